@@ -1,0 +1,83 @@
+//! What the book's listings share, in one place so no listing copies another.
+//!
+//! Like the `trpl` crate of *The Rust Programming Language*, this is a small facade:
+//! each item is here because more than one listing needs it, and the comment says why.
+//! The formats below are also a contract with the book's tests, which mask exactly these
+//! shapes (a duration, a speedup) when they compare a fresh run with a listing's `output.txt`.
+
+use std::time::{Duration, Instant};
+
+// ANCHOR: timed
+/// Runs `work` once and returns its result with the wall-clock time it took.
+///
+/// Listings time whole phases (a sequential run, a parallel run) rather than
+/// micro-operations, so one `Instant` pair is the honest tool; benchmarks that need
+/// statistics use criterion instead.
+pub fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
+    let start = Instant::now();
+    let result = work();
+    (result, start.elapsed())
+}
+// ANCHOR_END: timed
+
+/// A duration as the book prints it: three significant digits and a unit
+/// (`812 µs`, `12.3 ms`, `1.25 s`), readable by people and matched by the output tests.
+pub fn format_duration(duration: Duration) -> String {
+    let seconds = duration.as_secs_f64();
+    let (value, unit) = if seconds >= 1.0 {
+        (seconds, "s")
+    } else if seconds >= 1e-3 {
+        (seconds * 1e3, "ms")
+    } else if seconds >= 1e-6 {
+        (seconds * 1e6, "µs")
+    } else {
+        (seconds * 1e9, "ns")
+    };
+    format!("{} {unit}", three_significant_digits(value))
+}
+
+/// A speedup, `baseline / faster`, printed as a ratio such as `1.94×`.
+pub fn format_speedup(baseline: Duration, faster: Duration) -> String {
+    let ratio = baseline.as_secs_f64() / faster.as_secs_f64().max(f64::MIN_POSITIVE);
+    format!("{ratio:.2}×")
+}
+
+fn three_significant_digits(value: f64) -> String {
+    if value >= 100.0 {
+        format!("{value:.0}")
+    } else if value >= 10.0 {
+        format!("{value:.1}")
+    } else {
+        format!("{value:.2}")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn durations_pick_a_unit_and_three_digits() {
+        assert_eq!(format_duration(Duration::from_nanos(250)), "250 ns");
+        assert_eq!(format_duration(Duration::from_micros(812)), "812 µs");
+        assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3 ms");
+        assert_eq!(format_duration(Duration::from_millis(1_250)), "1.25 s");
+        assert_eq!(format_duration(Duration::from_secs(125)), "125 s");
+    }
+
+    #[test]
+    fn speedup_is_baseline_over_faster() {
+        let speedup = format_speedup(Duration::from_millis(300), Duration::from_millis(100));
+        assert_eq!(speedup, "3.00×");
+    }
+
+    #[test]
+    fn timed_returns_the_result_and_a_duration() {
+        let (value, took) = timed(|| {
+            std::thread::sleep(Duration::from_millis(5));
+            42
+        });
+        assert_eq!(value, 42);
+        assert!(took >= Duration::from_millis(5));
+    }
+}

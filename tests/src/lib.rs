@@ -1,0 +1,39 @@
+//! Support for the book's own tests: where things are, what the chapters contain,
+//! and how a listing is run. The tests themselves live in `tests/tests/`.
+
+pub mod chapters;
+pub mod listings;
+
+use std::path::{Path, PathBuf};
+
+/// The repository root (this crate lives in `tests/`).
+pub fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("the tests crate is inside the workspace")
+}
+
+/// The book's Markdown sources.
+pub fn src_dir() -> PathBuf {
+    workspace_root().join("src")
+}
+
+/// Every chapter file with its text.
+pub fn read_chapters() -> Vec<(PathBuf, String)> {
+    chapters::markdown_files(&src_dir())
+        .into_iter()
+        .map(|path| {
+            let text = std::fs::read_to_string(&path)
+                .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()));
+            (path, text)
+        })
+        .collect()
+}
+
+/// A path relative to the repository root, for messages.
+pub fn shown(path: &Path) -> String {
+    path.strip_prefix(workspace_root())
+        .unwrap_or(path)
+        .display()
+        .to_string()
+}

@@ -1,0 +1,155 @@
+//! The listing crates: what the workspace says about them, how one is run, and how its
+//! output is compared with the `output.txt` the book shows.
+//!
+//! A listing declares in its `Cargo.toml` how its shown output is produced and checked:
+//!
+//! ```toml
+//! [package.metadata.book]
+//! output-args = ["--workers", "3"]      # arguments of the run that `output.txt` shows
+//! output-invariants = "tests/cli.rs"    # only when the output differs run to run:
+//!                                       # the test file that checks what must hold instead
+//! ```
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use crate::workspace_root;
+
+/// A crate under `listings/`.
+#[derive(Debug, Clone)]
+pub struct Listing {
+    pub name: String,
+    pub dir: PathBuf,
+    /// Binary targets; a listing without one is a library the others use.
+    pub binaries: Vec<String>,
+    pub output_args: Vec<String>,
+    pub output_invariants: Option<String>,
+}
+
+impl Listing {
+    pub fn output_file(&self) -> PathBuf {
+        self.dir.join("output.txt")
+    }
+
+    /// The command a reader types to get the output the book shows.
+    pub fn command_line(&self) -> String {
+        let mut line = format!("$ cargo run -p {}", self.name);
+        if !self.output_args.is_empty() {
+            line.push_str(" -- ");
+            line.push_str(&self.output_args.join(" "));
+        }
+        line
+    }
+
+    /// Runs the listing as a reader would and returns what it printed on stdout.
+    pub fn run(&self, args: &[String]) -> Result<String, String> {
+        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+        let output = Command::new(cargo)
+            .current_dir(workspace_root())
+            .args(["run", "--quiet", "-p", &self.name, "--"])
+            .args(args)
+            .output()
+            .map_err(|error| format!("cannot start cargo: {error}"))?;
+        if !output.status.success() {
+            return Err(format!(
+                "`{}` failed ({}):\n{}",
+                self.command_line(),
+                output.status,
+                String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        String::from_utf8(output.stdout).map_err(|_| format!("{} printed non-UTF-8", self.name))
+    }
+
+    /// What `output.txt` should hold for a run's stdout: the command line, then the output.
+    pub fn output_document(&self, stdout: &str) -> String {
+        format!("{}\n{stdout}", self.command_line())
+    }
+}
+
+/// Every crate under `listings/`, from `cargo metadata`.
+pub fn listings() -> Vec<Listing> {
+    static LISTINGS: LazyLock<Vec<Listing>> = LazyLock::new(load_listings);
+    LISTINGS.clone()
+}
+
+fn load_listings() -> Vec<Listing> {
+    let metadata = cargo_metadata::MetadataCommand::new()
+        .current_dir(workspace_root())
+        .no_deps()
+        .exec()
+        .unwrap_or_else(|error| panic!("cargo metadata failed: {error}"));
+    let listings_dir = workspace_root().join("listings");
+    let mut listings: Vec<Listing> = metadata
+        .packages
+        .iter()
+        .filter_map(|package| {
+            let dir = package.manifest_path.parent()?.as_std_path().to_path_buf();
+            if dir.parent() != Some(listings_dir.as_path()) {
+                return None;
+            }
+            let book = &package.metadata["book"];
+            let output_args = book["output-args"]
+                .as_array()
+                .map(|args| {
+                    args.iter()
+                        .map(|arg| arg.as_str().expect("output-args are strings").to_string())
+                        .collect()
+                })
+                .unwrap_or_default();
+            Some(Listing {
+                name: package.name.clone(),
+                dir,
+                binaries: package
+                    .targets
+                    .iter()
+                    .filter(|target| target.kind.iter().any(|kind| kind == "bin"))
+                    .map(|target| target.name.clone())
+                    .collect(),
+                output_args,
+                output_invariants: book["output-invariants"].as_str().map(str::to_string),
+            })
+        })
+        .collect();
+    listings.sort_by(|a, b| a.name.cmp(&b.name));
+    listings
+}
+
+/// Masks what legitimately differs between two runs of a listing: durations and
+/// speedups in the formats `book-helpers` prints, and the repository's own path.
+pub fn normalise(output: &str) -> String {
+    static DURATION: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"\b\d+(\.\d+)? (ns|µs|ms|s)\b").expect("valid duration pattern")
+    });
+    static SPEEDUP: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d+\.\d\d×").expect("valid speedup pattern"));
+    let root = workspace_root().display().to_string();
+    let output = output.replace(&root, "[root]");
+    let output = DURATION.replace_all(&output, "[duration]");
+    SPEEDUP.replace_all(&output, "[speedup]").into_owned()
+}
+
+/// Whether a file path lies inside a listing's folder.
+pub fn listing_of(path: &Path) -> Option<Listing> {
+    listings()
+        .into_iter()
+        .find(|listing| path.starts_with(&listing.dir))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::normalise;
+
+    #[test]
+    fn normalise_masks_durations_and_speedups_only() {
+        let run = "sequential: 301 ms\nthreads:    101 ms (2.98× faster)\n3 tasks, 12.5 s budget\n";
+        assert_eq!(
+            normalise(run),
+            "sequential: [duration]\nthreads:    [duration] ([speedup] faster)\n3 tasks, [duration] budget\n"
+        );
+        assert_eq!(normalise("sum = 4950\n"), "sum = 4950\n");
+    }
+}

@@ -1,0 +1,79 @@
+//! The output the book shows is the output the listings print.
+//!
+//! For every listing with an `output.txt`, this runs the listing with its declared
+//! `output-args` and compares with the file after masking durations and speedups.
+//! With `BLESS=1` (what `cargo xtask bless` sets) it rewrites the files instead.
+
+use book_tests::listings::{Listing, listings, normalise};
+use book_tests::shown;
+
+fn blessing() -> bool {
+    std::env::var_os("BLESS").is_some_and(|value| value == "1")
+}
+
+#[test]
+fn every_output_txt_matches_a_fresh_run() {
+    let mut problems = Vec::new();
+    let mut compared = 0;
+    for listing in listings() {
+        let file = listing.output_file();
+        let declared = !listing.output_args.is_empty() || listing.output_invariants.is_some();
+        if !file.exists() {
+            if declared {
+                problems.push(format!(
+                    "{} declares its output in Cargo.toml but has no output.txt: run `cargo xtask bless`",
+                    listing.name
+                ));
+            }
+            continue;
+        }
+        if let Err(problem) = check_one(&listing) {
+            problems.push(problem);
+        }
+        compared += 1;
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n\n"));
+    println!("checked {compared} output.txt files");
+}
+
+fn check_one(listing: &Listing) -> Result<(), String> {
+    let file = listing.output_file();
+    let stdout = listing.run(&listing.output_args)?;
+    let fresh = listing.output_document(&stdout);
+    if blessing() {
+        std::fs::write(&file, &fresh).map_err(|e| format!("cannot write {}: {e}", shown(&file)))?;
+        println!("blessed {}", shown(&file));
+        return Ok(());
+    }
+    let shown_text =
+        std::fs::read_to_string(&file).map_err(|e| format!("cannot read {}: {e}", shown(&file)))?;
+    let header = shown_text.lines().next().unwrap_or_default();
+    if header != listing.command_line() {
+        return Err(format!(
+            "{}: first line is `{header}`, expected `{}`; run `cargo xtask bless`",
+            shown(&file),
+            listing.command_line()
+        ));
+    }
+    if let Some(invariants) = &listing.output_invariants {
+        // The output varies from run to run; the named test checks what must hold.
+        return if listing.dir.join(invariants).is_file() {
+            Ok(())
+        } else {
+            Err(format!(
+                "{}: output-invariants names {invariants}, which does not exist",
+                listing.name
+            ))
+        };
+    }
+    if normalise(&fresh) != normalise(&shown_text) {
+        return Err(format!(
+            "{} differs from a fresh run (durations and speedups masked); \
+             if the change is intended run `cargo xtask bless`\n--- book shows\n{}\n--- fresh run\n{}",
+            shown(&file),
+            normalise(&shown_text),
+            normalise(&fresh)
+        ));
+    }
+    Ok(())
+}

@@ -1,0 +1,135 @@
+//! `cargo xtask <command>`: the book's own build tool.
+//!
+//! Two commands are all a reader or a maintainer needs on a fresh machine:
+//! `cargo xtask serve` (build the book and serve it with live reload) and
+//! `cargo xtask test` (prove that every listing, snippet, output and page still works).
+//! Both install what they need first and say what they install.
+
+mod setup;
+mod test;
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, ExitCode};
+
+use anyhow::{Context, Result, bail};
+use clap::{Parser, Subcommand};
+
+use crate::setup::Tools;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "cargo xtask",
+    about = "Build, serve and test the book",
+    version
+)]
+struct Cli {
+    /// Where the pinned book tools (mdbook, mdbook-mermaid) are installed.
+    /// Defaults to $XDG_CACHE_HOME/concurrency-is-structure (or ~/.cache/...).
+    #[arg(long, global = true, env = "BOOK_TOOLS_DIR", value_name = "DIR")]
+    tools_dir: Option<PathBuf>,
+
+    #[command(subcommand)]
+    command: Task,
+}
+
+#[derive(Debug, Subcommand)]
+enum Task {
+    /// Install what the book and its tests need (pinned tools, Debian packages), then stop.
+    Setup,
+    /// Build the static site into `book/`.
+    Build,
+    /// Build the book and serve it at http://localhost:3000 with live reload.
+    Serve {
+        /// Port to serve on.
+        #[arg(long, default_value_t = 3000)]
+        port: u16,
+    },
+    /// Run every check: formatting, clippy, all listings' tests, snippets, outputs, the site in a browser.
+    Test,
+    /// Regenerate every listing's `output.txt` from a real run.
+    Bless,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match run(cli) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(cli: Cli) -> Result<()> {
+    let root = workspace_root();
+    std::env::set_current_dir(&root)
+        .with_context(|| format!("cannot enter the workspace root {}", root.display()))?;
+    let tools = Tools::new(cli.tools_dir)?;
+    match cli.command {
+        Task::Setup => {
+            tools.ensure_book_tools()?;
+            setup::ensure_debian_packages(setup::TEST_PACKAGES)?;
+            println!("setup: everything the book and its tests need is installed");
+            Ok(())
+        }
+        Task::Build => {
+            tools.ensure_book_tools()?;
+            build_book(&tools, &root)
+        }
+        Task::Serve { port } => {
+            tools.ensure_book_tools()?;
+            println!("serving the book at http://localhost:{port} (Ctrl-C stops it)");
+            let mut mdbook = tools.command("mdbook");
+            mdbook.args(["serve", "--hostname", "127.0.0.1", "--port"]);
+            mdbook.arg(port.to_string());
+            run_command(&mut mdbook)
+        }
+        Task::Test => test::run_all(&tools, &root),
+        Task::Bless => test::bless(&tools),
+    }
+}
+
+/// `xtask` lives one folder below the workspace root.
+fn workspace_root() -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .parent()
+        .expect("xtask is inside the workspace")
+        .to_path_buf()
+}
+
+fn build_book(tools: &Tools, root: &Path) -> Result<()> {
+    let mut mdbook = tools.command("mdbook");
+    mdbook.arg("build");
+    run_command(&mut mdbook)?;
+    println!(
+        "built the book into {}",
+        root.join("book").join("index.html").display()
+    );
+    Ok(())
+}
+
+/// Runs a command with inherited output; a non-zero exit becomes an error naming the command.
+fn run_command(command: &mut Command) -> Result<()> {
+    let status = command
+        .status()
+        .with_context(|| format!("cannot start {}", describe(command)))?;
+    if !status.success() {
+        bail!("{} failed ({status})", describe(command));
+    }
+    Ok(())
+}
+
+/// The command line as a reader would type it.
+fn describe(command: &Command) -> String {
+    std::iter::once(command.get_program())
+        .chain(command.get_args())
+        .map(|part| part.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The cargo that runs us, so nested builds use the same toolchain.
+fn cargo() -> Command {
+    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+}

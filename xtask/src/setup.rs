@@ -1,0 +1,242 @@
+//! Installing what the book needs: pinned cargo tools into a tool folder of the project,
+//! and Debian packages through apt-get. Every check is a file lookup or one `dpkg-query`,
+//! so a machine that already has everything is ready in well under a second.
+
+use std::ffi::OsString;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{describe, run_command};
+
+/// A crate installed with `cargo install --locked`, pinned to one version.
+#[derive(Debug)]
+pub struct CargoTool {
+    pub krate: &'static str,
+    pub version: &'static str,
+    pub features: &'static [&'static str],
+    /// The binaries it provides; the first one proves the install is complete.
+    pub binaries: &'static [&'static str],
+}
+
+/// The tools that build and serve the book.
+pub const BOOK_TOOLS: &[CargoTool] = &[
+    CargoTool {
+        krate: "mdbook",
+        version: "0.5.4",
+        features: &[],
+        binaries: &["mdbook"],
+    },
+    CargoTool {
+        krate: "mdbook-mermaid",
+        version: "0.17.1",
+        features: &[],
+        binaries: &["mdbook-mermaid"],
+    },
+];
+
+/// A Debian package and the reason the tests need it.
+#[derive(Debug)]
+pub struct DebianPackage {
+    pub name: &'static str,
+    pub needed_for: &'static str,
+}
+
+/// Packages `cargo xtask test` needs.
+pub const TEST_PACKAGES: &[DebianPackage] = &[
+    DebianPackage {
+        name: "chromium",
+        needed_for: "the built site is tested in a headless browser",
+    },
+    DebianPackage {
+        name: "chromium-driver",
+        needed_for: "the browser tests drive Chromium over WebDriver",
+    },
+];
+
+/// The project's tool folder: one `name-version` folder per pinned tool, so a
+/// version bump rebuilds exactly one tool and clones on one machine share them.
+#[derive(Debug)]
+pub struct Tools {
+    dir: PathBuf,
+}
+
+impl Tools {
+    pub fn new(dir: Option<PathBuf>) -> Result<Self> {
+        let dir = match dir {
+            Some(dir) => dir,
+            None => default_tools_dir()?,
+        };
+        Ok(Self { dir })
+    }
+
+    fn root_of(&self, tool: &CargoTool) -> PathBuf {
+        self.dir.join(format!("{}-{}", tool.krate, tool.version))
+    }
+
+    /// Folders to put first on `PATH` so mdbook finds its preprocessor and tests find mdbook.
+    fn bin_dirs(&self) -> impl Iterator<Item = PathBuf> + '_ {
+        BOOK_TOOLS.iter().map(|tool| self.root_of(tool).join("bin"))
+    }
+
+    /// `PATH` with the pinned tools first.
+    pub fn path_env(&self) -> Result<OsString> {
+        let current = std::env::var_os("PATH").unwrap_or_default();
+        let dirs = self
+            .bin_dirs()
+            .chain(std::env::split_paths(&current))
+            .collect::<Vec<_>>();
+        std::env::join_paths(dirs).context("a tool folder path contains a ':'")
+    }
+
+    /// A command for one of the pinned tools (or anything else), with `PATH` set up.
+    pub fn command(&self, program: &str) -> Command {
+        let located = self
+            .bin_dirs()
+            .map(|dir| dir.join(program))
+            .find(|candidate| candidate.is_file());
+        let mut command = Command::new(located.map_or_else(|| program.into(), OsString::from));
+        if let Ok(path) = self.path_env() {
+            command.env("PATH", path);
+        }
+        command
+    }
+
+    pub fn ensure_book_tools(&self) -> Result<()> {
+        for tool in BOOK_TOOLS {
+            self.ensure_cargo_tool(tool)?;
+        }
+        Ok(())
+    }
+
+    fn ensure_cargo_tool(&self, tool: &CargoTool) -> Result<()> {
+        let root = self.root_of(tool);
+        if root.join("bin").join(tool.binaries[0]).is_file() {
+            return Ok(());
+        }
+        println!(
+            "setup: installing {}@{} into {} (once per machine; a few minutes)",
+            tool.krate,
+            tool.version,
+            root.display()
+        );
+        let mut install = crate::cargo();
+        install
+            .args(["install", "--locked", "--root"])
+            .arg(&root)
+            .arg(format!("{}@{}", tool.krate, tool.version));
+        if !tool.features.is_empty() {
+            install.arg("--features").arg(tool.features.join(","));
+        }
+        run_command(&mut install)
+    }
+}
+
+fn default_tools_dir() -> Result<PathBuf> {
+    let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|dir| !dir.is_empty()) {
+        Some(dir) => PathBuf::from(dir),
+        None => std::env::home_dir()
+            .context("neither XDG_CACHE_HOME nor HOME is set; pass --tools-dir")?
+            .join(".cache"),
+    };
+    Ok(cache.join("concurrency-is-structure"))
+}
+
+/// Installs missing Debian packages with apt-get (as root, or through passwordless sudo);
+/// otherwise prints the exact command to run and fails.
+pub fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
+    let missing = missing_packages(packages)?;
+    if missing.is_empty() {
+        return Ok(());
+    }
+    for package in &missing {
+        println!(
+            "setup: need Debian package {} ({})",
+            package.name, package.needed_for
+        );
+    }
+    let names: Vec<&str> = missing.iter().map(|package| package.name).collect();
+    let prefix: &[&str] = if is_root() {
+        &[]
+    } else if has_passwordless_sudo() {
+        &["sudo", "-n"]
+    } else {
+        bail!(
+            "missing Debian packages and no root rights to install them; run:\n    \
+             sudo apt-get update && sudo apt-get install -y {}\nthen run this command again",
+            names.join(" ")
+        );
+    };
+    let apt = |args: &[&str]| {
+        let (program, rest) = match prefix.split_first() {
+            Some((sudo, sudo_args)) => (*sudo, [sudo_args, &["apt-get"], args].concat()),
+            None => ("apt-get", args.to_vec()),
+        };
+        let mut command = Command::new(program);
+        command.args(rest).env("DEBIAN_FRONTEND", "noninteractive");
+        command
+    };
+    println!("setup: installing {} with apt-get", names.join(" "));
+    run_command(&mut apt(&["update", "-qq"]))?;
+    let mut install = apt(&["install", "-y", "-qq", "--no-install-recommends"]);
+    install.args(&names);
+    run_command(&mut install)?;
+    let still_missing = missing_packages(packages)?;
+    if !still_missing.is_empty() {
+        bail!(
+            "apt-get finished but these packages are still not installed: {}",
+            still_missing
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    Ok(())
+}
+
+fn missing_packages(packages: &[DebianPackage]) -> Result<Vec<&DebianPackage>> {
+    if !Path::new("/usr/bin/dpkg-query").exists() {
+        bail!(
+            "this machine has no dpkg (not Debian or Ubuntu?); install the equivalents of: {}",
+            packages
+                .iter()
+                .map(|p| p.name)
+                .collect::<Vec<_>>()
+                .join(" ")
+        );
+    }
+    let mut query = Command::new("dpkg-query");
+    query.args(["-W", "-f", "${Package} ${db:Status-Abbrev}\n"]);
+    query.args(packages.iter().map(|package| package.name));
+    // dpkg-query exits non-zero when a package is unknown; its stdout still lists the known ones.
+    let output = query
+        .output()
+        .with_context(|| format!("cannot run {}", describe(&query)))?;
+    let listing = String::from_utf8_lossy(&output.stdout);
+    let installed: Vec<&str> = listing
+        .lines()
+        .filter_map(|line| line.split_once(' '))
+        .filter(|(_, status)| status.starts_with("ii"))
+        .map(|(name, _)| name.split(':').next().unwrap_or(name))
+        .collect();
+    Ok(packages
+        .iter()
+        .filter(|package| !installed.contains(&package.name))
+        .collect())
+}
+
+fn is_root() -> bool {
+    Command::new("id")
+        .arg("-u")
+        .output()
+        .is_ok_and(|out| String::from_utf8_lossy(&out.stdout).trim() == "0")
+}
+
+fn has_passwordless_sudo() -> bool {
+    Command::new("sudo")
+        .args(["-n", "true"])
+        .output()
+        .is_ok_and(|out| out.status.success())
+}
