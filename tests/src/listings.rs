@@ -22,6 +22,8 @@ use crate::workspace_root;
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub name: String,
+    /// The `description` of its Cargo.toml: one line on what it shows.
+    pub description: String,
     pub dir: PathBuf,
     /// Binary targets; a listing without one is a library the others use.
     pub binaries: Vec<String>,
@@ -102,6 +104,7 @@ fn load_listings() -> Vec<Listing> {
                 .unwrap_or_default();
             Some(Listing {
                 name: package.name.clone(),
+                description: package.description.clone().unwrap_or_default(),
                 dir,
                 binaries: package
                     .targets
@@ -130,6 +133,55 @@ pub fn normalise(output: &str) -> String {
     let output = output.replace(&root, "[root]");
     let output = DURATION.replace_all(&output, "[duration]");
     SPEEDUP.replace_all(&output, "[speedup]").into_owned()
+}
+
+/// The README's listing index: each listing with the first chapter (in reading order)
+/// that shows it, its command and its description.
+pub fn index_markdown() -> String {
+    let mut rows = vec![
+        "| Chapter | Listing | What it shows |".to_string(),
+        "|---|---|---|".to_string(),
+    ];
+    let chapters = chapters_in_reading_order();
+    for listing in listings() {
+        let chapter = chapters
+            .iter()
+            .find(|(path, _)| {
+                let text = std::fs::read_to_string(path).unwrap_or_default();
+                let dir = path.parent().unwrap_or(path);
+                crate::chapters::includes_in(&text).iter().any(|include| {
+                    dir.join(&include.path)
+                        .canonicalize()
+                        .is_ok_and(|target| target.starts_with(&listing.dir))
+                })
+            })
+            .map(|(path, title)| {
+                let link = path.strip_prefix(workspace_root()).unwrap_or(path);
+                format!("[{title}]({})", link.display())
+            })
+            .unwrap_or_else(|| "(not shown yet)".to_string());
+        let how = if listing.binaries.is_empty() {
+            format!(
+                "`{}` (library; `cargo test -p {}`)",
+                listing.name, listing.name
+            )
+        } else {
+            format!("`cargo run -p {}`", listing.name)
+        };
+        rows.push(format!("| {chapter} | {how} | {} |", listing.description));
+    }
+    rows.join("\n") + "\n"
+}
+
+/// `(file, title)` of every written chapter, in the order of `src/SUMMARY.md`.
+pub fn chapters_in_reading_order() -> Vec<(PathBuf, String)> {
+    static LINK: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\[([^\]]+)\]\(([^)]+\.md)\)").expect("valid link pattern"));
+    let src = crate::src_dir();
+    let summary = std::fs::read_to_string(src.join("SUMMARY.md")).unwrap_or_default();
+    LINK.captures_iter(&summary)
+        .map(|link| (src.join(&link[2]), link[1].to_string()))
+        .collect()
 }
 
 /// Whether a file path lies inside a listing's folder.

@@ -107,6 +107,43 @@ impl Tools {
         for tool in BOOK_TOOLS {
             self.ensure_cargo_tool(tool)?;
         }
+        self.ensure_mermaid_script()
+    }
+
+    /// mermaid.js ships inside mdbook-mermaid; the book loads it from `theme/`. It is
+    /// generated (git-ignored), so it always matches the pinned mdbook-mermaid.
+    fn ensure_mermaid_script(&self) -> Result<()> {
+        let tool = BOOK_TOOLS
+            .iter()
+            .find(|tool| tool.krate == "mdbook-mermaid")
+            .context("mdbook-mermaid is one of the book tools")?;
+        let assets = self.root_of(tool).join("assets");
+        let shipped = assets.join("mermaid.min.js");
+        if !shipped.is_file() {
+            // `mdbook-mermaid install` writes its scripts next to a book.toml; give it a scratch one.
+            std::fs::create_dir_all(&assets)?;
+            std::fs::write(assets.join("book.toml"), "[book]\n")?;
+            let mut install = self.command("mdbook-mermaid");
+            install.arg("install").arg(&assets);
+            let output = install
+                .output()
+                .with_context(|| format!("cannot run {}", describe(&install)))?;
+            if !output.status.success() || !shipped.is_file() {
+                bail!(
+                    "{} did not produce mermaid.min.js:\n{}",
+                    describe(&install),
+                    String::from_utf8_lossy(&output.stderr)
+                );
+            }
+        }
+        let in_theme = Path::new("theme").join("mermaid.min.js");
+        let same = std::fs::metadata(&in_theme)
+            .and_then(|theme| Ok(theme.len() == std::fs::metadata(&shipped)?.len()))
+            .unwrap_or(false);
+        if !same {
+            std::fs::copy(&shipped, &in_theme)
+                .with_context(|| format!("cannot copy mermaid.js to {}", in_theme.display()))?;
+        }
         Ok(())
     }
 

@@ -135,7 +135,8 @@ fn run_counting_tests(command: &mut Command) -> Result<TestCounts> {
     Ok(counts)
 }
 
-/// Rewrites every listing's `output.txt` by running the output test in bless mode.
+/// Rewrites every listing's `output.txt` and the README's listing index by running
+/// the tests that check them in bless mode.
 pub fn bless(tools: &Tools) -> Result<()> {
     let mut test = cargo();
     test.args([
@@ -145,10 +146,12 @@ pub fn bless(tools: &Tools) -> Result<()> {
         "book-tests",
         "--test",
         "listing_output",
+        "--test",
+        "readme",
     ]);
     test.env("BLESS", "1").env("PATH", tools.path_env()?);
     run_command(&mut test)?;
-    println!("bless: every listing's output.txt now holds a fresh run");
+    println!("bless: output.txt files hold fresh runs; README.md's listing index is current");
     Ok(())
 }
 
