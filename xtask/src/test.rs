@@ -94,7 +94,7 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
         counts = run_counting_tests(&mut test)?;
         if counts.ignored > 0 {
             bail!(
-                "{} tests are #[ignore]d; every test must run (see the test output above)",
+                "{} tests are marked ignore; every test must run (see the test output above)",
                 counts.ignored
             );
         }
