@@ -8,7 +8,14 @@
 //! output-args = ["--workers", "3"]      # arguments of the run that `output.txt` shows
 //! output-invariants = "tests/cli.rs"    # only when the output differs run to run:
 //!                                       # the test file that checks what must hold instead
+//! output-files = ["schedule.svg"]       # files the run writes into $BOOK_OUTPUT_DIR
 //! ```
+//!
+//! Files a chapter shows besides stdout (a recorded schedule, a plot) are written by the
+//! same run into the folder named by the `BOOK_OUTPUT_DIR` environment variable: the
+//! listing's own folder when blessing, a scratch folder when checking. Their content
+//! depends on timing, so the check is that the run produces them; the listing's own tests
+//! check their structure.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -29,6 +36,7 @@ pub struct Listing {
     pub binaries: Vec<String>,
     pub output_args: Vec<String>,
     pub output_invariants: Option<String>,
+    pub output_files: Vec<String>,
 }
 
 impl Listing {
@@ -46,11 +54,13 @@ impl Listing {
         line
     }
 
-    /// Runs the listing as a reader would and returns what it printed on stdout.
-    pub fn run(&self, args: &[String]) -> Result<String, String> {
+    /// Runs the listing as a reader would and returns what it printed on stdout;
+    /// `output_dir` receives the files it declares in `output-files`.
+    pub fn run(&self, args: &[String], output_dir: &Path) -> Result<String, String> {
         let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
         let output = Command::new(cargo)
             .current_dir(workspace_root())
+            .env("BOOK_OUTPUT_DIR", output_dir)
             .args(["run", "--quiet", "-p", &self.name, "--"])
             .args(args)
             .output()
@@ -61,6 +71,17 @@ impl Listing {
                 self.command_line(),
                 output.status,
                 String::from_utf8_lossy(&output.stderr)
+            ));
+        }
+        let missing: Vec<&String> = self
+            .output_files
+            .iter()
+            .filter(|file| std::fs::metadata(output_dir.join(file)).map_or(true, |m| m.len() == 0))
+            .collect();
+        if !missing.is_empty() {
+            return Err(format!(
+                "`{}` did not write {missing:?} into BOOK_OUTPUT_DIR",
+                self.command_line()
             ));
         }
         String::from_utf8(output.stdout).map_err(|_| format!("{} printed non-UTF-8", self.name))
@@ -94,14 +115,20 @@ fn load_listings() -> Vec<Listing> {
                 return None;
             }
             let book = &package.metadata["book"];
-            let output_args = book["output-args"]
-                .as_array()
-                .map(|args| {
-                    args.iter()
-                        .map(|arg| arg.as_str().expect("output-args are strings").to_string())
-                        .collect()
-                })
-                .unwrap_or_default();
+            let strings = |key: &str| -> Vec<String> {
+                book[key]
+                    .as_array()
+                    .map(|items| {
+                        items
+                            .iter()
+                            .map(|item| item.as_str().expect("book metadata lists hold strings"))
+                            .map(str::to_string)
+                            .collect()
+                    })
+                    .unwrap_or_default()
+            };
+            let output_args = strings("output-args");
+            let output_files = strings("output-files");
             Some(Listing {
                 name: package.name.clone(),
                 description: package.description.clone().unwrap_or_default(),
@@ -114,6 +141,7 @@ fn load_listings() -> Vec<Listing> {
                     .collect(),
                 output_args,
                 output_invariants: book["output-invariants"].as_str().map(str::to_string),
+                output_files,
             })
         })
         .collect();

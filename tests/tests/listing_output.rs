@@ -17,7 +17,9 @@ fn every_output_txt_matches_a_fresh_run() {
     let mut compared = 0;
     for listing in listings() {
         let file = listing.output_file();
-        let declared = !listing.output_args.is_empty() || listing.output_invariants.is_some();
+        let declared = !listing.output_args.is_empty()
+            || listing.output_invariants.is_some()
+            || !listing.output_files.is_empty();
         if !file.exists() {
             if declared {
                 problems.push(format!(
@@ -36,9 +38,44 @@ fn every_output_txt_matches_a_fresh_run() {
     println!("checked {compared} output.txt files");
 }
 
+#[test]
+fn declared_output_files_are_present() {
+    let missing: Vec<String> = listings()
+        .iter()
+        .flat_map(|listing| {
+            listing
+                .output_files
+                .iter()
+                .map(move |file| listing.dir.join(file))
+        })
+        .filter(|path| !path.is_file())
+        .map(|path| shown(&path))
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "run `cargo xtask bless` to create: {missing:?}"
+    );
+}
+
 fn check_one(listing: &Listing) -> Result<(), String> {
     let file = listing.output_file();
-    let stdout = listing.run(&listing.output_args)?;
+    let output_dir = if blessing() {
+        listing.dir.clone()
+    } else {
+        let scratch = std::env::temp_dir().join(format!(
+            "book-output-{}-{}",
+            listing.name,
+            std::process::id()
+        ));
+        std::fs::create_dir_all(&scratch)
+            .map_err(|e| format!("cannot create {}: {e}", scratch.display()))?;
+        scratch
+    };
+    let stdout = listing.run(&listing.output_args, &output_dir);
+    if !blessing() {
+        std::fs::remove_dir_all(&output_dir).ok();
+    }
+    let stdout = stdout?;
     let fresh = listing.output_document(&stdout);
     if blessing() {
         std::fs::write(&file, &fresh).map_err(|e| format!("cannot write {}: {e}", shown(&file)))?;
