@@ -1,0 +1,136 @@
+//! What must hold whichever way the drivers run, checked on the recorded schedules:
+//! the same events handled, each recorded once, and the overlap each way promises.
+
+use std::sync::mpsc;
+use std::thread;
+use std::time::Duration;
+
+use ch02_drivers_three_ways::exercise::interleaved_with_a_timer_queue;
+use ch02_drivers_three_ways::{
+    Driver, Report, a_thread_each, interleaved_on_one_thread,
+    one_after_another, the_drivers,
+};
+use timeline::{Recorder, Timeline};
+
+/// Runs `work` on its own thread and fails the test if it takes longer than `limit`
+/// (a deadlock then shows up as a failure instead of a hung test run).
+fn within<T: Send + 'static>(
+    limit: Duration,
+    work: impl FnOnce() -> T + Send + 'static,
+) -> T {
+    let (done, result) = mpsc::channel();
+    thread::spawn(move || done.send(work()));
+    result
+        .recv_timeout(limit)
+        .expect("the work finished in time (no deadlock)")
+}
+
+/// Drivers with short periods, so a test can run them many times.
+fn quick_drivers() -> Vec<Driver> {
+    the_drivers()
+        .into_iter()
+        .map(|driver| Driver {
+            period: driver.period / 8,
+            ..driver
+        })
+        .collect()
+}
+
+type Way = fn(&[Driver], u32, &Recorder) -> Vec<Report>;
+
+fn run(way: Way, drivers: &[Driver], events: u32) -> (Vec<Report>, Timeline) {
+    let recorder = Recorder::new();
+    let reports = way(drivers, events, &recorder);
+    (reports, recorder.timeline())
+}
+
+fn every_event_recorded_once(
+    drivers: &[Driver],
+    events: u32,
+    schedule: &Timeline,
+) {
+    assert_eq!(schedule.spans().len(), drivers.len() * events as usize);
+    for driver in drivers {
+        for number in 1..=events {
+            let name = format!("{} {number}", driver.event);
+            assert_eq!(schedule.count(&name), 1, "{name} in {schedule:?}");
+        }
+    }
+}
+
+#[test]
+fn the_three_ways_handle_the_same_events() {
+    let drivers = the_drivers();
+    let (in_turn, _) = run(one_after_another, &drivers, 2);
+    let (interleaved, _) = run(interleaved_on_one_thread, &drivers, 2);
+    let (threads, _) = run(a_thread_each, &drivers, 2);
+    assert_eq!(in_turn[0].handled, ["packet 1", "packet 2"]);
+    assert_eq!(in_turn, interleaved);
+    assert_eq!(in_turn, threads);
+}
+
+#[test]
+fn one_after_another_uses_one_lane_and_never_overlaps() {
+    let drivers = quick_drivers();
+    let (_, schedule) = run(one_after_another, &drivers, 3);
+    every_event_recorded_once(&drivers, 3, &schedule);
+    assert_eq!(schedule.lanes().len(), 1);
+    assert!(!schedule.overlaps_within_a_lane());
+}
+
+#[test]
+fn the_event_loop_keeps_every_driver_in_progress_on_one_thread() {
+    let drivers = quick_drivers();
+    let (_, schedule) = run(interleaved_on_one_thread, &drivers, 3);
+    every_event_recorded_once(&drivers, 3, &schedule);
+    assert_eq!(schedule.lanes().len(), 1, "one thread");
+    // Concurrency without parallelism: activities overlap, all on the same thread.
+    assert!(schedule.overlaps_within_a_lane());
+}
+
+#[test]
+fn a_thread_each_gives_every_driver_a_lane_and_they_overlap() {
+    let drivers = quick_drivers();
+    let (_, schedule) = run(a_thread_each, &drivers, 3);
+    every_event_recorded_once(&drivers, 3, &schedule);
+    let labels: Vec<String> =
+        schedule.lanes().into_iter().map(|l| l.label).collect();
+    let mut sorted = labels.clone();
+    sorted.sort();
+    assert_eq!(sorted, ["display", "keyboard", "network"]);
+    assert!(!schedule.overlaps_within_a_lane());
+    // Sleeping threads overlap in time even on a single core.
+    assert!(schedule.overlaps_across_lanes());
+}
+
+#[test]
+fn stress_the_three_ways_fifty_times() {
+    within(Duration::from_secs(60), || {
+        let drivers = quick_drivers();
+        for _ in 0..50 {
+            let (expected, _) = run(one_after_another, &drivers, 1);
+            for way in [interleaved_on_one_thread as Way, a_thread_each] {
+                let (reports, schedule) = run(way, &drivers, 1);
+                assert_eq!(reports, expected);
+                every_event_recorded_once(&drivers, 1, &schedule);
+            }
+        }
+    });
+}
+
+#[test]
+fn the_exercise_timer_queue_behaves_like_the_event_loop() {
+    let drivers = quick_drivers();
+    let (expected, _) = run(one_after_another, &drivers, 3);
+    for _ in 0..20 {
+        let (reports, schedule) =
+            run(interleaved_with_a_timer_queue, &drivers, 3);
+        assert_eq!(reports, expected);
+        every_event_recorded_once(&drivers, 3, &schedule);
+        assert_eq!(schedule.lanes().len(), 1);
+        assert!(schedule.overlaps_within_a_lane());
+    }
+    let (none, schedule) = run(interleaved_with_a_timer_queue, &drivers, 0);
+    assert!(none.iter().all(|report| report.handled.is_empty()));
+    assert!(schedule.spans().is_empty());
+}
