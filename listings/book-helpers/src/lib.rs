@@ -23,6 +23,7 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
 }
 // ANCHOR_END: timed
 
+// ANCHOR: fastest_of
 /// Runs `work` `runs` times (at least once) and returns the result and time of the
 /// fastest run.
 ///
@@ -39,7 +40,9 @@ pub fn fastest_of<T>(runs: usize, mut work: impl FnMut() -> T) -> (T, Duration) 
     }
     fastest
 }
+// ANCHOR_END: fastest_of
 
+// ANCHOR: finishes_within
 /// Runs `work` on a thread of its own and returns its result, or panics if it has not
 /// finished within `limit`.
 ///
@@ -66,6 +69,7 @@ pub fn finishes_within<T: Send + 'static>(
         ),
     }
 }
+// ANCHOR_END: finishes_within
 
 /// A duration as the book prints it: three significant digits and a unit
 /// (`812 µs`, `12.3 ms`, `1.25 s`), readable by people and matched by the output tests.
