@@ -3,6 +3,7 @@
 
 pub mod chapters;
 pub mod listings;
+pub mod site;
 
 use std::path::{Path, PathBuf};
 
