@@ -144,7 +144,8 @@ fn print_table(runs: &[Run]) {
 fn save_schedules(dir: &Path, runs: &[Run]) {
     let variants: Vec<_> =
         runs.iter().map(|run| (run.name, &run.schedule)).collect();
-    let title = "Counting letters: shared state and messages (measured)";
+    let title =
+        "Counting letters with shared state and with messages (measured)";
     if let Err(error) = write_schedule(dir, "schedule", title, &variants) {
         eprintln!("cannot write schedules into {}: {error}", dir.display());
         std::process::exit(1);

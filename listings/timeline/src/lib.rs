@@ -132,8 +132,9 @@ impl Default for Recorder {
 /// The spans of one thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lane {
-    /// `main`, the thread's own name, or `thread 2`, `thread 3`… in order of first use.
+    /// `main`, the threads' name, or `thread 2`, `thread 3`… in order of first use.
     pub label: String,
+    /// The thread of the lane's first span.
     pub thread: ThreadId,
     pub spans: Vec<Span>,
 }
@@ -172,10 +173,15 @@ impl Timeline {
     }
 
     /// One lane per thread, in the order the threads first recorded a span.
+    /// Threads with the same name share a lane: a listing that starts a new
+    /// `worker 1` for each phase of its work draws one `worker 1` lane.
     pub fn lanes(&self) -> Vec<Lane> {
         let mut lanes: Vec<Lane> = Vec::new();
         for span in &self.spans {
-            match lanes.iter_mut().find(|lane| lane.thread == span.thread) {
+            let lane = lanes
+                .iter_mut()
+                .find(|lane| same_lane(&lane.spans[0], span));
+            match lane {
                 Some(lane) => lane.spans.push(span.clone()),
                 None => {
                     let label = span.thread_name.clone().unwrap_or_else(|| {
@@ -205,8 +211,18 @@ impl Timeline {
         self.spans.iter().enumerate().any(|(i, a)| {
             self.spans[i + 1..]
                 .iter()
-                .any(|b| a.thread != b.thread && a.overlaps(b))
+                .any(|b| !same_lane(a, b) && a.overlaps(b))
         })
+    }
+}
+
+/// Spans share a lane if their threads share a name, or, for threads
+/// without a name, if they are the same thread.
+fn same_lane(a: &Span, b: &Span) -> bool {
+    match (&a.thread_name, &b.thread_name) {
+        (Some(a), Some(b)) => a == b,
+        (None, None) => a.thread == b.thread,
+        _ => false,
     }
 }
 
@@ -348,6 +364,25 @@ mod tests {
         assert_eq!(labels[0], main.unwrap_or_else(|| "thread 1".into()));
         assert_eq!(labels[1..], ["worker", "thread 3"]);
         assert!(lanes.iter().all(|lane| lane.spans.len() == 1));
+    }
+
+    #[test]
+    fn threads_of_one_name_share_a_lane() {
+        let named = |activity, name: &str, start, end| Span {
+            thread_name: Some(name.to_string()),
+            ..span(activity, other_thread(), start, end)
+        };
+        let run = Timeline::from_spans(vec![
+            named("scan 1", "worker 1", 0, 10),
+            named("scan 2", "worker 2", 0, 10),
+            named("add 1", "worker 1", 10, 15),
+        ]);
+        let lanes = run.lanes();
+        assert_eq!(lanes.len(), 2);
+        assert_eq!(lanes[0].label, "worker 1");
+        assert_eq!(lanes[0].spans.len(), 2);
+        assert!(!run.overlaps_within_a_lane());
+        assert!(run.overlaps_across_lanes());
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::{Variant, group, rows, tick_step_ms};
 
 const WIDTH: f64 = 760.0;
 const LABEL_WIDTH: f64 = 130.0;
-const RIGHT_MARGIN: f64 = 20.0;
+const RIGHT_MARGIN: f64 = 34.0;
 const ROW_HEIGHT: f64 = 20.0;
 const ROW_GAP: f64 = 4.0;
 const TITLE_HEIGHT: f64 = 34.0;

@@ -1,0 +1,139 @@
+//! The prefix sum three ways: the sequential scan, the blocked scan run on
+//! one thread, and the blocked scan on several threads.
+
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
+
+use book_helpers::{format_duration, format_speedup, timed};
+use ch04_parallel_prefix_sum::{
+    Execution, blocked_scan, input, sequential_scan,
+};
+use clap::Parser;
+use timeline::{Recorder, Timeline, write_schedule};
+
+/// Each way runs this many times, taking turns, and its fastest run is shown.
+const RUNS: usize = 10;
+
+/// Computes the prefix sums of an array sequentially and with the blocked
+/// parallel scan (on one thread and on several); prints time and additions.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Elements in the array (1 to 100000000).
+    #[arg(long, default_value_t = 8_000_000,
+          value_parser = clap::value_parser!(u64).range(1..=100_000_000))]
+    size: u64,
+
+    /// Threads, and parts the blocked scan cuts the array into (1 to 256);
+    /// defaults to the number of cores.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+
+    /// Write the schedules here (schedule.mmd and schedule.svg).
+    #[arg(long, env = "BOOK_OUTPUT_DIR", value_name = "DIR")]
+    schedules: Option<PathBuf>,
+}
+
+struct Run {
+    name: String,
+    threads: usize,
+    result: Vec<u64>,
+    additions: usize,
+    time: Duration,
+    schedule: Timeline,
+}
+
+// ANCHOR: main
+fn main() {
+    let args = Args::parse();
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let threads = args.threads.map_or(cores, usize::from);
+    let data = input(args.size as usize);
+
+    let on_threads = format!("blocked, {threads} threads");
+    let ways: [(String, _, _); 3] = [
+        ("sequential scan".into(), 1, None),
+        ("blocked, 1 thread".into(), 1, Some(Execution::OneThread)),
+        (on_threads, threads, Some(Execution::Threads)),
+    ];
+    let runs = fastest_runs(&ways, &data, threads);
+
+    println!("prefix sums of {} numbers, {threads} parts", data.len());
+    print_table(&runs);
+    let same = runs.iter().all(|run| run.result == runs[0].result);
+    let total = runs[0].result.last().copied().unwrap_or(0);
+    println!("same sums every way: {same} (the last one is {total})");
+    if let Some(dir) = &args.schedules {
+        save_schedules(dir, &runs);
+    }
+}
+// ANCHOR_END: main
+
+/// Runs every way `RUNS` times on a fresh copy of the data, taking turns, and
+/// keeps each way's fastest run. Only the scan itself is timed.
+fn fastest_runs(
+    ways: &[(String, usize, Option<Execution>)],
+    data: &[u64],
+    parts: usize,
+) -> Vec<Run> {
+    let mut best: Vec<Option<Run>> = ways.iter().map(|_| None).collect();
+    for _ in 0..RUNS {
+        for ((name, threads, execution), best) in ways.iter().zip(&mut best) {
+            let mut result = data.to_vec();
+            let recorder = Recorder::new();
+            let (additions, time) = timed(|| match execution {
+                None => recorder.span("scan", || sequential_scan(&mut result)),
+                Some(how) => blocked_scan(&mut result, parts, *how, &recorder),
+            });
+            if best.as_ref().is_none_or(|best| time < best.time) {
+                let schedule = recorder.timeline();
+                let (name, threads) = (name.clone(), *threads);
+                *best = Some(Run {
+                    name,
+                    threads,
+                    result,
+                    additions,
+                    time,
+                    schedule,
+                });
+            }
+        }
+    }
+    best.into_iter().map(|run| run.expect("RUNS > 0")).collect()
+}
+
+fn print_table(runs: &[Run]) {
+    println!();
+    let header = ["variant", "time", "additions", "per element", "speedup"];
+    let [a, b, c, d, e] = header;
+    println!("{a:<20} {b:>9} {c:>10} {d:>12} {e:>8} {:>8}", "threads");
+    let n = runs[0].result.len().max(1) as f64;
+    for run in runs {
+        let time = format_duration(run.time);
+        let additions = run.additions;
+        let per = format!("{:.2}", additions as f64 / n);
+        let speedup = format_speedup(runs[0].time, run.time);
+        let (name, threads) = (&run.name, run.threads);
+        println!(
+            "{name:<20} {time:>9} {additions:>10} {per:>12} {speedup:>8} {threads:>8}"
+        );
+    }
+    println!();
+}
+
+/// Draws the runs' schedules into `dir`; a folder that cannot be written is
+/// an error the reader must see.
+fn save_schedules(dir: &Path, runs: &[Run]) {
+    let variants: Vec<_> = runs
+        .iter()
+        .map(|run| (run.name.as_str(), &run.schedule))
+        .collect();
+    let title = "Prefix sums, in one pass and in three phases (measured)";
+    if let Err(error) = write_schedule(dir, "schedule", title, &variants) {
+        eprintln!("cannot write schedules into {}: {error}", dir.display());
+        std::process::exit(1);
+    }
+    println!("schedules written: schedule.mmd, schedule.svg");
+}
