@@ -100,6 +100,27 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
         }
         Ok(())
     })?;
+    let crates = loom_crates(root)?;
+    if !crates.is_empty() {
+        step("loom models", &mut || {
+            let mut loom = cargo();
+            loom.args(["test", "--locked", "--release", "--test", "loom"]);
+            for krate in &crates {
+                loom.args(["-p", krate]);
+            }
+            // A separate target folder: `--cfg loom` changes every crate's build, and
+            // sharing `target/` would throw away the normal build each time.
+            loom.args(["--target-dir", "target/loom"]);
+            loom.env("RUSTFLAGS", "--cfg loom");
+            let models = run_counting_tests(&mut loom)?;
+            if models.passed == 0 {
+                bail!("the loom step ran no models; is `tests/loom.rs` behind #![cfg(loom)]?");
+            }
+            counts.passed += models.passed;
+            counts.ignored += models.ignored;
+            Ok(())
+        })?;
+    }
     println!(
         "\nxtask test: ok: {} passed, {} failed, {} ignored; steps {} in {:.0} s",
         counts.passed,
@@ -109,6 +130,22 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
         started.elapsed().as_secs_f64()
     );
     Ok(())
+}
+
+/// Listings whose atomics are model-checked: by convention each has a `tests/loom.rs`
+/// whose models compile only under `--cfg loom` (the way loom's own docs set it up).
+fn loom_crates(root: &Path) -> Result<Vec<String>> {
+    let mut crates = Vec::new();
+    for entry in std::fs::read_dir(root.join("listings")).context("reading listings/")? {
+        let dir = entry?.path();
+        if dir.join("tests").join("loom.rs").is_file()
+            && let Some(name) = dir.file_name().and_then(|name| name.to_str())
+        {
+            crates.push(name.to_string());
+        }
+    }
+    crates.sort();
+    Ok(crates)
 }
 
 /// Runs a `cargo test` command, echoing its output and adding up the libtest summaries.
