@@ -5,6 +5,8 @@
 //! The formats below are also a contract with the book's tests, which mask exactly these
 //! shapes (a duration, a speedup) when they compare a fresh run with a listing's `output.txt`.
 
+pub mod cli;
+
 use std::panic;
 use std::sync::mpsc::{self, RecvTimeoutError};
 use std::thread;

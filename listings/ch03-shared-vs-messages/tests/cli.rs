@@ -1,27 +1,19 @@
 //! The program as a reader runs it: help, a run that writes its schedules, bad arguments.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch03-shared-vs-messages"))
-        .env_remove("BOOK_OUTPUT_DIR")
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch03-shared-vs-messages");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    for flag in ["--size", "--threads", "--documents", "--schedules"] {
-        assert!(help.contains(flag), "{help}");
-    }
+    cli::assert_help_mentions(
+        BINARY,
+        &["--size", "--threads", "--documents", "--schedules"],
+    );
 }
 
 #[test]
@@ -31,8 +23,8 @@ fn a_run_prints_the_table_and_writes_both_drawings() {
     let dir_arg = dir.display().to_string();
     let output =
         run(&["--size", "5000", "--threads", "3", "--schedules", &dir_arg]);
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = &output.stdout;
+    assert!(output.succeeded(), "{}", output.stderr);
     for row in ["one loop ", "shared state ", "messages "] {
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(row)).count(),
@@ -54,29 +46,22 @@ fn a_run_prints_the_table_and_writes_both_drawings() {
 #[test]
 fn without_a_folder_it_writes_nothing() {
     let output = run(&["--size", "5000"]);
-    assert!(output.status.success());
-    assert!(!text(&output.stdout).contains("schedules written"));
+    assert!(output.succeeded());
+    assert!(!&output.stdout.contains("schedules written"));
 }
 
 #[test]
 fn bad_arguments_get_usage_and_exit_two() {
-    for args in [
-        &["--size", "999"][..],
-        &["--size", "many"],
-        &["--threads", "0"],
-        &["--threads", "65"],
-        &["--documents", "0"],
-        &["--size", "10000001"],
-        &["--what"],
-    ] {
-        let output = run(args);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{stderr}");
-        assert!(
-            stderr.contains("Usage:") || stderr.contains("--help"),
-            "{stderr}"
-        );
-        assert!(output.stdout.is_empty());
-    }
+    cli::assert_refused(
+        BINARY,
+        &[
+            &["--size", "999"],
+            &["--size", "many"],
+            &["--threads", "0"],
+            &["--threads", "65"],
+            &["--documents", "0"],
+            &["--size", "10000001"],
+            &["--what"],
+        ],
+    );
 }

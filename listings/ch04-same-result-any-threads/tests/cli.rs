@@ -1,27 +1,16 @@
 //! The program as a reader runs it: help, a run that writes its schedules, bad arguments.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch04-same-result-any-threads"))
-        .env_remove("BOOK_OUTPUT_DIR")
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch04-same-result-any-threads");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    for flag in ["--size", "--threads", "--schedules"] {
-        assert!(help.contains(flag), "{help}");
-    }
+    cli::assert_help_mentions(BINARY, &["--size", "--threads", "--schedules"]);
 }
 
 #[test]
@@ -31,8 +20,8 @@ fn a_run_prints_the_table_and_writes_both_drawings() {
     let dir_arg = dir.display().to_string();
     let output =
         run(&["--size", "5000", "--threads", "3", "--schedules", &dir_arg]);
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = &output.stdout;
+    assert!(output.succeeded(), "{}", output.stderr);
     for row in ["pool of 1 thread ", "pool of 3 threads "] {
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(row)).count(),
@@ -57,27 +46,20 @@ fn a_run_prints_the_table_and_writes_both_drawings() {
 #[test]
 fn without_a_folder_it_writes_nothing() {
     let output = run(&["--size", "5000"]);
-    assert!(output.status.success());
-    assert!(!text(&output.stdout).contains("schedules written"));
+    assert!(output.succeeded());
+    assert!(!&output.stdout.contains("schedules written"));
 }
 
 #[test]
 fn bad_arguments_get_usage_and_exit_two() {
-    for args in [
-        &["--size", "15"][..],
-        &["--size", "many"],
-        &["--threads", "0"],
-        &["--threads", "257"],
-        &["--what"],
-    ] {
-        let output = run(args);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{stderr}");
-        assert!(
-            stderr.contains("Usage:") || stderr.contains("--help"),
-            "{stderr}"
-        );
-        assert!(output.stdout.is_empty());
-    }
+    cli::assert_refused(
+        BINARY,
+        &[
+            &["--size", "15"],
+            &["--size", "many"],
+            &["--threads", "0"],
+            &["--threads", "257"],
+            &["--what"],
+        ],
+    );
 }

@@ -1,0 +1,116 @@
+//! Running a listing's binary from its own tests, the way a reader runs it.
+//!
+//! Every listing promises the same things on its command line — `--help` works, bad
+//! arguments get clap's message and exit code 2, never a panic — so the checks of that
+//! promise live here once instead of in every listing's `tests/cli.rs`.
+
+use std::process::Command;
+
+/// What one run of a binary did.
+#[derive(Debug)]
+pub struct Ran {
+    /// The exit code; `None` if a signal ended the process.
+    pub code: Option<i32>,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Ran {
+    pub fn succeeded(&self) -> bool {
+        self.code == Some(0)
+    }
+
+    /// Lines of stdout that start with `prefix`: table rows, in the order printed.
+    pub fn rows_starting_with(&self, prefix: &str) -> Vec<&str> {
+        self.stdout
+            .lines()
+            .filter(|line| line.starts_with(prefix))
+            .collect()
+    }
+}
+
+/// Runs `binary` (a test's `env!("CARGO_BIN_EXE_<name>")`) with `args`.
+///
+/// `BOOK_OUTPUT_DIR` is removed, so a test never writes into the listing's folder
+/// even when the book's output check runs in the same environment.
+pub fn run(binary: &str, args: &[&str]) -> Ran {
+    let output = Command::new(binary)
+        .env_remove("BOOK_OUTPUT_DIR")
+        .args(args)
+        .output()
+        .unwrap_or_else(|error| panic!("cannot start {binary}: {error}"));
+    Ran {
+        code: output.status.code(),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// `--help` exits 0 and its text mentions each of `words` (usually the flags).
+pub fn assert_help_mentions(binary: &str, words: &[&str]) {
+    let help = run(binary, &["--help"]);
+    assert!(help.succeeded(), "--help failed: {}", help.stderr);
+    for word in words {
+        assert!(
+            help.stdout.contains(word),
+            "--help does not mention {word}:\n{}",
+            help.stdout
+        );
+    }
+}
+
+/// Each argument list is refused the way clap refuses it: an `error:` message that
+/// points at the usage or `--help`, exit code 2, nothing on stdout, no panic.
+pub fn assert_refused(binary: &str, bad_arguments: &[&[&str]]) {
+    for args in bad_arguments {
+        let ran = run(binary, args);
+        let stderr = &ran.stderr;
+        assert_eq!(ran.code, Some(2), "{args:?}: {stderr}");
+        assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
+        // clap adds the usage line, or for a bad value a pointer to `--help`.
+        let guided = stderr.contains("Usage:") || stderr.contains("--help");
+        assert!(guided, "{args:?}: {stderr}");
+        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        assert!(
+            ran.stdout.is_empty(),
+            "{args:?} printed to stdout: {}",
+            ran.stdout
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // `sh` stands in for a listing: these tests check the checks themselves.
+    const SHELL: &str = "/bin/sh";
+
+    #[test]
+    fn run_captures_code_and_output() {
+        let ran = run(
+            SHELL,
+            &[
+                "-c",
+                "echo row 1; echo other; echo row 2; echo oops >&2; exit 3",
+            ],
+        );
+        assert_eq!(ran.code, Some(3));
+        assert_eq!(ran.rows_starting_with("row"), ["row 1", "row 2"]);
+        assert_eq!(ran.stderr, "oops\n");
+    }
+
+    #[test]
+    #[should_panic(expected = "Some(2)")]
+    fn a_refusal_with_the_wrong_exit_code_fails() {
+        assert_refused(SHELL, &[&["-c", "echo 'error: bad' >&2; exit 1"]]);
+    }
+
+    #[test]
+    fn a_clap_style_refusal_passes() {
+        assert_refused(
+            SHELL,
+            &[&["-c", "echo 'error: bad value; see --help' >&2; exit 2"]],
+        );
+    }
+}
