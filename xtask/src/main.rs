@@ -79,6 +79,7 @@ fn run(cli: Cli) -> Result<()> {
         Task::Setup => {
             tools.ensure_book_tools()?;
             setup::ensure_debian_packages(setup::TEST_PACKAGES)?;
+            tools.ensure_pip_tools()?;
             println!("setup: everything the book and its tests need is installed");
             Ok(())
         }

@@ -1,6 +1,6 @@
-//! Installing what the book needs: pinned cargo tools into a tool folder of the project,
-//! and Debian packages through apt-get. Every check is a file lookup or one `dpkg-query`,
-//! so a machine that already has everything is ready in well under a second.
+//! Installing what the book needs: pinned cargo tools and pinned Python wheels into a tool
+//! folder of the project, and Debian packages through apt-get. Every check is a file lookup
+//! or one `dpkg-query`, so a machine that already has everything is ready in well under a second.
 
 use std::ffi::OsString;
 use std::path::{Path, PathBuf};
@@ -53,6 +53,63 @@ pub const TEST_PACKAGES: &[DebianPackage] = &[
         name: "chromium-driver",
         needed_for: "the browser tests drive Chromium over WebDriver",
     },
+    DebianPackage {
+        name: "pocl-opencl-icd",
+        needed_for: "the OpenCL listings run their kernels on PoCL, an OpenCL device on the CPU",
+    },
+    DebianPackage {
+        name: "ocl-icd-opencl-dev",
+        needed_for: "the OpenCL listings link against libOpenCL (the ICD loader)",
+    },
+    DebianPackage {
+        name: "clinfo",
+        needed_for: "`clinfo -l` shows which OpenCL platforms the GPU chapter can use",
+    },
+    DebianPackage {
+        name: "mesa-vulkan-drivers",
+        needed_for: "the WGSL and GLSL listings run on lavapipe, a Vulkan device on the CPU",
+    },
+    DebianPackage {
+        name: "python3-pip",
+        // `pip install --target` skips Debian's externally-managed check (PEP 668),
+        // but Debian's python3 has no pip module without this package.
+        needed_for: "the CUDA compiler libraries below come as Python wheels",
+    },
+];
+
+/// A Python wheel installed with `pip install --target` into the tool folder, pinned to one
+/// version: the way NVIDIA ships NVRTC and ptxas without the whole CUDA toolkit.
+#[derive(Debug)]
+pub struct PipTool {
+    pub package: &'static str,
+    pub version: &'static str,
+    /// A file inside the install (relative to its folder) that proves it is complete.
+    pub proof: &'static str,
+    /// A folder of programs to put on `PATH`, if any.
+    pub bin_dir: Option<&'static str>,
+    /// A folder of shared libraries to put on `LD_LIBRARY_PATH`, if any.
+    pub lib_dir: Option<&'static str>,
+    pub needed_for: &'static str,
+}
+
+/// Wheels the tests need.
+pub const PIP_TOOLS: &[PipTool] = &[
+    PipTool {
+        package: "nvidia-cuda-nvrtc-cu12",
+        version: "12.9.86",
+        proof: "nvidia/cuda_nvrtc/lib/libnvrtc.so.12",
+        bin_dir: None,
+        lib_dir: Some("nvidia/cuda_nvrtc/lib"),
+        needed_for: "NVRTC compiles the book's CUDA kernels to PTX, with or without a GPU",
+    },
+    PipTool {
+        package: "nvidia-cuda-nvcc-cu12",
+        version: "12.9.86",
+        proof: "nvidia/cuda_nvcc/bin/ptxas",
+        bin_dir: Some("nvidia/cuda_nvcc/bin"),
+        lib_dir: None,
+        needed_for: "ptxas checks that the PTX assembles for a real GPU (sm_90)",
+    },
 ];
 
 /// The project's tool folder: one `name-version` folder per pinned tool, so a
@@ -75,9 +132,83 @@ impl Tools {
         self.dir.join(format!("{}-{}", tool.krate, tool.version))
     }
 
-    /// Folders to put first on `PATH` so mdbook finds its preprocessor and tests find mdbook.
+    fn pip_root_of(&self, tool: &PipTool) -> PathBuf {
+        self.dir.join(format!("{}-{}", tool.package, tool.version))
+    }
+
+    /// Folders to put first on `PATH` so mdbook finds its preprocessor and tests find mdbook
+    /// (and ptxas).
     fn bin_dirs(&self) -> impl Iterator<Item = PathBuf> + '_ {
-        BOOK_TOOLS.iter().map(|tool| self.root_of(tool).join("bin"))
+        let cargo_bins = BOOK_TOOLS.iter().map(|tool| self.root_of(tool).join("bin"));
+        let pip_bins = PIP_TOOLS
+            .iter()
+            .filter_map(|tool| tool.bin_dir.map(|bin| self.pip_root_of(tool).join(bin)));
+        cargo_bins.chain(pip_bins)
+    }
+
+    /// `LD_LIBRARY_PATH` with the pinned wheels' libraries (NVRTC) first.
+    pub fn ld_library_path_env(&self) -> Result<OsString> {
+        let current = std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default();
+        let dirs = PIP_TOOLS
+            .iter()
+            .filter_map(|tool| tool.lib_dir.map(|lib| self.pip_root_of(tool).join(lib)))
+            .chain(std::env::split_paths(&current))
+            .collect::<Vec<_>>();
+        std::env::join_paths(dirs).context("a tool folder path contains a ':'")
+    }
+
+    /// Sets what the tests and listings need to find the pinned tools: `PATH` and
+    /// `LD_LIBRARY_PATH`.
+    pub fn set_env(&self, command: &mut Command) -> Result<()> {
+        command
+            .env("PATH", self.path_env()?)
+            .env("LD_LIBRARY_PATH", self.ld_library_path_env()?);
+        Ok(())
+    }
+
+    pub fn ensure_pip_tools(&self) -> Result<()> {
+        for tool in PIP_TOOLS {
+            self.ensure_pip_tool(tool)?;
+        }
+        Ok(())
+    }
+
+    fn ensure_pip_tool(&self, tool: &PipTool) -> Result<()> {
+        let root = self.pip_root_of(tool);
+        if root.join(tool.proof).is_file() {
+            return Ok(());
+        }
+        println!(
+            "setup: installing the wheel {}=={} into {} ({}; once per machine)",
+            tool.package,
+            tool.version,
+            root.display(),
+            tool.needed_for
+        );
+        // A half-finished install would make pip refuse or mix versions: start clean.
+        if root.exists() {
+            std::fs::remove_dir_all(&root)
+                .with_context(|| format!("cannot clear {}", root.display()))?;
+        }
+        let mut install = Command::new("python3");
+        install
+            .args(["-m", "pip", "install", "--quiet", "--no-deps"])
+            .args([
+                "--disable-pip-version-check",
+                "--root-user-action=ignore",
+                "--target",
+            ])
+            .arg(&root)
+            .arg(format!("{}=={}", tool.package, tool.version));
+        run_command(&mut install)?;
+        if !root.join(tool.proof).is_file() {
+            bail!(
+                "{} finished but {} is missing",
+                describe(&install),
+                root.join(tool.proof).display()
+            );
+        }
+        Ok(())
     }
 
     /// `PATH` with the pinned tools first.

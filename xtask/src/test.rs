@@ -69,7 +69,9 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
 
     step("setup", &mut || {
         tools.ensure_book_tools()?;
-        setup::ensure_debian_packages(setup::TEST_PACKAGES)
+        setup::ensure_debian_packages(setup::TEST_PACKAGES)?;
+        // After the packages: python3-pip is one of them.
+        tools.ensure_pip_tools()
     })?;
     step("rustfmt", &mut || {
         run_command(cargo().args(["fmt", "--all", "--check"]))
@@ -90,7 +92,7 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
     step("cargo test", &mut || {
         let mut test = cargo();
         test.args(["test", "--workspace", "--locked", "--no-fail-fast"]);
-        test.env("PATH", tools.path_env()?);
+        tools.set_env(&mut test)?;
         counts = run_counting_tests(&mut test)?;
         if counts.ignored > 0 {
             bail!(
@@ -186,7 +188,8 @@ pub fn bless(tools: &Tools) -> Result<()> {
         "--test",
         "readme",
     ]);
-    test.env("BLESS", "1").env("PATH", tools.path_env()?);
+    test.env("BLESS", "1");
+    tools.set_env(&mut test)?;
     run_command(&mut test)?;
     println!("bless: output.txt files hold fresh runs; README.md's listing index is current");
     Ok(())

@@ -1,0 +1,35 @@
+// Sum in WGSL: each workgroup adds its 256 values in workgroup memory
+// and writes one partial sum; the host adds the partial sums.
+struct Params {
+    n: u32,
+}
+
+@group(0) @binding(0) var<uniform> params: Params;
+@group(0) @binding(1) var<storage, read> values: array<u32>;
+@group(0) @binding(2) var<storage, read_write> partial: array<u32>;
+
+var<workgroup> scratch: array<u32, 256>;
+
+@compute @workgroup_size(256)
+fn reduce_sum(
+    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(local_invocation_id) lid: vec3<u32>,
+    @builtin(workgroup_id) group: vec3<u32>,
+) {
+    var value = 0u;
+    if gid.x < params.n {
+        value = values[gid.x];
+    }
+    scratch[lid.x] = value;
+    workgroupBarrier();
+    // A tree: 128 additions, then 64, ... then 1; a barrier between levels.
+    for (var stride = 128u; stride > 0u; stride = stride / 2u) {
+        if lid.x < stride {
+            scratch[lid.x] = scratch[lid.x] + scratch[lid.x + stride];
+        }
+        workgroupBarrier();
+    }
+    if lid.x == 0u {
+        partial[group.x] = scratch[0];
+    }
+}

@@ -1,0 +1,134 @@
+//! Runs the listing on the machine's OpenCL device (PoCL where there is no GPU) at sizes that
+//! end inside, at and past a work-group boundary; the program checks every result against the
+//! CPU reference and prints "matches"/"equal" only when it holds. Also: the errors a reader
+//! can cause (no such device, a kernel that does not compile, a size too big, bad arguments).
+
+use std::process::{Command, Output};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch24-opencl-kernels");
+
+fn run(args: &[&str]) -> Output {
+    Command::new(BINARY)
+        .args(args)
+        .output()
+        .expect("the listing starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// No OpenCL device is a broken test set-up, not something to skip.
+fn require_opencl() {
+    let output = run(&["--list-devices"]);
+    assert!(
+        output.status.success(),
+        "no OpenCL device: run the tests through `cargo xtask test`, which installs PoCL \
+         (pocl-opencl-icd, ocl-icd-opencl-dev)\n{}",
+        text(&output.stderr)
+    );
+}
+
+fn assert_both_checked(output: &Output, n: usize) {
+    let stdout = text(&output.stdout);
+    assert!(output.status.success(), "n = {n}: {}", text(&output.stderr));
+    assert!(stdout.starts_with("OpenCL device: "), "{stdout}");
+    let saxpy = format!("saxpy  n = {n}: matches the CPU");
+    let sum = format!("sum    n = {n}: ");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with(&saxpy)).count(),
+        1,
+        "{stdout}"
+    );
+    let sum_line = stdout.lines().find(|l| l.starts_with(&sum)).expect(&stdout);
+    assert!(sum_line.contains("equal to the CPU's"), "{sum_line}");
+    let values = gpu_reference::reduce_input(n);
+    assert!(
+        sum_line.contains(&format!(": {}, ", gpu_reference::sum(&values))),
+        "{sum_line}"
+    );
+}
+
+#[test]
+fn the_books_run_checks_both_kernels() {
+    require_opencl();
+    assert_both_checked(&run(&["--size", "4000000"]), 4_000_000);
+}
+
+#[test]
+fn every_size_around_a_work_group_boundary_matches_the_cpu() {
+    require_opencl();
+    for n in [
+        1, 2, 255, 256, 257, 511, 512, 1000, 65_535, 65_536, 65_537, 100_003,
+    ] {
+        assert_both_checked(&run(&["--size", &n.to_string()]), n);
+    }
+}
+
+#[test]
+fn list_devices_names_platform_device_and_driver() {
+    require_opencl();
+    let stdout = text(&run(&["--list-devices"]).stdout);
+    let first = stdout.lines().next().expect("one device at least");
+    assert!(first.starts_with("0: "), "{first}");
+    assert!(first.contains(" / ") && first.contains("driver"), "{first}");
+}
+
+#[test]
+fn a_missing_device_is_named() {
+    require_opencl();
+    let output = run(&["--device", "99"]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = text(&output.stderr);
+    assert!(stderr.contains("there is no OpenCL device 99"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_kernel_that_does_not_compile_shows_the_compilers_log() {
+    require_opencl();
+    let path = std::env::temp_dir().join(format!("ch24-broken-{}.cl", std::process::id()));
+    std::fs::write(
+        &path,
+        "__kernel void broken(__global float *x) { x[0] = y; }\n",
+    )
+    .expect("write");
+    let output = run(&["--kernel", path.to_str().expect("utf-8 path")]);
+    std::fs::remove_file(&path).ok();
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("the OpenCL compiler rejected the kernel"),
+        "{stderr}"
+    );
+    assert!(stderr.contains("undeclared identifier 'y'"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn a_size_too_big_for_the_device_is_refused_before_any_work() {
+    require_opencl();
+    let output = run(&["--size", "1099511627776"]);
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("allocates at most"), "{stderr}");
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let help = run(&["--help"]);
+    assert!(help.status.success());
+    for flag in ["--size", "--device", "--list-devices", "--kernel"] {
+        assert!(text(&help.stdout).contains(flag), "{flag}");
+    }
+    for bad in [
+        &["--size", "0"][..],
+        &["--size", "lots"],
+        &["--device", "-1"],
+        &["--what"],
+    ] {
+        let output = run(bad);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        assert!(text(&output.stderr).contains("--help"), "{bad:?}");
+    }
+}

@@ -1,0 +1,173 @@
+//! The GPU chapter's problems solved on the CPU, once, for every backend to be checked against.
+//!
+//! Each kernel language (OpenCL C, WGSL, GLSL, CUDA C) gets the same inputs from here and its
+//! result is compared with the reference from here: exactly for integers, within
+//! [`SAXPY_RELATIVE_TOLERANCE`] for floats. The kernel sources live in `kernels/` at the
+//! workspace root and are re-exported below, so a listing and the chapter show the same file.
+
+/// Work-items per work-group in every kernel (`GROUP_SIZE` / `@workgroup_size` / `local_size_x`).
+pub const GROUP_SIZE: usize = 256;
+
+/// The kernels, as the listings compile them and the chapter shows them.
+pub mod kernels {
+    pub const SAXPY_CL: &str = include_str!("../../../kernels/saxpy.cl");
+    pub const REDUCE_CL: &str = include_str!("../../../kernels/reduce.cl");
+    pub const SAXPY_WGSL: &str = include_str!("../../../kernels/saxpy.wgsl");
+    pub const REDUCE_WGSL: &str = include_str!("../../../kernels/reduce.wgsl");
+    pub const SAXPY_GLSL: &str = include_str!("../../../kernels/saxpy.comp");
+    pub const REDUCE_GLSL: &str = include_str!("../../../kernels/reduce.comp");
+    pub const SAXPY_CU: &str = include_str!("../../../kernels/saxpy.cu");
+    pub const REDUCE_CU: &str = include_str!("../../../kernels/reduce.cu");
+}
+
+/// The `a` of `y = a*x + y` in every run.
+pub const SAXPY_A: f32 = 2.0;
+
+/// How far a GPU's SAXPY may be from the CPU's, relative to the value.
+///
+/// The inputs are non-negative, so `a*x + y` never cancels. A GPU compiler may fuse the
+/// multiply and the add into one instruction (one rounding instead of two), which moves the
+/// result by at most one unit in the last place, about 1.2e-7 relative for `f32`. 1e-6
+/// leaves room for that and nothing more: a wrong index or a lost element is off by far more.
+pub const SAXPY_RELATIVE_TOLERANCE: f32 = 1e-6;
+
+/// A small deterministic generator, so every backend and every run sees the same data
+/// without a dependency on a random-number crate.
+fn pseudo_random(n: usize, seed: u64) -> impl Iterator<Item = u32> {
+    let mut state = seed;
+    (0..n).map(move |_| {
+        // Knuth's MMIX linear congruential generator; the high bits are the good ones.
+        state = state
+            .wrapping_mul(6_364_136_223_846_793_005)
+            .wrapping_add(1_442_695_040_888_963_407);
+        (state >> 33) as u32
+    })
+}
+
+/// The `x` and `y` of SAXPY: `n` values each in `[0, 1)`.
+pub fn saxpy_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
+    let unit = |v: u32| (v % 1_000_000) as f32 / 1_000_000.0;
+    let x = pseudo_random(n, 1).map(unit).collect();
+    let y = pseudo_random(n, 2).map(unit).collect();
+    (x, y)
+}
+
+// ANCHOR: saxpy
+/// `y = a*x + y` on the CPU, one element after another.
+pub fn saxpy(a: f32, x: &[f32], y: &[f32]) -> Vec<f32> {
+    x.iter().zip(y).map(|(x, y)| a * x + y).collect()
+}
+// ANCHOR_END: saxpy
+
+/// The values to sum: `n` integers below 1000.
+pub fn reduce_input(n: usize) -> Vec<u32> {
+    pseudo_random(n, 3).map(|v| v % 1000).collect()
+}
+
+// ANCHOR: sum
+/// The sum on the CPU, wrapping at 2^32 as `uint` does in every kernel language.
+pub fn sum(values: &[u32]) -> u32 {
+    values.iter().fold(0u32, |total, v| total.wrapping_add(*v))
+}
+// ANCHOR_END: sum
+
+/// Work-groups needed to cover `n` items.
+pub fn groups_for(n: usize) -> usize {
+    n.div_ceil(GROUP_SIZE)
+}
+
+/// Checks a GPU's SAXPY against the CPU's; on success, the largest relative error seen.
+pub fn check_saxpy(gpu: &[f32], cpu: &[f32]) -> Result<f32, String> {
+    if gpu.len() != cpu.len() {
+        return Err(format!(
+            "the device returned {} values, the CPU {}",
+            gpu.len(),
+            cpu.len()
+        ));
+    }
+    let mut worst = 0.0f32;
+    for (i, (g, c)) in gpu.iter().zip(cpu).enumerate() {
+        let error = (g - c).abs() / c.abs().max(f32::MIN_POSITIVE);
+        if error.is_nan() || error > SAXPY_RELATIVE_TOLERANCE {
+            return Err(format!(
+                "y[{i}] is {g} on the device and {c} on the CPU (relative error {error:e}, \
+                 tolerance {SAXPY_RELATIVE_TOLERANCE:e})"
+            ));
+        }
+        worst = worst.max(error);
+    }
+    Ok(worst)
+}
+
+/// Checks a GPU's sum against the CPU's: integers, so exactly.
+pub fn check_sum(gpu: u32, cpu: u32) -> Result<(), String> {
+    if gpu == cpu {
+        Ok(())
+    } else {
+        Err(format!("the device summed to {gpu}, the CPU to {cpu}"))
+    }
+}
+
+/// Bytes a SAXPY of `n` elements moves: reads `x` and `y`, writes `y`.
+pub fn saxpy_bytes(n: usize) -> usize {
+    3 * n * size_of::<f32>()
+}
+
+/// Bandwidth as the book prints it: `GB/s` with three significant digits.
+pub fn format_bandwidth(bytes: usize, seconds: f64) -> String {
+    let gb_per_s = bytes as f64 / seconds.max(f64::MIN_POSITIVE) / 1e9;
+    if gb_per_s >= 100.0 {
+        format!("{gb_per_s:.0} GB/s")
+    } else if gb_per_s >= 10.0 {
+        format!("{gb_per_s:.1} GB/s")
+    } else {
+        format!("{gb_per_s:.2} GB/s")
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn inputs_are_deterministic_and_in_range() {
+        let (x, y) = saxpy_inputs(1000);
+        assert_eq!((x.clone(), y.clone()), saxpy_inputs(1000));
+        assert!(x.iter().chain(&y).all(|v| (0.0..1.0).contains(v)));
+        assert_ne!(x, y, "x and y come from different seeds");
+        assert!(reduce_input(1000).iter().all(|v| *v < 1000));
+    }
+
+    #[test]
+    fn saxpy_and_sum_on_small_cases() {
+        assert_eq!(saxpy(2.0, &[1.0, 0.5], &[0.25, 3.0]), vec![2.25, 4.0]);
+        assert_eq!(sum(&[1, 2, 3]), 6);
+        assert_eq!(sum(&[u32::MAX, 2]), 1, "wraps like uint");
+    }
+
+    #[test]
+    fn checks_accept_rounding_and_reject_errors() {
+        let cpu = [1.0f32, 2.0];
+        let one_ulp = [1.0f32 + f32::EPSILON, 2.0];
+        assert!(check_saxpy(&one_ulp, &cpu).is_ok());
+        assert!(check_saxpy(&[1.0, 2.1], &cpu).is_err());
+        assert!(check_saxpy(&[1.0], &cpu).is_err());
+        assert!(check_saxpy(&[f32::NAN, 2.0], &cpu).is_err());
+        assert!(check_sum(5, 5).is_ok());
+        assert!(check_sum(5, 6).is_err());
+    }
+
+    #[test]
+    fn groups_cover_every_item() {
+        assert_eq!(groups_for(1), 1);
+        assert_eq!(groups_for(256), 1);
+        assert_eq!(groups_for(257), 2);
+    }
+
+    #[test]
+    fn bandwidth_is_printed_with_three_digits() {
+        assert_eq!(format_bandwidth(12_000_000_000, 1.0), "12.0 GB/s");
+        assert_eq!(format_bandwidth(1_500_000_000, 1.0), "1.50 GB/s");
+        assert_eq!(format_bandwidth(150_000_000_000, 1.0), "150 GB/s");
+    }
+}
