@@ -1,0 +1,176 @@
+//! Counting primes on a pool of worker processes, the way Python's
+//! `multiprocessing.Pool` would, and on threads for comparison; a worker that
+//! crashes loses nothing, and SIGINT or SIGTERM stop the pool cleanly.
+
+use std::io;
+use std::num::NonZeroUsize;
+use std::process::ExitCode;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::thread;
+use std::time::Duration;
+
+use book_helpers::{fastest_of, format_duration, format_speedup};
+use ch15_process_pool::protocol::{self, Job, count_primes, jobs, on_threads};
+use ch15_process_pool::{pool, worker};
+use clap::error::ErrorKind;
+use clap::{CommandFactory, Parser, Subcommand};
+use signal_hook::consts::{SIGINT, SIGTERM};
+
+/// Each timed way runs this many times and its fastest run is shown.
+const RUNS: usize = 3;
+
+/// The size of the small jobs in the second comparison.
+const SMALL_JOB: u64 = 100;
+
+/// The number of the signal that asked the program to stop, or 0.
+static STOP: AtomicUsize = AtomicUsize::new(0);
+
+/// Counts primes on worker processes started from this program, with
+/// length-prefixed messages over pipes, and compares with threads.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Worker processes (and threads) (1 to 32); defaults to the cores.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=32))]
+    workers: Option<u16>,
+
+    /// Jobs to split the numbers into (1 to 100000).
+    #[arg(long, default_value_t = 40,
+          value_parser = clap::value_parser!(u32).range(1..=100_000))]
+    jobs: u32,
+
+    /// Numbers in each job (100 to 10000000).
+    #[arg(long, default_value_t = 20_000,
+          value_parser = clap::value_parser!(u64).range(100..=10_000_000))]
+    job_size: u64,
+
+    /// Make the worker doing this job kill itself halfway, once.
+    #[arg(long, value_name = "JOB")]
+    crash_job: Option<u32>,
+
+    /// Run only the pool, without the timed comparison.
+    #[arg(long)]
+    processes_only: bool,
+
+    #[command(subcommand)]
+    role: Option<Role>,
+}
+
+#[derive(Subcommand)]
+enum Role {
+    /// Serve jobs from stdin (the parent starts this).
+    #[command(hide = true)]
+    Worker,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.role {
+        Some(Role::Worker) => worker::serve().map(|()| ExitCode::SUCCESS),
+        None => parent(&args),
+    };
+    result.unwrap_or_else(|error| {
+        eprintln!("error: {error}");
+        ExitCode::FAILURE
+    })
+}
+
+// ANCHOR: parent
+fn parent(args: &Args) -> io::Result<ExitCode> {
+    let crash = args.crash_job.map(|job| job_number(job, args.jobs));
+    // A signal only sets STOP; the pool looks at it between jobs.
+    for signal in [SIGINT, SIGTERM] {
+        signal_hook::flag::register_usize(signal, &STOP, signal as usize)?;
+    }
+    let exe = std::env::current_exe()?;
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let workers = args.workers.map_or(cores, usize::from);
+    let mut jobs = jobs(args.jobs, args.job_size);
+    let numbers = jobs.len() as u64 * args.job_size;
+    println!("counting primes below {numbers} with {workers} workers");
+
+    if !args.processes_only {
+        compare(&exe, workers, &jobs)?;
+        // The same numbers in small jobs: now each message costs more
+        // than the work it carries.
+        let small = jobs.len() as u64 * args.job_size / SMALL_JOB;
+        if args.job_size > SMALL_JOB && small <= 100_000 {
+            compare(&exe, workers, &protocol::jobs(small as u32, SMALL_JOB))?;
+        }
+    }
+    if let Some(crash) = crash {
+        jobs[crash].crash = true;
+        println!("\njob {crash} kills its worker halfway through:");
+    }
+    let all = jobs.len();
+    let outcome = pool::run(&exe, workers, jobs, &STOP)?;
+    let done = outcome.replies.len();
+    let primes: u64 = outcome.replies.iter().map(|reply| reply.primes).sum();
+    let each_once = outcome.replies.iter().map(|r| r.id as usize).eq(0..done);
+    println!(
+        "primes: {primes} ({done} of {all} jobs, each answered once: {each_once})"
+    );
+    println!("jobs re-run after a worker died: {}", outcome.reruns);
+    println!("children left: {}", pool::children_left()?);
+
+    Ok(match STOP.load(Ordering::Relaxed) {
+        0 => ExitCode::SUCCESS,
+        signal => {
+            println!(
+                "stopped by signal {signal}: no new jobs, workers stopped and reaped"
+            );
+            ExitCode::from(128 + signal as u8) // what a shell reports
+        }
+    })
+}
+// ANCHOR_END: parent
+
+/// `--crash-job` names one of the jobs, or the program stops with usage.
+fn job_number(job: u32, jobs: u32) -> usize {
+    if job >= jobs {
+        let message =
+            format!("--crash-job {job}: the jobs are 0 to {}", jobs - 1);
+        Args::command()
+            .error(ErrorKind::ValueValidation, message)
+            .exit();
+    }
+    job as usize
+}
+
+/// The same jobs in one loop, on threads, and on processes, timed.
+fn compare(
+    exe: &std::path::Path,
+    workers: usize,
+    jobs: &[Job],
+) -> io::Result<()> {
+    let (sequential, one_loop) = fastest_of(RUNS, || {
+        jobs.iter()
+            .map(|job| count_primes(job.start..job.end))
+            .sum::<u64>()
+    });
+    let (threads, on_threads_time) =
+        fastest_of(RUNS, || on_threads(jobs, workers));
+    let (processes, on_processes) = fastest_of(RUNS, || {
+        pool::run(exe, workers, jobs.to_vec(), &STOP).map(|outcome| {
+            outcome.replies.iter().map(|r| r.primes).sum::<u64>()
+        })
+    });
+    let processes = processes?;
+    let size = jobs.first().map_or(0, |job| job.end - job.start);
+    println!("\n{} jobs of {size} numbers:", jobs.len());
+    println!(
+        "{:<12} {:>8} {:>10} {:>8}",
+        "way", "primes", "time", "speedup"
+    );
+    let rows: [(&str, u64, Duration); 3] = [
+        ("one loop", sequential, one_loop),
+        ("threads", threads, on_threads_time),
+        ("processes", processes, on_processes),
+    ];
+    for (way, primes, time) in rows {
+        let (time, speedup) =
+            (format_duration(time), format_speedup(one_loop, time));
+        println!("{way:<12} {primes:>8} {time:>10} {speedup:>8}");
+    }
+    Ok(())
+}

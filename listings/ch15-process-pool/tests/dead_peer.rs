@@ -1,0 +1,89 @@
+//! Either end of a pipe can die mid-stream: a worker killed from outside
+//! costs a re-run but not a wrong answer, and workers whose parent is
+//! killed say so and exit instead of waiting forever.
+
+mod common;
+
+use std::time::Duration;
+
+use book_helpers::finishes_within;
+use common::{exists, expected_primes, start, started_pid, stderr_lines};
+use nix::sys::signal::{Signal, kill};
+use nix::unistd::Pid;
+
+const LIMIT: Duration = Duration::from_secs(60);
+
+#[test]
+fn a_worker_killed_mid_stream_costs_a_rerun_not_a_wrong_answer() {
+    let (stdout, stderr) = finishes_within(LIMIT, || {
+        let mut parent = start(&[
+            "--processes-only",
+            "--workers",
+            "2",
+            "--jobs",
+            "60",
+            "--job-size",
+            "20000",
+        ]);
+        let lines = stderr_lines(parent.stderr.take().expect("piped"));
+        let first = lines.iter().find_map(|line| started_pid(&line));
+        let victim = first.expect("a worker starts");
+        std::thread::sleep(Duration::from_millis(200));
+        kill(Pid::from_raw(victim), Signal::SIGKILL).expect("kill works");
+        let output = parent.wait_with_output().expect("reaped");
+        assert!(output.status.success(), "{:?}", output.status);
+        let stderr: Vec<String> = lines.iter().collect();
+        (String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
+    });
+    let expected = expected_primes(60, 20000);
+    let line =
+        format!("primes: {expected} (60 of 60 jobs, each answered once: true)");
+    assert!(stdout.contains(&line), "{stdout}");
+    assert!(stdout.contains("children left: 0"), "{stdout}");
+    assert!(
+        stderr.iter().any(|line| line.contains("died during job")),
+        "{stderr:?}"
+    );
+}
+
+#[test]
+fn workers_of_a_killed_parent_report_it_and_exit() {
+    let (stderr, pids) = finishes_within(LIMIT, || {
+        let mut parent = start(&[
+            "--processes-only",
+            "--workers",
+            "3",
+            "--jobs",
+            "1000",
+            "--job-size",
+            "20000",
+        ]);
+        let lines = stderr_lines(parent.stderr.take().expect("piped"));
+        let pids: Vec<i32> = lines
+            .iter()
+            .filter_map(|line| started_pid(&line))
+            .take(3)
+            .collect();
+        std::thread::sleep(Duration::from_millis(200));
+        parent.kill().expect("the parent can be killed");
+        parent.wait().expect("reaped");
+        // The iterator ends when the last worker has exited and closed
+        // the stderr pipe it shares with the parent.
+        let stderr: Vec<String> = lines.iter().collect();
+        (stderr, pids)
+    });
+    assert_eq!(pids.len(), 3);
+    let reports = stderr
+        .iter()
+        .filter(|line| line.contains("the parent went away"))
+        .count();
+    assert_eq!(reports, 3, "every worker says why it stops: {stderr:?}");
+    for pid in pids {
+        // Orphans are adopted and reaped by init; give it a moment.
+        let gone = (0..100).any(|_| {
+            std::thread::sleep(Duration::from_millis(50));
+            !exists(pid)
+        });
+        assert!(gone, "worker {pid} is still there");
+    }
+}
