@@ -1,6 +1,7 @@
-//! The chapter's SAXPY and sum in CUDA C. NVRTC, NVIDIA's run-time compiler, turns the `.cu`
-//! files into PTX (the GPU's portable assembly) on any machine; running the PTX needs the
-//! NVIDIA driver and a GPU, and without them the program says which is missing.
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in CUDA C. NVRTC,
+//! NVIDIA's run-time compiler, turns the `.cu` files into PTX (the GPU's portable assembly)
+//! on any machine; running the PTX needs the NVIDIA driver and a GPU, and without them the
+//! program says which is missing.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -8,16 +9,19 @@ use std::sync::Arc;
 use clap::Parser;
 use cudarc::driver::{CudaContext, LaunchConfig, PushKernelArg};
 use cudarc::nvrtc::{CompileError, CompileOptions, Ptx};
-use gpu_reference::{GROUP_SIZE, SAXPY_A, kernels};
+use gpu_reference::{GROUP_SIZE, SAXPY_A, TILE, kernels};
 
 #[derive(Debug, Parser)]
 #[command(
-    about = "SAXPY and a sum in CUDA C: compiled to PTX by NVRTC, run on an NVIDIA GPU if one is present"
+    about = "SAXPY, sum, scan and tiled matrix multiply in CUDA C: compiled to PTX by NVRTC, run on an NVIDIA GPU if one is present"
 )]
 struct Args {
     /// Elements per problem.
     #[arg(long, default_value_t = 1 << 22, value_parser = clap::value_parser!(u32).range(1..=1 << 28))]
     size: u32,
+    /// Side of the square matrices of the matrix multiply.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=8192))]
+    matrix: u32,
     /// Compile the kernels and print what NVRTC produced; do not look for a GPU.
     #[arg(long)]
     ptx_only: bool,
@@ -65,7 +69,15 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let saxpy = compile(kernels::SAXPY_CU, arch)?;
     let reduce = compile(kernels::REDUCE_CU, arch)?;
-    for (file, ptx) in [("saxpy.cu", &saxpy), ("reduce.cu", &reduce)] {
+    let scan = compile(kernels::SCAN_CU, arch)?;
+    let matmul = compile(kernels::MATMUL_CU, arch)?;
+    let modules = [
+        ("saxpy.cu", &saxpy),
+        ("reduce.cu", &reduce),
+        ("scan.cu", &scan),
+        ("matmul.cu", &matmul),
+    ];
+    for (file, ptx) in modules {
         let source = ptx.to_src();
         println!(
             "{file:<10} -> PTX for {arch}: {} lines, entry points {:?}",
@@ -82,7 +94,11 @@ fn run(args: &Args) -> Result<(), String> {
     if args.ptx_only {
         return Ok(());
     }
-    run_on_gpu(args.size as usize, saxpy, reduce)
+    run_on_gpu(
+        args.size as usize,
+        args.matrix as usize,
+        [saxpy, reduce, scan, matmul],
+    )
 }
 
 /// clap has checked the name against the list; NVRTC wants a `'static` string.
@@ -162,8 +178,12 @@ fn open_driver() -> Result<bool, String> {
     Ok(unsafe { cudarc::driver::sys::is_culib_present() })
 }
 
-/// Loads the PTX on GPU 0, runs both kernels and checks them against the CPU.
-fn run_on_gpu(n: usize, saxpy: Ptx, reduce: Ptx) -> Result<(), String> {
+/// Loads the PTX on GPU 0, runs every kernel and checks it against the CPU.
+fn run_on_gpu(
+    n: usize,
+    side: usize,
+    [saxpy, reduce, scan, matmul]: [Ptx; 4],
+) -> Result<(), String> {
     if !open_driver()? {
         return Err(
             "no NVIDIA driver (libcuda.so) on this machine, so no CUDA GPU to run the PTX on; \
@@ -225,5 +245,60 @@ fn run_on_gpu(n: usize, saxpy: Ptx, reduce: Ptx) -> Result<(), String> {
     let total = gpu_reference::sum(&partial);
     gpu_reference::check_sum(total, gpu_reference::sum(&values))?;
     println!("sum    n = {n}: {total}, equal to the CPU's");
+
+    // The scan: scan each block, offsets from the block totals on the host, add them.
+    let scan = context.load_module(scan).map_err(gpu)?;
+    let scan_groups = scan.load_function("scan_groups").map_err(gpu)?;
+    let add_offsets = scan.load_function("add_offsets").map_err(gpu)?;
+    let mut out_device = stream.alloc_zeros::<u32>(n).map_err(gpu)?;
+    let mut totals_device = stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
+    let mut launch = stream.launch_builder(&scan_groups);
+    launch
+        .arg(&values_device)
+        .arg(&mut out_device)
+        .arg(&mut totals_device)
+        .arg(&count);
+    // SAFETY: as above; `totals` has one slot per block.
+    unsafe { launch.launch(config) }.map_err(gpu)?;
+    let totals = stream.clone_dtoh(&totals_device).map_err(gpu)?;
+    let offsets_device = stream
+        .clone_htod(&gpu_reference::group_offsets(&totals))
+        .map_err(gpu)?;
+    let mut launch = stream.launch_builder(&add_offsets);
+    launch.arg(&mut out_device).arg(&offsets_device).arg(&count);
+    // SAFETY: as above; `offsets` has one slot per block.
+    unsafe { launch.launch(config) }.map_err(gpu)?;
+    let scanned = stream.clone_dtoh(&out_device).map_err(gpu)?;
+    gpu_reference::check_scan(&scanned, &gpu_reference::inclusive_scan(&values))?;
+    println!("scan   n = {n}: every prefix equal to the CPU's");
+
+    // The tiled matrix multiply: a 2-D grid of 16 x 16 blocks.
+    let (a, b) = gpu_reference::matmul_inputs(side);
+    let a_device = stream.clone_htod(&a).map_err(gpu)?;
+    let b_device = stream.clone_htod(&b).map_err(gpu)?;
+    let mut c_device = stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
+    let matmul = context
+        .load_module(matmul)
+        .map_err(gpu)?
+        .load_function("matmul_tiled")
+        .map_err(gpu)?;
+    let tiles = side.div_ceil(TILE) as u32;
+    let tiled = LaunchConfig {
+        grid_dim: (tiles, tiles, 1),
+        block_dim: (TILE as u32, TILE as u32, 1),
+        shared_mem_bytes: 0,
+    };
+    let side_arg = side as u32;
+    let mut launch = stream.launch_builder(&matmul);
+    launch
+        .arg(&a_device)
+        .arg(&b_device)
+        .arg(&mut c_device)
+        .arg(&side_arg);
+    // SAFETY: as above; rows and columns are checked against n inside the kernel.
+    unsafe { launch.launch(tiled) }.map_err(gpu)?;
+    let c = stream.clone_dtoh(&c_device).map_err(gpu)?;
+    let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)?;
+    println!("matmul {side} x {side}: matches the CPU (largest relative error {error:.1e})");
     Ok(())
 }

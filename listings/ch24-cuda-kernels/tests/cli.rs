@@ -51,15 +51,36 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
         stdout.contains(r#"entry points ["reduce_sum"]"#),
         "{stdout}"
     );
-    for (file, entry) in [("saxpy.ptx", "saxpy"), ("reduce.ptx", "reduce_sum")] {
+    assert!(
+        stdout.contains(r#"entry points ["scan_groups", "add_offsets"]"#),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains(r#"entry points ["matmul_tiled"]"#),
+        "{stdout}"
+    );
+    let expected = [
+        ("saxpy.ptx", &["saxpy"][..]),
+        ("reduce.ptx", &["reduce_sum"]),
+        ("scan.ptx", &["scan_groups", "add_offsets"]),
+        ("matmul.ptx", &["matmul_tiled"]),
+    ];
+    for (file, entries) in expected {
         let ptx = std::fs::read_to_string(dir.join(file)).expect("the PTX was written");
         assert!(ptx.contains(".target sm_90"), "{file} targets the H100");
-        assert!(ptx.contains(&format!(".visible .entry {entry}(")), "{file}");
+        for entry in entries {
+            assert!(
+                ptx.contains(&format!(".visible .entry {entry}(")),
+                "{file}: {entry}"
+            );
+        }
     }
-    // The reduction's tree lives in shared memory and needs a barrier at each level.
-    let reduce = std::fs::read_to_string(dir.join("reduce.ptx")).expect("read");
-    assert!(reduce.contains(".shared"), "shared memory");
-    assert!(reduce.contains("bar.sync"), "__syncthreads");
+    // The reduction, the scan and the tiles live in shared memory, behind barriers.
+    for file in ["reduce.ptx", "scan.ptx", "matmul.ptx"] {
+        let ptx = std::fs::read_to_string(dir.join(file)).expect("read");
+        assert!(ptx.contains(".shared"), "{file}: shared memory");
+        assert!(ptx.contains("bar.sync"), "{file}: __syncthreads");
+    }
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -73,7 +94,7 @@ fn ptxas_assembles_the_ptx_for_sm_90() {
     ]);
     require_nvrtc(&output);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    for file in ["saxpy.ptx", "reduce.ptx"] {
+    for file in ["saxpy.ptx", "reduce.ptx", "scan.ptx", "matmul.ptx"] {
         let assembled = Command::new("ptxas")
             .args(["-arch=sm_90", "-v"])
             .arg(dir.join(file))
@@ -100,6 +121,11 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
         let stdout = text(&output.stdout);
         assert!(stdout.contains("matches the CPU"), "{stdout}");
         assert!(stdout.contains("equal to the CPU's"), "{stdout}");
+        assert!(stdout.contains("every prefix equal"), "{stdout}");
+        assert!(
+            stdout.contains("matmul 256 x 256: matches the CPU"),
+            "{stdout}"
+        );
     } else {
         assert_eq!(output.status.code(), Some(1));
         assert!(

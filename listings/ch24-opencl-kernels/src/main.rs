@@ -1,22 +1,28 @@
-//! The chapter's SAXPY and sum in OpenCL C, run through the `ocl` crate on an OpenCL device:
-//! a GPU where there is one, PoCL (an OpenCL implementation for the CPU) otherwise. Every
-//! result is checked against the CPU reference before any time is printed.
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in OpenCL C, run
+//! through the `ocl` crate on an OpenCL device: a GPU where there is one, PoCL (an OpenCL
+//! implementation for the CPU) otherwise. Every result is checked against the CPU reference
+//! before any time is printed.
 
 use std::process::ExitCode;
 use std::time::Duration;
 
 use book_helpers::{fastest_of, format_duration, timed};
 use clap::Parser;
-use gpu_reference::{GROUP_SIZE, SAXPY_A, kernels};
+use gpu_reference::{GROUP_SIZE, SAXPY_A, TILE, kernels};
 use ocl::enums::{DeviceInfo, DeviceInfoResult};
 use ocl::{Buffer, Context, Device, Kernel, MemFlags, Platform, Program, Queue};
 
 #[derive(Debug, Parser)]
-#[command(about = "SAXPY and a sum in OpenCL C on an OpenCL device, checked against the CPU")]
+#[command(
+    about = "SAXPY, sum, scan and tiled matrix multiply in OpenCL C on an OpenCL device, checked against the CPU"
+)]
 struct Args {
     /// Elements per problem.
     #[arg(long, default_value_t = 1 << 22, value_parser = clap::value_parser!(u64).range(1..))]
     size: u64,
+    /// Side of the square matrices of the matrix multiply.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=8192))]
+    matrix: u32,
     /// Which device to run on, as numbered by --list-devices.
     #[arg(long, default_value_t = 0)]
     device: usize,
@@ -107,8 +113,14 @@ fn run(args: &Args) -> Result<(), String> {
     check_fits(&device, n)?;
     let saxpy = compile(&context, device, kernels::SAXPY_CL)?;
     let reduce = compile(&context, device, kernels::REDUCE_CL)?;
+    let scan = compile(&context, device, kernels::SCAN_CL)?;
+    let matmul = compile(&context, device, kernels::MATMUL_CL)?;
     run_saxpy(&queue, &saxpy, n).map_err(|error| format!("saxpy: {error}"))?;
-    run_sum(&queue, &reduce, n).map_err(|error| format!("sum: {error}"))
+    run_sum(&queue, &reduce, n).map_err(|error| format!("sum: {error}"))?;
+    run_scan(&queue, &scan, n).map_err(|error| format!("scan: {error}"))?;
+    let side = args.matrix as usize;
+    check_fits(&device, side * side)?;
+    run_matmul(&queue, &matmul, side).map_err(|error| format!("matmul: {error}"))
 }
 
 /// A kernel that does not compile comes back with the OpenCL compiler's log.
@@ -228,6 +240,127 @@ fn run_sum(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
         format_duration(kernel_time),
         gpu_reference::format_bandwidth(n * size_of::<u32>(), kernel_time.as_secs_f64()),
         format_duration(cpu_time)
+    );
+    Ok(())
+}
+
+// ANCHOR: scan
+/// The scan in three steps: scan inside each work-group, turn the group totals into offsets
+/// on the host, add each group's offset on the device.
+fn scan_on_device(
+    queue: &Queue,
+    scan_groups: &Kernel,
+    add_offsets: &Kernel,
+    totals: &Buffer<u32>,
+    offsets: &Buffer<u32>,
+) -> ocl::Result<()> {
+    // SAFETY: the arguments match the kernels' signatures; every index is checked against n.
+    unsafe { scan_groups.enq()? };
+    let mut group_totals = vec![0u32; totals.len()];
+    totals.read(&mut group_totals).enq()?;
+    offsets
+        .write(&gpu_reference::group_offsets(&group_totals))
+        .enq()?;
+    unsafe { add_offsets.enq()? };
+    queue.finish()
+}
+// ANCHOR_END: scan
+
+fn run_scan(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
+    let values = gpu_reference::reduce_input(n);
+    let groups = gpu_reference::groups_for(n);
+    let buffer = |len: usize| {
+        Buffer::<u32>::builder()
+            .queue(queue.clone())
+            .len(len)
+            .build()
+    };
+    let values_device = buffer(n)?;
+    values_device.write(&values).enq()?;
+    let (out, totals, offsets) = (buffer(n)?, buffer(groups)?, buffer(groups)?);
+    let scan_groups = Kernel::builder()
+        .program(program)
+        .name("scan_groups")
+        .queue(queue.clone())
+        .global_work_size(launch_size(n))
+        .local_work_size(GROUP_SIZE)
+        .arg(&values_device)
+        .arg(&out)
+        .arg(&totals)
+        .arg(n as u32)
+        .build()?;
+    let add_offsets = Kernel::builder()
+        .program(program)
+        .name("add_offsets")
+        .queue(queue.clone())
+        .global_work_size(launch_size(n))
+        .local_work_size(GROUP_SIZE)
+        .arg(&out)
+        .arg(&offsets)
+        .arg(n as u32)
+        .build()?;
+    scan_on_device(queue, &scan_groups, &add_offsets, &totals, &offsets)?;
+    let mut gpu = vec![0u32; n];
+    out.read(&mut gpu).enq()?;
+    gpu_reference::check_scan(&gpu, &gpu_reference::inclusive_scan(&values))
+        .map_err(ocl::Error::from)?;
+    let (ran, time) = fastest_of(5, || {
+        scan_on_device(queue, &scan_groups, &add_offsets, &totals, &offsets)
+    });
+    ran?;
+    let (_, cpu_time) = fastest_of(5, || gpu_reference::inclusive_scan(&values));
+    println!(
+        "scan   n = {n}: every prefix equal to the CPU's; kernels {} ({}), CPU loop {}",
+        format_duration(time),
+        // Reads the input, writes the output, reads and writes it again to add offsets.
+        gpu_reference::format_bandwidth(4 * n * size_of::<u32>(), time.as_secs_f64()),
+        format_duration(cpu_time)
+    );
+    Ok(())
+}
+
+fn run_matmul(queue: &Queue, program: &Program, side: usize) -> ocl::Result<()> {
+    let (a, b) = gpu_reference::matmul_inputs(side);
+    let matrix = |values: Option<&[f32]>| {
+        let builder = Buffer::<f32>::builder()
+            .queue(queue.clone())
+            .len(side * side);
+        match values {
+            Some(values) => builder.copy_host_slice(values).build(),
+            None => builder.build(),
+        }
+    };
+    let (a_device, b_device, c_device) = (matrix(Some(&a))?, matrix(Some(&b))?, matrix(None)?);
+    let tiles = side.div_ceil(TILE) * TILE;
+    let kernel = Kernel::builder()
+        .program(program)
+        .name("matmul_tiled")
+        .queue(queue.clone())
+        .global_work_size([tiles, tiles])
+        .local_work_size([TILE, TILE])
+        .arg(&a_device)
+        .arg(&b_device)
+        .arg(&c_device)
+        .arg(side as u32)
+        .build()?;
+    // SAFETY: the arguments match the kernel's signature; rows and columns are checked
+    // against n inside it.
+    unsafe { kernel.enq()? };
+    let mut c = vec![0.0f32; side * side];
+    c_device.read(&mut c).enq()?;
+    let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)
+        .map_err(ocl::Error::from)?;
+    let (ran, time) = fastest_of(3, || unsafe { kernel.enq() }.and_then(|()| queue.finish()));
+    ran?;
+    let (_, cpu_time) = fastest_of(3, || gpu_reference::matmul(&a, &b, side));
+    let flops = gpu_reference::matmul_flops(side);
+    println!(
+        "matmul {side} x {side}: matches the CPU (largest relative error {error:.1e}); kernel {} \
+         ({}), CPU loop {} ({})",
+        format_duration(time),
+        gpu_reference::format_gflops(flops, time.as_secs_f64()),
+        format_duration(cpu_time),
+        gpu_reference::format_gflops(flops, cpu_time.as_secs_f64()),
     );
     Ok(())
 }

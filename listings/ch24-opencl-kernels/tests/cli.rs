@@ -47,12 +47,40 @@ fn assert_both_checked(output: &Output, n: usize) {
         sum_line.contains(&format!(": {}, ", gpu_reference::sum(&values))),
         "{sum_line}"
     );
+    let scan = format!("scan   n = {n}: every prefix equal to the CPU's");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with(&scan)).count(),
+        1,
+        "{stdout}"
+    );
+}
+
+fn assert_matmul_checked(output: &Output, side: usize) {
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "matrix {side}: {}",
+        text(&output.stderr)
+    );
+    let matmul = format!("matmul {side} x {side}: matches the CPU");
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with(&matmul)).count(),
+        1,
+        "{stdout}"
+    );
+    assert_eq!(
+        stdout.lines().count(),
+        5,
+        "device, saxpy, sum, scan, matmul:\n{stdout}"
+    );
 }
 
 #[test]
 fn the_books_run_checks_both_kernels() {
     require_opencl();
-    assert_both_checked(&run(&["--size", "4000000"]), 4_000_000);
+    let output = run(&["--size", "4000000"]);
+    assert_both_checked(&output, 4_000_000);
+    assert_matmul_checked(&output, 256);
 }
 
 #[test]
@@ -62,6 +90,15 @@ fn every_size_around_a_work_group_boundary_matches_the_cpu() {
         1, 2, 255, 256, 257, 511, 512, 1000, 65_535, 65_536, 65_537, 100_003,
     ] {
         assert_both_checked(&run(&["--size", &n.to_string()]), n);
+    }
+}
+
+#[test]
+fn every_matrix_side_around_a_tile_boundary_matches_the_cpu() {
+    require_opencl();
+    for side in [1, 2, 15, 16, 17, 31, 33, 64, 100] {
+        let output = run(&["--size", "300", "--matrix", &side.to_string()]);
+        assert_matmul_checked(&output, side);
     }
 }
 
@@ -118,13 +155,20 @@ fn a_size_too_big_for_the_device_is_refused_before_any_work() {
 fn help_and_bad_arguments() {
     let help = run(&["--help"]);
     assert!(help.status.success());
-    for flag in ["--size", "--device", "--list-devices", "--kernel"] {
+    for flag in [
+        "--size",
+        "--matrix",
+        "--device",
+        "--list-devices",
+        "--kernel",
+    ] {
         assert!(text(&help.stdout).contains(flag), "{flag}");
     }
     for bad in [
         &["--size", "0"][..],
         &["--size", "lots"],
         &["--device", "-1"],
+        &["--matrix", "0"],
         &["--what"],
     ] {
         let output = run(bad);

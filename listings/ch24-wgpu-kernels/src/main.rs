@@ -1,7 +1,8 @@
-//! The chapter's SAXPY and sum twice more: in WGSL, the WebGPU shading language, and in GLSL,
-//! OpenGL's and Vulkan's, both run as wgpu compute pipelines. wgpu translates either language
-//! (through naga) for the adapter it runs on: a GPU's Vulkan driver, or lavapipe, Mesa's
-//! Vulkan implementation on the CPU. Every result is checked against the CPU reference.
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) twice more: in WGSL,
+//! the WebGPU shading language, and in GLSL, OpenGL's and Vulkan's, both run as wgpu compute
+//! pipelines. wgpu translates either language (through naga) for the adapter it runs on: a
+//! GPU's Vulkan driver, or lavapipe, Mesa's Vulkan implementation on the CPU. Every result is
+//! checked against the CPU reference.
 
 use std::borrow::Cow;
 use std::process::ExitCode;
@@ -10,17 +11,20 @@ use std::time::Duration;
 
 use book_helpers::{fastest_of, format_duration};
 use clap::{Parser, ValueEnum};
-use gpu_reference::{GROUP_SIZE, SAXPY_A, kernels};
+use gpu_reference::{GROUP_SIZE, SAXPY_A, TILE, kernels};
 use wgpu::util::{BufferInitDescriptor, DeviceExt};
 
 #[derive(Debug, Parser)]
 #[command(
-    about = "SAXPY and a sum in WGSL and GLSL, run by wgpu on a chosen adapter and checked against the CPU"
+    about = "SAXPY, sum, scan and tiled matrix multiply in WGSL and GLSL, run by wgpu on a chosen adapter and checked against the CPU"
 )]
 struct Args {
     /// Elements per problem.
     #[arg(long, default_value_t = 1 << 22, value_parser = clap::value_parser!(u32).range(1..))]
     size: u32,
+    /// Side of the square matrices of the matrix multiply.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    matrix: u32,
     /// The adapter to run on: a part of its name as --list-devices prints it
     /// (`llvmpipe` is lavapipe, on the CPU). Without it: the first GPU, else the first adapter.
     #[arg(long)]
@@ -147,6 +151,22 @@ fn run(args: &Args) -> Result<(), String> {
         };
         run_saxpy(&gpu, language, &saxpy, n)?;
         run_sum(&gpu, language, &reduce, n)?;
+        let (scan_groups, add_offsets, matmul) = match language {
+            Language::Wgsl => (
+                pipeline(&gpu, language, kernels::SCAN_WGSL, "scan_groups")?,
+                pipeline(&gpu, language, kernels::SCAN_WGSL, "add_offsets")?,
+                pipeline(&gpu, language, kernels::MATMUL_WGSL, "matmul_tiled")?,
+            ),
+            Language::Glsl => (
+                pipeline(&gpu, language, kernels::SCAN_GLSL, "main")?,
+                pipeline(&gpu, language, kernels::SCAN_ADD_GLSL, "main")?,
+                pipeline(&gpu, language, kernels::MATMUL_GLSL, "main")?,
+            ),
+        };
+        run_scan(&gpu, language, [&scan_groups, &add_offsets], n)?;
+        let side = args.matrix as usize;
+        check_fits(&gpu, side * side)?;
+        run_matmul(&gpu, language, &matmul, side)?;
     }
     Ok(())
 }
@@ -278,6 +298,16 @@ fn upload(gpu: &Gpu, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
 
 /// Runs one dispatch of `groups` work-groups over `buffers` (bindings 0, 1, 2, ...) and waits.
 fn dispatch(gpu: &Gpu, pipeline: &wgpu::ComputePipeline, buffers: &[&wgpu::Buffer], groups: u32) {
+    dispatch_2d(gpu, pipeline, buffers, (groups, 1));
+}
+
+/// `dispatch` over a grid of `groups.0` x `groups.1` work-groups.
+fn dispatch_2d(
+    gpu: &Gpu,
+    pipeline: &wgpu::ComputePipeline,
+    buffers: &[&wgpu::Buffer],
+    groups: (u32, u32),
+) {
     let entries: Vec<wgpu::BindGroupEntry> = buffers
         .iter()
         .enumerate()
@@ -296,7 +326,7 @@ fn dispatch(gpu: &Gpu, pipeline: &wgpu::ComputePipeline, buffers: &[&wgpu::Buffe
         let mut pass = encoder.begin_compute_pass(&Default::default());
         pass.set_pipeline(pipeline);
         pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(groups, 1, 1);
+        pass.dispatch_workgroups(groups.0, groups.1, 1);
     }
     gpu.queue.submit([encoder.finish()]);
     wait(gpu);
@@ -427,4 +457,99 @@ fn run_sum(
 
 fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
+}
+
+/// The scan in three steps: scan inside each work-group, turn the group totals into offsets
+/// on the host, add each group's offset on the device.
+fn scan_on_device(
+    gpu: &Gpu,
+    [scan_groups, add_offsets]: [&wgpu::ComputePipeline; 2],
+    [uniform, out, per_group, values]: [&wgpu::Buffer; 4],
+    groups: u32,
+) -> Result<(), String> {
+    dispatch(gpu, scan_groups, &[uniform, out, per_group, values], groups);
+    let totals: Vec<u32> = words(&download(gpu, per_group)?)
+        .map(u32::from_ne_bytes)
+        .collect();
+    gpu.queue.write_buffer(
+        per_group,
+        0,
+        &u32_bytes(&gpu_reference::group_offsets(&totals)),
+    );
+    dispatch(gpu, add_offsets, &[uniform, out, per_group], groups);
+    Ok(())
+}
+
+fn run_scan(
+    gpu: &Gpu,
+    language: Language,
+    pipelines: [&wgpu::ComputePipeline; 2],
+    n: usize,
+) -> Result<(), String> {
+    let values = gpu_reference::reduce_input(n);
+    let groups = gpu_reference::groups_for(n);
+    let uniform = upload(
+        gpu,
+        &params((n as u32).to_ne_bytes(), [0; 4]),
+        wgpu::BufferUsages::UNIFORM,
+    );
+    let copyable = STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+    let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
+    let out = upload(gpu, &u32_bytes(&vec![0; n]), copyable);
+    let per_group = upload(gpu, &u32_bytes(&vec![0; groups]), copyable);
+    let buffers = [&uniform, &out, &per_group, &values_device];
+    scan_on_device(gpu, pipelines, buffers, groups as u32)?;
+    let gpu_scan: Vec<u32> = words(&download(gpu, &out)?)
+        .map(u32::from_ne_bytes)
+        .collect();
+    gpu_reference::check_scan(&gpu_scan, &gpu_reference::inclusive_scan(&values))
+        .map_err(|error| format!("{} scan: {error}", language.name()))?;
+    let (ran, time) = fastest_of(5, || scan_on_device(gpu, pipelines, buffers, groups as u32));
+    ran?;
+    println!(
+        "{} scan  n = {n}: every prefix equal to the CPU's; dispatches {} ({})",
+        language.name(),
+        format_duration(time),
+        // Reads the input, writes the output, reads and writes it again to add offsets.
+        gpu_reference::format_bandwidth(4 * n * size_of::<u32>(), seconds(time)),
+    );
+    Ok(())
+}
+
+fn run_matmul(
+    gpu: &Gpu,
+    language: Language,
+    pipeline: &wgpu::ComputePipeline,
+    side: usize,
+) -> Result<(), String> {
+    let (a, b) = gpu_reference::matmul_inputs(side);
+    let uniform = upload(
+        gpu,
+        &params((side as u32).to_ne_bytes(), [0; 4]),
+        wgpu::BufferUsages::UNIFORM,
+    );
+    let a_device = upload(gpu, &f32_bytes(&a), STORAGE);
+    let b_device = upload(gpu, &f32_bytes(&b), STORAGE);
+    let c_device = upload(
+        gpu,
+        &f32_bytes(&vec![0.0; side * side]),
+        STORAGE | wgpu::BufferUsages::COPY_SRC,
+    );
+    let tiles = side.div_ceil(TILE) as u32;
+    let buffers = [&uniform, &a_device, &b_device, &c_device];
+    dispatch_2d(gpu, pipeline, &buffers, (tiles, tiles));
+    let c: Vec<f32> = words(&download(gpu, &c_device)?)
+        .map(f32::from_ne_bytes)
+        .collect();
+    let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)
+        .map_err(|error| format!("{} matmul: {error}", language.name()))?;
+    let ((), time) = fastest_of(3, || dispatch_2d(gpu, pipeline, &buffers, (tiles, tiles)));
+    println!(
+        "{} matmul {side} x {side}: matches the CPU (largest relative error {error:.1e}); \
+         dispatch {} ({})",
+        language.name(),
+        format_duration(time),
+        gpu_reference::format_gflops(gpu_reference::matmul_flops(side), seconds(time)),
+    );
+    Ok(())
 }

@@ -49,8 +49,32 @@ fn assert_checked(output: &Output, n: usize, languages: &[&str]) {
             1,
             "{stdout}"
         );
+        let scan = format!("{language} scan  n = {n}: every prefix equal to the CPU's");
+        assert_eq!(
+            stdout.lines().filter(|l| l.starts_with(&scan)).count(),
+            1,
+            "{stdout}"
+        );
     }
-    assert_eq!(stdout.lines().count(), 1 + 2 * languages.len(), "{stdout}");
+    // The adapter, then saxpy, sum, scan and matmul per language.
+    assert_eq!(stdout.lines().count(), 1 + 4 * languages.len(), "{stdout}");
+}
+
+fn assert_matmul_checked(output: &Output, side: usize) {
+    let stdout = text(&output.stdout);
+    assert!(
+        output.status.success(),
+        "matrix {side}: {}",
+        text(&output.stderr)
+    );
+    for language in ["WGSL", "GLSL"] {
+        let matmul = format!("{language} matmul {side} x {side}: matches the CPU");
+        assert_eq!(
+            stdout.lines().filter(|l| l.starts_with(&matmul)).count(),
+            1,
+            "{stdout}"
+        );
+    }
 }
 
 #[test]
@@ -58,6 +82,24 @@ fn the_books_run_checks_both_languages() {
     require_lavapipe();
     let output = run(&["--size", "4000000", "--adapter", LAVAPIPE]);
     assert_checked(&output, 4_000_000, &["WGSL", "GLSL"]);
+    assert_matmul_checked(&output, 256);
+}
+
+#[test]
+fn every_matrix_side_around_a_tile_boundary_matches_the_cpu() {
+    require_lavapipe();
+    for side in [1, 2, 15, 16, 17, 31, 33, 64, 100] {
+        let side_arg = side.to_string();
+        let output = run(&[
+            "--size",
+            "300",
+            "--matrix",
+            &side_arg,
+            "--adapter",
+            LAVAPIPE,
+        ]);
+        assert_matmul_checked(&output, side);
+    }
 }
 
 #[test]
@@ -149,6 +191,7 @@ fn help_and_bad_arguments() {
     assert!(help.status.success());
     for flag in [
         "--size",
+        "--matrix",
         "--adapter",
         "--language",
         "--list-devices",
@@ -160,6 +203,7 @@ fn help_and_bad_arguments() {
         &["--size", "0"][..],
         &["--language", "hlsl"],
         &["--size", "-3"],
+        &["--matrix", "0"],
         &["--what"],
     ] {
         let output = run(bad);

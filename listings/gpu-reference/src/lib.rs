@@ -18,7 +18,19 @@ pub mod kernels {
     pub const REDUCE_GLSL: &str = include_str!("../../../kernels/reduce.comp");
     pub const SAXPY_CU: &str = include_str!("../../../kernels/saxpy.cu");
     pub const REDUCE_CU: &str = include_str!("../../../kernels/reduce.cu");
+    pub const SCAN_CL: &str = include_str!("../../../kernels/scan.cl");
+    pub const SCAN_WGSL: &str = include_str!("../../../kernels/scan.wgsl");
+    pub const SCAN_GLSL: &str = include_str!("../../../kernels/scan.comp");
+    pub const SCAN_ADD_GLSL: &str = include_str!("../../../kernels/scan_add.comp");
+    pub const SCAN_CU: &str = include_str!("../../../kernels/scan.cu");
+    pub const MATMUL_CL: &str = include_str!("../../../kernels/matmul.cl");
+    pub const MATMUL_WGSL: &str = include_str!("../../../kernels/matmul.wgsl");
+    pub const MATMUL_GLSL: &str = include_str!("../../../kernels/matmul.comp");
+    pub const MATMUL_CU: &str = include_str!("../../../kernels/matmul.cu");
 }
+
+/// The side of a matrix tile, and of the 2-D work-group that computes it, in matmul.
+pub const TILE: usize = 16;
 
 /// The `a` of `y = a*x + y` in every run.
 pub const SAXPY_A: f32 = 2.0;
@@ -70,6 +82,120 @@ pub fn sum(values: &[u32]) -> u32 {
     values.iter().fold(0u32, |total, v| total.wrapping_add(*v))
 }
 // ANCHOR_END: sum
+
+// ANCHOR: scan
+/// Inclusive scan on the CPU: `out[i] = values[0] + ... + values[i]`, wrapping like `uint`.
+pub fn inclusive_scan(values: &[u32]) -> Vec<u32> {
+    values
+        .iter()
+        .scan(0u32, |total, v| {
+            *total = total.wrapping_add(*v);
+            Some(*total)
+        })
+        .collect()
+}
+// ANCHOR_END: scan
+
+/// What the host does between the two scan kernels: each group's total becomes the
+/// offset of the next groups (an exclusive scan of the totals).
+pub fn group_offsets(totals: &[u32]) -> Vec<u32> {
+    let mut offsets = Vec::with_capacity(totals.len());
+    let mut running = 0u32;
+    for total in totals {
+        offsets.push(running);
+        running = running.wrapping_add(*total);
+    }
+    offsets
+}
+
+/// Checks a GPU's scan against the CPU's: integers, so exactly; names the first difference.
+pub fn check_scan(gpu: &[u32], cpu: &[u32]) -> Result<(), String> {
+    if gpu.len() != cpu.len() {
+        return Err(format!(
+            "{} values from the device, {} from the CPU",
+            gpu.len(),
+            cpu.len()
+        ));
+    }
+    match gpu.iter().zip(cpu).position(|(g, c)| g != c) {
+        None => Ok(()),
+        Some(i) => Err(format!(
+            "out[{i}] is {} on the device and {} on the CPU",
+            gpu[i], cpu[i]
+        )),
+    }
+}
+
+/// Two `n` x `n` matrices, row-major, values in `[0, 1)`.
+pub fn matmul_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
+    saxpy_inputs(n * n)
+}
+
+// ANCHOR: matmul
+/// `C = A * B` for `n` x `n` row-major matrices, the textbook triple loop, with the sum over
+/// `k` in increasing order as each kernel does it.
+pub fn matmul(a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    let mut c = vec![0.0f32; n * n];
+    for row in 0..n {
+        for k in 0..n {
+            let a_value = a[row * n + k];
+            // i-k-j order: the inner loop walks rows of B and C, which the cache likes.
+            for (c_value, b_value) in c[row * n..][..n].iter_mut().zip(&b[k * n..][..n]) {
+                *c_value += a_value * b_value;
+            }
+        }
+    }
+    c
+}
+// ANCHOR_END: matmul
+
+/// Checks a GPU's matrix product against the CPU's.
+///
+/// Each element is a sum of `n` products of non-negative numbers. Any order of rounding,
+/// fused or not, keeps such a sum within `n` units of `f32::EPSILON` (relative) of the exact
+/// value, so two correct results are within `2 n EPSILON` of each other. A wrong tile or a
+/// missing product is off by far more.
+pub fn check_matmul(gpu: &[f32], cpu: &[f32], n: usize) -> Result<f32, String> {
+    if gpu.len() != cpu.len() {
+        return Err(format!(
+            "{} values from the device, {} from the CPU",
+            gpu.len(),
+            cpu.len()
+        ));
+    }
+    let tolerance = 2.0 * n as f32 * f32::EPSILON;
+    let mut worst = 0.0f32;
+    for (i, (g, c)) in gpu.iter().zip(cpu).enumerate() {
+        let error = (g - c).abs() / c.abs().max(f32::MIN_POSITIVE);
+        if error.is_nan() || error > tolerance {
+            return Err(format!(
+                "C[{}][{}] is {g} on the device and {c} on the CPU (relative error {error:e}, \
+                 tolerance {tolerance:e})",
+                i / n,
+                i % n
+            ));
+        }
+        worst = worst.max(error);
+    }
+    Ok(worst)
+}
+
+/// Floating-point operations of an `n` x `n` matrix product: `n^3` multiplies and adds.
+pub fn matmul_flops(n: usize) -> f64 {
+    2.0 * (n as f64).powi(3)
+}
+
+/// A FLOP rate as the book prints it: `GFLOP/s` with three significant digits.
+pub fn format_gflops(flops: f64, seconds: f64) -> String {
+    let rate = flops / seconds.max(f64::MIN_POSITIVE) / 1e9;
+    if rate >= 100.0 {
+        format!("{rate:.0} GFLOP/s")
+    } else if rate >= 10.0 {
+        format!("{rate:.1} GFLOP/s")
+    } else {
+        format!("{rate:.2} GFLOP/s")
+    }
+}
 
 /// Work-groups needed to cover `n` items.
 pub fn groups_for(n: usize) -> usize {
@@ -155,6 +281,43 @@ mod tests {
         assert!(check_saxpy(&[f32::NAN, 2.0], &cpu).is_err());
         assert!(check_sum(5, 5).is_ok());
         assert!(check_sum(5, 6).is_err());
+    }
+
+    #[test]
+    fn scan_and_offsets_on_small_cases() {
+        assert_eq!(inclusive_scan(&[1, 2, 3, 4]), vec![1, 3, 6, 10]);
+        assert_eq!(inclusive_scan(&[u32::MAX, 2]), vec![u32::MAX, 1]);
+        assert_eq!(group_offsets(&[5, 7, 1]), vec![0, 5, 12]);
+        assert!(check_scan(&[1, 3], &[1, 3]).is_ok());
+        assert!(check_scan(&[1, 4], &[1, 3]).unwrap_err().contains("out[1]"));
+    }
+
+    #[test]
+    fn scan_in_groups_plus_offsets_is_the_scan() {
+        // The two-kernel algorithm, run on the CPU: scan each group, offset by the totals.
+        let values = reduce_input(1000);
+        let mut out = Vec::new();
+        let groups: Vec<&[u32]> = values.chunks(GROUP_SIZE).collect();
+        let totals: Vec<u32> = groups.iter().map(|g| sum(g)).collect();
+        for (group, offset) in groups.iter().zip(group_offsets(&totals)) {
+            out.extend(inclusive_scan(group).iter().map(|v| v.wrapping_add(offset)));
+        }
+        assert_eq!(out, inclusive_scan(&values));
+    }
+
+    #[test]
+    fn matmul_on_a_small_case_and_its_check() {
+        // [1 2; 3 4] * [5 6; 7 8] = [19 22; 43 50]
+        let c = matmul(&[1.0, 2.0, 3.0, 4.0], &[5.0, 6.0, 7.0, 8.0], 2);
+        assert_eq!(c, vec![19.0, 22.0, 43.0, 50.0]);
+        assert!(check_matmul(&[19.0, 22.0, 43.0, 50.0], &c, 2).is_ok());
+        assert!(
+            check_matmul(&[19.0, 22.0, 43.0, 51.0], &c, 2)
+                .unwrap_err()
+                .contains("C[1][1]")
+        );
+        assert_eq!(matmul_flops(10), 2000.0);
+        assert_eq!(format_gflops(2.5e9, 1.0), "2.50 GFLOP/s");
     }
 
     #[test]
