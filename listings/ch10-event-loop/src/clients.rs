@@ -1,0 +1,64 @@
+//! Clients that talk to an echo server and check every byte that comes back.
+
+use std::io::{self, Read, Write};
+use std::net::{SocketAddr, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+/// What the clients saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Seen {
+    /// Messages sent and echoed back unchanged.
+    pub echoed: usize,
+    /// Idle clients whose connection the server closed.
+    pub closed_on_idle: usize,
+}
+
+// ANCHOR: clients
+/// Starts `clients` talkative clients that each send `messages` lines and read every one
+/// back, plus `idle` clients that connect and say nothing; waits for all of them.
+pub fn run(server: SocketAddr, clients: usize, messages: usize, idle: usize) -> io::Result<Seen> {
+    let talkers: Vec<_> = (0..clients)
+        .map(|client| thread::spawn(move || talk(server, client, messages)))
+        .chain((0..idle).map(|_| thread::spawn(move || stay_silent(server))))
+        .collect();
+    let mut seen = Seen::default();
+    for (index, talker) in talkers.into_iter().enumerate() {
+        let count = talker.join().expect("a client thread panicked")?;
+        if index < clients {
+            seen.echoed += count;
+        } else {
+            seen.closed_on_idle += count;
+        }
+    }
+    Ok(seen)
+}
+// ANCHOR_END: clients
+
+/// Sends each message, reads it back, and checks it is the same bytes.
+fn talk(server: SocketAddr, client: usize, messages: usize) -> io::Result<usize> {
+    let mut stream = TcpStream::connect(server)?;
+    // A server that stops answering fails the client instead of hanging it.
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    for message in 0..messages {
+        let line = format!("client {client} says {message}\n");
+        stream.write_all(line.as_bytes())?;
+        let mut echoed = vec![0; line.len()];
+        stream.read_exact(&mut echoed)?;
+        if echoed != line.as_bytes() {
+            return Err(io::Error::other(format!("wrong echo for {line:?}")));
+        }
+    }
+    Ok(messages)
+}
+
+/// Connects and waits; returns 1 once the server has closed the connection.
+fn stay_silent(server: SocketAddr) -> io::Result<usize> {
+    let mut stream = TcpStream::connect(server)?;
+    stream.set_read_timeout(Some(Duration::from_secs(20)))?;
+    let mut byte = [0; 1];
+    match stream.read(&mut byte)? {
+        0 => Ok(1),
+        _ => Err(io::Error::other("an echo server sent something unasked")),
+    }
+}

@@ -1,0 +1,185 @@
+//! A small reactor: one thread, one `mio::Poll`, sockets and timers multiplexed.
+//!
+//! This is the shape of the JavaScript event loop, of Boost.Asio's `io_context` and of
+//! tokio's own driver: ask the kernel which sockets are ready, wait no longer than the
+//! next timer, handle what is ready, repeat.
+
+use std::cmp::Reverse;
+use std::collections::{BinaryHeap, HashMap};
+use std::io::{self, ErrorKind, Read, Write};
+use std::time::Instant;
+
+use mio::net::{TcpListener, TcpStream};
+use mio::{Events, Interest, Poll, Token};
+
+use crate::{IDLE_LIMIT, SERVE_LIMIT, Served};
+
+const LISTENER: Token = Token(0);
+
+/// One client's connection and the bytes still owed to it.
+struct Connection {
+    stream: TcpStream,
+    unsent: Vec<u8>,
+    /// When the client last sent something; the idle timer compares against it.
+    last_heard: Instant,
+}
+
+// ANCHOR: event_loop
+/// Serves `expected` connections as an echo server, all on the calling thread, and
+/// returns once every one of them is closed.
+pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Served> {
+    listener.set_nonblocking(true)?;
+    let mut listener = TcpListener::from_std(listener);
+    let mut poll = Poll::new()?;
+    poll.registry()
+        .register(&mut listener, LISTENER, Interest::READABLE)?;
+
+    let mut connections: HashMap<Token, Connection> = HashMap::new();
+    // Idle timers, earliest first: (when it fires, which connection).
+    let mut timers: BinaryHeap<Reverse<(Instant, Token)>> = BinaryHeap::new();
+    let mut events = Events::with_capacity(256);
+    let mut served = Served::default();
+    let started = Instant::now();
+
+    while served.connections < expected || !connections.is_empty() {
+        if started.elapsed() > SERVE_LIMIT {
+            return Err(io::Error::new(
+                ErrorKind::TimedOut,
+                "clients never finished",
+            ));
+        }
+        // Sleep in the kernel until a socket is ready or the earliest timer is due.
+        let next_timer = timers.peek().map(|Reverse((at, _))| *at);
+        let timeout = next_timer.map(|at| at.saturating_duration_since(Instant::now()));
+        match poll.poll(&mut events, timeout) {
+            Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+            result => result?,
+        }
+        for event in &events {
+            if event.token() == LISTENER {
+                accept_all(
+                    &poll,
+                    &mut listener,
+                    &mut connections,
+                    &mut timers,
+                    &mut served,
+                )?;
+            } else if let Some(connection) = connections.get_mut(&event.token())
+                && !echo(connection, &poll, event.token(), &mut served)?
+            {
+                connections.remove(&event.token());
+            }
+        }
+        fire_due_timers(&mut timers, &mut connections, &mut served);
+    }
+    Ok(served)
+}
+// ANCHOR_END: event_loop
+
+/// Accepts every connection waiting on the listener (readiness says "one or more").
+fn accept_all(
+    poll: &Poll,
+    listener: &mut TcpListener,
+    connections: &mut HashMap<Token, Connection>,
+    timers: &mut BinaryHeap<Reverse<(Instant, Token)>>,
+    served: &mut Served,
+) -> io::Result<()> {
+    loop {
+        let (mut stream, _) = match listener.accept() {
+            Ok(accepted) => accepted,
+            Err(error) if error.kind() == ErrorKind::WouldBlock => return Ok(()),
+            Err(error) => return Err(error),
+        };
+        served.connections += 1;
+        // Token 0 is the listener, so connection n gets token n.
+        let token = Token(served.connections);
+        poll.registry()
+            .register(&mut stream, token, Interest::READABLE)?;
+        let now = Instant::now();
+        timers.push(Reverse((now + IDLE_LIMIT, token)));
+        let connection = Connection {
+            stream,
+            unsent: Vec::new(),
+            last_heard: now,
+        };
+        connections.insert(token, connection);
+    }
+}
+
+// ANCHOR: echo
+/// Reads whatever the client sent and writes it back, as far as the socket allows
+/// without blocking. Returns `false` when the connection is finished.
+fn echo(
+    connection: &mut Connection,
+    poll: &Poll,
+    token: Token,
+    served: &mut Served,
+) -> io::Result<bool> {
+    let mut buffer = [0; 4096];
+    let mut open = true;
+    loop {
+        match connection.stream.read(&mut buffer) {
+            Ok(0) => {
+                open = false; // The client closed its side.
+                break;
+            }
+            Ok(n) => {
+                connection.unsent.extend_from_slice(&buffer[..n]);
+                connection.last_heard = Instant::now();
+            }
+            Err(error) if error.kind() == ErrorKind::WouldBlock => break,
+            Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+            // A client that vanished mid-conversation ends its connection, not the server.
+            Err(_) => return Ok(false),
+        }
+    }
+    while !connection.unsent.is_empty() {
+        match connection.stream.write(&connection.unsent) {
+            Ok(n) => {
+                served.bytes_echoed += n as u64;
+                connection.unsent.drain(..n);
+            }
+            Err(error) if error.kind() == ErrorKind::WouldBlock => break,
+            Err(error) if error.kind() == ErrorKind::Interrupted => continue,
+            Err(_) => return Ok(false),
+        }
+    }
+    // Ask to hear about writability only while there is something left to send.
+    let interest = if connection.unsent.is_empty() {
+        Interest::READABLE
+    } else {
+        Interest::READABLE | Interest::WRITABLE
+    };
+    poll.registry()
+        .reregister(&mut connection.stream, token, interest)?;
+    Ok(open || !connection.unsent.is_empty())
+}
+// ANCHOR_END: echo
+
+// ANCHOR: timers
+/// Closes connections whose client has been silent for `IDLE_LIMIT`; re-arms the
+/// timer of any connection that spoke since its timer was set.
+fn fire_due_timers(
+    timers: &mut BinaryHeap<Reverse<(Instant, Token)>>,
+    connections: &mut HashMap<Token, Connection>,
+    served: &mut Served,
+) {
+    let now = Instant::now();
+    while let Some(&Reverse((at, token))) = timers.peek() {
+        if at > now {
+            break;
+        }
+        timers.pop();
+        let Some(connection) = connections.get(&token) else {
+            continue; // Already closed: a stale timer.
+        };
+        let deadline = connection.last_heard + IDLE_LIMIT;
+        if deadline <= now {
+            connections.remove(&token); // Dropping the stream closes the socket.
+            served.closed_idle += 1;
+        } else {
+            timers.push(Reverse((deadline, token)));
+        }
+    }
+}
+// ANCHOR_END: timers

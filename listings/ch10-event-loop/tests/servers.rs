@@ -1,0 +1,95 @@
+//! Both servers, driven by real clients over 127.0.0.1: no line lost, altered or
+//! duplicated, every silent client closed, and a client that dies does not stop the server.
+
+use std::io::{self, Write};
+use std::net::{TcpListener, TcpStream};
+use std::thread;
+use std::time::Duration;
+
+use book_helpers::finishes_within;
+use ch10_event_loop::{Served, clients, reactor, tokio_echo};
+
+type Server = fn(TcpListener, usize) -> io::Result<Served>;
+const SERVERS: [(&str, Server); 2] = [("mio", reactor::serve), ("tokio", tokio_echo::serve)];
+
+/// The bytes `clients` clients of `messages` lines send, as `clients::run` writes them.
+fn bytes_sent(clients: usize, messages: usize) -> u64 {
+    (0..clients)
+        .flat_map(|client| (0..messages).map(move |m| format!("client {client} says {m}\n").len()))
+        .sum::<usize>() as u64
+}
+
+fn serve_and_talk(
+    serve: Server,
+    talkers: usize,
+    messages: usize,
+    idle: usize,
+) -> (Served, clients::Seen) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    let server = thread::spawn(move || serve(listener, talkers + idle));
+    let seen = clients::run(address, talkers, messages, idle).expect("clients succeed");
+    let served = server
+        .join()
+        .expect("no panic")
+        .expect("the server succeeds");
+    (served, seen)
+}
+
+#[test]
+fn stress_every_line_comes_back_exactly_once() {
+    for (name, serve) in SERVERS {
+        finishes_within(Duration::from_secs(120), move || {
+            for iteration in 0..200 {
+                let talkers = 1 + iteration % 9;
+                let messages = 1 + (iteration * 7) % 23;
+                let (served, seen) = serve_and_talk(serve, talkers, messages, 0);
+                let context = format!("{name}, iteration {iteration}");
+                assert_eq!(served.connections, talkers, "{context}");
+                assert_eq!(seen.echoed, talkers * messages, "{context}");
+                assert_eq!(
+                    served.bytes_echoed,
+                    bytes_sent(talkers, messages),
+                    "{context}"
+                );
+                assert_eq!(served.closed_idle, 0, "{context}");
+            }
+        });
+    }
+}
+
+#[test]
+fn silent_clients_are_closed_by_the_idle_timer_and_talkers_are_not() {
+    for (name, serve) in SERVERS {
+        let (served, seen) = finishes_within(Duration::from_secs(60), move || {
+            serve_and_talk(serve, 20, 30, 5)
+        });
+        assert_eq!(served.connections, 25, "{name}");
+        assert_eq!(served.closed_idle, 5, "{name}");
+        assert_eq!(seen.closed_on_idle, 5, "{name}");
+        assert_eq!(seen.echoed, 600, "{name}");
+    }
+}
+
+#[test]
+fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
+    for (name, serve) in SERVERS {
+        let served = finishes_within(Duration::from_secs(60), move || {
+            let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+            let address = listener.local_addr().expect("an address");
+            let server = thread::spawn(move || serve(listener, 2));
+            {
+                // Sends a line and vanishes without reading the echo.
+                let mut rude = TcpStream::connect(address).expect("connects");
+                rude.write_all(b"goodbye\n").expect("sends");
+            }
+            let seen = clients::run(address, 1, 10, 0).expect("the polite client succeeds");
+            assert_eq!(seen.echoed, 10);
+            server
+                .join()
+                .expect("no panic")
+                .expect("the server succeeds")
+        });
+        assert_eq!(served.connections, 2, "{name}");
+    }
+}
