@@ -73,6 +73,17 @@ pub fn finishes_within<T: Send + 'static>(
 }
 // ANCHOR_END: finishes_within
 
+/// The one-minute load average from `/proc/loadavg` (Linux), or `None` where
+/// there is no such file.
+///
+/// Listings that measure speedups print it: it says how many threads of other
+/// programs wanted a core just before the run, that is, how many of the cores
+/// the measurement assumed free were in fact taken.
+pub fn load_average() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
 /// A duration as the book prints it: three significant digits and a unit
 /// (`812 µs`, `12.3 ms`, `1.25 s`), readable by people and matched by the output tests.
 pub fn format_duration(duration: Duration) -> String {
@@ -116,6 +127,16 @@ mod tests {
         assert_eq!(format_duration(Duration::from_micros(12_345)), "12.3 ms");
         assert_eq!(format_duration(Duration::from_millis(1_250)), "1.25 s");
         assert_eq!(format_duration(Duration::from_secs(125)), "125 s");
+    }
+
+    #[test]
+    fn load_average_is_a_count_of_threads_where_linux_reports_one() {
+        let load = load_average();
+        if std::path::Path::new("/proc/loadavg").exists() {
+            assert!(load.is_some_and(|load| load >= 0.0), "{load:?}");
+        } else {
+            assert_eq!(load, None);
+        }
     }
 
     #[test]

@@ -1,0 +1,74 @@
+//! The program as a reader runs it: help, the table, bad arguments; and the
+//! invariants of the `output.txt` the book shows, whose times vary run to run.
+
+use std::process::{Command, Output};
+
+use ch19_openmp_to_rayon::ROWS;
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ch19-openmp-to-rayon"))
+        .args(args)
+        .output()
+        .expect("the listing's binary starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// One line per construct, each saying the answers agree, and a final yes.
+fn check_table(stdout: &str) {
+    for row in &ROWS {
+        let lines: Vec<&str> = stdout
+            .lines()
+            .filter(|line| line.starts_with(row.openmp))
+            .collect();
+        assert_eq!(lines.len(), 1, "{}: {stdout}", row.openmp);
+        assert!(lines[0].contains(row.rayon), "{stdout}");
+        assert!(lines[0].ends_with(" yes"), "{stdout}");
+        assert_eq!(lines[0].matches('×').count(), 1, "{stdout}");
+        assert!(lines[0].contains('%'), "{stdout}");
+    }
+    assert!(
+        stdout
+            .contains("every rayon version gives the sequential answer: true"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn help_explains_the_program() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    assert!(
+        help.contains("--size") && help.contains("--threads"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_run_prints_one_agreeing_row_per_construct() {
+    let output = run(&["--size", "20000", "--threads", "3"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    let stdout = text(&output.stdout);
+    assert!(stdout.starts_with("20000 elements, a pool of 3 threads"));
+    check_table(&stdout);
+}
+
+#[test]
+fn the_output_the_book_shows_holds_the_same_invariants() {
+    let shown = include_str!("../output.txt");
+    assert!(shown.starts_with("$ cargo run -p ch19-openmp-to-rayon"));
+    check_table(shown);
+}
+
+#[test]
+fn bad_arguments_get_usage_and_exit_code_2() {
+    for args in [&["--threads", "0"][..], &["--size", "lots"], &["--fast"]] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains("error:"), "{args:?}");
+        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
+    }
+}

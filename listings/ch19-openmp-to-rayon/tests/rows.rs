@@ -1,0 +1,59 @@
+//! Every rayon version gives exactly the answer of its sequential loop, on
+//! pools of many sizes, again and again, and never hangs.
+
+use std::time::Duration;
+
+use book_helpers::finishes_within;
+use ch19_openmp_to_rayon::{Inputs, ROWS, collatz_steps, serial};
+use rayon::ThreadPoolBuilder;
+
+fn check_every_row(size: usize, threads: usize) {
+    let inputs = Inputs::new(size);
+    let pool = ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("a pool starts");
+    for row in &ROWS {
+        let expected = (row.serial)(&inputs);
+        let answer = pool.install(|| (row.parallel)(&inputs));
+        assert_eq!(
+            answer, expected,
+            "{} on {threads} threads, size {size}",
+            row.openmp
+        );
+    }
+}
+
+#[test]
+fn every_row_matches_its_sequential_loop_on_every_pool_size() {
+    finishes_within(Duration::from_secs(120), || {
+        for size in [1, 2, 17, 4096, 4097, 30_001] {
+            for threads in [1, 2, 3, 4, 7] {
+                check_every_row(size, threads);
+            }
+        }
+    });
+}
+
+#[test]
+fn stress_two_hundred_runs_with_varied_sizes_and_pools() {
+    finishes_within(Duration::from_secs(120), || {
+        for run in 0..200 {
+            check_every_row(1 + run * 97 % 9000, 1 + run % 6);
+        }
+    });
+}
+
+#[test]
+fn the_answers_are_the_known_ones() {
+    // Known Collatz facts: 27 takes 111 steps; below 10 the longest is 9 (19 steps).
+    assert_eq!(collatz_steps(27), 111);
+    assert_eq!(collatz_steps(1), 0);
+    let inputs = Inputs::new(9);
+    assert_eq!(serial::summary(&inputs.steps).longest, 19);
+    let total: u64 = [0, 1, 7, 2, 5, 8, 16, 3, 19].iter().sum();
+    assert_eq!(serial::reduction(&inputs.numbers), total);
+    // The histogram counts every element once.
+    let histogram = serial::histogram(&Inputs::new(10_000).steps);
+    assert_eq!(histogram.iter().sum::<u64>(), 10_000);
+}
