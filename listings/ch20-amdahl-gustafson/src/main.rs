@@ -1,0 +1,199 @@
+//! Strong and weak scaling of a job with a serial fraction, measured on
+//! 1..N threads and compared with Amdahl's and Gustafson's laws.
+
+use std::io::Write;
+use std::num::NonZeroUsize;
+use std::path::{Path, PathBuf};
+use std::thread;
+use std::time::Duration;
+
+use book_helpers::{fastest_of, format_duration, format_speedup, load_average};
+use ch20_amdahl_gustafson::{Job, Point, amdahl, gustafson, machine, plot};
+use clap::Parser;
+use rayon::{ThreadPool, ThreadPoolBuilder};
+
+/// Each measurement runs this many times and its fastest run counts.
+const RUNS: usize = 3;
+
+/// Runs a job with a serial part and a parallel part on pools of 1 to N
+/// threads, with a fixed size and with a size that grows with the threads,
+/// and prints the speedups next to what Amdahl's and Gustafson's laws say.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Units of work in the job on one thread (10 to 1000000); a unit is
+    /// about 20 µs of arithmetic.
+    #[arg(long, default_value_t = 4000,
+          value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
+    size: u64,
+
+    /// The largest pool (1 to 256); defaults to twice the number of cores,
+    /// to show what threads beyond the cores do.
+    #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
+    threads: Option<u16>,
+
+    /// The fraction of the one-thread job that must run serially (0 to 1).
+    #[arg(long, default_value_t = 0.1, value_parser = fraction)]
+    serial: f64,
+
+    /// Write the measurements (scaling.csv) and the plot (scaling.svg) here.
+    #[arg(long, env = "BOOK_OUTPUT_DIR", value_name = "DIR")]
+    plot: Option<PathBuf>,
+}
+
+fn fraction(text: &str) -> Result<f64, String> {
+    match text.parse::<f64>() {
+        Ok(value) if (0.0..=1.0).contains(&value) => Ok(value),
+        _ => Err(format!("`{text}` is not a number from 0 to 1")),
+    }
+}
+
+/// One line of a table: threads, the job, its times and the law's speedup.
+struct Row {
+    threads: usize,
+    job: Job,
+    one_thread: Duration,
+    time: Duration,
+    law: f64,
+}
+
+impl Row {
+    fn point(&self) -> Point {
+        let speedup = self.one_thread.as_secs_f64() / self.time.as_secs_f64();
+        Point {
+            threads: self.threads,
+            speedup,
+        }
+    }
+}
+
+// ANCHOR: main
+fn main() {
+    let args = Args::parse();
+    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
+    let max_threads = args.threads.map_or(2 * cores, usize::from);
+    let (size, s) = (args.size as usize, args.serial);
+    let pools: Vec<ThreadPool> = (1..=max_threads).map(pool_of).collect();
+    let mut machine = machine(cores);
+    if let Some(load) = load_average() {
+        machine.push_str(&format!(", load {load:.1} before the run"));
+    }
+    println!("{machine}; serial fraction {s}; {size} units on one thread\n");
+
+    // Strong scaling: one job, every pool; the one-thread time is row 1's.
+    let job = Job::strong(size, s);
+    let runs: Vec<(u64, Duration)> = pools
+        .iter()
+        .map(|pool| fastest_of(RUNS, || job.run(pool)))
+        .collect();
+    let (answer, one_thread) = runs[0];
+    let mut agree = runs.iter().all(|&(got, _)| got == answer);
+    let strong: Vec<Row> = (1..=max_threads)
+        .zip(runs)
+        .map(|(threads, (_, time))| {
+            let law = amdahl(s, threads as f64);
+            Row {
+                threads,
+                job,
+                one_thread,
+                time,
+                law,
+            }
+        })
+        .collect();
+    print_table("fixed job (strong scaling)", "Amdahl", &strong);
+
+    // Weak scaling: the parallel part grows with the threads; each grown
+    // job is also timed on one thread, which is what its speedup is over.
+    let weak: Vec<Row> = (1..=max_threads)
+        .map(|threads| {
+            let job = Job::weak(size, s, threads);
+            let (expected, one_thread) =
+                fastest_of(RUNS, || job.run(&pools[0]));
+            let (got, time) = match threads {
+                1 => (expected, one_thread),
+                _ => fastest_of(RUNS, || job.run(&pools[threads - 1])),
+            };
+            agree &= got == expected;
+            let law = gustafson(s, threads as f64);
+            Row {
+                threads,
+                job,
+                one_thread,
+                time,
+                law,
+            }
+        })
+        .collect();
+    print_table("job grows with threads (weak scaling)", "Gustafson", &weak);
+
+    println!("same checksum on every pool: {agree}");
+    if let Some(dir) = &args.plot {
+        save(dir, s, &strong, &weak, &machine);
+    }
+}
+// ANCHOR_END: main
+
+fn pool_of(threads: usize) -> ThreadPool {
+    ThreadPoolBuilder::new()
+        .num_threads(threads)
+        .build()
+        .expect("the system can start the pool's threads")
+}
+
+fn print_table(title: &str, law_name: &str, rows: &[Row]) {
+    println!("{title}");
+    let [a, b, c, d, e, f, g] = [
+        "threads",
+        "units",
+        "1 thread",
+        "time",
+        "speedup",
+        "efficiency",
+        law_name,
+    ];
+    println!("{a:>7} {b:>7} {c:>9} {d:>9} {e:>8} {f:>10} {g:>9}");
+    for row in rows {
+        let units = row.job.serial + row.job.parallel;
+        let one = format_duration(row.one_thread);
+        let time = format_duration(row.time);
+        let speedup = format_speedup(row.one_thread, row.time);
+        let efficiency = 100.0 * row.point().speedup / row.threads as f64;
+        let law = format!("{:.2}×", row.law);
+        let threads = row.threads;
+        println!(
+            "{threads:>7} {units:>7} {one:>9} {time:>9} {speedup:>8} \
+             {efficiency:>9.0}% {law:>9}"
+        );
+    }
+    println!();
+}
+
+/// Writes the measurements as CSV and draws the plot; a folder that cannot
+/// be written is an error the reader must see.
+fn save(dir: &Path, s: f64, strong: &[Row], weak: &[Row], machine: &str) {
+    let result = (|| -> Result<(), Box<dyn std::error::Error>> {
+        let mut csv = std::fs::File::create(dir.join("scaling.csv"))?;
+        writeln!(csv, "# {machine}; serial fraction {s}")?;
+        writeln!(csv, "scaling,threads,units,seconds,speedup,law")?;
+        for (name, rows) in [("strong", strong), ("weak", weak)] {
+            for row in rows {
+                let units = row.job.serial + row.job.parallel;
+                let (threads, secs) = (row.threads, row.time.as_secs_f64());
+                let (speedup, law) = (row.point().speedup, row.law);
+                writeln!(
+                    csv,
+                    "{name},{threads},{units},{secs:.6},{speedup:.3},{law:.3}"
+                )?;
+            }
+        }
+        let points = |rows: &[Row]| rows.iter().map(Row::point).collect();
+        let (strong, weak): (Vec<_>, Vec<_>) = (points(strong), points(weak));
+        plot::draw(&dir.join("scaling.svg"), s, &strong, &weak, machine)
+    })();
+    if let Err(error) = result {
+        eprintln!("cannot write the plot into {}: {error}", dir.display());
+        std::process::exit(1);
+    }
+    println!("written: scaling.csv, scaling.svg");
+}

@@ -1,0 +1,120 @@
+//! The program as a reader runs it: help, bad arguments, a run that writes
+//! its data and plot; and the invariants of the `output.txt` the book
+//! shows, whose times vary run to run.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ch20-amdahl-gustafson"))
+        .env_remove("BOOK_OUTPUT_DIR")
+        .args(args)
+        .output()
+        .expect("the listing's binary starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// Both tables, one row per pool size from 1 to `threads`, the laws'
+/// predictions where they must be, and agreeing checksums.
+fn check_tables(stdout: &str, threads: usize) {
+    let strong = stdout
+        .find("fixed job (strong scaling)")
+        .expect("strong table");
+    let weak = stdout
+        .find("job grows with threads (weak scaling)")
+        .expect("weak");
+    assert!(strong < weak, "{stdout}");
+    for table in [&stdout[strong..weak], &stdout[weak..]] {
+        let rows: Vec<Vec<&str>> = table
+            .lines()
+            .map(|line| line.split_whitespace().collect::<Vec<_>>())
+            .filter(|cells| {
+                cells.first().is_some_and(|c| c.parse::<usize>().is_ok())
+            })
+            .collect();
+        let counts: Vec<usize> =
+            rows.iter().map(|r| r[0].parse().unwrap()).collect();
+        assert_eq!(counts, (1..=threads).collect::<Vec<_>>(), "{table}");
+        assert_eq!(
+            rows[0].last(),
+            Some(&"1.00×"),
+            "one thread: the laws say 1"
+        );
+    }
+    assert!(
+        stdout.contains("same checksum on every pool: true"),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn help_explains_the_program() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    for flag in ["--size", "--threads", "--serial", "--plot"] {
+        assert!(help.contains(flag), "{help}");
+    }
+}
+
+#[test]
+fn a_run_prints_both_tables_and_writes_data_and_plot() {
+    let dir =
+        std::env::temp_dir().join(format!("ch20-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let dir_arg = dir.display().to_string();
+    let args = ["--size", "40", "--threads", "3", "--serial", "0.25"];
+    let output = run(&[&args[..], &["--plot", &dir_arg]].concat());
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    check_tables(&text(&output.stdout), 3);
+    let csv = std::fs::read_to_string(dir.join("scaling.csv")).expect("csv");
+    assert_eq!(csv.lines().filter(|l| l.starts_with("strong,")).count(), 3);
+    assert_eq!(csv.lines().filter(|l| l.starts_with("weak,")).count(), 3);
+    let svg = std::fs::read_to_string(dir.join("scaling.svg")).expect("svg");
+    assert!(svg.starts_with("<svg"), "inline-able SVG");
+    for label in ["Amdahl", "Gustafson", "strong scaling", "cores"] {
+        assert!(svg.contains(label), "the plot names {label}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_output_the_book_shows_holds_the_same_invariants() {
+    let shown = include_str!("../output.txt");
+    assert!(
+        shown
+            .starts_with("$ cargo run -p ch20-amdahl-gustafson -- --threads 4")
+    );
+    check_tables(shown, 4);
+}
+
+#[test]
+fn bad_arguments_get_an_error_and_exit_code_2() {
+    for args in [
+        &["--serial", "1.5"][..],
+        &["--serial", "half"],
+        &["--threads", "0"],
+        &["--size", "3"],
+    ] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains("error:"), "{args:?}");
+        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn an_unwritable_plot_folder_is_a_clear_error() {
+    let output = run(&[
+        "--size",
+        "20",
+        "--threads",
+        "1",
+        "--plot",
+        "/nonexistent/dir",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("cannot write the plot"));
+}
