@@ -1,0 +1,119 @@
+//! A server that stops cleanly: told to shut down, it stops accepting, lets every request
+//! it already accepted finish, and only then returns.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::time::Duration;
+
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::time;
+use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
+
+/// How long a client may take to send its request before the server gives up on it.
+pub const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
+
+/// What the server counted; shared so the caller can watch it while it runs.
+#[derive(Debug, Default)]
+pub struct Counters {
+    pub accepted: AtomicUsize,
+    pub answered: AtomicUsize,
+}
+
+impl Counters {
+    pub fn accepted(&self) -> usize {
+        self.accepted.load(Ordering::SeqCst)
+    }
+    pub fn answered(&self) -> usize {
+        self.answered.load(Ordering::SeqCst)
+    }
+}
+
+// ANCHOR: serve
+/// Accepts connections until `shutdown` is cancelled, then drains: every accepted
+/// request is answered before this returns.
+pub async fn serve(
+    listener: TcpListener,
+    shutdown: CancellationToken,
+    work: Duration,
+    counters: Arc<Counters>,
+) {
+    let in_flight = TaskTracker::new();
+    loop {
+        tokio::select! {
+            // Check the token first, so a cancelled server takes no further connection.
+            biased;
+            () = shutdown.cancelled() => break,
+            // `accept` is cancellation safe: if the other branch wins, no connection
+            // is lost; it stays in the kernel's queue.
+            accepted = listener.accept() => {
+                let Ok((stream, _)) = accepted else { continue };
+                counters.accepted.fetch_add(1, Ordering::SeqCst);
+                let counters = Arc::clone(&counters);
+                in_flight.spawn(async move {
+                    if answer(stream, work).await.is_ok() {
+                        counters.answered.fetch_add(1, Ordering::SeqCst);
+                    }
+                });
+            }
+        }
+    }
+    // Closing the listener makes the kernel refuse new connections from here on.
+    drop(listener);
+    in_flight.close();
+    in_flight.wait().await;
+}
+// ANCHOR_END: serve
+
+// ANCHOR: answer
+/// Reads one request line, works on it, writes the answer.
+async fn answer(stream: TcpStream, work: Duration) -> io::Result<()> {
+    let mut stream = BufReader::new(stream);
+    let mut request = String::new();
+    // A deadline on the read: a client that never speaks cannot hold the drain up.
+    time::timeout(REQUEST_DEADLINE, stream.read_line(&mut request))
+        .await
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no request in time"))??;
+    time::sleep(work).await; // The request's work; shutdown does not interrupt it.
+    let reply = format!("done: {}\n", request.trim_end());
+    stream.get_mut().write_all(reply.as_bytes()).await
+}
+// ANCHOR_END: answer
+
+/// How one client's request ended.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Outcome {
+    /// The server answered the request.
+    Answered,
+    /// The server was no longer accepting: the connection was refused, or closed
+    /// before the server took the request from the kernel's queue.
+    Refused,
+}
+
+// ANCHOR: client
+/// Sends one request and waits for the answer. An error means a garbled answer or a
+/// connection the server neither answered nor closed.
+pub async fn request(server: SocketAddr, id: usize) -> io::Result<Outcome> {
+    let Ok(stream) = TcpStream::connect(server).await else {
+        return Ok(Outcome::Refused);
+    };
+    let mut stream = BufReader::new(stream);
+    let sent = stream
+        .get_mut()
+        .write_all(format!("request {id}\n").as_bytes())
+        .await;
+    let mut reply = String::new();
+    let read = time::timeout(Duration::from_secs(20), stream.read_line(&mut reply)).await;
+    match read.map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no answer"))? {
+        // Closed or reset unanswered: the listener was gone before it took the request.
+        // (Whether the server answered everything it took is counted on its side.)
+        _ if sent.is_err() => Ok(Outcome::Refused),
+        Ok(0) | Err(_) => Ok(Outcome::Refused),
+        Ok(_) if reply == format!("done: request {id}\n") => Ok(Outcome::Answered),
+        Ok(_) => Err(io::Error::other(format!("wrong answer {reply:?}"))),
+    }
+}
+// ANCHOR_END: client

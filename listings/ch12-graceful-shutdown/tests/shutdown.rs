@@ -1,0 +1,125 @@
+//! No request is lost during shutdown, whenever the shutdown comes: every request the
+//! server accepted is answered, and every client hears either its answer or a refusal.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use book_helpers::finishes_within;
+use ch12_graceful_shutdown::{Counters, Outcome, request, serve};
+use tokio::net::TcpListener;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+
+/// Sends `clients` requests while cancelling the server after `cancel_after`;
+/// returns (answered by clients, refused, server's counters).
+async fn one_round(
+    clients: usize,
+    work: Duration,
+    cancel_after: Duration,
+) -> (usize, usize, Arc<Counters>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    let shutdown = CancellationToken::new();
+    let counters = Arc::new(Counters::default());
+    let server = tokio::spawn(serve(
+        listener,
+        shutdown.clone(),
+        work,
+        Arc::clone(&counters),
+    ));
+    let mut requests = JoinSet::new();
+    for id in 0..clients {
+        requests.spawn(request(address, id));
+    }
+    tokio::time::sleep(cancel_after).await;
+    shutdown.cancel();
+    let (mut answered, mut refused) = (0, 0);
+    while let Some(outcome) = requests.join_next().await {
+        match outcome
+            .expect("no panic")
+            .expect("no request lost or garbled")
+        {
+            Outcome::Answered => answered += 1,
+            Outcome::Refused => refused += 1,
+        }
+    }
+    server.await.expect("the server drains and returns");
+    (answered, refused, counters)
+}
+
+fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+#[test]
+fn stress_shutdown_at_any_moment_loses_no_accepted_request() {
+    finishes_within(Duration::from_secs(120), || {
+        for iteration in 0..200_u64 {
+            let rt = runtime(1 + (iteration % 4) as usize);
+            let clients = 1 + (iteration % 17) as usize;
+            let work = Duration::from_millis(1 + iteration % 5);
+            let cancel_after = Duration::from_micros(iteration * 37 % 6000);
+            let (answered, refused, counters) = rt.block_on(one_round(clients, work, cancel_after));
+            let context = format!("iteration {iteration}: {clients} clients");
+            assert_eq!(answered + refused, clients, "{context}");
+            assert_eq!(
+                counters.accepted(),
+                counters.answered(),
+                "{context}: drained"
+            );
+            assert_eq!(
+                counters.answered(),
+                answered,
+                "{context}: every answer arrived"
+            );
+        }
+    });
+}
+
+#[test]
+fn a_server_cancelled_before_any_client_refuses_them_all() {
+    let (answered, refused, counters) = finishes_within(Duration::from_secs(30), || {
+        runtime(2).block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+            let address = listener.local_addr().expect("an address");
+            let shutdown = CancellationToken::new();
+            shutdown.cancel();
+            let counters = Arc::new(Counters::default());
+            serve(
+                listener,
+                shutdown,
+                Duration::from_millis(1),
+                Arc::clone(&counters),
+            )
+            .await;
+            let mut refused = 0;
+            for id in 0..5 {
+                if request(address, id).await.expect("a clear outcome") == Outcome::Refused {
+                    refused += 1;
+                }
+            }
+            (0, refused, counters)
+        })
+    });
+    assert_eq!((answered, refused), (0, 5));
+    assert_eq!(counters.accepted(), 0);
+}
+
+#[test]
+fn requests_in_flight_when_shutdown_comes_are_all_answered() {
+    let (answered, refused, counters) = finishes_within(Duration::from_secs(60), || {
+        // Long work and an early cancel: every request is surely mid-work, or not yet taken.
+        runtime(2).block_on(one_round(
+            30,
+            Duration::from_millis(300),
+            Duration::from_millis(100),
+        ))
+    });
+    assert_eq!(answered + refused, 30);
+    assert_eq!(counters.accepted(), answered);
+    assert_eq!(counters.answered(), answered);
+}
