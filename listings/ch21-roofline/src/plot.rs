@@ -1,0 +1,97 @@
+//! The roofline: attainable GFLOP/s against arithmetic intensity, both axes
+//! logarithmic, with the measured kernels as points. Explicit colours on a
+//! white card, so it reads the same in every theme.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use crate::roof;
+
+const ROOF: RGBColor = RGBColor(0x1b, 0x1f, 0x24);
+const MEMORY: RGBColor = RGBColor(0x1f, 0x5f, 0xbf);
+const COMPUTE: RGBColor = RGBColor(0xc0, 0x39, 0x2b);
+const TEXT: RGBColor = RGBColor(0x1b, 0x1f, 0x24);
+
+/// A measured kernel: its name, operations per byte and GFLOP/s.
+pub struct Kernel {
+    pub name: String,
+    pub intensity: f64,
+    pub gflops: f64,
+    pub memory_bound: bool,
+}
+
+pub fn draw(
+    path: &Path,
+    bandwidth_gbs: f64,
+    peak_gflops: f64,
+    kernels: &[Kernel],
+    title: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
+    let (x_min, x_max) = (0.02, 64.0);
+    let y_max = (peak_gflops * 3.0).max(1.0);
+    let y_min = (bandwidth_gbs * x_min / 2.0).min(y_max / 1000.0);
+    let root = SVGBackend::new(path, (760, 480)).into_drawing_area();
+    root.fill(&WHITE)?;
+    let mut chart = ChartBuilder::on(&root)
+        .caption(title, ("sans-serif", 16).into_font().color(&TEXT))
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(
+            (x_min..x_max).log_scale(),
+            (y_min..y_max).log_scale(),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("arithmetic intensity (floating-point operations per byte)")
+        .y_desc("GFLOP/s")
+        .axis_desc_style(("sans-serif", 14).into_font().color(&TEXT))
+        .label_style(("sans-serif", 13).into_font().color(&TEXT))
+        .light_line_style(WHITE)
+        .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
+        .draw()?;
+    let steps = 200;
+    let line = (0..=steps).map(|i| {
+        let t = f64::from(i) / f64::from(steps);
+        let x = x_min * (x_max / x_min).powf(t);
+        (x, roof(peak_gflops, bandwidth_gbs, x))
+    });
+    chart
+        .draw_series(LineSeries::new(line, ROOF.stroke_width(2)))?
+        .label(format!(
+            "roof: min({peak_gflops:.1} GFLOP/s, {bandwidth_gbs:.1} GB/s × intensity)"
+        ))
+        .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], ROOF));
+    for (memory_bound, colour, label) in [
+        (true, MEMORY, "STREAM kernels (measured)"),
+        (false, COMPUTE, "polynomials of rising degree (measured)"),
+    ] {
+        let points: Vec<_> = kernels
+            .iter()
+            .filter(|k| k.memory_bound == memory_bound && k.gflops > 0.0)
+            .collect();
+        chart
+            .draw_series(points.iter().map(|k| {
+                Circle::new((k.intensity, k.gflops), 5, colour.filled())
+            }))?
+            .label(label)
+            .legend(move |(x, y)| Circle::new((x + 10, y), 5, colour.filled()));
+        chart.draw_series(points.iter().map(|k| {
+            Text::new(
+                k.name.clone(),
+                (k.intensity * 1.08, k.gflops * 0.72),
+                ("sans-serif", 11).into_font().color(&TEXT),
+            )
+        }))?;
+    }
+    chart
+        .configure_series_labels()
+        .position(SeriesLabelPosition::LowerRight)
+        .background_style(WHITE.mix(0.9))
+        .border_style(RGBColor(0x88, 0x88, 0x88))
+        .label_font(("sans-serif", 13).into_font().color(&TEXT))
+        .draw()?;
+    root.present()?;
+    Ok(())
+}

@@ -1,0 +1,97 @@
+//! The program as a reader runs it: help, bad arguments, a run that writes
+//! its data and roofline; and the invariants of the `output.txt` the book
+//! shows, whose numbers vary run to run.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ch21-roofline"))
+        .env_remove("BOOK_OUTPUT_DIR")
+        .args(args)
+        .output()
+        .expect("the listing's binary starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// A row per kernel, the triad at 100% of itself, and a verdict per goal.
+fn check_tables(stdout: &str) {
+    for kernel in ["copy ", "scale ", "add ", "triad "] {
+        let rows = stdout.lines().filter(|l| l.starts_with(kernel)).count();
+        assert_eq!(rows, 1, "{kernel}: {stdout}");
+    }
+    let triad = stdout.lines().find(|l| l.starts_with("triad ")).unwrap();
+    assert!(triad.ends_with(" 100%"), "{triad}");
+    for degree in [0, 1, 3, 7, 15, 31, 63] {
+        let row = format!("degree {degree} ");
+        assert_eq!(stdout.lines().filter(|l| l.starts_with(&row)).count(), 1);
+    }
+    let verdicts = stdout
+        .lines()
+        .filter(|l| l.ends_with(": met") || l.ends_with(": not met"))
+        .count();
+    assert_eq!(verdicts, 4, "{stdout}");
+}
+
+#[test]
+fn help_explains_the_program() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    for flag in ["--size", "--threads", "--plot"] {
+        assert!(help.contains(flag), "{help}");
+    }
+}
+
+#[test]
+fn a_run_prints_the_tables_and_writes_data_and_plot() {
+    let dir =
+        std::env::temp_dir().join(format!("ch21-cli-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let dir_arg = dir.display().to_string();
+    let output =
+        run(&["--size", "20000", "--threads", "3", "--plot", &dir_arg]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    check_tables(&text(&output.stdout));
+    let csv = std::fs::read_to_string(dir.join("roofline.csv")).expect("csv");
+    assert_eq!(csv.lines().count(), 1 + 4 + 7, "{csv}");
+    let svg = std::fs::read_to_string(dir.join("roofline.svg")).expect("svg");
+    assert!(svg.starts_with("<svg"), "inline-able SVG");
+    for label in ["roof", "STREAM", "degree 63", "cores", "GFLOP/s"] {
+        assert!(svg.contains(label), "the plot shows {label}");
+    }
+    std::fs::remove_dir_all(&dir).ok();
+}
+
+#[test]
+fn the_output_the_book_shows_holds_the_same_invariants() {
+    let shown = include_str!("../output.txt");
+    assert!(shown.starts_with("$ cargo run -p ch21-roofline -- --threads 2"));
+    check_tables(shown);
+}
+
+#[test]
+fn bad_arguments_get_an_error_and_exit_code_2() {
+    for args in [&["--size", "10"][..], &["--threads", "0"], &["--size", "x"]] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains("error:"), "{args:?}");
+        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
+    }
+}
+
+#[test]
+fn an_unwritable_plot_folder_is_a_clear_error() {
+    let output = run(&[
+        "--size",
+        "1000",
+        "--threads",
+        "1",
+        "--plot",
+        "/nonexistent/dir",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    assert!(text(&output.stderr).contains("cannot write the plot"));
+}
