@@ -71,16 +71,18 @@ fn run(args: &Args) -> Result<(), String> {
     let reduce = compile(kernels::REDUCE_CU, arch)?;
     let scan = compile(kernels::SCAN_CU, arch)?;
     let matmul = compile(kernels::MATMUL_CU, arch)?;
+    let mandelbrot = compile(kernels::MANDELBROT_CU, arch)?;
     let modules = [
         ("saxpy.cu", &saxpy),
         ("reduce.cu", &reduce),
         ("scan.cu", &scan),
         ("matmul.cu", &matmul),
+        ("mandelbrot.cu", &mandelbrot),
     ];
     for (file, ptx) in modules {
         let source = ptx.to_src();
         println!(
-            "{file:<10} -> PTX for {arch}: {} lines, entry points {:?}",
+            "{file:<13} -> PTX for {arch}: {} lines, entry points {:?}",
             source.lines().count(),
             entry_points(&source)
         );
@@ -97,7 +99,7 @@ fn run(args: &Args) -> Result<(), String> {
     run_on_gpu(
         args.size as usize,
         args.matrix as usize,
-        [saxpy, reduce, scan, matmul],
+        [saxpy, reduce, scan, matmul, mandelbrot],
     )
 }
 
@@ -182,7 +184,7 @@ fn open_driver() -> Result<bool, String> {
 fn run_on_gpu(
     n: usize,
     side: usize,
-    [saxpy, reduce, scan, matmul]: [Ptx; 4],
+    [saxpy, reduce, scan, matmul, mandelbrot]: [Ptx; 5],
 ) -> Result<(), String> {
     if !open_driver()? {
         return Err(
@@ -300,5 +302,36 @@ fn run_on_gpu(
     let c = stream.clone_dtoh(&c_device).map_err(gpu)?;
     let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)?;
     println!("matmul {side} x {side}: matches the CPU (largest relative error {error:.1e})");
+
+    // Mandelbrot: one thread per pixel, compared with the CPU's picture.
+    let view = gpu_reference::View::whole_set(640, 400, 256);
+    let mut picture_device = stream.alloc_zeros::<u32>(view.pixels()).map_err(gpu)?;
+    let mandelbrot = context
+        .load_module(mandelbrot)
+        .map_err(gpu)?
+        .load_function("mandelbrot")
+        .map_err(gpu)?;
+    let pixels = LaunchConfig {
+        grid_dim: (view.width.div_ceil(16), view.height.div_ceil(16), 1),
+        block_dim: (16, 16, 1),
+        shared_mem_bytes: 0,
+    };
+    let mut launch = stream.launch_builder(&mandelbrot);
+    launch
+        .arg(&mut picture_device)
+        .arg(&view.width)
+        .arg(&view.height)
+        .arg(&view.max_iter)
+        .arg(&view.x_min)
+        .arg(&view.y_min)
+        .arg(&view.step);
+    // SAFETY: as above; the kernel checks each pixel against width and height.
+    unsafe { launch.launch(pixels) }.map_err(gpu)?;
+    let picture = stream.clone_dtoh(&picture_device).map_err(gpu)?;
+    let differ = gpu_reference::check_mandelbrot(&picture, &gpu_reference::mandelbrot(&view))?;
+    println!(
+        "mandelbrot {} pixels: {differ} differ from the CPU's",
+        view.pixels()
+    );
     Ok(())
 }

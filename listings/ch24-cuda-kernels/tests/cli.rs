@@ -64,6 +64,7 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
         ("reduce.ptx", &["reduce_sum"]),
         ("scan.ptx", &["scan_groups", "add_offsets"]),
         ("matmul.ptx", &["matmul_tiled"]),
+        ("mandelbrot.ptx", &["mandelbrot"]),
     ];
     for (file, entries) in expected {
         let ptx = std::fs::read_to_string(dir.join(file)).expect("the PTX was written");
@@ -94,7 +95,9 @@ fn ptxas_assembles_the_ptx_for_sm_90() {
     ]);
     require_nvrtc(&output);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    for file in ["saxpy.ptx", "reduce.ptx", "scan.ptx", "matmul.ptx"] {
+    let files =
+        ["saxpy", "reduce", "scan", "matmul", "mandelbrot"].map(|name| format!("{name}.ptx"));
+    for file in &files {
         let assembled = Command::new("ptxas")
             .args(["-arch=sm_90", "-v"])
             .arg(dir.join(file))
@@ -126,6 +129,7 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
             stdout.contains("matmul 256 x 256: matches the CPU"),
             "{stdout}"
         );
+        assert!(stdout.contains("mandelbrot 256000 pixels"), "{stdout}");
     } else {
         assert_eq!(output.status.code(), Some(1));
         assert!(

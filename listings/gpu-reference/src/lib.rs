@@ -27,6 +27,10 @@ pub mod kernels {
     pub const MATMUL_WGSL: &str = include_str!("../../../kernels/matmul.wgsl");
     pub const MATMUL_GLSL: &str = include_str!("../../../kernels/matmul.comp");
     pub const MATMUL_CU: &str = include_str!("../../../kernels/matmul.cu");
+    pub const MANDELBROT_CL: &str = include_str!("../../../kernels/mandelbrot.cl");
+    pub const MANDELBROT_WGSL: &str = include_str!("../../../kernels/mandelbrot.wgsl");
+    pub const MANDELBROT_GLSL: &str = include_str!("../../../kernels/mandelbrot.comp");
+    pub const MANDELBROT_CU: &str = include_str!("../../../kernels/mandelbrot.cu");
 }
 
 /// The side of a matrix tile, and of the 2-D work-group that computes it, in matmul.
@@ -197,6 +201,113 @@ pub fn format_gflops(flops: f64, seconds: f64) -> String {
     }
 }
 
+/// Which part of the complex plane a Mandelbrot picture shows, and how finely.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct View {
+    pub width: u32,
+    pub height: u32,
+    pub max_iter: u32,
+    /// The real part at the left edge, the imaginary part at the top edge.
+    pub x_min: f32,
+    pub y_min: f32,
+    /// The distance between two neighbouring pixels' centres.
+    pub step: f32,
+}
+
+impl View {
+    /// The whole set, `-2.2 ..= 0.8` along the real axis, centred on it vertically.
+    pub fn whole_set(width: u32, height: u32, max_iter: u32) -> Self {
+        let step = 3.0 / width as f32;
+        Self {
+            width,
+            height,
+            max_iter,
+            x_min: -2.2,
+            y_min: -step * height as f32 / 2.0,
+            step,
+        }
+    }
+
+    pub fn pixels(&self) -> usize {
+        self.width as usize * self.height as usize
+    }
+}
+
+// ANCHOR: mandelbrot
+/// Iterations before each pixel's point escapes, row by row: the same arithmetic as the
+/// kernels, in the same order.
+pub fn mandelbrot(view: &View) -> Vec<u32> {
+    let mut out = Vec::with_capacity(view.pixels());
+    for row in 0..view.height {
+        for col in 0..view.width {
+            let cx = view.x_min + (col as f32 + 0.5) * view.step;
+            let cy = view.y_min + (row as f32 + 0.5) * view.step;
+            let (mut x, mut y, mut i) = (0.0f32, 0.0f32, 0);
+            while i < view.max_iter {
+                let (x2, y2) = (x * x, y * y);
+                if x2 + y2 > 4.0 {
+                    break;
+                }
+                y = 2.0 * x * y + cy;
+                x = x2 - y2 + cx;
+                i += 1;
+            }
+            out.push(i);
+        }
+    }
+    out
+}
+// ANCHOR_END: mandelbrot
+
+/// How many pixels may differ from the CPU's picture, as a fraction of all pixels.
+///
+/// Near the set's boundary the iteration is chaotic: a difference of one rounding, such as a
+/// GPU compiler fusing `2*x*y + cy` into one multiply-add, grows until the point escapes one
+/// step earlier or later, or not at all. Those pixels are a thin line along the boundary; a
+/// wrong index or a broken loop changes whole regions. One pixel in a hundred separates them.
+pub const MANDELBROT_PIXEL_TOLERANCE: f64 = 0.01;
+
+/// Checks a device's picture against the CPU's; on success, how many pixels differ.
+pub fn check_mandelbrot(gpu: &[u32], cpu: &[u32]) -> Result<usize, String> {
+    if gpu.len() != cpu.len() {
+        return Err(format!(
+            "{} pixels from the device, {} from the CPU",
+            gpu.len(),
+            cpu.len()
+        ));
+    }
+    let differ = gpu.iter().zip(cpu).filter(|(g, c)| g != c).count();
+    let fraction = differ as f64 / cpu.len().max(1) as f64;
+    if fraction > MANDELBROT_PIXEL_TOLERANCE {
+        return Err(format!(
+            "{differ} of {} pixels differ from the CPU's ({:.2}%, tolerance {:.0}%)",
+            cpu.len(),
+            fraction * 100.0,
+            MANDELBROT_PIXEL_TOLERANCE * 100.0
+        ));
+    }
+    Ok(differ)
+}
+
+/// A colour for an iteration count: black inside the set, then dark blue through orange to
+/// white as points escape later.
+pub fn colour(iterations: u32, max_iter: u32) -> [u8; 3] {
+    if iterations >= max_iter {
+        return [0, 0, 0];
+    }
+    // A square root spreads the many quickly-escaping points over more of the ramp.
+    let t = (iterations as f32 / max_iter as f32).sqrt();
+    let channel = |centre: f32| {
+        let v = (1.0 - ((t - centre) * 2.2).abs()).clamp(0.0, 1.0);
+        (v * 255.0) as u8
+    };
+    [
+        channel(0.75),
+        channel(0.5),
+        channel(0.2).max((t * 80.0) as u8),
+    ]
+}
+
 /// Work-groups needed to cover `n` items.
 pub fn groups_for(n: usize) -> usize {
     n.div_ceil(GROUP_SIZE)
@@ -318,6 +429,38 @@ mod tests {
         );
         assert_eq!(matmul_flops(10), 2000.0);
         assert_eq!(format_gflops(2.5e9, 1.0), "2.50 GFLOP/s");
+    }
+
+    #[test]
+    fn mandelbrot_knows_inside_from_outside() {
+        // A 3 x 1 strip through -2.2+0i .. 0.8+0i: pixel centres at -1.7, -0.7 and 0.3.
+        let view = View {
+            width: 3,
+            height: 1,
+            max_iter: 100,
+            x_min: -2.2,
+            y_min: -0.5,
+            step: 1.0,
+        };
+        let picture = mandelbrot(&view);
+        assert_eq!(picture[1], 100, "-0.7 is inside the main cardioid");
+        assert!(
+            picture[0] < 100 || picture[2] < 100,
+            "points outside escape"
+        );
+        assert_eq!(mandelbrot(&View::whole_set(64, 48, 50)).len(), 64 * 48);
+    }
+
+    #[test]
+    fn mandelbrot_check_tolerates_a_thin_boundary_only() {
+        let cpu = vec![5u32; 1000];
+        let mut few = cpu.clone();
+        few[3] = 6;
+        assert_eq!(check_mandelbrot(&few, &cpu), Ok(1));
+        let many = vec![6u32; 1000];
+        assert!(check_mandelbrot(&many, &cpu).is_err());
+        assert_eq!(colour(10, 10), [0, 0, 0]);
+        assert_ne!(colour(9, 10), [0, 0, 0]);
     }
 
     #[test]

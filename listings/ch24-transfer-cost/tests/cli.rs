@@ -1,0 +1,85 @@
+//! The transfer-cost table on PoCL: one row per size, every SAXPY checked against the CPU by
+//! the program before it is timed (it fails otherwise), every row complete. Also: no OpenCL
+//! device, and bad arguments. No timing is asserted.
+
+use std::process::{Command, Output};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch24-transfer-cost");
+
+fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
+    let mut command = Command::new(BINARY);
+    command.args(args);
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    command.output().expect("the listing starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+#[test]
+fn one_checked_row_per_size() {
+    for (max, sizes) in [
+        ("1000", &["1000"][..]),
+        ("64000", &["1000", "8000", "64000"]),
+        ("100000", &["1000", "8000", "64000"]),
+    ] {
+        let output = run(&["--max-size", max, "--runs", "2"], &[]);
+        let stdout = text(&output.stdout);
+        assert!(
+            output.status.success(),
+            "no OpenCL device? run the tests through `cargo xtask test`, which installs PoCL\n{}",
+            text(&output.stderr)
+        );
+        let mut lines = stdout.lines();
+        assert!(lines.next().expect(&stdout).starts_with("OpenCL device: "));
+        let header = lines.next().expect(&stdout);
+        for column in ["n", "copy in", "kernel", "copy out", "device", "CPU loop"] {
+            assert!(header.contains(column), "{header}");
+        }
+        let rows: Vec<&str> = lines.collect();
+        let firsts: Vec<&str> = rows
+            .iter()
+            .map(|row| row.split_whitespace().next().expect(row))
+            .collect();
+        assert_eq!(firsts, sizes, "{stdout}");
+        for row in rows {
+            // Five durations (value and unit) and one ratio.
+            assert_eq!(row.split_whitespace().count(), 1 + 5 * 2 + 1, "{row}");
+            assert!(row.ends_with('×'), "{row}");
+        }
+    }
+}
+
+#[test]
+fn without_an_opencl_device_it_says_so() {
+    let output = run(
+        &["--max-size", "1000"],
+        &[("OCL_ICD_VENDORS", "/nonexistent")],
+    );
+    let stderr = text(&output.stderr);
+    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    assert!(stderr.contains("no OpenCL platform found"), "{stderr}");
+    assert!(!stderr.contains("panicked"), "{stderr}");
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    let help = run(&["--help"], &[]);
+    assert!(help.status.success());
+    for flag in ["--max-size", "--runs"] {
+        assert!(text(&help.stdout).contains(flag), "{flag}");
+    }
+    for bad in [
+        &["--max-size", "10"][..],
+        &["--max-size", "100000000"],
+        &["--runs", "0"],
+        &["--what"],
+    ] {
+        let output = run(bad, &[]);
+        assert_eq!(output.status.code(), Some(2), "{bad:?}");
+        assert!(text(&output.stderr).contains("--help"), "{bad:?}");
+    }
+}
