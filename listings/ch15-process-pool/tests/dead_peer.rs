@@ -21,13 +21,15 @@ fn a_worker_killed_mid_stream_costs_a_rerun_not_a_wrong_answer() {
             "--workers",
             "2",
             "--jobs",
-            "60",
+            "200",
             "--job-size",
-            "20000",
+            "10000",
         ]);
         let lines = stderr_lines(parent.stderr.take().expect("piped"));
         let first = lines.iter().find_map(|line| started_pid(&line));
         let victim = first.expect("a worker starts");
+        // 200 jobs take far longer than this pause, so the worker is
+        // killed mid-stream.
         std::thread::sleep(Duration::from_millis(200));
         kill(Pid::from_raw(victim), Signal::SIGKILL).expect("kill works");
         let output = parent.wait_with_output().expect("reaped");
@@ -35,9 +37,10 @@ fn a_worker_killed_mid_stream_costs_a_rerun_not_a_wrong_answer() {
         let stderr: Vec<String> = lines.iter().collect();
         (String::from_utf8_lossy(&output.stdout).into_owned(), stderr)
     });
-    let expected = expected_primes(60, 20000);
-    let line =
-        format!("primes: {expected} (60 of 60 jobs, each answered once: true)");
+    let expected = expected_primes(200, 10000);
+    let line = format!(
+        "primes: {expected} (200 of 200 jobs, each answered once: true)"
+    );
     assert!(stdout.contains(&line), "{stdout}");
     assert!(stdout.contains("children left: 0"), "{stdout}");
     assert!(
