@@ -1,0 +1,103 @@
+//! The prime sieve pipeline, a fan-out/fan-in pool, and the throughput of
+//! four channels, each checked against the answer one thread would give.
+
+use std::time::Duration;
+
+use book_helpers::{fastest_of, format_duration, format_speedup};
+use ch09_channels::{
+    CAPACITY, Flavour, collatz_steps, fan_out_fan_in, pump, sieve,
+};
+use clap::Parser;
+
+/// Runs a prime sieve with one thread per prime, a fan-out/fan-in worker
+/// pool, and a throughput comparison of std and crossbeam channels.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Primes the sieve finds, one pipeline stage each (1 to 2000).
+    #[arg(long, default_value_t = 100,
+          value_parser = clap::value_parser!(u16).range(1..=2000))]
+    primes: u16,
+
+    /// Workers of the fan-out/fan-in pool (1 to 64).
+    #[arg(long, default_value_t = 4,
+          value_parser = clap::value_parser!(u16).range(1..=64))]
+    workers: u16,
+
+    /// Messages per throughput run (1000 to 100000000).
+    #[arg(long, default_value_t = 1_000_000,
+          value_parser = clap::value_parser!(u64).range(1_000..=100_000_000))]
+    messages: u64,
+}
+
+/// Each throughput run is repeated this many times; the fastest counts.
+const RUNS: usize = 3;
+
+// ANCHOR: main
+fn main() {
+    let args = Args::parse();
+
+    let primes = sieve(usize::from(args.primes), 16);
+    let tail = &primes[primes.len().saturating_sub(5)..];
+    println!(
+        "sieve: {} stages found {} primes, the last {tail:?}; all prime: {}",
+        primes.len(),
+        primes.len(),
+        primes.iter().all(|&p| is_prime(p))
+    );
+
+    let jobs: Vec<u64> = (1..=10_000).collect();
+    let workers = usize::from(args.workers);
+    match fan_out_fan_in(&jobs, workers, Duration::from_secs(10)) {
+        Ok(mut results) => {
+            results.sort_unstable();
+            let expected: Vec<(u64, u64)> =
+                jobs.iter().map(|&j| (j, collatz_steps(j))).collect();
+            println!(
+                "fan-out/fan-in: {workers} workers, {} jobs, each answered \
+                 once and right: {}",
+                jobs.len(),
+                results == expected
+            );
+        }
+        Err(stalled) => {
+            eprintln!("fan-in stalled after {} results", stalled.received);
+            std::process::exit(1);
+        }
+    }
+
+    println!();
+    println!(
+        "throughput, {} messages, bounded capacity {CAPACITY}:",
+        args.messages
+    );
+    println!(
+        "{:<24} {:>9} {:>10} {:>8}",
+        "channel", "producers", "time", "vs std"
+    );
+    let expected = args.messages * (args.messages - 1) / 2;
+    for producers in [1, 4] {
+        let times = Flavour::ALL.map(|flavour| {
+            let (sum, time) =
+                fastest_of(RUNS, || pump(flavour, producers, args.messages));
+            assert_eq!(sum, expected, "{} lost or duplicated", flavour.name());
+            time
+        });
+        for (flavour, time) in Flavour::ALL.into_iter().zip(times) {
+            println!(
+                "{:<24} {producers:>9} {:>10} {:>8}",
+                flavour.name(),
+                format_duration(time),
+                format_speedup(times[0], time) // against std mpsc::channel
+            );
+        }
+    }
+}
+// ANCHOR_END: main
+
+fn is_prime(n: u64) -> bool {
+    n >= 2
+        && (2..)
+            .take_while(|d| d * d <= n)
+            .all(|d| !n.is_multiple_of(d))
+}
