@@ -1,0 +1,60 @@
+//! A fast producer and a slow consumer, joined by an unbounded and a bounded channel.
+
+use std::process::ExitCode;
+
+use book_helpers::{format_duration, timed};
+use ch13_backpressure::{Channel, RECORD_BYTES, expected, run};
+use clap::Parser;
+
+/// Sends records of 1 KiB from a producer that never pauses to a consumer that pauses
+/// 1 ms every 1000 records, through an unbounded and a bounded channel, and reports how
+/// many records each channel held at its fullest.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// How many records to send (1 to 200000).
+    #[arg(long, default_value_t = 20_000, value_parser = clap::value_parser!(u32).range(1..=200_000))]
+    items: u32,
+    /// Capacity of the bounded channel (1 to 10000).
+    #[arg(long, default_value_t = 16, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    capacity: u16,
+}
+
+// ANCHOR: main
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let runtime = match tokio::runtime::Builder::new_current_thread()
+        .enable_time()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(error) => {
+            eprintln!("error: could not start a tokio runtime: {error}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let kib = RECORD_BYTES / 1024;
+    println!(
+        "{} records of {kib} KiB; the consumer pauses 1 ms every 1000\n",
+        args.items
+    );
+    let bounded = Channel::Bounded(usize::from(args.capacity));
+    for (name, channel) in [
+        ("unbounded channel", Channel::Unbounded),
+        ("bounded channel", bounded),
+    ] {
+        let ((summary, flow), took) = timed(|| runtime.block_on(run(args.items, channel)));
+        let peak = flow.peak_queued();
+        let held = peak * RECORD_BYTES / 1024;
+        println!("{name}:");
+        println!(
+            "  records consumed, in order: {} (as a plain loop: {})",
+            summary.records,
+            summary == expected(args.items)
+        );
+        println!("  most records queued at once: {peak} ({held} KiB held by the channel)");
+        println!("  took: {}\n", format_duration(took));
+    }
+    ExitCode::SUCCESS
+}
+// ANCHOR_END: main
