@@ -1,0 +1,68 @@
+//! The program as a reader runs it: help, bad arguments, both tables; and
+//! the invariants of the `output.txt` the book shows, whose times vary.
+
+use std::process::{Command, Output};
+
+fn run(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_ch21-false-sharing"))
+        .args(args)
+        .output()
+        .expect("the listing's binary starts")
+}
+
+fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+fn check_tables(stdout: &str) {
+    for row in [
+        "one counter, one thread",
+        "packed in one cache line",
+        "CachePadded, one line each",
+        "one loop",
+        "tasks of 1 element",
+        "tasks of 64 elements",
+        "rayon's own splitting",
+    ] {
+        let line = stdout.lines().find(|l| l.starts_with(row));
+        let line = line.unwrap_or_else(|| panic!("no row {row}: {stdout}"));
+        assert!(line.ends_with(" true"), "every count and sum exact: {line}");
+    }
+}
+
+#[test]
+fn help_explains_the_program() {
+    let output = run(&["--help"]);
+    assert!(output.status.success());
+    let help = text(&output.stdout);
+    assert!(
+        help.contains("--size") && help.contains("--threads"),
+        "{help}"
+    );
+}
+
+#[test]
+fn a_run_prints_both_tables_with_exact_counts() {
+    let output = run(&["--size", "20000", "--threads", "3"]);
+    assert!(output.status.success(), "{}", text(&output.stderr));
+    check_tables(&text(&output.stdout));
+}
+
+#[test]
+fn the_output_the_book_shows_holds_the_same_invariants() {
+    let shown = include_str!("../output.txt");
+    assert!(
+        shown.starts_with("$ cargo run -p ch21-false-sharing -- --threads 2")
+    );
+    check_tables(shown);
+}
+
+#[test]
+fn bad_arguments_get_an_error_and_exit_code_2() {
+    for args in [&["--size", "10"][..], &["--threads", "65"], &["--pad"]] {
+        let output = run(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        assert!(text(&output.stderr).contains("error:"), "{args:?}");
+        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
+    }
+}
