@@ -21,10 +21,12 @@ fn opposite_transfers_in_argument_order_deadlock_and_are_detected() {
         transfer_in_argument_order,
         &a,
         &b,
-        Duration::from_millis(100),
-        Duration::from_millis(500),
+        // A window this wide is hit even when a busy machine starts the
+        // second thread late.
+        Duration::from_millis(300),
+        Duration::from_millis(1_000),
     );
-    assert!(!finished, "with a 100 ms window both threads hold one lock");
+    assert!(!finished, "with a 300 ms window both threads hold one lock");
     // The two threads stay blocked; this test's process ends with them.
 }
 
