@@ -115,9 +115,14 @@ fn run(args: &Args) -> Result<(), String> {
     let reduce = compile(&context, device, kernels::REDUCE_CL)?;
     let scan = compile(&context, device, kernels::SCAN_CL)?;
     let matmul = compile(&context, device, kernels::MATMUL_CL)?;
-    run_saxpy(&queue, &saxpy, n).map_err(|error| format!("saxpy: {error}"))?;
-    run_sum(&queue, &reduce, n).map_err(|error| format!("sum: {error}"))?;
-    run_scan(&queue, &scan, n).map_err(|error| format!("scan: {error}"))?;
+    let copy = copy_bandwidth(&queue, n).map_err(|error| format!("copy: {error}"))?;
+    println!(
+        "device copy: {} (reading and writing; the limit for kernels that stream memory)",
+        gpu_reference::format_bandwidth(copy as usize, 1.0)
+    );
+    run_saxpy(&queue, &saxpy, n, copy).map_err(|error| format!("saxpy: {error}"))?;
+    run_sum(&queue, &reduce, n, copy).map_err(|error| format!("sum: {error}"))?;
+    run_scan(&queue, &scan, n, copy).map_err(|error| format!("scan: {error}"))?;
     let side = args.matrix as usize;
     check_fits(&device, side * side)?;
     run_matmul(&queue, &matmul, side).map_err(|error| format!("matmul: {error}"))
@@ -150,7 +155,20 @@ fn launch_size(n: usize) -> usize {
 }
 
 // ANCHOR: saxpy
-fn run_saxpy(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
+/// The device copying one buffer into another, in bytes moved (read plus written) per second.
+fn copy_bandwidth(queue: &Queue, n: usize) -> ocl::Result<f64> {
+    let buffer = || Buffer::<u32>::builder().queue(queue.clone()).len(n).build();
+    let (from, to) = (buffer()?, buffer()?);
+    let (copied, time) = fastest_of(5, || {
+        from.copy(&to, None, None)
+            .enq()
+            .and_then(|()| queue.finish())
+    });
+    copied?;
+    Ok((2 * n * size_of::<u32>()) as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+}
+
+fn run_saxpy(queue: &Queue, program: &Program, n: usize, copy: f64) -> ocl::Result<()> {
     let (x, y) = gpu_reference::saxpy_inputs(n);
     let x_device = Buffer::<f32>::builder()
         .queue(queue.clone())
@@ -192,7 +210,11 @@ fn run_saxpy(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
         "saxpy  n = {n}: matches the CPU (largest relative error {error:.1e}); kernel {} ({}), \
          copy of y to the device {}, CPU loop {}",
         format_duration(kernel_time),
-        gpu_reference::format_bandwidth(gpu_reference::saxpy_bytes(n), kernel_time.as_secs_f64()),
+        gpu_reference::format_against_copy(
+            gpu_reference::saxpy_bytes(n),
+            kernel_time.as_secs_f64(),
+            copy
+        ),
         format_duration(upload.max(Duration::from_nanos(1))),
         format_duration(cpu_time)
     );
@@ -200,7 +222,7 @@ fn run_saxpy(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
 }
 
 // ANCHOR: sum
-fn run_sum(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
+fn run_sum(queue: &Queue, program: &Program, n: usize, copy: f64) -> ocl::Result<()> {
     let values = gpu_reference::reduce_input(n);
     let groups = gpu_reference::groups_for(n);
     let values_device = Buffer::<u32>::builder()
@@ -238,7 +260,7 @@ fn run_sum(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
     println!(
         "sum    n = {n}: {total}, equal to the CPU's; kernel {} ({}), CPU loop {}",
         format_duration(kernel_time),
-        gpu_reference::format_bandwidth(n * size_of::<u32>(), kernel_time.as_secs_f64()),
+        gpu_reference::format_against_copy(n * size_of::<u32>(), kernel_time.as_secs_f64(), copy),
         format_duration(cpu_time)
     );
     Ok(())
@@ -266,7 +288,7 @@ fn scan_on_device(
 }
 // ANCHOR_END: scan
 
-fn run_scan(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
+fn run_scan(queue: &Queue, program: &Program, n: usize, copy: f64) -> ocl::Result<()> {
     let values = gpu_reference::reduce_input(n);
     let groups = gpu_reference::groups_for(n);
     let buffer = |len: usize| {
@@ -313,7 +335,7 @@ fn run_scan(queue: &Queue, program: &Program, n: usize) -> ocl::Result<()> {
         "scan   n = {n}: every prefix equal to the CPU's; kernels {} ({}), CPU loop {}",
         format_duration(time),
         // Reads the input, writes the output, reads and writes it again to add offsets.
-        gpu_reference::format_bandwidth(4 * n * size_of::<u32>(), time.as_secs_f64()),
+        gpu_reference::format_against_copy(4 * n * size_of::<u32>(), time.as_secs_f64(), copy),
         format_duration(cpu_time)
     );
     Ok(())

@@ -70,8 +70,16 @@ fn assert_matmul_checked(output: &Output, side: usize) {
     );
     assert_eq!(
         stdout.lines().count(),
-        5,
-        "device, saxpy, sum, scan, matmul:\n{stdout}"
+        6,
+        "device, copy, saxpy, sum, scan, matmul:\n{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .expect(&stdout)
+            .starts_with("device copy: "),
+        "{stdout}"
     );
 }
 

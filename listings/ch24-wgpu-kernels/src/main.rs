@@ -138,6 +138,11 @@ fn run(args: &Args) -> Result<(), String> {
         Languages::Glsl => vec![Language::Glsl],
         Languages::Both => vec![Language::Wgsl, Language::Glsl],
     };
+    let copy = copy_bandwidth(&gpu, n);
+    println!(
+        "device copy: {} (reading and writing; the limit for kernels that stream memory)",
+        gpu_reference::format_bandwidth(copy as usize, 1.0)
+    );
     for language in languages {
         let (saxpy, reduce) = match language {
             Language::Wgsl => (
@@ -149,8 +154,8 @@ fn run(args: &Args) -> Result<(), String> {
                 pipeline(&gpu, language, kernels::REDUCE_GLSL, "main")?,
             ),
         };
-        run_saxpy(&gpu, language, &saxpy, n)?;
-        run_sum(&gpu, language, &reduce, n)?;
+        run_saxpy(&gpu, language, &saxpy, n, copy)?;
+        run_sum(&gpu, language, &reduce, n, copy)?;
         let (scan_groups, add_offsets, matmul) = match language {
             Language::Wgsl => (
                 pipeline(&gpu, language, kernels::SCAN_WGSL, "scan_groups")?,
@@ -163,7 +168,7 @@ fn run(args: &Args) -> Result<(), String> {
                 pipeline(&gpu, language, kernels::MATMUL_GLSL, "main")?,
             ),
         };
-        run_scan(&gpu, language, [&scan_groups, &add_offsets], n)?;
+        run_scan(&gpu, language, [&scan_groups, &add_offsets], n, copy)?;
         let side = args.matrix as usize;
         check_fits(&gpu, side * side)?;
         run_matmul(&gpu, language, &matmul, side)?;
@@ -287,6 +292,27 @@ fn pipeline(
 }
 // ANCHOR_END: pipeline
 
+/// The device copying one buffer into another, in bytes moved (read plus written) per second.
+fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
+    let bytes = (n * size_of::<u32>()) as u64;
+    let buffer = || {
+        gpu.device.create_buffer(&wgpu::BufferDescriptor {
+            label: None,
+            size: bytes,
+            usage: wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+            mapped_at_creation: false,
+        })
+    };
+    let (from, to) = (buffer(), buffer());
+    let ((), time) = fastest_of(5, || {
+        let mut encoder = gpu.device.create_command_encoder(&Default::default());
+        encoder.copy_buffer_to_buffer(&from, 0, &to, 0, bytes);
+        gpu.queue.submit([encoder.finish()]);
+        wait(gpu);
+    });
+    2.0 * bytes as f64 / seconds(time).max(f64::MIN_POSITIVE)
+}
+
 /// A storage buffer filled from the host.
 fn upload(gpu: &Gpu, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
     gpu.device.create_buffer_init(&BufferInitDescriptor {
@@ -387,6 +413,7 @@ fn run_saxpy(
     language: Language,
     pipeline: &wgpu::ComputePipeline,
     n: usize,
+    copy: f64,
 ) -> Result<(), String> {
     let (x, y) = gpu_reference::saxpy_inputs(n);
     let groups = gpu_reference::groups_for(n) as u32;
@@ -412,7 +439,11 @@ fn run_saxpy(
         "{} saxpy n = {n}: matches the CPU (largest relative error {error:.1e}); dispatch {} ({})",
         language.name(),
         format_duration(kernel_time),
-        gpu_reference::format_bandwidth(gpu_reference::saxpy_bytes(n), seconds(kernel_time)),
+        gpu_reference::format_against_copy(
+            gpu_reference::saxpy_bytes(n),
+            seconds(kernel_time),
+            copy
+        ),
     );
     Ok(())
 }
@@ -422,6 +453,7 @@ fn run_sum(
     language: Language,
     pipeline: &wgpu::ComputePipeline,
     n: usize,
+    copy: f64,
 ) -> Result<(), String> {
     let values = gpu_reference::reduce_input(n);
     let groups = gpu_reference::groups_for(n);
@@ -450,7 +482,7 @@ fn run_sum(
         "{} sum   n = {n}: {total}, equal to the CPU's; dispatch {} ({})",
         language.name(),
         format_duration(kernel_time),
-        gpu_reference::format_bandwidth(n * size_of::<u32>(), seconds(kernel_time)),
+        gpu_reference::format_against_copy(n * size_of::<u32>(), seconds(kernel_time), copy),
     );
     Ok(())
 }
@@ -485,6 +517,7 @@ fn run_scan(
     language: Language,
     pipelines: [&wgpu::ComputePipeline; 2],
     n: usize,
+    copy: f64,
 ) -> Result<(), String> {
     let values = gpu_reference::reduce_input(n);
     let groups = gpu_reference::groups_for(n);
@@ -511,7 +544,7 @@ fn run_scan(
         language.name(),
         format_duration(time),
         // Reads the input, writes the output, reads and writes it again to add offsets.
-        gpu_reference::format_bandwidth(4 * n * size_of::<u32>(), seconds(time)),
+        gpu_reference::format_against_copy(4 * n * size_of::<u32>(), seconds(time), copy),
     );
     Ok(())
 }

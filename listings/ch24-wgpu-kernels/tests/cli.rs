@@ -56,8 +56,16 @@ fn assert_checked(output: &Output, n: usize, languages: &[&str]) {
             "{stdout}"
         );
     }
-    // The adapter, then saxpy, sum, scan and matmul per language.
-    assert_eq!(stdout.lines().count(), 1 + 4 * languages.len(), "{stdout}");
+    // The adapter, the copy bandwidth, then saxpy, sum, scan and matmul per language.
+    assert_eq!(stdout.lines().count(), 2 + 4 * languages.len(), "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .nth(1)
+            .expect(&stdout)
+            .starts_with("device copy: "),
+        "{stdout}"
+    );
 }
 
 fn assert_matmul_checked(output: &Output, side: usize) {

@@ -362,6 +362,19 @@ pub fn format_bandwidth(bytes: usize, seconds: f64) -> String {
     }
 }
 
+/// Bandwidth and how much of the device's own copy bandwidth (`copy_bytes_per_second`, the
+/// practical limit for a kernel that only streams memory) it reaches: `12.0 GB/s, 40% of copy`.
+pub fn format_against_copy(bytes: usize, seconds: f64, copy_bytes_per_second: f64) -> String {
+    let achieved = bytes as f64 / seconds.max(f64::MIN_POSITIVE);
+    let percent = 100.0 * achieved / copy_bytes_per_second.max(f64::MIN_POSITIVE);
+    let bandwidth = format_bandwidth(bytes, seconds);
+    if percent < 1.0 {
+        format!("{bandwidth}, under 1% of copy")
+    } else {
+        format!("{bandwidth}, {percent:.0}% of copy")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -475,5 +488,13 @@ mod tests {
         assert_eq!(format_bandwidth(12_000_000_000, 1.0), "12.0 GB/s");
         assert_eq!(format_bandwidth(1_500_000_000, 1.0), "1.50 GB/s");
         assert_eq!(format_bandwidth(150_000_000_000, 1.0), "150 GB/s");
+        assert_eq!(
+            format_against_copy(6_000_000_000, 1.0, 12e9),
+            "6.00 GB/s, 50% of copy"
+        );
+        assert_eq!(
+            format_against_copy(60_000_000, 1.0, 12e9),
+            "0.06 GB/s, under 1% of copy"
+        );
     }
 }
