@@ -2,7 +2,7 @@
 //! can deadlock, taken in a global order they cannot.
 
 use std::sync::mpsc::{self, RecvTimeoutError};
-use std::sync::{Arc, Mutex};
+use std::sync::{Arc, Barrier, Mutex};
 use std::thread;
 use std::time::Duration;
 
@@ -86,9 +86,14 @@ pub fn both_directions_finish(
     limit: Duration,
 ) -> bool {
     let (done, finished) = mpsc::channel();
+    // Both transfers start together, so a slow thread start cannot let one
+    // finish before the other begins and hide the bad interleaving.
+    let start = Arc::new(Barrier::new(2));
     for (from, to) in [(a, b), (b, a)] {
         let (from, to, done) = (Arc::clone(from), Arc::clone(to), done.clone());
+        let start = Arc::clone(&start);
         thread::spawn(move || {
+            start.wait();
             transfer(&from, &to, 10, pause);
             let _ = done.send(()); // the receiver may have given up already
         });
