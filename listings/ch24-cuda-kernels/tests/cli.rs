@@ -1,19 +1,24 @@
-//! NVRTC compiles both kernels on any machine; ptxas (from the nvidia-cuda-nvcc wheel) checks
+//! NVRTC compiles every kernel on any machine; ptxas (from the nvidia-cuda-nvcc wheel) checks
 //! the PTX assembles for the H100 (sm_90). Running them needs an NVIDIA GPU: without one the
 //! program must say so and fail, which is what these tests check on a machine without one.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use book_helpers::finishes_within;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-cuda-kernels");
+
+/// Longer than any run here takes even on a loaded machine; a hung device or driver then
+/// fails the test instead of stalling the whole test run.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which installs NVRTC and \
      ptxas (`cargo xtask setup`) and puts them on LD_LIBRARY_PATH and PATH";
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BINARY)
-        .args(args)
-        .output()
-        .expect("the listing starts")
+    let mut command = Command::new(BINARY);
+    command.args(args);
+    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -6,9 +6,14 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use book_helpers::finishes_within;
 use gpu_reference::View;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-mandelbrot");
+
+/// Longer than any run here takes even on a loaded machine; a hung device or driver then
+/// fails the test instead of stalling the whole test run.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which installs PoCL \
      (pocl-opencl-icd) and lavapipe (mesa-vulkan-drivers)";
 
@@ -23,7 +28,7 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (key, value) in env {
         command.env(key, value);
     }
-    command.output().expect("the listing starts")
+    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
 }
 
 fn text(bytes: &[u8]) -> String {

@@ -4,7 +4,13 @@
 
 use std::process::{Command, Output};
 
+use book_helpers::finishes_within;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-transfer-cost");
+
+/// Longer than any run here takes even on a loaded machine; a hung device or driver then
+/// fails the test instead of stalling the whole test run.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     let mut command = Command::new(BINARY);
@@ -12,7 +18,7 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (key, value) in env {
         command.env(key, value);
     }
-    command.output().expect("the listing starts")
+    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
 }
 
 fn text(bytes: &[u8]) -> String {

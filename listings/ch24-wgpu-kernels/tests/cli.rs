@@ -5,14 +5,19 @@
 
 use std::process::{Command, Output};
 
+use book_helpers::finishes_within;
+
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-wgpu-kernels");
+
+/// Longer than any run here takes even on a loaded machine; a hung device or driver then
+/// fails the test instead of stalling the whole test run.
+const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const LAVAPIPE: &str = "llvmpipe";
 
 fn run(args: &[&str]) -> Output {
-    Command::new(BINARY)
-        .args(args)
-        .output()
-        .expect("the listing starts")
+    let mut command = Command::new(BINARY);
+    command.args(args);
+    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
 }
 
 fn text(bytes: &[u8]) -> String {
