@@ -41,6 +41,9 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    if let Some(code) = rerun_with_setup_nvrtc() {
+        return code;
+    }
     match run(&args) {
         Ok(()) => ExitCode::SUCCESS,
         Err(message) => {
@@ -48,6 +51,43 @@ fn main() -> ExitCode {
             ExitCode::FAILURE
         }
     }
+}
+
+/// Set when this program restarted itself with NVRTC on `LD_LIBRARY_PATH`, so it does so once.
+const RESTARTED: &str = "CH24_CUDA_NVRTC_PATH_SET";
+
+/// The dynamic loader reads `LD_LIBRARY_PATH` once, when the program starts. If NVRTC is not
+/// on it but `cargo xtask setup` installed it, run this program again with that folder added,
+/// so `cargo run -p ch24-cuda-kernels` works without exporting anything.
+fn rerun_with_setup_nvrtc() -> Option<ExitCode> {
+    // SAFETY: only probes whether the library can be loaded.
+    if unsafe { cudarc::nvrtc::sys::is_culib_present() } || std::env::var_os(RESTARTED).is_some() {
+        return None;
+    }
+    let lib = nvrtc_from_setup()?;
+    let current = std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default();
+    let paths = std::iter::once(lib).chain(std::env::split_paths(&current));
+    let status = std::process::Command::new(std::env::current_exe().ok()?)
+        .args(std::env::args_os().skip(1))
+        .env("LD_LIBRARY_PATH", std::env::join_paths(paths).ok()?)
+        .env(RESTARTED, "1")
+        .status()
+        .ok()?;
+    Some(ExitCode::from(status.code().map_or(1, |code| code as u8)))
+}
+
+/// Where `cargo xtask setup` puts NVRTC: the book's tool folder (see `xtask/src/setup.rs`).
+fn nvrtc_from_setup() -> Option<std::path::PathBuf> {
+    let tools = match std::env::var_os("BOOK_TOOLS_DIR") {
+        Some(dir) => std::path::PathBuf::from(dir),
+        None => std::env::var_os("XDG_CACHE_HOME")
+            .filter(|dir| !dir.is_empty())
+            .map(std::path::PathBuf::from)
+            .or_else(|| std::env::home_dir().map(|home| home.join(".cache")))?
+            .join("concurrency-is-structure"),
+    };
+    let lib = tools.join("nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib");
+    lib.join("libnvrtc.so.12").is_file().then_some(lib)
 }
 
 fn run(args: &Args) -> Result<(), String> {
@@ -124,9 +164,8 @@ fn compile(source: &str, arch: &'static str) -> Result<Ptx, String> {
     // SAFETY: only probes whether the library can be loaded.
     if !unsafe { cudarc::nvrtc::sys::is_culib_present() } {
         return Err(
-            "NVRTC (libnvrtc.so.12) is not on LD_LIBRARY_PATH. `cargo xtask setup` installs it \
-             from the nvidia-cuda-nvrtc-cu12 wheel and `cargo xtask test` sets the path; by hand: \
-             export LD_LIBRARY_PATH=~/.cache/concurrency-is-structure/nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib"
+            "NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH nor in the book's tool folder: \
+             `cargo xtask setup` installs it there from the nvidia-cuda-nvrtc-cu12 wheel"
                 .to_string(),
         );
     }

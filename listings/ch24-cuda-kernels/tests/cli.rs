@@ -29,7 +29,7 @@ fn text(bytes: &[u8]) -> String {
 fn require_nvrtc(output: &Output) {
     let stderr = text(&output.stderr);
     assert!(
-        !stderr.contains("NVRTC (libnvrtc.so.12) is not on LD_LIBRARY_PATH"),
+        !stderr.contains("NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH"),
         "NVRTC is missing: {SETUP_HINT}\n{stderr}"
     );
 }
