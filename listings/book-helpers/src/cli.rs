@@ -5,6 +5,13 @@
 //! promise live here once instead of in every listing's `tests/cli.rs`.
 
 use std::process::Command;
+use std::time::Duration;
+
+use crate::finishes_within;
+
+/// No listing's test run takes anywhere near this long; a run that does is hung,
+/// and the test fails with a message instead of stalling the whole test suite.
+pub const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// What one run of a binary did.
 #[derive(Debug)]
@@ -32,13 +39,18 @@ impl Ran {
 /// Runs `binary` (a test's `env!("CARGO_BIN_EXE_<name>")`) with `args`.
 ///
 /// `BOOK_OUTPUT_DIR` is removed, so a test never writes into the listing's folder
-/// even when the book's output check runs in the same environment.
+/// even when the book's output check runs in the same environment. The run is
+/// bounded by [`RUN_LIMIT`].
 pub fn run(binary: &str, args: &[&str]) -> Ran {
-    let output = Command::new(binary)
-        .env_remove("BOOK_OUTPUT_DIR")
-        .args(args)
-        .output()
-        .unwrap_or_else(|error| panic!("cannot start {binary}: {error}"));
+    let mut command = Command::new(binary);
+    command.env_remove("BOOK_OUTPUT_DIR").args(args);
+    run_command(command)
+}
+
+/// Like [`run`], for a command the test has set up itself (environment, stdin, ...).
+pub fn run_command(mut command: Command) -> Ran {
+    let output = finishes_within(RUN_LIMIT, move || command.output())
+        .unwrap_or_else(|error| panic!("cannot start the listing: {error}"));
     Ran {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
