@@ -1,37 +1,36 @@
 //! The program as a reader runs it: the deadlock is reported, the fix works,
 //! bad arguments get usage.
 
-use std::process::{Command, Output};
-
-use book_helpers::finishes_within;
 use std::time::Duration;
 
-fn run(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|a| a.to_string()).collect();
-    finishes_within(Duration::from_secs(60), move || {
-        Command::new(env!("CARGO_BIN_EXE_ch05-deadlock"))
-            .args(&args)
-            .output()
-            .expect("the listing's binary starts")
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
+use book_helpers::finishes_within;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch05-deadlock");
+
+/// Every run of this listing ends well within this.
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn run(args: &[&str]) -> Ran {
+    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+    finishes_within(LIMIT, move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli::run(BINARY, &args)
     })
 }
 
 #[test]
 fn help_names_every_option() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = String::from_utf8_lossy(&output.stdout);
-    assert!(help.contains("--pause-ms") && help.contains("--timeout-ms"));
+    finishes_within(LIMIT, || {
+        assert_help_mentions(BINARY, &["--pause-ms", "--timeout-ms"]);
+    });
 }
 
 #[test]
 fn the_run_reports_the_deadlock_then_the_fix_and_exits() {
-    let output = run(&["--pause-ms", "100", "--timeout-ms", "400"]);
-    assert!(
-        output.status.success(),
-        "the deadlocked threads do not keep it"
-    );
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let ran = run(&["--pause-ms", "100", "--timeout-ms", "400"]);
+    assert!(ran.succeeded(), "the deadlocked threads do not keep it");
+    let stdout = &ran.stdout;
     let lines: Vec<&str> = stdout.lines().collect();
     assert_eq!(lines.len(), 2, "{stdout}");
     assert!(
@@ -48,10 +47,6 @@ fn bad_arguments_get_usage_and_exit_two() {
         &["--timeout-ms", "soon"],
         &["--what"],
     ] {
-        let output = run(args);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{stderr}");
-        assert!(output.stdout.is_empty());
+        finishes_within(LIMIT, move || assert_refused(BINARY, &[args]));
     }
 }

@@ -1,29 +1,23 @@
 //! The program as a reader runs it: help, a run, bad arguments.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch05-threads-and-locks"))
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
+const BINARY: &str = env!("CARGO_BIN_EXE_ch05-threads-and-locks");
+
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 #[test]
 fn help_names_every_option() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = String::from_utf8_lossy(&output.stdout);
-    for flag in ["--threads", "--items", "--capacity"] {
-        assert!(help.contains(flag), "{help}");
-    }
+    assert_help_mentions(BINARY, &["--threads", "--items", "--capacity"]);
 }
 
 #[test]
 fn a_small_run_reports_every_result_as_correct() {
-    let output = run(&["--threads", "3", "--items", "500", "--capacity", "2"]);
-    assert!(output.status.success());
-    let stdout = String::from_utf8_lossy(&output.stdout);
+    let ran = run(&["--threads", "3", "--items", "500", "--capacity", "2"]);
+    assert!(ran.succeeded());
+    let stdout = &ran.stdout;
     assert!(stdout.contains("= 500000500000 (one loop: 500000500000)"));
     assert!(
         stdout.contains("3 × 100000 increments = 300000"),
@@ -40,18 +34,15 @@ fn a_small_run_reports_every_result_as_correct() {
 
 #[test]
 fn bad_arguments_get_usage_and_exit_two() {
-    for args in [
-        &["--threads", "1"][..],
-        &["--threads", "65"],
-        &["--items", "0"],
-        &["--capacity", "0"],
-        &["--capacity", "lots"],
-        &["--what"],
-    ] {
-        let output = run(args);
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{stderr}");
-        assert!(output.stdout.is_empty());
-    }
+    assert_refused(
+        BINARY,
+        &[
+            &["--threads", "1"],
+            &["--threads", "65"],
+            &["--items", "0"],
+            &["--capacity", "0"],
+            &["--capacity", "lots"],
+            &["--what"],
+        ],
+    );
 }
