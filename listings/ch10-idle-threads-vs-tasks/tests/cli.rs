@@ -2,23 +2,12 @@
 //! file checks what must hold instead (it is the listing's `output-invariants`): every
 //! waiter of both kinds finished, and a parked task costs less than a parked thread.
 
-use std::process::{Command, Output};
-use std::time::Duration;
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
-use book_helpers::finishes_within;
+const BINARY: &str = env!("CARGO_BIN_EXE_ch10-idle-threads-vs-tasks");
 
-fn run(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
-    finishes_within(Duration::from_secs(120), move || {
-        Command::new(env!("CARGO_BIN_EXE_ch10-idle-threads-vs-tasks"))
-            .args(&args)
-            .output()
-            .expect("the listing's binary starts")
-    })
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 /// The "bytes each" figure of the line that starts with `name`.
@@ -38,23 +27,21 @@ fn bytes_each(stdout: &str, name: &str) -> f64 {
 
 #[test]
 fn help_explains_the_program_and_exits_zero() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    assert!(text(&output.stdout).contains("--waiters"));
+    assert_help_mentions(BINARY, &["--waiters"]);
 }
 
 #[test]
 fn the_shown_run_holds_its_invariants() {
-    let output = run(&["--waiters", "10000"]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let stdout = text(&output.stdout);
+    let ran = run(&["--waiters", "10000"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    let stdout = &ran.stdout;
     assert!(
         stdout.starts_with("10000 idle waiters, all waiting at the same moment:"),
         "{stdout}"
     );
     assert_eq!(stdout.matches("; 10000 finished").count(), 2, "{stdout}");
-    let task = bytes_each(&stdout, "tokio tasks");
-    let thread = bytes_each(&stdout, "OS threads");
+    let task = bytes_each(stdout, "tokio tasks");
+    let thread = bytes_each(stdout, "OS threads");
     assert!(
         task < thread,
         "a parked task costs less than a parked thread: {stdout}"
@@ -63,16 +50,13 @@ fn the_shown_run_holds_its_invariants() {
 
 #[test]
 fn bad_arguments_get_clap_usage_and_exit_two() {
-    for args in [
-        &["--waiters", "0"][..],
-        &["--waiters", "20001"],
-        &["--waiters", "x"],
-        &["--tasks"],
-    ] {
-        let output = run(args);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
-    }
+    assert_refused(
+        BINARY,
+        &[
+            &["--waiters", "0"],
+            &["--waiters", "20001"],
+            &["--waiters", "x"],
+            &["--tasks"],
+        ],
+    );
 }
