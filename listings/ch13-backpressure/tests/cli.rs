@@ -1,40 +1,35 @@
 //! The program as a reader runs it: help, a run, and arguments it must refuse.
 
-use std::process::{Command, Output};
 use std::time::Duration;
 
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 use book_helpers::finishes_within;
 
-fn run(args: &[&str]) -> Output {
-    let args: Vec<String> = args.iter().map(|arg| arg.to_string()).collect();
-    finishes_within(Duration::from_secs(60), move || {
-        Command::new(env!("CARGO_BIN_EXE_ch13-backpressure"))
-            .args(&args)
-            .output()
-            .expect("the listing's binary starts")
-    })
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch13-backpressure");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+/// Every run of this listing ends well within this.
+const LIMIT: Duration = Duration::from_secs(60);
+
+fn run(args: &[&str]) -> Ran {
+    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
+    finishes_within(LIMIT, move || {
+        let args: Vec<&str> = args.iter().map(String::as_str).collect();
+        cli::run(BINARY, &args)
+    })
 }
 
 #[test]
 fn help_explains_the_program_and_exits_zero() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    assert!(
-        help.contains("--items") && help.contains("--capacity"),
-        "{help}"
-    );
+    finishes_within(LIMIT, || {
+        assert_help_mentions(BINARY, &["--items", "--capacity"]);
+    });
 }
 
 #[test]
 fn both_channels_deliver_everything_and_only_the_bounded_one_stays_small() {
-    let output = run(&["--items", "3000", "--capacity", "8"]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let stdout = text(&output.stdout);
+    let ran = run(&["--items", "3000", "--capacity", "8"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    let stdout = &ran.stdout;
     assert_eq!(
         stdout
             .matches("records consumed, in order: 3000 (as a plain loop: true)")
@@ -61,14 +56,6 @@ fn bad_arguments_get_clap_usage_and_exit_two() {
         &["--capacity", "x"],
         &["--rate", "1"],
     ] {
-        let output = run(args);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{args:?}: {stderr}");
-        assert!(
-            stderr.contains("Usage:") || stderr.contains("--help"),
-            "{args:?}: {stderr}"
-        );
-        assert!(!stderr.contains("panicked"), "{args:?}: {stderr}");
+        finishes_within(LIMIT, move || assert_refused(BINARY, &[args]));
     }
 }
