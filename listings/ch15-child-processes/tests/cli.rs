@@ -1,35 +1,23 @@
 //! The program as a reader runs it: help, the demonstration, bad arguments.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch15-child-processes");
 
-fn run(args: &[&str]) -> Output {
-    Command::new(BINARY)
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    for flag in ["--spawns", "--numbers"] {
-        assert!(help.contains(flag), "{help}");
-    }
+    assert_help_mentions(BINARY, &["--spawns", "--numbers"]);
 }
 
 #[test]
 fn a_run_shows_pipes_statuses_the_pipeline_and_the_costs() {
-    let output = run(&["--spawns", "5", "--numbers", "1000"]);
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    let ran = run(&["--spawns", "5", "--numbers", "1000"]);
+    let stdout = &ran.stdout;
+    assert!(ran.succeeded(), "{}", ran.stderr);
     for line in [
         r#"the child answered: ["A PROCESS", "TALKS THROUGH", "PIPES"]"#,
         "and ended with exit status: 0",
@@ -48,17 +36,14 @@ fn a_run_shows_pipes_statuses_the_pipeline_and_the_costs() {
 
 #[test]
 fn bad_arguments_get_usage_and_exit_two() {
-    for args in [
-        &["--spawns", "0"][..],
-        &["--spawns", "2001"],
-        &["--spawns", "many"],
-        &["--numbers", "0"],
-        &["--what"],
-    ] {
-        let output = run(args);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(2), "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error:"), "{stderr}");
-        assert!(output.stdout.is_empty());
-    }
+    assert_refused(
+        BINARY,
+        &[
+            &["--spawns", "0"],
+            &["--spawns", "2001"],
+            &["--spawns", "many"],
+            &["--numbers", "0"],
+            &["--what"],
+        ],
+    );
 }

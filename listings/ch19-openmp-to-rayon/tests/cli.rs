@@ -1,19 +1,13 @@
 //! The program as a reader runs it: help, the table, bad arguments; and the
 //! invariants of the `output.txt` the book shows, whose times vary run to run.
 
-use std::process::{Command, Output};
-
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 use ch19_openmp_to_rayon::ROWS;
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch19-openmp-to-rayon"))
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch19-openmp-to-rayon");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 /// One line per construct, each saying the answers agree, and a final yes.
@@ -38,22 +32,16 @@ fn check_table(stdout: &str) {
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    assert!(
-        help.contains("--size") && help.contains("--threads"),
-        "{help}"
-    );
+    assert_help_mentions(BINARY, &["--size", "--threads"]);
 }
 
 #[test]
 fn a_run_prints_one_agreeing_row_per_construct() {
-    let output = run(&["--size", "20000", "--threads", "3"]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let stdout = text(&output.stdout);
+    let ran = run(&["--size", "20000", "--threads", "3"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    let stdout = &ran.stdout;
     assert!(stdout.starts_with("20000 elements, a pool of 3 threads"));
-    check_table(&stdout);
+    check_table(stdout);
 }
 
 #[test]
@@ -65,10 +53,8 @@ fn the_output_the_book_shows_holds_the_same_invariants() {
 
 #[test]
 fn bad_arguments_get_usage_and_exit_code_2() {
-    for args in [&["--threads", "0"][..], &["--size", "lots"], &["--fast"]] {
-        let output = run(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains("error:"), "{args:?}");
-        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
-    }
+    assert_refused(
+        BINARY,
+        &[&["--threads", "0"], &["--size", "lots"], &["--fast"]],
+    );
 }

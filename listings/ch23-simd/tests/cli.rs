@@ -1,17 +1,12 @@
 //! The program as a reader runs it: help, bad arguments, the table; and the
 //! invariants of the `output.txt` the book shows, whose times vary.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch23-simd"))
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch23-simd");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 /// Four rows with one shared result, and the final yes.
@@ -35,22 +30,16 @@ fn check_table(stdout: &str, threads: usize, result: &str) {
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    assert!(
-        help.contains("--size") && help.contains("--threads"),
-        "{help}"
-    );
+    assert_help_mentions(BINARY, &["--size", "--threads"]);
 }
 
 #[test]
 fn a_run_prints_four_agreeing_rows() {
-    let output = run(&["--size", "1003", "--threads", "3"]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    let ran = run(&["--size", "1003", "--threads", "3"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
     // Σ (i % 4)(i % 3) / 2 over i < 1003.
     let twice: u64 = (0..1003u64).map(|i| (i % 4) * (i % 3)).sum();
-    check_table(&text(&output.stdout), 3, &format!("{}", twice as f64 / 2.0));
+    check_table(&ran.stdout, 3, &format!("{}", twice as f64 / 2.0));
 }
 
 #[test]
@@ -62,14 +51,12 @@ fn the_output_the_book_shows_holds_the_same_invariants() {
 
 #[test]
 fn bad_arguments_get_an_error_and_exit_code_2() {
-    for args in [
-        &["--size", "0"][..],
-        &["--size", "3000001"],
-        &["--threads", "x"],
-    ] {
-        let output = run(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains("error:"), "{args:?}");
-        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
-    }
+    assert_refused(
+        BINARY,
+        &[
+            &["--size", "0"],
+            &["--size", "3000001"],
+            &["--threads", "x"],
+        ],
+    );
 }
