@@ -2,18 +2,12 @@
 //! its data and plot; and the invariants of the `output.txt` the book
 //! shows, whose times vary run to run.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch20-amdahl-gustafson"))
-        .env_remove("BOOK_OUTPUT_DIR")
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch20-amdahl-gustafson");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 /// Both tables, one row per pool size from 1 to `threads`, the laws'
@@ -51,12 +45,10 @@ fn check_tables(stdout: &str, threads: usize) {
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    for flag in ["--size", "--threads", "--serial", "--plot"] {
-        assert!(help.contains(flag), "{help}");
-    }
+    assert_help_mentions(
+        BINARY,
+        &["--size", "--threads", "--serial", "--plot"],
+    );
 }
 
 #[test]
@@ -66,9 +58,9 @@ fn a_run_prints_both_tables_and_writes_data_and_plot() {
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let dir_arg = dir.display().to_string();
     let args = ["--size", "40", "--threads", "3", "--serial", "0.25"];
-    let output = run(&[&args[..], &["--plot", &dir_arg]].concat());
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    check_tables(&text(&output.stdout), 3);
+    let ran = run(&[&args[..], &["--plot", &dir_arg]].concat());
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    check_tables(&ran.stdout, 3);
     let csv = std::fs::read_to_string(dir.join("scaling.csv")).expect("csv");
     assert_eq!(csv.lines().filter(|l| l.starts_with("strong,")).count(), 3);
     assert_eq!(csv.lines().filter(|l| l.starts_with("weak,")).count(), 3);
@@ -92,22 +84,20 @@ fn the_output_the_book_shows_holds_the_same_invariants() {
 
 #[test]
 fn bad_arguments_get_an_error_and_exit_code_2() {
-    for args in [
-        &["--serial", "1.5"][..],
-        &["--serial", "half"],
-        &["--threads", "0"],
-        &["--size", "3"],
-    ] {
-        let output = run(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains("error:"), "{args:?}");
-        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
-    }
+    assert_refused(
+        BINARY,
+        &[
+            &["--serial", "1.5"],
+            &["--serial", "half"],
+            &["--threads", "0"],
+            &["--size", "3"],
+        ],
+    );
 }
 
 #[test]
 fn an_unwritable_plot_folder_is_a_clear_error() {
-    let output = run(&[
+    let ran = run(&[
         "--size",
         "20",
         "--threads",
@@ -115,6 +105,6 @@ fn an_unwritable_plot_folder_is_a_clear_error() {
         "--plot",
         "/nonexistent/dir",
     ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("cannot write the plot"));
+    assert_eq!(ran.code, Some(1));
+    assert!(ran.stderr.contains("cannot write the plot"));
 }

@@ -2,18 +2,12 @@
 //! its data and roofline; and the invariants of the `output.txt` the book
 //! shows, whose numbers vary run to run.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch21-roofline"))
-        .env_remove("BOOK_OUTPUT_DIR")
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch21-roofline");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 /// A row per kernel, the triad at 100% of itself, and a verdict per goal.
@@ -37,12 +31,7 @@ fn check_tables(stdout: &str) {
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    for flag in ["--size", "--threads", "--plot"] {
-        assert!(help.contains(flag), "{help}");
-    }
+    assert_help_mentions(BINARY, &["--size", "--threads", "--plot"]);
 }
 
 #[test]
@@ -51,10 +40,9 @@ fn a_run_prints_the_tables_and_writes_data_and_plot() {
         std::env::temp_dir().join(format!("ch21-cli-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     let dir_arg = dir.display().to_string();
-    let output =
-        run(&["--size", "20000", "--threads", "3", "--plot", &dir_arg]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    check_tables(&text(&output.stdout));
+    let ran = run(&["--size", "20000", "--threads", "3", "--plot", &dir_arg]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    check_tables(&ran.stdout);
     let csv = std::fs::read_to_string(dir.join("roofline.csv")).expect("csv");
     assert_eq!(csv.lines().count(), 1 + 4 + 7, "{csv}");
     let svg = std::fs::read_to_string(dir.join("roofline.svg")).expect("svg");
@@ -74,17 +62,15 @@ fn the_output_the_book_shows_holds_the_same_invariants() {
 
 #[test]
 fn bad_arguments_get_an_error_and_exit_code_2() {
-    for args in [&["--size", "10"][..], &["--threads", "0"], &["--size", "x"]] {
-        let output = run(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains("error:"), "{args:?}");
-        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
-    }
+    assert_refused(
+        BINARY,
+        &[&["--size", "10"], &["--threads", "0"], &["--size", "x"]],
+    );
 }
 
 #[test]
 fn an_unwritable_plot_folder_is_a_clear_error() {
-    let output = run(&[
+    let ran = run(&[
         "--size",
         "1000",
         "--threads",
@@ -92,6 +78,6 @@ fn an_unwritable_plot_folder_is_a_clear_error() {
         "--plot",
         "/nonexistent/dir",
     ]);
-    assert_eq!(output.status.code(), Some(1));
-    assert!(text(&output.stderr).contains("cannot write the plot"));
+    assert_eq!(ran.code, Some(1));
+    assert!(ran.stderr.contains("cannot write the plot"));
 }

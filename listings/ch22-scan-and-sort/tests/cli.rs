@@ -1,17 +1,12 @@
 //! The program as a reader runs it: help, bad arguments, both tables; and
 //! the invariants of the `output.txt` the book shows, whose times vary.
 
-use std::process::{Command, Output};
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
-fn run(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_ch22-scan-and-sort"))
-        .args(args)
-        .output()
-        .expect("the listing's binary starts")
-}
+const BINARY: &str = env!("CARGO_BIN_EXE_ch22-scan-and-sort");
 
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    cli::run(BINARY, args)
 }
 
 fn check_tables(stdout: &str, threads: usize) {
@@ -51,20 +46,14 @@ fn check_tables(stdout: &str, threads: usize) {
 
 #[test]
 fn help_explains_the_program() {
-    let output = run(&["--help"]);
-    assert!(output.status.success());
-    let help = text(&output.stdout);
-    assert!(
-        help.contains("--size") && help.contains("--threads"),
-        "{help}"
-    );
+    assert_help_mentions(BINARY, &["--size", "--threads"]);
 }
 
 #[test]
 fn a_run_prints_both_tables() {
-    let output = run(&["--size", "5000", "--threads", "3"]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    check_tables(&text(&output.stdout), 3);
+    let ran = run(&["--size", "5000", "--threads", "3"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    check_tables(&ran.stdout, 3);
 }
 
 #[test]
@@ -78,10 +67,8 @@ fn the_output_the_book_shows_holds_the_same_invariants() {
 
 #[test]
 fn bad_arguments_get_an_error_and_exit_code_2() {
-    for args in [&["--size", "0"][..], &["--threads", "0"], &["--sort"]] {
-        let output = run(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        assert!(text(&output.stderr).contains("error:"), "{args:?}");
-        assert!(!text(&output.stderr).contains("panicked"), "{args:?}");
-    }
+    assert_refused(
+        BINARY,
+        &[&["--size", "0"], &["--threads", "0"], &["--sort"]],
+    );
 }
