@@ -5,6 +5,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-cuda-kernels");
@@ -186,26 +187,26 @@ fn a_kernel_that_does_not_compile_shows_nvrtcs_log() {
 
 #[test]
 fn help_and_bad_arguments() {
-    let help = run(&["--help"]);
-    assert!(help.status.success());
-    for flag in [
-        "--size",
-        "--ptx-only",
-        "--arch",
-        "--kernel",
-        "--emit-ptx",
-        "--list-devices",
-    ] {
-        assert!(text(&help.stdout).contains(flag), "{flag}");
-    }
-    for bad in [
-        &["--size", "0"][..],
+    assert_help_mentions(
+        BINARY,
+        &[
+            "--size",
+            "--ptx-only",
+            "--arch",
+            "--kernel",
+            "--emit-ptx",
+            "--list-devices",
+        ],
+    );
+    let bad: &[&[&str]] = &[
+        &["--size", "0"],
         &["--size", "lots"],
         &["--arch", "sm_1"],
         &["--what"],
-    ] {
-        let output = run(bad);
-        assert_eq!(output.status.code(), Some(2), "{bad:?}");
-        assert!(text(&output.stderr).contains("try '--help'"), "{bad:?}");
+    ];
+    assert_refused(BINARY, bad);
+    for args in bad {
+        let stderr = cli::run(BINARY, args).stderr;
+        assert!(stderr.contains("try '--help'"), "{args:?}: {stderr}");
     }
 }

@@ -6,6 +6,7 @@
 use std::path::PathBuf;
 use std::process::{Command, Output};
 
+use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 use book_helpers::finishes_within;
 use gpu_reference::View;
 
@@ -176,26 +177,26 @@ fn the_cpu_alone_needs_no_device() {
 
 #[test]
 fn help_and_bad_arguments() {
-    let help = run(&["--help"]);
-    assert!(help.status.success());
-    for flag in [
-        "--width",
-        "--height",
-        "--iterations",
-        "--device",
-        "--picture",
-    ] {
-        assert!(text(&help.stdout).contains(flag), "{flag}");
-    }
-    for bad in [
-        &["--width", "0"][..],
+    assert_help_mentions(
+        BINARY,
+        &[
+            "--width",
+            "--height",
+            "--iterations",
+            "--device",
+            "--picture",
+        ],
+    );
+    let bad: &[&[&str]] = &[
+        &["--width", "0"],
         &["--height", "9000"],
         &["--iterations", "0"],
         &["--device", "cuda"],
         &["--what"],
-    ] {
-        let output = run(bad);
-        assert_eq!(output.status.code(), Some(2), "{bad:?}");
-        assert!(text(&output.stderr).contains("--help"), "{bad:?}");
+    ];
+    assert_refused(BINARY, bad);
+    for args in bad {
+        let stderr = cli::run(BINARY, args).stderr;
+        assert!(stderr.contains("--help"), "{args:?}: {stderr}");
     }
 }

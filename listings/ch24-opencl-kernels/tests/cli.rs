@@ -5,6 +5,7 @@
 
 use std::process::{Command, Output};
 
+use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-opencl-kernels");
@@ -166,26 +167,26 @@ fn a_size_too_big_for_the_device_is_refused_before_any_work() {
 
 #[test]
 fn help_and_bad_arguments() {
-    let help = run(&["--help"]);
-    assert!(help.status.success());
-    for flag in [
-        "--size",
-        "--matrix",
-        "--device",
-        "--list-devices",
-        "--kernel",
-    ] {
-        assert!(text(&help.stdout).contains(flag), "{flag}");
-    }
-    for bad in [
-        &["--size", "0"][..],
+    assert_help_mentions(
+        BINARY,
+        &[
+            "--size",
+            "--matrix",
+            "--device",
+            "--list-devices",
+            "--kernel",
+        ],
+    );
+    let bad: &[&[&str]] = &[
+        &["--size", "0"],
         &["--size", "lots"],
         &["--device", "-1"],
         &["--matrix", "0"],
         &["--what"],
-    ] {
-        let output = run(bad);
-        assert_eq!(output.status.code(), Some(2), "{bad:?}");
-        assert!(text(&output.stderr).contains("--help"), "{bad:?}");
+    ];
+    assert_refused(BINARY, bad);
+    for args in bad {
+        let stderr = cli::run(BINARY, args).stderr;
+        assert!(stderr.contains("--help"), "{args:?}: {stderr}");
     }
 }

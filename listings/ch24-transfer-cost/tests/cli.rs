@@ -4,6 +4,7 @@
 
 use std::process::{Command, Output};
 
+use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-transfer-cost");
@@ -73,19 +74,16 @@ fn without_an_opencl_device_it_says_so() {
 
 #[test]
 fn help_and_bad_arguments() {
-    let help = run(&["--help"], &[]);
-    assert!(help.status.success());
-    for flag in ["--max-size", "--runs"] {
-        assert!(text(&help.stdout).contains(flag), "{flag}");
-    }
-    for bad in [
-        &["--max-size", "10"][..],
+    assert_help_mentions(BINARY, &["--max-size", "--runs"]);
+    let bad: &[&[&str]] = &[
+        &["--max-size", "10"],
         &["--max-size", "100000000"],
         &["--runs", "0"],
         &["--what"],
-    ] {
-        let output = run(bad, &[]);
-        assert_eq!(output.status.code(), Some(2), "{bad:?}");
-        assert!(text(&output.stderr).contains("--help"), "{bad:?}");
+    ];
+    assert_refused(BINARY, bad);
+    for args in bad {
+        let stderr = cli::run(BINARY, args).stderr;
+        assert!(stderr.contains("--help"), "{args:?}: {stderr}");
     }
 }
