@@ -48,6 +48,22 @@ pub struct Include {
     pub selection: Selection,
 }
 
+impl Include {
+    /// The included file, resolved against the chapter that holds the directive;
+    /// `None` when it does not exist.
+    pub fn resolve(&self, chapter: &Path) -> Option<PathBuf> {
+        chapter.parent()?.join(&self.path).canonicalize().ok()
+    }
+
+    /// The files that a chapter's include directives name and that exist.
+    pub fn targets_of(chapter: &Path, text: &str) -> Vec<PathBuf> {
+        includes_in(text)
+            .iter()
+            .filter_map(|include| include.resolve(chapter))
+            .collect()
+    }
+}
+
 /// Which part of the included file the directive shows.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum Selection {

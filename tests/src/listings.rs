@@ -174,20 +174,24 @@ pub fn index_markdown() -> String {
         "| Chapter | Listing | What it shows |".to_string(),
         "|---|---|---|".to_string(),
     ];
-    let chapters = chapters_in_reading_order();
+    // Each chapter is read once: the files it includes, in reading order.
+    let chapters: Vec<(PathBuf, String, Vec<PathBuf>)> = chapters_in_reading_order()
+        .into_iter()
+        .map(|(path, title)| {
+            let text = std::fs::read_to_string(&path).unwrap_or_default();
+            let targets = crate::chapters::Include::targets_of(&path, &text);
+            (path, title, targets)
+        })
+        .collect();
     for listing in listings() {
         let chapter = chapters
             .iter()
-            .find(|(path, _)| {
-                let text = std::fs::read_to_string(path).unwrap_or_default();
-                let dir = path.parent().unwrap_or(path);
-                crate::chapters::includes_in(&text).iter().any(|include| {
-                    dir.join(&include.path)
-                        .canonicalize()
-                        .is_ok_and(|target| target.starts_with(&listing.dir))
-                })
+            .find(|(_, _, targets)| {
+                targets
+                    .iter()
+                    .any(|target| target.starts_with(&listing.dir))
             })
-            .map(|(path, title)| {
+            .map(|(path, title, _)| {
                 let link = path.strip_prefix(workspace_root()).unwrap_or(path);
                 format!("[{title}]({})", link.display())
             })

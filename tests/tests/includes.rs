@@ -3,7 +3,7 @@
 
 use std::path::Path;
 
-use book_tests::chapters::{Selection, includes_in};
+use book_tests::chapters::{Include, Selection, includes_in};
 use book_tests::listings::listings;
 use book_tests::shown;
 
@@ -68,16 +68,8 @@ fn every_listing_is_shown_by_a_chapter() {
     let listings = listings();
     assert!(!listings.is_empty(), "no crates found under listings/");
     let included: Vec<_> = book_tests::read_chapters()
-        .into_iter()
-        .flat_map(|(chapter, text)| {
-            let dir = chapter
-                .parent()
-                .expect("chapters live in src/")
-                .to_path_buf();
-            includes_in(&text)
-                .into_iter()
-                .filter_map(move |include| dir.join(&include.path).canonicalize().ok())
-        })
+        .iter()
+        .flat_map(|(chapter, text)| Include::targets_of(chapter, text))
         .collect();
     let unshown: Vec<String> = listings
         .iter()

@@ -2,20 +2,34 @@
 //! marked so the book's playground button appears only where it can work.
 
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 
 use book_tests::chapters::{RustBlockKind, classify, code_blocks, skeptic_view};
 use book_tests::listings::listing_of;
 use book_tests::{chapters, shown};
 
+/// A Rust block of a chapter: where it is, the block, and its classification.
+struct RustBlock {
+    chapter: PathBuf,
+    place: String,
+    block: chapters::CodeBlock,
+    kind: Result<RustBlockKind, String>,
+}
+
 /// Each Rust block of every chapter, with its classification.
-fn rust_blocks() -> Vec<(String, chapters::CodeBlock, Result<RustBlockKind, String>)> {
+fn rust_blocks() -> Vec<RustBlock> {
     let mut found = Vec::new();
-    for (path, text) in book_tests::read_chapters() {
+    for (chapter, text) in book_tests::read_chapters() {
         for block in code_blocks(&text).into_iter().filter(|b| b.is_rust()) {
             let kind = classify(&block, &text[..block.range.start]);
-            found.push((format!("{}:{}", shown(&path), block.line), block, kind));
+            let place = format!("{}:{}", shown(&chapter), block.line);
+            found.push(RustBlock {
+                chapter: chapter.clone(),
+                place,
+                block,
+                kind,
+            });
         }
     }
     found
@@ -57,7 +71,9 @@ fn uses_external_crate(code: &str, crates: &BTreeSet<String>) -> Option<String> 
 fn every_rust_block_is_covered_by_some_test() {
     let problems: Vec<String> = rust_blocks()
         .into_iter()
-        .filter_map(|(place, _, kind)| kind.err().map(|why| format!("{place}: the block {why}")))
+        .filter_map(|RustBlock { place, kind, .. }| {
+            kind.err().map(|why| format!("{place}: the block {why}"))
+        })
         .collect();
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
@@ -66,7 +82,7 @@ fn every_rust_block_is_covered_by_some_test() {
 fn skeptic_sees_exactly_the_inline_snippets() {
     let inline = rust_blocks()
         .into_iter()
-        .filter(|(_, _, kind)| kind == &Ok(RustBlockKind::Inline))
+        .filter(|found| found.kind == Ok(RustBlockKind::Inline))
         .count();
     let seen_by_skeptic: usize = book_tests::read_chapters()
         .iter()
@@ -84,24 +100,27 @@ fn skeptic_sees_exactly_the_inline_snippets() {
 #[test]
 fn included_rust_comes_from_listing_crates() {
     let mut problems = Vec::new();
-    for (place, _, kind) in rust_blocks() {
+    for RustBlock {
+        chapter,
+        place,
+        kind,
+        ..
+    } in rust_blocks()
+    {
         let Ok(RustBlockKind::Include(includes)) = kind else {
             continue;
         };
-        let chapter_dir = Path::new(place.split(':').next().unwrap_or_default())
-            .parent()
-            .map(|dir| book_tests::workspace_root().join(dir))
-            .unwrap_or_default();
         for include in includes {
-            let target = chapter_dir.join(&include.path);
-            let target = target.canonicalize().unwrap_or(target);
-            match listing_of(&target) {
-                Some(_) if target.extension().is_some_and(|ext| ext == "rs") => {}
-                _ => problems.push(format!(
+            let target = include.resolve(&chapter);
+            let compiled = target.as_deref().is_some_and(|target| {
+                listing_of(target).is_some() && target.extension().is_some_and(|ext| ext == "rs")
+            });
+            if !compiled {
+                problems.push(format!(
                     "{place}: includes {} as Rust, but only .rs files of crates in listings/ \
                      are compiled by the workspace",
                     include.path
-                )),
+                ));
             }
         }
     }
@@ -112,7 +131,10 @@ fn included_rust_comes_from_listing_crates() {
 fn only_std_snippets_offer_the_playground() {
     let crates = workspace_crate_names();
     let mut problems = Vec::new();
-    for (place, block, kind) in rust_blocks() {
+    for RustBlock {
+        place, block, kind, ..
+    } in rust_blocks()
+    {
         let marked = block.has_attribute("noplayground") || block.has_attribute("ignore");
         let reason = match kind {
             Ok(RustBlockKind::Include(_)) => {
@@ -138,7 +160,13 @@ fn compile_fail_snippets_are_refused_by_the_compiler() {
     let scratch = std::env::temp_dir().join(format!("book-compile-fail-{}", std::process::id()));
     std::fs::create_dir_all(&scratch).expect("temp dir is writable");
     let mut problems = Vec::new();
-    for (index, (place, block, kind)) in rust_blocks().into_iter().enumerate() {
+    for (
+        index,
+        RustBlock {
+            place, block, kind, ..
+        },
+    ) in rust_blocks().into_iter().enumerate()
+    {
         let Ok(RustBlockKind::CompileFail { error_code }) = kind else {
             continue;
         };
