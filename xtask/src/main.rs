@@ -77,9 +77,7 @@ fn run(cli: Cli) -> Result<()> {
     let tools = Tools::new(cli.tools_dir)?;
     match cli.command {
         Task::Setup => {
-            tools.ensure_book_tools()?;
-            setup::ensure_debian_packages(setup::TEST_PACKAGES)?;
-            tools.ensure_pip_tools()?;
+            tools.ensure_all()?;
             println!("setup: everything the book and its tests need is installed");
             Ok(())
         }

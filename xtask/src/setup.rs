@@ -36,6 +36,15 @@ pub const BOOK_TOOLS: &[CargoTool] = &[
     },
 ];
 
+/// Tools that only the tests need: a real Kafka-protocol broker for the broker chapter,
+/// built with in-memory storage (`dynostore`) so each test starts an empty one.
+pub const TEST_TOOLS: &[CargoTool] = &[CargoTool {
+    krate: "tansu",
+    version: "0.6.0",
+    features: &["dynostore"],
+    binaries: &["tansu"],
+}];
+
 /// A Debian package and the reason the tests need it.
 #[derive(Debug)]
 pub struct DebianPackage {
@@ -68,6 +77,58 @@ pub const TEST_PACKAGES: &[DebianPackage] = &[
     DebianPackage {
         name: "mesa-vulkan-drivers",
         needed_for: "the WGSL and GLSL listings run on lavapipe, a Vulkan device on the CPU",
+    },
+    DebianPackage {
+        name: "libzmq3-dev",
+        needed_for: "the ZeroMQ listings link against libzmq",
+    },
+    DebianPackage {
+        name: "pkg-config",
+        needed_for: "the zmq and mpi crates find their C libraries through pkg-config",
+    },
+    DebianPackage {
+        name: "protobuf-compiler",
+        needed_for: "the gRPC listings compile their .proto files with protoc",
+    },
+    DebianPackage {
+        name: "libopenmpi-dev",
+        needed_for: "the MPI listings link against Open MPI",
+    },
+    DebianPackage {
+        name: "openmpi-bin",
+        needed_for: "the MPI tests start their ranks with mpirun",
+    },
+    DebianPackage {
+        name: "libclang-dev",
+        needed_for: "the mpi crate generates its bindings with bindgen, which needs libclang",
+    },
+    DebianPackage {
+        name: "openssh-server",
+        needed_for: "the ssh fan-out test runs one sshd per simulated host",
+    },
+    DebianPackage {
+        name: "openssh-client",
+        needed_for: "the ssh fan-out listing and its test keys (ssh, ssh-keygen)",
+    },
+    DebianPackage {
+        name: "rustc-web",
+        needed_for: "the browser chapter builds Rust to wasm32 with Debian's compiler (see the README)",
+    },
+    DebianPackage {
+        name: "cargo-web",
+        needed_for: "the cargo that drives the wasm32 build of the browser chapter",
+    },
+    DebianPackage {
+        name: "rust-web-src",
+        needed_for: "the standard library sources the wasm32 build compiles (build-std)",
+    },
+    DebianPackage {
+        name: "lld",
+        needed_for: "wasm-ld links the browser chapter's WebAssembly modules",
+    },
+    DebianPackage {
+        name: "nodejs",
+        needed_for: "the shared-memory WebAssembly module is also checked under Node's worker_threads",
     },
     DebianPackage {
         name: "python3-pip",
@@ -139,7 +200,10 @@ impl Tools {
     /// Folders to put first on `PATH` so mdbook finds its preprocessor and tests find mdbook
     /// (and ptxas).
     fn bin_dirs(&self) -> impl Iterator<Item = PathBuf> + '_ {
-        let cargo_bins = BOOK_TOOLS.iter().map(|tool| self.root_of(tool).join("bin"));
+        let cargo_bins = BOOK_TOOLS
+            .iter()
+            .chain(TEST_TOOLS)
+            .map(|tool| self.root_of(tool).join("bin"));
         let pip_bins = PIP_TOOLS
             .iter()
             .filter_map(|tool| tool.bin_dir.map(|bin| self.pip_root_of(tool).join(bin)));
@@ -166,7 +230,7 @@ impl Tools {
         Ok(())
     }
 
-    pub fn ensure_pip_tools(&self) -> Result<()> {
+    fn ensure_pip_tools(&self) -> Result<()> {
         for tool in PIP_TOOLS {
             self.ensure_pip_tool(tool)?;
         }
@@ -232,6 +296,22 @@ impl Tools {
             command.env("PATH", path);
         }
         command
+    }
+
+    /// Everything the book and its tests need, in dependency order.
+    pub fn ensure_all(&self) -> Result<()> {
+        self.ensure_book_tools()?;
+        ensure_debian_packages(TEST_PACKAGES)?;
+        // After the packages: python3-pip is one of them.
+        self.ensure_pip_tools()?;
+        self.ensure_test_tools()
+    }
+
+    fn ensure_test_tools(&self) -> Result<()> {
+        for tool in TEST_TOOLS {
+            self.ensure_cargo_tool(tool)?;
+        }
+        Ok(())
     }
 
     pub fn ensure_book_tools(&self) -> Result<()> {
@@ -313,7 +393,7 @@ fn default_tools_dir() -> Result<PathBuf> {
 
 /// Installs missing Debian packages with apt-get (as root, or through passwordless sudo);
 /// otherwise prints the exact command to run and fails.
-pub fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
+fn ensure_debian_packages(packages: &[DebianPackage]) -> Result<()> {
     let missing = missing_packages(packages)?;
     if missing.is_empty() {
         return Ok(());

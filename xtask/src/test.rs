@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use anyhow::{Context, Result, bail};
 
-use crate::setup::{self, Tools};
+use crate::setup::Tools;
 use crate::{build_book, cargo, describe, run_command};
 
 /// What the test runs printed, summed over every `test result:` line.
@@ -67,12 +67,7 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
         }
     };
 
-    step("setup", &mut || {
-        tools.ensure_book_tools()?;
-        setup::ensure_debian_packages(setup::TEST_PACKAGES)?;
-        // After the packages: python3-pip is one of them.
-        tools.ensure_pip_tools()
-    })?;
+    step("setup", &mut || tools.ensure_all())?;
     step("rustfmt", &mut || {
         run_command(cargo().args(["fmt", "--all", "--check"]))
     })?;
