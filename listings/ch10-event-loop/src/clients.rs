@@ -42,14 +42,29 @@ fn talk(server: SocketAddr, client: usize, messages: usize) -> io::Result<usize>
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
     for message in 0..messages {
         let line = format!("client {client} says {message}\n");
-        stream.write_all(line.as_bytes())?;
+        stream
+            .write_all(line.as_bytes())
+            .map_err(|error| lost(message, error))?;
         let mut echoed = vec![0; line.len()];
-        stream.read_exact(&mut echoed)?;
+        stream
+            .read_exact(&mut echoed)
+            .map_err(|error| lost(message, error))?;
         if echoed != line.as_bytes() {
             return Err(io::Error::other(format!("wrong echo for {line:?}")));
         }
     }
     Ok(messages)
+}
+
+/// Says which message the conversation broke at and why, so a dead or stuck
+/// server reads as one in the error instead of as a bare I/O failure.
+fn lost(message: usize, error: io::Error) -> io::Error {
+    let what = match error.kind() {
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "stopped answering",
+        _ => "closed the connection",
+    };
+    let text = format!("the server {what} at message {message}: {error}");
+    io::Error::new(error.kind(), text)
 }
 
 /// Connects and waits; returns 1 once the server has closed the connection.

@@ -1,7 +1,7 @@
 //! Both servers, driven by real clients over 127.0.0.1: no line lost, altered or
 //! duplicated, every silent client closed, and a client that dies does not stop the server.
 
-use std::io::{self, Write};
+use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
@@ -92,4 +92,38 @@ fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
         });
         assert_eq!(served.connections, 2, "{name}");
     }
+}
+
+#[test]
+fn a_server_that_dies_mid_conversation_fails_its_client_instead_of_hanging() {
+    let error = finishes_within(Duration::from_secs(60), || {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        let address = listener.local_addr().expect("an address");
+        // A server that echoes the first line and dies: the kernel closes its socket.
+        let dying = thread::spawn(move || {
+            let (mut stream, _) = listener.accept().expect("a client");
+            let mut line = vec![0; "client 0 says 0\n".len()];
+            stream.read_exact(&mut line).expect("the first line");
+            stream.write_all(&line).expect("its echo");
+        });
+        let outcome = clients::run(address, 1, 50, 0);
+        dying.join().expect("no panic");
+        outcome.expect_err("the client notices the server is gone")
+    });
+    let text = error.to_string();
+    assert!(
+        text.starts_with("the server closed the connection at message "),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_server_that_is_not_there_is_a_clear_error() {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    drop(listener); // Nothing listens there any more.
+    let error = finishes_within(Duration::from_secs(60), move || {
+        clients::run(address, 2, 5, 0).expect_err("nobody answers")
+    });
+    assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused, "{error}");
 }
