@@ -74,9 +74,13 @@ async fn answer(stream: TcpStream, work: Duration) -> io::Result<()> {
     let mut stream = BufReader::new(stream);
     let mut request = String::new();
     // A deadline on the read: a client that never speaks cannot hold the drain up.
-    time::timeout(REQUEST_DEADLINE, stream.read_line(&mut request))
+    let read = time::timeout(REQUEST_DEADLINE, stream.read_line(&mut request))
         .await
         .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no request in time"))??;
+    if read == 0 {
+        // The client left before asking anything: there is nobody to answer.
+        return Err(io::ErrorKind::UnexpectedEof.into());
+    }
     time::sleep(work).await; // The request's work; shutdown does not interrupt it.
     let reply = format!("done: {}\n", request.trim_end());
     stream.get_mut().write_all(reply.as_bytes()).await

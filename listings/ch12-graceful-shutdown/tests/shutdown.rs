@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use book_helpers::finishes_within;
 use ch12_graceful_shutdown::{Counters, Outcome, request, serve};
-use tokio::net::TcpListener;
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
@@ -122,4 +122,83 @@ fn requests_in_flight_when_shutdown_comes_are_all_answered() {
     assert_eq!(answered + refused, 30);
     assert_eq!(counters.accepted(), answered);
     assert_eq!(counters.answered(), answered);
+}
+
+#[test]
+fn clients_that_die_or_stay_silent_do_not_hold_up_the_drain() {
+    let (answered, counters) = finishes_within(Duration::from_secs(60), || {
+        runtime(2).block_on(async {
+            let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+            let address = listener.local_addr().expect("an address");
+            let shutdown = CancellationToken::new();
+            let counters = Arc::new(Counters::default());
+            let server = tokio::spawn(serve(
+                listener,
+                shutdown.clone(),
+                Duration::from_millis(200),
+                Arc::clone(&counters),
+            ));
+            // One client connects and dies at once; another connects and never speaks,
+            // so only the request deadline can end its handler.
+            drop(TcpStream::connect(address).await.expect("connects"));
+            let _silent = TcpStream::connect(address).await.expect("connects");
+            let mut requests = JoinSet::new();
+            for id in 0..5 {
+                requests.spawn(request(address, id));
+            }
+            while counters.accepted() < 7 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            shutdown.cancel();
+            let mut answered = 0;
+            while let Some(outcome) = requests.join_next().await {
+                let outcome = outcome.expect("no panic").expect("a clear outcome");
+                assert_eq!(outcome, Outcome::Answered);
+                answered += 1;
+            }
+            server.await.expect("the drain ends despite both");
+            (answered, counters)
+        })
+    });
+    assert_eq!(answered, 5);
+    assert_eq!((counters.accepted(), counters.answered()), (7, 5));
+}
+
+#[test]
+fn a_killed_server_leaves_no_client_hanging() {
+    let (outcomes, counters) = finishes_within(Duration::from_secs(60), || {
+        let server_runtime = runtime(2);
+        let listener = server_runtime
+            .block_on(TcpListener::bind("127.0.0.1:0"))
+            .expect("a free port");
+        let address = listener.local_addr().expect("an address");
+        let counters = Arc::new(Counters::default());
+        // Work far longer than the test: only the server's death can end these requests.
+        server_runtime.spawn(serve(
+            listener,
+            CancellationToken::new(),
+            Duration::from_secs(600),
+            Arc::clone(&counters),
+        ));
+        let outcomes = runtime(2).block_on(async {
+            let mut requests = JoinSet::new();
+            for id in 0..10 {
+                requests.spawn(request(address, id));
+            }
+            while counters.accepted() < 10 {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            // The server dies mid-work: its runtime goes, with every task and socket.
+            server_runtime.shutdown_background();
+            let mut outcomes = Vec::new();
+            while let Some(outcome) = requests.join_next().await {
+                outcomes.push(outcome.expect("no panic").expect("a clear outcome"));
+            }
+            outcomes
+        });
+        (outcomes, counters)
+    });
+    // The kernel closed the dead server's sockets: each client hears a refusal at once.
+    assert_eq!(outcomes, vec![Outcome::Refused; 10]);
+    assert_eq!(counters.answered(), 0);
 }
