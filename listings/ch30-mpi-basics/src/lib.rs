@@ -1,0 +1,182 @@
+//! What chapter 30's MPI programs share: how a program finds out whether
+//! `mpirun` started it, and how it starts itself under `mpirun` when a reader
+//! typed a plain `cargo run`.
+//!
+//! An MPI program is one binary started N times by a launcher; the launcher
+//! tells each copy its rank and how to reach the others. The chapter's
+//! listings play both parts: started by hand, they run `mpirun` on their own
+//! executable; started by `mpirun`, they are one rank among N.
+
+use std::ffi::OsString;
+use std::fmt;
+use std::io;
+use std::path::PathBuf;
+use std::process::{Command, Output, Stdio};
+
+/// True when this process is one rank of a job that Open MPI's launcher
+/// started: `mpirun` puts the job's size in the environment of every rank.
+pub fn under_mpirun() -> bool {
+    std::env::var_os("OMPI_COMM_WORLD_SIZE").is_some()
+}
+
+/// What a rank does while it waits for a message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Waiting {
+    /// Spin on the shared-memory queues: the fastest reply when every rank
+    /// has a core to itself, and a disaster when ranks share cores.
+    Poll,
+    /// Spin, but give the core away (`sched_yield`) at every turn.
+    Yield,
+}
+
+impl Waiting {
+    pub fn name(self) -> &'static str {
+        match self {
+            Waiting::Poll => "poll",
+            Waiting::Yield => "yield",
+        }
+    }
+}
+
+// ANCHOR: mpirun
+/// `mpirun -n <ranks> <program> <args>` with the settings this book's machines
+/// need. Each one is an answer to a refusal or a trap:
+///
+/// - root may start ranks only if it says so twice (the two variables; the
+///   `--allow-run-as-root` flag is the same thing spelt as an option),
+/// - `--oversubscribe`: more ranks than cores is allowed (slow, but correct),
+/// - `--bind-to none`: with several ranks per core, pinning each rank to one
+///   core would stack them on the same cores while others idle,
+/// - `btl self,vader`: ranks on one host talk through shared memory
+///   (`vader`) or to themselves (`self`), never through a network card,
+/// - `mpi_yield_when_idle`: how a waiting rank waits (see [`Waiting`]).
+pub fn mpirun(
+    ranks: usize,
+    waiting: Waiting,
+    program: impl Into<OsString>,
+    args: &[String],
+) -> Command {
+    let yield_when_idle = if waiting == Waiting::Yield { "1" } else { "0" };
+    let mut command = Command::new("mpirun");
+    command
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .args(["-n", &ranks.to_string()])
+        .args(["--oversubscribe", "--bind-to", "none"])
+        .args(["--mca", "btl", "self,vader"])
+        .args(["--mca", "mpi_yield_when_idle", yield_when_idle])
+        .arg(program.into())
+        .args(args);
+    command
+}
+// ANCHOR_END: mpirun
+
+/// Why a run under `mpirun` did not give a result.
+#[derive(Debug)]
+pub enum LaunchError {
+    /// No `mpirun` on `PATH`.
+    NoLauncher,
+    /// The program's own path could not be found.
+    NoExecutable(io::Error),
+    /// `mpirun` could not be started for another reason.
+    Start(io::Error),
+    /// The job ran and failed; what it printed on stderr.
+    Failed { ranks: usize, stderr: String },
+}
+
+impl fmt::Display for LaunchError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            LaunchError::NoLauncher => write!(
+                f,
+                "`mpirun` was not found on PATH: install Open MPI \
+                 (Debian: openmpi-bin libopenmpi-dev), or run `cargo xtask setup`"
+            ),
+            LaunchError::NoExecutable(error) => {
+                write!(f, "cannot find this program's executable: {error}")
+            }
+            LaunchError::Start(error) => {
+                write!(f, "cannot start mpirun: {error}")
+            }
+            LaunchError::Failed { ranks, stderr } => {
+                write!(f, "the job of {ranks} ranks failed:\n{stderr}")
+            }
+        }
+    }
+}
+
+impl std::error::Error for LaunchError {}
+
+/// The path of the running program, which `mpirun` starts once per rank.
+pub fn own_executable() -> Result<PathBuf, LaunchError> {
+    std::env::current_exe().map_err(LaunchError::NoExecutable)
+}
+
+/// Runs this program under `mpirun` with `ranks` ranks and `args`, and returns
+/// what the job printed on stdout (rank 0 prints; the others stay silent).
+pub fn run_self(
+    ranks: usize,
+    waiting: Waiting,
+    args: &[String],
+) -> Result<String, LaunchError> {
+    let output = mpirun(ranks, waiting, own_executable()?, args)
+        .stdin(Stdio::null())
+        .output()
+        .map_err(|error| match error.kind() {
+            io::ErrorKind::NotFound => LaunchError::NoLauncher,
+            _ => LaunchError::Start(error),
+        })?;
+    finished(ranks, output)
+}
+
+fn finished(ranks: usize, output: Output) -> Result<String, LaunchError> {
+    if output.status.success() {
+        Ok(String::from_utf8_lossy(&output.stdout).into_owned())
+    } else {
+        Err(LaunchError::Failed {
+            ranks,
+            stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+        })
+    }
+}
+
+/// Rows `0..total` cut into `parts` contiguous blocks whose sizes differ by at
+/// most one: block `part` as `(first row, number of rows)`.
+///
+/// Scatter, gather and the heat solver's domain decomposition all cut the same
+/// way, so every rank can work out every other rank's share without asking.
+pub fn block(total: usize, parts: usize, part: usize) -> (usize, usize) {
+    let base = total / parts;
+    let extra = total % parts;
+    let rows = base + usize::from(part < extra);
+    let first = part * base + part.min(extra);
+    (first, rows)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::block;
+
+    #[test]
+    fn blocks_cover_every_row_once_and_differ_by_at_most_one() {
+        for total in 0..40 {
+            for parts in 1..9 {
+                let blocks: Vec<_> =
+                    (0..parts).map(|p| block(total, parts, p)).collect();
+                let mut next = 0;
+                for &(first, rows) in &blocks {
+                    assert_eq!(first, next);
+                    next += rows;
+                }
+                assert_eq!(next, total);
+                let sizes = blocks.iter().map(|b| b.1);
+                let spread =
+                    sizes.clone().max().unwrap() - sizes.min().unwrap();
+                assert!(
+                    spread <= 1,
+                    "{total} rows in {parts} parts: {blocks:?}"
+                );
+            }
+        }
+    }
+}
