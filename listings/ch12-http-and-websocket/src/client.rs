@@ -40,6 +40,8 @@ pub enum ClientError {
     ServerGone(String),
     /// No answer within `DEADLINE`.
     TimedOut,
+    /// The request could not be written at all (a path that is not a URI).
+    Invalid(String),
 }
 // ANCHOR_END: errors
 
@@ -57,6 +59,9 @@ impl fmt::Display for ClientError {
             }
             ClientError::ServerGone(detail) => {
                 write!(f, "the server went away: {detail}")
+            }
+            ClientError::Invalid(detail) => {
+                write!(f, "not a valid request: {detail}")
             }
             ClientError::TimedOut => {
                 write!(f, "no answer within {}s", DEADLINE.as_secs())
@@ -116,7 +121,7 @@ pub async fn call(
             .header(HOST, server.to_string())
             .header(CONTENT_TYPE, "application/json")
             .body(Full::new(Bytes::from(json.unwrap_or_default())))
-            .map_err(|error| ClientError::ServerGone(error.to_string()))?;
+            .map_err(|error| ClientError::Invalid(error.to_string()))?;
         let response = sender.send_request(request).await.map_err(gone)?;
         let status = response.status();
         let body = response.into_body().collect().await.map_err(gone)?;
@@ -147,7 +152,7 @@ pub async fn submit_job(
         name: name.to_string(),
     };
     let json = serde_json::to_string(&job)
-        .map_err(|error| ClientError::ServerGone(error.to_string()))?;
+        .map_err(|error| ClientError::Invalid(error.to_string()))?;
     call(server, Method::POST, "/jobs", Some(json))
         .await?
         .parse(StatusCode::CREATED)

@@ -372,6 +372,11 @@ fn http_mistakes_get_a_clear_4xx_answer() {
                 }
                 other => panic!("expected a rejection, got {other:?}"),
             }
+            // A mistake on the client's side is named as one.
+            let error = client::call(server, Method::GET, "no such path", None)
+                .await
+                .expect_err("not a URI");
+            assert!(matches!(error, ClientError::Invalid(_)), "{error:?}");
             // None of the mistakes published anything.
             let served = running.stop(Vec::new()).await;
             assert_eq!(
