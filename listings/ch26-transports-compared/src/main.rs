@@ -1,0 +1,272 @@
+//! The same two-party exchange over four transports: a crossbeam channel between
+//! threads, ZeroMQ inproc between threads, ZeroMQ ipc and tcp between processes. Each
+//! is timed one way (a stream of messages) and both ways (ping-pong).
+
+use std::process::{Command, ExitCode, Stdio};
+use std::thread;
+use std::time::Duration;
+
+use anyhow::{Context as _, Result, anyhow, bail};
+use book_helpers::{format_duration, format_speedup, load_average, timed};
+use ch26_zeromq_patterns::transport::{Rendezvous, Transport, bind, receive};
+use clap::{Parser, Subcommand};
+use crossbeam_channel::bounded;
+
+/// Times one-way messages and round trips over a channel and three ZeroMQ transports.
+#[derive(Parser)]
+#[command(version)]
+struct Args {
+    /// Messages sent one way (1 to 10000000).
+    #[arg(long, default_value_t = 100_000, value_parser = clap::value_parser!(u64).range(1..=10_000_000))]
+    messages: u64,
+    /// Round trips (1 to 1000000).
+    #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    round_trips: u64,
+    /// Bytes in each message (1 to 65536).
+    #[arg(long, default_value_t = 64, value_parser = clap::value_parser!(u32).range(1..=65_536))]
+    size: u32,
+    #[command(subcommand)]
+    role: Option<Role>,
+}
+
+#[derive(Subcommand)]
+enum Role {
+    /// The other party, in its own process (the program starts it).
+    #[command(hide = true)]
+    Peer {
+        #[arg(long)]
+        endpoint: String,
+        #[arg(long)]
+        messages: u64,
+        #[arg(long)]
+        round_trips: u64,
+    },
+}
+
+/// How long one side waits for the other before it calls it dead.
+const PATIENCE: Duration = Duration::from_secs(30);
+
+/// What one transport measured.
+struct Measured {
+    one_way: Duration,
+    round_trip: Duration,
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    let result = match args.role {
+        Some(Role::Peer {
+            endpoint,
+            messages,
+            round_trips,
+        }) => {
+            let context = zmq::Context::new();
+            zmq_peer(&context, &endpoint, messages, round_trips)
+        }
+        None => compare(&args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error:#}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn compare(args: &Args) -> Result<()> {
+    println!(
+        "{}-byte messages: {} one way, then {} round trips",
+        args.size, args.messages, args.round_trips
+    );
+    println!(
+        "{:<30} {:>12} {:>12} {:>12} {:>12}",
+        "transport", "per message", "vs channel", "round trip", "vs channel"
+    );
+    let ways = [
+        ("crossbeam channel (threads)", None),
+        ("zmq inproc (threads)", Some(Transport::Inproc)),
+        ("zmq ipc (processes)", Some(Transport::Ipc)),
+        ("zmq tcp 127.0.0.1 (processes)", Some(Transport::Tcp)),
+    ];
+    let mut baseline: Option<Measured> = None;
+    for (name, transport) in ways {
+        let measured = match transport {
+            None => over_a_channel(args),
+            Some(transport) => over_zmq(transport, args),
+        }
+        .with_context(|| format!("over {name}"))?;
+        let one_way = measured.one_way / u32::try_from(args.messages)?;
+        let round_trip = measured.round_trip / u32::try_from(args.round_trips)?;
+        let base = baseline.get_or_insert(Measured {
+            one_way,
+            round_trip,
+        });
+        println!(
+            "{name:<30} {:>12} {:>12} {:>12} {:>12}",
+            format_duration(one_way),
+            format_speedup(one_way, base.one_way),
+            format_duration(round_trip),
+            format_speedup(round_trip, base.round_trip)
+        );
+    }
+    if let Some(load) = load_average() {
+        println!("(\"vs channel\": how many times slower; load average before the run: {load:.1})");
+    }
+    Ok(())
+}
+
+// ANCHOR: channel
+/// Two threads and two bounded crossbeam channels: the baseline.
+fn over_a_channel(args: &Args) -> Result<Measured> {
+    let (to_peer, peer_inbox) = bounded::<Vec<u8>>(1_000);
+    let (to_main, inbox) = bounded::<Vec<u8>>(1_000);
+    let (messages, round_trips) = (args.messages, args.round_trips);
+    let peer = thread::spawn(move || -> Result<()> {
+        let mut received = 0_u64;
+        for _ in 0..messages {
+            received += u64::from(!peer_inbox.recv()?.is_empty());
+        }
+        to_main.send(received.to_string().into_bytes())?;
+        for _ in 0..round_trips {
+            to_main.send(peer_inbox.recv()?)?;
+        }
+        Ok(())
+    });
+    let payload = vec![7_u8; usize::try_from(args.size)?];
+    let (count, one_way) = timed(|| -> Result<Vec<u8>> {
+        for _ in 0..messages {
+            to_peer.send(payload.clone())?;
+        }
+        Ok(inbox.recv_timeout(PATIENCE)?)
+    });
+    check_count(&count?, messages)?;
+    let (echoed, round_trip) = timed(|| -> Result<()> {
+        for _ in 0..round_trips {
+            to_peer.send(payload.clone())?;
+            inbox.recv_timeout(PATIENCE)?;
+        }
+        Ok(())
+    });
+    echoed?;
+    peer.join().expect("the peer thread does not panic")?;
+    Ok(Measured {
+        one_way,
+        round_trip,
+    })
+}
+// ANCHOR_END: channel
+
+// ANCHOR: zmq
+/// One DEALER socket at each end (a two-way socket that, unlike PAIR, reconnects over tcp); the peer is a thread for inproc and this program
+/// started again for ipc and tcp.
+fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
+    let context = zmq::Context::new();
+    let rendezvous = Rendezvous::new(transport)?;
+    let socket = context.socket(zmq::DEALER)?;
+    socket.set_linger(0)?;
+    let endpoint = bind(&socket, &rendezvous.address("pair"))?;
+    let (messages, round_trips) = (args.messages, args.round_trips);
+    let peer = if transport == Transport::Inproc {
+        let (context, endpoint) = (context.clone(), endpoint.clone());
+        Peer::Thread(thread::spawn(move || {
+            zmq_peer(&context, &endpoint, messages, round_trips)
+        }))
+    } else {
+        let program = std::env::current_exe().context("cannot find this program")?;
+        let child = Command::new(program)
+            .args(["peer", "--endpoint", &endpoint])
+            .args(["--messages", &messages.to_string()])
+            .args(["--round-trips", &round_trips.to_string()])
+            .stdin(Stdio::null())
+            .spawn()
+            .context("cannot start the peer")?;
+        Peer::Process(child)
+    };
+    // The peer says hello first, so connecting is not part of the timing.
+    receive(&socket, PATIENCE, "the peer's hello")?;
+
+    let payload = vec![7_u8; usize::try_from(args.size)?];
+    let (count, one_way) = timed(|| -> Result<String> {
+        for _ in 0..messages {
+            socket.send(&payload, 0)?;
+        }
+        receive(&socket, PATIENCE, "the count")
+    });
+    check_count(count?.as_bytes(), messages)?;
+    let (echoed, round_trip) = timed(|| -> Result<()> {
+        for _ in 0..round_trips {
+            socket.send(&payload, 0)?;
+            receive_bytes(&socket)?;
+        }
+        Ok(())
+    });
+    echoed?;
+    peer.finish()?;
+    Ok(Measured {
+        one_way,
+        round_trip,
+    })
+}
+
+/// The other end: says hello, counts `messages`, reports the count, echoes `round_trips`.
+fn zmq_peer(context: &zmq::Context, endpoint: &str, messages: u64, round_trips: u64) -> Result<()> {
+    let socket = context.socket(zmq::DEALER)?;
+    socket.connect(endpoint)?;
+    // A DEALER waits for its other end; bound that wait so an orphan peer exits,
+    // and give the last echo a second to leave before the process does.
+    socket.set_sndtimeo(PATIENCE.as_millis().try_into()?)?;
+    socket.set_linger(1_000)?;
+    socket
+        .send("hello", 0)
+        .with_context(|| format!("no one at {endpoint}"))?;
+    let mut received = 0_u64;
+    for _ in 0..messages {
+        received += u64::from(!receive_bytes(&socket)?.is_empty());
+    }
+    socket.send(&received.to_string(), 0)?;
+    for _ in 0..round_trips {
+        let message = receive_bytes(&socket)?;
+        socket.send(message, 0)?;
+    }
+    Ok(())
+}
+// ANCHOR_END: zmq
+
+/// One message as bytes, waiting a bounded time.
+fn receive_bytes(socket: &zmq::Socket) -> Result<Vec<u8>> {
+    if socket.poll(zmq::POLLIN, PATIENCE.as_millis().try_into()?)? == 0 {
+        bail!("the other side went silent (it died?)");
+    }
+    Ok(socket.recv_bytes(0)?)
+}
+
+/// The peer's count must be every message sent: none lost, none doubled.
+fn check_count(count: &[u8], sent: u64) -> Result<()> {
+    let count: u64 = std::str::from_utf8(count)?.parse()?;
+    if count != sent {
+        bail!("sent {sent} messages, the peer got {count}");
+    }
+    Ok(())
+}
+
+/// The other end of a ZeroMQ measurement.
+enum Peer {
+    Thread(thread::JoinHandle<Result<()>>),
+    Process(std::process::Child),
+}
+
+impl Peer {
+    fn finish(self) -> Result<()> {
+        match self {
+            Peer::Thread(thread) => thread.join().map_err(|_| anyhow!("the peer panicked"))?,
+            Peer::Process(mut child) => {
+                let status = child.wait()?;
+                if !status.success() {
+                    bail!("the peer process ended with {status}");
+                }
+                Ok(())
+            }
+        }
+    }
+}

@@ -1,0 +1,216 @@
+//! PUSH/PULL: a ventilator hands out tasks, workers do them, a sink collects the
+//! results. Workers are threads for `inproc://`, and processes of this same program for
+//! `ipc://` and `tcp://`, which is all that changes between the three.
+
+use std::collections::BTreeMap;
+use std::ops::Range;
+use std::process::{Child, Command, Stdio};
+use std::thread::{self, JoinHandle};
+use std::time::{Duration, Instant};
+
+use anyhow::{Context as _, Result, anyhow, bail};
+
+use crate::transport::{Rendezvous, Transport, bind, receive};
+
+/// How long the sink waits for the next result before it calls a worker dead.
+const PATIENCE: Duration = Duration::from_secs(20);
+
+/// The work: the sum of the decimal digits of every number in a range.
+pub fn digit_sum(numbers: Range<u64>) -> u64 {
+    numbers
+        .map(|mut n| {
+            let mut sum = 0;
+            while n > 0 {
+                sum += n % 10;
+                n /= 10;
+            }
+            sum
+        })
+        .sum()
+}
+
+/// The numbers task `task` covers.
+pub fn task_range(task: u64, task_size: u64) -> Range<u64> {
+    task * task_size..(task + 1) * task_size
+}
+
+/// What the sink collected.
+#[derive(Debug)]
+pub struct Collected {
+    /// The sum of every task's result.
+    pub total: u64,
+    /// Whether each task's result arrived exactly once.
+    pub each_task_once: bool,
+    /// Results per worker, by worker name (`worker-1`, `worker-2`, …).
+    pub per_worker: BTreeMap<String, u64>,
+}
+
+// ANCHOR: worker
+/// A worker: pulls `task first last` messages, pushes `task worker result` messages,
+/// and stops at `stop`. The same function runs in a thread or in a child process.
+pub fn work(context: &zmq::Context, name: &str, tasks_at: &str, results_at: &str) -> Result<()> {
+    let tasks = context.socket(zmq::PULL)?;
+    tasks.connect(tasks_at)?;
+    let results = context.socket(zmq::PUSH)?;
+    results.connect(results_at)?;
+    // PUSH waits for a reader; bound that wait so a missing sink ends the worker, and
+    // give unsent results a second to leave when the worker stops.
+    results.set_sndtimeo(PATIENCE.as_millis().try_into()?)?;
+    results.set_linger(1_000)?;
+    results
+        .send("ready", 0)
+        .with_context(|| format!("no sink at {results_at}"))?;
+    loop {
+        let task = receive(&tasks, PATIENCE, "task")?;
+        let fields: Vec<u64> = match task.as_str() {
+            "stop" => return Ok(()),
+            task => task.split(' ').map(str::parse).collect::<Result<_, _>>()?,
+        };
+        let [id, first, last] = fields[..] else {
+            bail!("malformed task {task:?}");
+        };
+        results.send(&format!("{id} {name} {}", digit_sum(first..last)), 0)?;
+    }
+}
+// ANCHOR_END: worker
+
+// ANCHOR: ventilator_and_sink
+/// Splits `tasks × task_size` numbers into tasks, has `workers` workers do them over
+/// `transport`, and sums the results.
+pub fn run(transport: Transport, workers: usize, tasks: u64, task_size: u64) -> Result<Collected> {
+    let context = zmq::Context::new();
+    let rendezvous = Rendezvous::new(transport)?;
+    let ventilator = context.socket(zmq::PUSH)?;
+    let tasks_at = bind(&ventilator, &rendezvous.address("tasks"))?;
+    let sink = context.socket(zmq::PULL)?;
+    let results_at = bind(&sink, &rendezvous.address("results"))?;
+    let crew = Crew::start(&context, transport, workers, &tasks_at, &results_at)?;
+
+    // Every worker reports in before the first task goes out: PUSH deals tasks round
+    // robin over the workers connected at that moment, and a late one would get none.
+    for _ in 0..workers {
+        receive(&sink, PATIENCE, "a worker's hello")?;
+    }
+    for task in 0..tasks {
+        let numbers = task_range(task, task_size);
+        ventilator.send(&format!("{task} {} {}", numbers.start, numbers.end), 0)?;
+    }
+
+    let mut seen = vec![0_u32; usize::try_from(tasks)?];
+    let mut collected = Collected {
+        total: 0,
+        each_task_once: true,
+        per_worker: BTreeMap::new(),
+    };
+    for _ in 0..tasks {
+        let result = receive(&sink, PATIENCE, "result")?;
+        let mut fields = result.split(' ');
+        let (Some(task), Some(worker), Some(value)) = (fields.next(), fields.next(), fields.next())
+        else {
+            bail!("malformed result {result:?}");
+        };
+        let task: usize = task.parse()?;
+        *seen
+            .get_mut(task)
+            .ok_or_else(|| anyhow!("no task {task}"))? += 1;
+        *collected.per_worker.entry(worker.to_string()).or_default() += 1;
+        collected.total += value.parse::<u64>()?;
+    }
+    collected.each_task_once = seen.iter().all(|&count| count == 1);
+
+    // One `stop` each: round robin over live workers gives every worker one.
+    for _ in 0..workers {
+        ventilator.send("stop", 0)?;
+    }
+    crew.finish()?;
+    Ok(collected)
+}
+// ANCHOR_END: ventilator_and_sink
+
+/// The workers of one run.
+enum Crew {
+    Threads(Vec<JoinHandle<Result<()>>>),
+    Processes(Vec<Child>),
+}
+
+impl Crew {
+    // ANCHOR: crew
+    fn start(
+        context: &zmq::Context,
+        transport: Transport,
+        workers: usize,
+        tasks_at: &str,
+        results_at: &str,
+    ) -> Result<Self> {
+        let names = (1..=workers).map(|n| format!("worker-{n}"));
+        if transport == Transport::Inproc {
+            // inproc:// only reaches sockets of the same context: threads it is.
+            let threads = names.map(|name| {
+                let (context, tasks_at, results_at) = (
+                    context.clone(),
+                    tasks_at.to_string(),
+                    results_at.to_string(),
+                );
+                thread::spawn(move || work(&context, &name, &tasks_at, &results_at))
+            });
+            return Ok(Crew::Threads(threads.collect()));
+        }
+        // Anything else reaches other processes: start this program again as a worker.
+        let program = std::env::current_exe().context("cannot find this program")?;
+        let children = names.map(|name| {
+            Command::new(&program)
+                .args(["worker", "--name", &name, "--tasks-at", tasks_at])
+                .args(["--results-at", results_at])
+                .stdin(Stdio::null())
+                .spawn()
+                .with_context(|| format!("cannot start {}", program.display()))
+        });
+        Ok(Crew::Processes(children.collect::<Result<_>>()?))
+    }
+    // ANCHOR_END: crew
+
+    /// Waits for every worker to stop, a bounded time for processes.
+    fn finish(mut self) -> Result<()> {
+        match &mut self {
+            Crew::Threads(threads) => {
+                for thread in threads.drain(..) {
+                    thread.join().expect("a worker thread does not panic")?;
+                }
+            }
+            Crew::Processes(children) => {
+                let deadline = Instant::now() + PATIENCE;
+                for child in children {
+                    loop {
+                        if let Some(status) = child.try_wait()? {
+                            if !status.success() {
+                                bail!("a worker process ended with {status}");
+                            }
+                            break;
+                        }
+                        if Instant::now() > deadline {
+                            child.kill()?;
+                            child.wait()?;
+                            bail!("a worker process did not stop");
+                        }
+                        thread::sleep(Duration::from_millis(5));
+                    }
+                }
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Drop for Crew {
+    fn drop(&mut self) {
+        // After an error, no worker process outlives the run.
+        if let Crew::Processes(children) = self {
+            for child in children {
+                if matches!(child.try_wait(), Ok(None)) {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                }
+            }
+        }
+    }
+}

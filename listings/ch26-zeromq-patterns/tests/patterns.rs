@@ -1,0 +1,236 @@
+//! What each pattern promises, checked on the program as a reader runs it and, many
+//! times over with varied sizes, on the library functions behind it.
+
+use std::time::Duration;
+
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
+use book_helpers::finishes_within;
+use ch26_zeromq_patterns::router_dealer::{self, Policy};
+use ch26_zeromq_patterns::transport::Transport;
+use ch26_zeromq_patterns::{high_water_marks, pipeline, pub_sub, req_rep};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch26-zeromq-patterns");
+
+/// Far longer than any run here takes; a run that needs it is hung.
+const LIMIT: Duration = Duration::from_secs(120);
+
+fn run(args: &[&str]) -> Ran {
+    let ran = cli::run(BINARY, args);
+    assert!(ran.succeeded(), "{args:?}: {}", ran.stderr);
+    ran
+}
+
+#[test]
+fn help_names_every_pattern() {
+    assert_help_mentions(
+        BINARY,
+        &[
+            "req-rep",
+            "pub-sub",
+            "pipeline",
+            "router-dealer",
+            "high-water-marks",
+        ],
+    );
+    let help = cli::run(BINARY, &["--help"]).stdout;
+    assert!(!help.contains("worker "), "the worker role stays hidden");
+}
+
+#[test]
+fn bad_arguments_get_usage_and_exit_two() {
+    assert_refused(
+        BINARY,
+        &[
+            &["pipeline", "--workers", "0"],
+            &["pipeline", "--transport", "udp"],
+            &["pub-sub", "--messages", "1"],
+            &["high-water-marks", "--mark", "0"],
+            &["router-dealer", "--unit-ms", "101"],
+            &["--what"],
+        ],
+    );
+}
+
+#[test]
+fn the_run_the_book_shows_keeps_every_promise() {
+    let ran = run(&[]);
+    let out = &ran.stdout;
+    // REQ/REP: every answer right, and the lockstep enforced.
+    assert!(out.contains("5 requests, 5 right squares"), "{out}");
+    assert!(
+        out.contains("a second send before the reply: refused with EFSM"),
+        "{out}"
+    );
+    // PUB/SUB: the late joiner misses a prefix and nothing after it; the handshake none.
+    let late = ran.rows_starting_with("  joined at once");
+    let (received, missed) = counts(late[0]);
+    assert_eq!(received + missed, 1_000, "{out}");
+    assert!(late[0].ends_with("other topics 0  gaps: none"), "{out}");
+    let synced = ran.rows_starting_with("  after a handshake")[0];
+    assert_eq!(counts(synced), (1_000, 0), "{out}");
+    // The pipeline: the exact sum on threads and on processes, each task once.
+    let expected = pipeline::digit_sum(0..600_000);
+    for way in [
+        "  inproc, 3 threads:",
+        "  ipc, 3 processes:",
+        "  tcp, 3 processes:",
+    ] {
+        let row = ran.rows_starting_with(way);
+        assert_eq!(row.len(), 1, "{out}");
+        assert!(
+            row[0].contains(&format!("total {expected}  each task once: true  shares ")),
+            "{out}"
+        );
+    }
+    // ROUTER/DEALER: in turn is an even split; first free gives the fast worker more.
+    assert!(out.contains("in turn     shares 20/20/20  each task once: true"));
+    assert!(ran.rows_starting_with("  first free")[0].contains("each task once: true"));
+    // High-water marks: PUSH holds both marks' worth, then waits; PUB drops the rest.
+    assert!(out.contains("PUSH, reader stopped: 200 queued"), "{out}");
+    assert!(out.contains("10000 published, 0 refused, "), "{out}");
+}
+
+/// `received N  missed at start M` from a PUB/SUB row.
+fn counts(row: &str) -> (u64, u64) {
+    let words: Vec<&str> = row.split_whitespace().collect();
+    let after = |word: &str| -> u64 {
+        let at = words
+            .iter()
+            .position(|w| *w == word)
+            .expect("the word is there");
+        words[at + 1].parse().expect("a count")
+    };
+    (after("received"), after("start"))
+}
+
+#[test]
+fn req_rep_answers_every_request_on_every_transport() {
+    for transport in [Transport::Inproc, Transport::Ipc, Transport::Tcp] {
+        for requests in [1, 10, 500] {
+            let talk = finishes_within(LIMIT, move || req_rep::run(transport, requests)).unwrap();
+            assert_eq!(talk.answered, requests);
+            assert!(talk.second_send == "refused with EFSM");
+        }
+    }
+}
+
+#[test]
+fn pub_sub_never_leaves_a_gap_once_joined_stress() {
+    for round in 0..20_u64 {
+        let transport = [Transport::Inproc, Transport::Ipc, Transport::Tcp][(round % 3) as usize];
+        let messages = 2 + round * 37;
+        let handshake = round % 2 == 0;
+        let heard =
+            finishes_within(LIMIT, move || pub_sub::run(transport, messages, handshake)).unwrap();
+        assert_eq!(heard.other_topics, 0, "{heard:?}");
+        assert!(heard.no_gap_after_joining, "{heard:?}");
+        assert_eq!(
+            heard.received + heard.missed_at_start,
+            heard.published,
+            "{heard:?}"
+        );
+        if handshake {
+            assert_eq!(heard.missed_at_start, 0, "{heard:?}");
+        }
+    }
+}
+
+#[test]
+fn the_pipeline_on_threads_is_exact_for_any_crew_stress() {
+    for round in 0..100_u64 {
+        let workers = (round % 7 + 1) as usize;
+        let tasks = round % 13 + 1;
+        let task_size = round * 11 + 1;
+        let collected = finishes_within(LIMIT, move || {
+            pipeline::run(Transport::Inproc, workers, tasks, task_size)
+        })
+        .unwrap();
+        assert_eq!(collected.total, pipeline::digit_sum(0..tasks * task_size));
+        assert!(collected.each_task_once);
+        assert_eq!(collected.per_worker.values().sum::<u64>(), tasks);
+    }
+}
+
+#[test]
+fn the_pipeline_on_processes_is_exact_over_ipc_and_tcp() {
+    for (transport, workers, tasks) in [
+        ("ipc", "1", "7"),
+        ("ipc", "4", "40"),
+        ("tcp", "2", "9"),
+        ("tcp", "5", "50"),
+    ] {
+        let ran = run(&[
+            "pipeline",
+            "--transport",
+            transport,
+            "--workers",
+            workers,
+            "--tasks",
+            tasks,
+        ]);
+        let tasks: u64 = tasks.parse().unwrap();
+        let expected = pipeline::digit_sum(0..tasks * 10_000);
+        let row = format!("total {expected}  each task once: true");
+        assert!(ran.stdout.contains(&row), "{}", ran.stdout);
+    }
+}
+
+#[test]
+fn a_dead_worker_ends_the_run_with_an_error_not_a_hang() {
+    // A worker told to report at an address nobody binds never says hello.
+    let ran = cli::run(
+        BINARY,
+        &[
+            "worker",
+            "--name",
+            "w",
+            "--tasks-at",
+            "tcp://127.0.0.1:1",
+            "--results-at",
+            "tcp://127.0.0.1:1",
+        ],
+    );
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert!(ran.stderr.contains("no task within"), "{}", ran.stderr);
+}
+
+#[test]
+fn router_dealer_does_each_task_once_under_both_policies_stress() {
+    for round in 0..40_u64 {
+        let workers = (round % 5 + 1) as usize;
+        let tasks = round * 3 + 1;
+        for policy in [Policy::RoundRobin, Policy::FirstFree] {
+            let dealt = finishes_within(LIMIT, move || {
+                router_dealer::run(policy, workers, tasks, Duration::ZERO)
+            })
+            .unwrap();
+            assert!(dealt.each_task_once, "{dealt:?}");
+            assert_eq!(dealt.per_worker.iter().sum::<u64>(), tasks, "{dealt:?}");
+            if policy == Policy::RoundRobin {
+                let least = dealt.per_worker.iter().min().unwrap();
+                let most = dealt.per_worker.iter().max().unwrap();
+                assert!(most - least <= 1, "in turn is an even split: {dealt:?}");
+            }
+        }
+    }
+}
+
+#[test]
+fn push_waits_and_pub_drops_at_any_mark() {
+    for mark in [1, 10, 100, 1_000] {
+        let blocked = finishes_within(LIMIT, move || high_water_marks::push_blocks(mark)).unwrap();
+        // inproc: the sender's and the receiver's marks add up.
+        assert_eq!(blocked.queued, 2 * mark as u64, "{blocked:?}");
+        assert!(blocked.read_before_room >= 1 && blocked.read_before_room <= blocked.queued);
+        let published = 5_000;
+        let dropped =
+            finishes_within(LIMIT, move || high_water_marks::pub_drops(mark, published)).unwrap();
+        assert_eq!(
+            dropped.refused, 0,
+            "PUB never makes the sender wait: {dropped:?}"
+        );
+        assert_eq!(dropped.received + dropped.dropped, published, "{dropped:?}");
+        assert!(dropped.received <= 2 * mark as u64, "{dropped:?}");
+        assert!(dropped.dropped > 0, "{dropped:?}");
+    }
+}
