@@ -7,6 +7,7 @@
 
 mod setup;
 mod test;
+mod wasm;
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, ExitCode};
@@ -87,6 +88,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Serve { port } => {
             tools.ensure_book_tools()?;
+            wasm::build_modules(&root)?;
             println!("serving the book at http://localhost:{port} (Ctrl-C stops it)");
             let mut mdbook = tools.command("mdbook");
             mdbook.args(["serve", "--hostname", "127.0.0.1", "--port"]);
@@ -107,6 +109,8 @@ fn workspace_root() -> PathBuf {
 }
 
 fn build_book(tools: &Tools, root: &Path) -> Result<()> {
+    // The browser chapter's pages load WebAssembly modules that mdBook copies from `src/`.
+    wasm::build_modules(root)?;
     let mut mdbook = tools.command("mdbook");
     mdbook.arg("build");
     run_command(&mut mdbook)?;

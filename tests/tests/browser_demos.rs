@@ -1,0 +1,709 @@
+//! The browser chapter's demos, run in headless Chromium the way a reader runs them: each
+//! button pressed, each result read back from the page and checked against the native
+//! build of the same Rust (`ch18-wasm-workers`): the picture's checksum, every row claimed
+//! exactly once, no console errors. The shared-memory demo is run three ways: without
+//! isolation (it must explain itself), after the reader turns isolation on (the service
+//! worker route the hosted book uses), and from a server that sends COOP/COEP itself.
+//! A last test runs the shared module under Node's `worker_threads`.
+//!
+//! The WebAssembly modules come from `cargo xtask build` (or `serve`, or `test`); when they
+//! are missing or older than the listing's source, the tests fail and say so.
+//! Set `BOOK_DEMO_SCREENSHOTS=<folder>` to keep screenshots of the demos in two themes.
+
+use std::io::{BufRead, BufReader, Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::process::CommandExt;
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
+use std::sync::mpsc;
+use std::time::{Duration, Instant, SystemTime};
+
+use book_tests::site::{self, BuiltBook};
+use book_tests::workspace_root;
+use ch18_wasm_workers::{Picture, checksum, render};
+use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand};
+use fantoccini::{Client, ClientBuilder, Locator};
+use hyper_util::client::legacy::connect::HttpConnector;
+use serde_json::{Value, json};
+
+const PAGE: &str = "part2/ch18-the-browser-as-a-concurrent-machine.html";
+const MODULES: [&str; 2] = ["ch18_wasm_workers.wasm", "ch18_wasm_workers_shared.wasm"];
+/// The whole browser run, whatever hangs (a lost message would leave a demo waiting).
+const WHOLE_RUN: Duration = Duration::from_secs(300);
+/// One demo, from the click to its result; generous for a busy two-core machine.
+const DEMO_LIMIT: Duration = Duration::from_secs(90);
+
+fn scratch() -> &'static Path {
+    Path::new(env!("CARGO_TARGET_TMPDIR"))
+}
+
+/// The modules the pages load must exist and be newer than the Rust they come from.
+fn require_fresh_modules() {
+    let listing = workspace_root().join("listings/ch18-wasm-workers/src");
+    let newest_source = std::fs::read_dir(&listing)
+        .expect("the listing's src folder")
+        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
+        .max()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    for module in MODULES {
+        let path = workspace_root().join("src/part2/demos/wasm").join(module);
+        let built = std::fs::metadata(&path).and_then(|meta| meta.modified());
+        match built {
+            Ok(built) if built >= newest_source => {}
+            Ok(_) => panic!(
+                "{} is older than listings/ch18-wasm-workers/src: run `cargo xtask build` \
+                 (it rebuilds the WebAssembly modules) before these tests",
+                book_tests::shown(&path)
+            ),
+            Err(_) => panic!(
+                "{} is missing: run `cargo xtask build` (it compiles the WebAssembly modules \
+                 with the toolchain `cargo xtask setup` installs) before these tests",
+                book_tests::shown(&path)
+            ),
+        }
+    }
+}
+
+/// The checksum the page must report for the picture it says it drew.
+fn native_checksum(page_picture: &Value) -> String {
+    let number = |key: &str| {
+        page_picture[key]
+            .as_u64()
+            .and_then(|n| u32::try_from(n).ok())
+            .unwrap_or_else(|| panic!("the page's picture has no {key}: {page_picture}"))
+    };
+    let picture = Picture {
+        width: number("width"),
+        height: number("height"),
+        max_iter: number("maxIter"),
+    };
+    assert_eq!(
+        picture,
+        Picture::DEMO,
+        "the page draws a different picture from Picture::DEMO"
+    );
+    checksum(&render(&picture)).to_string()
+}
+
+#[test]
+fn the_three_demos_run_in_the_page_and_match_the_native_build() {
+    require_fresh_modules();
+    let chromium = site::require_tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        "to run the browser chapter's demos (Debian package `chromium`)",
+    );
+    let chromedriver = site::require_tool(
+        &["chromedriver"],
+        "to drive the browser over WebDriver (Debian package `chromium-driver`)",
+    );
+    let expected = native_checksum(&json!({
+        "width": Picture::DEMO.width, "height": Picture::DEMO.height,
+        "maxIter": Picture::DEMO.max_iter
+    }));
+    let book = BuiltBook::build(scratch(), "browser-demos");
+    // Two origins: a plain static server like mdBook's, and one that sends the two
+    // isolation headers. A service worker registered on one never touches the other.
+    let plain = DemoServer::start(book.dir(), false);
+    let isolating = DemoServer::start(book.dir(), true);
+    let driver = Driver::start(&chromedriver);
+    let shots = std::env::var_os("BOOK_DEMO_SCREENSHOTS").map(PathBuf::from);
+
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let outcome = runtime.block_on(async {
+        tokio::time::timeout(WHOLE_RUN, async {
+            let client = connect(&driver, &chromium).await?;
+            let mut browser = Browser {
+                client: client.clone(),
+                shots,
+            };
+            let result = browser
+                .every_demo(&plain.origin, &isolating.origin, &expected)
+                .await;
+            let _ = client.close().await;
+            result
+        })
+        .await
+    });
+    match outcome {
+        Err(_) => panic!(
+            "the demos did not finish within {} s (a worker or a message was lost?)",
+            WHOLE_RUN.as_secs()
+        ),
+        Ok(Err(problem)) => panic!("{problem}"),
+        Ok(Ok(())) => {}
+    }
+}
+
+struct Browser {
+    client: Client,
+    shots: Option<PathBuf>,
+}
+
+impl Browser {
+    async fn every_demo(
+        &mut self,
+        plain: &str,
+        isolating: &str,
+        expected: &str,
+    ) -> Result<(), String> {
+        // Without isolation: the first two demos run, the third explains why it cannot.
+        self.open(plain, "light").await?;
+        let isolated = self.script("return window.crossOriginIsolated;").await?;
+        assert_eq!(
+            isolated,
+            json!(false),
+            "a plain server must not isolate the page"
+        );
+        let explained = self
+            .script(
+                "const box = document.getElementById('ch18-isolation');
+                 return [box.dataset.state, box.hidden, box.textContent.includes('cross-origin isolated'),
+                         document.getElementById('ch18-shared-run').disabled];",
+            )
+            .await?;
+        assert_eq!(
+            explained,
+            json!(["not-isolated", false, true, true]),
+            "without isolation the shared-memory demo must show its explanation and stay off"
+        );
+        self.screenshot("ch18-isolation", "light-shared-not-isolated")
+            .await?;
+        for (button, place) in [
+            ("ch18-freeze-main", "main"),
+            ("ch18-freeze-worker", "worker"),
+        ] {
+            let result = self.press(button, "ch18-freeze-status").await?;
+            assert_eq!(result["where"], json!(place));
+            self.check_checksum(&result, expected, &format!("demo 1 ({place})"))?;
+            println!(
+                "demo 1, drawn on the {place}: longest pause between frames {} ms",
+                result["pauseMs"].as_str().unwrap_or("?")
+            );
+        }
+        self.screenshot("ch18-freeze", "light-freeze").await?;
+        let tiles = self.press("ch18-tiles-run", "ch18-tiles-status").await?;
+        self.check_runs(&tiles, expected, "demo 2 (tiles by message)")?;
+        self.screenshot("ch18-tiles", "light-tiles").await?;
+        self.no_console_errors("without isolation").await?;
+
+        // The reader's route on the hosted book: the button registers coi-serviceworker,
+        // which reloads the page with the two headers added.
+        self.click("ch18-isolate").await?;
+        if !self
+            .wait_for("return window.crossOriginIsolated === true && document.getElementById('ch18-isolation').dataset.state === 'isolated';")
+            .await?
+        {
+            return Err(format!(
+                "after pressing 'Turn on isolation' the page did not become cross-origin \
+                 isolated within {} s",
+                DEMO_LIMIT.as_secs()
+            ));
+        }
+        let shared = self.press("ch18-shared-run", "ch18-shared-status").await?;
+        self.check_shared(&shared, expected, "demo 3 (isolated by the service worker)")?;
+        self.no_console_errors("isolated by the service worker")
+            .await?;
+
+        // A server that sends COOP/COEP itself: isolated from the first load, in a dark theme.
+        self.open(isolating, "navy").await?;
+        let isolated = self.script("return window.crossOriginIsolated;").await?;
+        assert_eq!(
+            isolated,
+            json!(true),
+            "COOP/COEP headers must isolate the page"
+        );
+        let shared = self.press("ch18-shared-run", "ch18-shared-status").await?;
+        self.check_shared(&shared, expected, "demo 3 (isolated by headers)")?;
+        self.screenshot("ch18-shared", "navy-shared").await?;
+        if self.shots.is_some() {
+            self.press("ch18-freeze-worker", "ch18-freeze-status")
+                .await?;
+            self.screenshot("ch18-freeze", "navy-freeze").await?;
+            self.press("ch18-tiles-run", "ch18-tiles-status").await?;
+            self.screenshot("ch18-tiles", "navy-tiles").await?;
+            self.open(plain, "light").await?;
+            self.press("ch18-shared-run", "ch18-shared-status").await?;
+            self.screenshot("ch18-shared", "light-shared").await?;
+        }
+        self.no_console_errors("isolated by headers").await
+    }
+
+    async fn open(&mut self, origin: &str, theme: &str) -> Result<(), String> {
+        // The theme is stored per origin: open the origin, store it, then load the page.
+        self.client
+            .goto(&format!("{origin}/index.html"))
+            .await
+            .map_err(|error| format!("cannot open {origin}: {error}"))?;
+        self.client
+            .execute(
+                "localStorage.setItem('mdbook-theme', arguments[0]);",
+                vec![json!(theme)],
+            )
+            .await
+            .map_err(|error| format!("cannot store the theme: {error}"))?;
+        self.client
+            .goto(&format!("{origin}/{PAGE}"))
+            .await
+            .map_err(|error| format!("cannot open {PAGE}: {error}"))?;
+        // The demos' module script has run once its buttons are wired up.
+        if !self
+            .wait_for("return document.getElementById('ch18-shared-status').dataset.state !== 'idle' || document.getElementById('ch18-isolation').dataset.state === 'isolated';")
+            .await?
+        {
+            return Err(format!("{PAGE}: the demos' script never ran"));
+        }
+        Ok(())
+    }
+
+    /// Presses a demo's button and waits for its status line to say `done`; returns the
+    /// status line's data attributes.
+    async fn press(&mut self, button: &str, status: &str) -> Result<Value, String> {
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).dataset.state = 'pressed';",
+                vec![json!(status)],
+            )
+            .await
+            .map_err(|error| format!("{status}: {error}"))?;
+        self.click(button).await?;
+        let done = self
+            .wait_for(&format!(
+                "const s = document.getElementById('{status}').dataset.state;
+                 return s === 'done' || s === 'error';"
+            ))
+            .await?;
+        let data = self
+            .client
+            .execute(
+                "return Object.assign({}, document.getElementById(arguments[0]).dataset);",
+                vec![json!(status)],
+            )
+            .await
+            .map_err(|error| format!("{status}: {error}"))?;
+        if !done || data["state"] != json!("done") {
+            let log = self.console().await?;
+            return Err(format!(
+                "pressing #{button} did not finish within {} s: {data}; console: {log:?}",
+                DEMO_LIMIT.as_secs()
+            ));
+        }
+        // Numbers and lists were stored as JSON text; strings as they are.
+        let fields = data.as_object().cloned().unwrap_or_default();
+        Ok(Value::Object(
+            fields
+                .into_iter()
+                .map(|(key, value)| {
+                    let parsed = value
+                        .as_str()
+                        .and_then(|text| serde_json::from_str::<Value>(text).ok())
+                        .filter(|parsed| parsed.is_object() || parsed.is_array())
+                        .unwrap_or(value);
+                    (key, parsed)
+                })
+                .collect(),
+        ))
+    }
+
+    fn check_checksum(&self, result: &Value, expected: &str, what: &str) -> Result<(), String> {
+        let native = native_checksum(&result["picture"]);
+        assert_eq!(native, expected);
+        if result["checksum"] != json!(expected) {
+            return Err(format!(
+                "{what}: the page's picture has checksum {} but the native build's is {expected}",
+                result["checksum"]
+            ));
+        }
+        Ok(())
+    }
+
+    fn check_runs(&self, result: &Value, expected: &str, what: &str) -> Result<(), String> {
+        native_checksum(&result["picture"]);
+        let runs = result["results"]
+            .as_array()
+            .ok_or_else(|| format!("{what}: no results in {result}"))?;
+        let workers: Vec<_> = runs.iter().map(|run| run["workers"].clone()).collect();
+        if !workers.starts_with(&[json!(1), json!(2), json!(4)]) {
+            return Err(format!(
+                "{what}: ran with {workers:?} workers, not 1, 2, 4, …"
+            ));
+        }
+        for run in runs {
+            if run["checksum"] != json!(expected) {
+                return Err(format!(
+                    "{what} with {} workers: checksum {} instead of the native build's {expected}",
+                    run["workers"], run["checksum"]
+                ));
+            }
+            println!(
+                "{what}: {} workers, {} ms, speedup {:.2}",
+                run["workers"],
+                run["ms"],
+                run["speedup"].as_f64().unwrap_or(0.0)
+            );
+        }
+        Ok(())
+    }
+
+    fn check_shared(&self, result: &Value, expected: &str, what: &str) -> Result<(), String> {
+        self.check_runs(result, expected, what)?;
+        let height = u64::from(Picture::DEMO.height);
+        for run in result["results"].as_array().into_iter().flatten() {
+            let taken: Vec<u64> = run["taken"]
+                .as_array()
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_u64)
+                .collect();
+            let workers = run["workers"].as_u64().unwrap_or(0);
+            if taken.len() as u64 != workers
+                || taken.iter().sum::<u64>() != height
+                || run["total"] != json!(height)
+                || run["eachRowOnce"] != json!(true)
+            {
+                return Err(format!(
+                    "{what}: {workers} workers took {taken:?} rows (total {}), each row once: {}; \
+                     {height} rows, each once, expected",
+                    run["total"], run["eachRowOnce"]
+                ));
+            }
+            // The counter went past the last row once per worker: each saw it run out.
+            if run["counter"] != json!(height + workers) {
+                return Err(format!(
+                    "{what}: the row counter ended at {} with {workers} workers, not {}",
+                    run["counter"],
+                    height + workers
+                ));
+            }
+        }
+        Ok(())
+    }
+
+    async fn click(&self, id: &str) -> Result<(), String> {
+        let element = self
+            .client
+            .find(Locator::Id(id))
+            .await
+            .map_err(|error| format!("no #{id} on the page: {error}"))?;
+        // A button below the fold is still clickable once scrolled to.
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).scrollIntoView({ block: 'center' });",
+                vec![json!(id)],
+            )
+            .await
+            .map_err(|error| format!("cannot scroll to #{id}: {error}"))?;
+        element
+            .click()
+            .await
+            .map_err(|error| format!("cannot click #{id}: {error}"))
+    }
+
+    async fn script(&self, script: &str) -> Result<Value, String> {
+        self.client
+            .execute(script, vec![])
+            .await
+            .map_err(|error| format!("a page script failed: {error}"))
+    }
+
+    /// Polls `script` until it returns `true`; `false` after [`DEMO_LIMIT`]. A page that is
+    /// reloading between two polls counts as "not yet".
+    async fn wait_for(&self, script: &str) -> Result<bool, String> {
+        let deadline = Instant::now() + DEMO_LIMIT;
+        while Instant::now() < deadline {
+            if let Ok(value) = self.client.execute(script, vec![]).await
+                && value == json!(true)
+            {
+                return Ok(true);
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        Ok(false)
+    }
+
+    /// SEVERE console entries since the last look (reading empties chromedriver's log).
+    async fn console(&self) -> Result<Vec<String>, String> {
+        let entries = self
+            .client
+            .issue_cmd(ConsoleLog)
+            .await
+            .map_err(|error| format!("cannot read the console: {error}"))?;
+        Ok(entries
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter(|entry| entry["level"] == json!("SEVERE"))
+            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
+            .collect())
+    }
+
+    async fn no_console_errors(&self, when: &str) -> Result<(), String> {
+        let errors = self.console().await?;
+        if errors.is_empty() {
+            Ok(())
+        } else {
+            Err(format!("console errors {when}:\n  {}", errors.join("\n  ")))
+        }
+    }
+
+    async fn screenshot(&self, element: &str, name: &str) -> Result<(), String> {
+        let Some(dir) = &self.shots else {
+            return Ok(());
+        };
+        std::fs::create_dir_all(dir).map_err(|error| format!("{}: {error}", dir.display()))?;
+        self.client
+            .execute(
+                "document.getElementById(arguments[0]).scrollIntoView({ block: 'center' });",
+                vec![json!(element)],
+            )
+            .await
+            .map_err(|error| format!("cannot scroll to #{element}: {error}"))?;
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        let png = self
+            .client
+            .screenshot()
+            .await
+            .map_err(|error| format!("cannot take a screenshot: {error}"))?;
+        let file = dir.join(format!("{name}.png"));
+        std::fs::write(&file, png).map_err(|error| format!("{}: {error}", file.display()))
+    }
+}
+
+/// chromedriver's `se/log` endpoint for the browser's console.
+#[derive(Debug)]
+struct ConsoleLog;
+
+impl WebDriverCompatibleCommand for ConsoleLog {
+    fn endpoint(
+        &self,
+        base: &url::Url,
+        session: Option<&str>,
+    ) -> Result<url::Url, url::ParseError> {
+        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
+    }
+
+    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
+        let body = json!({ "type": "browser" });
+        (http::Method::POST, Some(body.to_string()))
+    }
+}
+
+async fn connect(driver: &Driver, chromium: &Path) -> Result<Client, String> {
+    let profile = scratch().join(format!("demo-profile-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&profile);
+    let capabilities: Capabilities = json!({
+        "browserName": "chrome",
+        "goog:chromeOptions": {
+            "binary": chromium,
+            "args": [
+                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
+                "--no-first-run", "--disable-background-networking", "--disable-sync",
+                "--window-size=1280,1100",
+                format!("--user-data-dir={}", profile.display()),
+            ],
+        },
+        "goog:loggingPrefs": { "browser": "ALL" },
+    })
+    .as_object()
+    .cloned()
+    .expect("an object");
+    let client = ClientBuilder::new(HttpConnector::new())
+        .capabilities(capabilities)
+        .connect(&format!("http://127.0.0.1:{}", driver.port))
+        .await
+        .map_err(|error| format!("cannot start a browser through chromedriver: {error}"))?;
+    client
+        .update_timeouts(TimeoutConfiguration::new(
+            Some(DEMO_LIMIT),
+            Some(DEMO_LIMIT),
+            Some(Duration::ZERO),
+        ))
+        .await
+        .map_err(|error| format!("cannot set timeouts: {error}"))?;
+    Ok(client)
+}
+
+/// chromedriver in a process group of its own, so that dropping it ends the browsers too.
+struct Driver {
+    child: Child,
+    port: u16,
+}
+
+impl Driver {
+    fn start(program: &Path) -> Driver {
+        let mut child = Command::new(program)
+            .arg("--port=0")
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null())
+            .process_group(0)
+            .spawn()
+            .unwrap_or_else(|error| panic!("cannot start {}: {error}", program.display()));
+        let stdout = child.stdout.take().expect("piped");
+        let (ports, port) = mpsc::channel();
+        // Keep reading after the port line so chromedriver never blocks on a full pipe.
+        std::thread::spawn(move || {
+            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
+                let number = line
+                    .rsplit("on port ")
+                    .next()
+                    .filter(|_| line.contains("on port "))
+                    .and_then(|rest| rest.trim_end_matches('.').trim().parse::<u16>().ok())
+                    // The first line names the port asked for (0); the next, the one chosen.
+                    .filter(|&port| port != 0);
+                if let Some(number) = number {
+                    let _ = ports.send(number);
+                }
+            }
+        });
+        let port = port
+            .recv_timeout(Duration::from_secs(30))
+            .unwrap_or_else(|_| panic!("{} reported no port within 30 s", program.display()));
+        Driver { child, port }
+    }
+}
+
+impl Drop for Driver {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-KILL", "--", &format!("-{}", self.child.id())])
+            .stderr(Stdio::null())
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// A static server for the built book on 127.0.0.1 and a free port, with or without the
+/// two headers that make a page cross-origin isolated. One thread per connection, one
+/// request per connection, every read and write bounded in time. The accepting thread
+/// ends with the test process.
+struct DemoServer {
+    origin: String,
+}
+
+impl DemoServer {
+    fn start(root: &Path, isolate: bool) -> DemoServer {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
+        let origin = format!("http://{}", listener.local_addr().expect("an address"));
+        let root = root.to_path_buf();
+        std::thread::spawn(move || {
+            for connection in listener.incoming().map_while(Result::ok) {
+                let root = root.clone();
+                std::thread::spawn(move || answer(&root, connection, isolate));
+            }
+        });
+        DemoServer { origin }
+    }
+}
+
+fn answer(root: &Path, mut connection: TcpStream, isolate: bool) {
+    let limit = Some(Duration::from_secs(5));
+    let _ = connection.set_read_timeout(limit);
+    let _ = connection.set_write_timeout(limit);
+    let mut request = Vec::new();
+    let mut chunk = [0u8; 2048];
+    while !request.ends_with(b"\r\n\r\n") && request.len() < 32 * 1024 {
+        match connection.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => request.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let request = String::from_utf8_lossy(&request);
+    let target = request.split_whitespace().nth(1).unwrap_or("/");
+    let found = site::file_for_request(root, target).and_then(|path| {
+        let body = std::fs::read(&path).ok()?;
+        Some((path, body))
+    });
+    let (status, kind, body) = match found {
+        Some((path, body)) => {
+            let kind = match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
+                "html" => "text/html; charset=utf-8",
+                "js" | "mjs" => "text/javascript; charset=utf-8",
+                "css" => "text/css; charset=utf-8",
+                "wasm" => "application/wasm",
+                "svg" => "image/svg+xml",
+                "png" => "image/png",
+                "json" => "application/json",
+                "woff2" => "font/woff2",
+                _ => "application/octet-stream",
+            };
+            ("200 OK", kind, body)
+        }
+        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
+    };
+    let isolation = if isolate {
+        "Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n"
+    } else {
+        ""
+    };
+    let head = format!(
+        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{isolation}\
+         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
+        body.len()
+    );
+    let _ = connection.write_all(head.as_bytes());
+    let _ = connection.write_all(&body);
+}
+
+/// The shared module outside any browser: Node's worker_threads on one shared memory.
+#[test]
+fn the_shared_module_claims_every_row_once_under_node_worker_threads() {
+    require_fresh_modules();
+    let node = site::require_tool(
+        &["node", "nodejs"],
+        "to run the shared-memory module under worker_threads (Debian package `nodejs`, \
+         installed by `cargo xtask setup`)",
+    );
+    let expected = u64::from(checksum(&render(&Picture::DEMO)));
+    let script = workspace_root().join("src/part2/demos/node-shared-memory.mjs");
+    let module = workspace_root().join("src/part2/demos/wasm/ch18_wasm_workers_shared.wasm");
+    for workers in [1, 2, 3, 4] {
+        let output = book_helpers::finishes_within(Duration::from_secs(120), {
+            let (node, script, module) = (node.clone(), script.clone(), module.clone());
+            move || {
+                Command::new(node)
+                    .arg(script)
+                    .arg(module)
+                    .arg(workers.to_string())
+                    .output()
+                    .expect("node starts")
+            }
+        });
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(
+            output.status.success(),
+            "node failed with {workers} workers ({}):\n{stdout}\n{}",
+            output.status,
+            String::from_utf8_lossy(&output.stderr)
+        );
+        let result: Value = serde_json::from_str(stdout.trim())
+            .unwrap_or_else(|error| panic!("node printed no JSON ({error}): {stdout}"));
+        let height = u64::from(Picture::DEMO.height);
+        assert_eq!(
+            result["total"],
+            json!(height),
+            "{workers} workers: {result}"
+        );
+        assert_eq!(
+            result["eachRowOnce"],
+            json!(true),
+            "{workers} workers: {result}"
+        );
+        assert_eq!(
+            result["taken"].as_array().map(Vec::len),
+            Some(workers),
+            "{result}"
+        );
+        assert_eq!(
+            result["checksum"],
+            json!(expected),
+            "{workers} workers: {result}"
+        );
+        println!(
+            "node, {workers} worker_threads: rows taken {}",
+            result["taken"]
+        );
+    }
+}

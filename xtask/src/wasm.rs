@@ -1,0 +1,276 @@
+//! The browser chapter's two WebAssembly modules, built from `listings/ch18-wasm-workers`.
+//!
+//! * `ch18_wasm_workers.wasm`: an ordinary module with its own memory, one instance per
+//!   Web Worker (the message-passing demos);
+//! * `ch18_wasm_workers_shared.wasm`: compiled with atomics, importing one shared memory
+//!   that every worker's instance uses at once (the shared-memory demo).
+//!
+//! Both land in `src/part2/demos/wasm/` (git-ignored), which mdBook copies into the site
+//! next to the chapter. The shared module needs the standard library compiled again with
+//! atomics, so both are built with `-Zbuild-std`, from a small manifest of their own under
+//! `target/wasm/` that points at the listing's `src/lib.rs`: the workspace's lock file and
+//! build stay untouched, and neither compiler sees the other's artefacts.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::time::SystemTime;
+
+use anyhow::{Context, Result, bail};
+
+use crate::{describe, run_command};
+
+const LISTING: &str = "listings/ch18-wasm-workers";
+/// Where the pages load the modules from (see the chapter's `demos/` folder).
+pub const OUT_DIR: &str = "src/part2/demos/wasm";
+const TARGET: &str = "wasm32-unknown-unknown";
+/// The shared memory's upper limit, in bytes; the page creates the memory with the same.
+const MAX_MEMORY: u32 = 64 * 1024 * 1024;
+
+/// One module: its file name and what its build adds to the compiler's flags.
+struct Module {
+    file: &'static str,
+    name: &'static str,
+    rustflags: &'static [&'static str],
+}
+
+const MODULES: [Module; 2] = [
+    Module {
+        file: "ch18_wasm_workers.wasm",
+        name: "plain",
+        rustflags: &[],
+    },
+    Module {
+        file: "ch18_wasm_workers_shared.wasm",
+        name: "shared",
+        rustflags: &[
+            "-C",
+            "target-feature=+atomics,+bulk-memory,+mutable-globals",
+            // One memory, made by the page and handed to every instance.
+            "-C",
+            "link-arg=--shared-memory",
+            "-C",
+            "link-arg=--import-memory",
+            // Each worker's instance needs a stack and thread-local storage of its own in
+            // that memory; the page sets them up through these.
+            "-C",
+            "link-arg=--export=__stack_pointer",
+            "-C",
+            "link-arg=--export=__wasm_init_tls",
+            "-C",
+            "link-arg=--export=__tls_size",
+            "-C",
+            "link-arg=--export=__tls_align",
+        ],
+    },
+];
+
+/// The compiler that builds the modules.
+enum Toolchain {
+    /// The rustup toolchain in use, when it has the standard library's sources.
+    Rustup { cargo: PathBuf, rustc: PathBuf },
+    /// Debian's `rustc-web`, `cargo-web` and `rust-web-src`, linked by `wasm-ld` (`lld`).
+    Debian,
+}
+
+impl Toolchain {
+    /// rustup first: with `rust-src` it compiles the standard library for wasm32 itself
+    /// and links with its own `rust-lld`. Otherwise Debian's packages, which
+    /// `cargo xtask setup` installs.
+    fn detect() -> Result<Toolchain> {
+        let rustup_has_sources = Command::new("rustup")
+            .args(["component", "list", "--installed"])
+            .output()
+            .is_ok_and(|out| {
+                out.status.success()
+                    && String::from_utf8_lossy(&out.stdout)
+                        .lines()
+                        .any(|line| line.starts_with("rust-src"))
+            });
+        if rustup_has_sources {
+            let which = |tool: &str| -> Result<PathBuf> {
+                let out = Command::new("rustup").args(["which", tool]).output()?;
+                Ok(PathBuf::from(String::from_utf8(out.stdout)?.trim()))
+            };
+            return Ok(Toolchain::Rustup {
+                cargo: which("cargo")?,
+                rustc: which("rustc")?,
+            });
+        }
+        let needed = [
+            ("/usr/bin/rustc", "rustc-web"),
+            ("/usr/bin/cargo", "cargo-web"),
+            (
+                "/usr/lib/rustlib/src/rust/library/Cargo.toml",
+                "rust-web-src",
+            ),
+            ("/usr/bin/wasm-ld", "lld"),
+        ];
+        let missing: Vec<_> = needed
+            .iter()
+            .filter(|(path, _)| !Path::new(path).exists())
+            .map(|(path, package)| format!("{path} (Debian package {package})"))
+            .collect();
+        if !missing.is_empty() {
+            bail!(
+                "the WebAssembly build needs a rustup toolchain with `rust-src` or Debian's \
+                 wasm32 compiler; missing: {}. `cargo xtask setup` installs them",
+                missing.join(", ")
+            );
+        }
+        Ok(Toolchain::Debian)
+    }
+
+    fn describe(&self) -> String {
+        match self {
+            Toolchain::Rustup { rustc, .. } => format!("rustup's {}", rustc.display()),
+            Toolchain::Debian => "Debian's rustc-web (/usr/bin/rustc) with wasm-ld".to_string(),
+        }
+    }
+
+    fn cargo(&self) -> Command {
+        let mut command = match self {
+            Toolchain::Rustup { cargo, rustc } => {
+                let mut command = Command::new(cargo);
+                command.env("RUSTC", rustc);
+                command
+            }
+            Toolchain::Debian => {
+                let mut command = Command::new("/usr/bin/cargo");
+                command.env("RUSTC", "/usr/bin/rustc");
+                command
+            }
+        };
+        // `-Zbuild-std` is unstable; the bootstrap switch allows it on a stable compiler.
+        command.env("RUSTC_BOOTSTRAP", "1");
+        // What the outer `cargo xtask` set for itself must not leak into this build.
+        for variable in [
+            "CARGO_TARGET_DIR",
+            "CARGO_ENCODED_RUSTFLAGS",
+            "RUSTC_WRAPPER",
+            "RUSTC_WORKSPACE_WRAPPER",
+            "CARGO_BUILD_TARGET",
+            "RUSTUP_TOOLCHAIN",
+        ] {
+            command.env_remove(variable);
+        }
+        command
+    }
+
+    fn base_rustflags(&self) -> Vec<&'static str> {
+        match self {
+            // Debian's rust-lld wrapper needs an LLVM that is not installed; lld's wasm-ld works.
+            Toolchain::Debian => vec!["-C", "linker=wasm-ld"],
+            Toolchain::Rustup { .. } => Vec::new(),
+        }
+    }
+}
+
+/// Builds both modules when a source changed since they were last built, and copies them
+/// to [`OUT_DIR`]. Up to date, it only compares file times.
+pub fn build_modules(root: &Path) -> Result<()> {
+    let out_dir = root.join(OUT_DIR);
+    let sources = newest_source(root)?;
+    let stale: Vec<&Module> = MODULES
+        .iter()
+        .filter(|module| {
+            std::fs::metadata(out_dir.join(module.file))
+                .and_then(|meta| meta.modified())
+                .map_or(true, |built| built < sources)
+        })
+        .collect();
+    if stale.is_empty() {
+        println!("wasm: the browser chapter's modules in {OUT_DIR}/ are up to date");
+        return Ok(());
+    }
+    let toolchain = Toolchain::detect()?;
+    let crate_dir = root.join("target").join("wasm").join("crate");
+    write_manifest(root, &crate_dir)?;
+    std::fs::create_dir_all(&out_dir)
+        .with_context(|| format!("cannot create {}", out_dir.display()))?;
+    for module in stale {
+        println!(
+            "wasm: building the {} module {} with {} (the first build compiles the standard \
+             library, about a minute)",
+            module.name,
+            module.file,
+            toolchain.describe()
+        );
+        let target_dir = root.join("target").join("wasm").join(module.name);
+        let mut flags = toolchain.base_rustflags();
+        flags.extend(module.rustflags);
+        let max_memory = format!("link-arg=--max-memory={MAX_MEMORY}");
+        if module.name == "shared" {
+            flags.extend(["-C", max_memory.as_str()]);
+        }
+        let mut cargo = toolchain.cargo();
+        cargo
+            .current_dir(&crate_dir)
+            .args([
+                "build",
+                "--release",
+                "--quiet",
+                "-Zbuild-std=std,panic_abort",
+            ])
+            .args(["--target", TARGET, "--target-dir"])
+            .arg(&target_dir)
+            .env("RUSTFLAGS", flags.join(" "));
+        run_command(&mut cargo)
+            .with_context(|| format!("building {} failed ({})", module.file, describe(&cargo)))?;
+        let built = target_dir
+            .join(TARGET)
+            .join("release")
+            .join("ch18_wasm_workers.wasm");
+        let copy = out_dir.join(module.file);
+        std::fs::copy(&built, &copy)
+            .with_context(|| format!("cannot copy {} to {}", built.display(), copy.display()))?;
+        println!("wasm: wrote {OUT_DIR}/{}", module.file);
+    }
+    Ok(())
+}
+
+/// A manifest outside the workspace whose library is the listing's own source: the
+/// listing has no dependencies, so nothing else needs to be resolved or compiled.
+fn write_manifest(root: &Path, crate_dir: &Path) -> Result<()> {
+    let lib = root.join(LISTING).join("src").join("lib.rs");
+    let manifest = format!(
+        "# Written by `cargo xtask` (xtask/src/wasm.rs); the source is {LISTING}.\n\
+         [package]\nname = \"ch18-wasm-workers\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+         [lib]\ncrate-type = [\"cdylib\"]\npath = {lib:?}\n\n\
+         # A workspace of its own, so cargo does not look for the book's.\n[workspace]\n\n\
+         [profile.release]\npanic = \"abort\"\n",
+        lib = lib.display().to_string()
+    );
+    std::fs::create_dir_all(crate_dir)
+        .with_context(|| format!("cannot create {}", crate_dir.display()))?;
+    let path = crate_dir.join("Cargo.toml");
+    // Rewritten only when different, so cargo's own freshness check stays quiet.
+    if std::fs::read_to_string(&path).ok().as_deref() != Some(manifest.as_str()) {
+        std::fs::write(&path, manifest)
+            .with_context(|| format!("cannot write {}", path.display()))?;
+    }
+    Ok(())
+}
+
+/// The latest modification time of the listing's sources and manifest, and of this file
+/// (which holds the compiler flags).
+fn newest_source(root: &Path) -> Result<SystemTime> {
+    let mut newest = SystemTime::UNIX_EPOCH;
+    let listing = root.join(LISTING);
+    let mut pending = vec![
+        listing.join("src"),
+        listing.join("Cargo.toml"),
+        root.join("xtask").join("src").join("wasm.rs"),
+    ];
+    while let Some(path) = pending.pop() {
+        let meta =
+            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                pending.push(entry?.path());
+            }
+        } else {
+            newest = newest.max(meta.modified()?);
+        }
+    }
+    Ok(newest)
+}
