@@ -1,0 +1,88 @@
+//! Against a real broker (tansu, started and killed by the program): a consumer killed
+//! with SIGKILL loses nothing when it resumes from its stored offset, while a PUB/SUB
+//! subscriber loses what was published while it was dead.
+//!
+//! These tests need `tansu`; without it they fail, and the listing's error names
+//! `cargo xtask setup`.
+
+use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch27-consumer-restart");
+
+fn run(args: &[&str]) -> Ran {
+    let ran = cli::run(BINARY, args);
+    assert!(
+        ran.succeeded(),
+        "{args:?} failed (is tansu installed? `cargo xtask setup`):\n{}",
+        ran.stderr
+    );
+    ran
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    assert_help_mentions(BINARY, &["--events", "--kill-after", "--commit-every"]);
+    let help = cli::run(BINARY, &["--help"]).stdout;
+    assert!(!help.contains("Commands:"), "{help}");
+    assert_refused(
+        BINARY,
+        &[&["--events", "10"], &["--commit-every", "0"], &["--what"]],
+    );
+}
+
+/// (processed, events, lost, processed twice) from the two `processed …` lines.
+fn tallies(ran: &Ran) -> Vec<[u64; 4]> {
+    ran.rows_starting_with("  processed ")
+        .iter()
+        .map(|row| {
+            let numbers: Vec<u64> = row
+                .split(|c: char| !c.is_ascii_digit())
+                .filter_map(|word| word.parse().ok())
+                .collect();
+            numbers.try_into().expect("four counts")
+        })
+        .collect()
+}
+
+#[test]
+fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
+    for (events, kill_after, commit_every) in [
+        (2_000, 650, 100),
+        (200, 30, 7),
+        (1_000, 10, 1),
+        (600, 250, 64),
+        (3_000, 1_200, 500),
+    ] {
+        let ran = run(&[
+            "--events",
+            &events.to_string(),
+            "--kill-after",
+            &kill_after.to_string(),
+            "--commit-every",
+            &commit_every.to_string(),
+        ]);
+        let out = &ran.stdout;
+        let [log, pub_sub] = tallies(&ran)[..] else {
+            panic!("two tallies: {out}");
+        };
+        // The log: every event processed, the repeats only those after the last stored offset.
+        let [processed, total, lost, twice] = log;
+        assert_eq!((total, lost), (events, 0), "{out}");
+        assert_eq!(processed, events + twice, "{out}");
+        assert!(twice <= commit_every, "{out}");
+        assert!(out.contains("consumer 1 killed with SIGKILL"), "{out}");
+        // PUB/SUB: nothing twice, and every event published after the kill gone.
+        let [processed, total, lost, twice] = pub_sub;
+        assert_eq!((total, twice), (events, 0), "{out}");
+        assert_eq!(processed + lost, events, "{out}");
+        let published_on = out
+            .split_once("subscriber 1 killed with SIGKILL after processing ")
+            .and_then(|(_, rest)| rest.split_once("events ").map(|(_, rest)| rest))
+            .and_then(|rest| rest.split_once("..").map(|(from, _)| from));
+        if let Some(from) = published_on {
+            let from: u64 = from.parse().expect("a number");
+            assert!(lost >= events - from, "{out}");
+        }
+        assert!(lost > 0, "{out}");
+    }
+}
