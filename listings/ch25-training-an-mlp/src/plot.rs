@@ -1,0 +1,62 @@
+//! The loss curve, as numbers (loss.csv) and as a picture (loss.svg) with its own white
+//! background and dark text, so that it reads the same in every theme of the book.
+
+use std::path::Path;
+
+use plotters::prelude::*;
+
+const LINE: RGBColor = RGBColor(0x1f, 0x5f, 0xbf);
+const TEXT: RGBColor = RGBColor(0x1b, 0x1f, 0x24);
+const GRID: RGBColor = RGBColor(0xe4, 0xe4, 0xe4);
+
+pub fn write(dir: &Path, losses: &[f32], device: &str) -> Result<(), String> {
+    std::fs::create_dir_all(dir)
+        .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
+    let mut csv = String::from("step,loss\n");
+    for (step, loss) in losses.iter().enumerate() {
+        csv.push_str(&format!("{},{loss}\n", step + 1));
+    }
+    let csv_path = dir.join("loss.csv");
+    std::fs::write(&csv_path, csv)
+        .map_err(|error| format!("cannot write {}: {error}", csv_path.display()))?;
+    draw(&dir.join("loss.svg"), losses, device)
+        .map_err(|error| format!("cannot draw the loss curve: {error}"))
+}
+
+fn draw(path: &Path, losses: &[f32], device: &str) -> Result<(), Box<dyn std::error::Error>> {
+    let root = SVGBackend::new(path, (760, 420)).into_drawing_area();
+    root.fill(&WHITE)?;
+    // The loss falls by orders of magnitude: a logarithmic axis shows every phase of it.
+    let highest = losses.iter().copied().fold(f32::MIN_POSITIVE, f32::max);
+    let lowest = losses.iter().copied().fold(highest, f32::min).max(1e-6);
+    let mut chart = ChartBuilder::on(&root)
+        .caption(
+            format!("Training loss, two spirals ({device})"),
+            ("sans-serif", 17).into_font().color(&TEXT),
+        )
+        .margin(16)
+        .x_label_area_size(40)
+        .y_label_area_size(60)
+        .build_cartesian_2d(
+            1..losses.len().max(2),
+            (lowest * 0.8..highest * 1.25).log_scale(),
+        )?;
+    chart
+        .configure_mesh()
+        .x_desc("optimiser step")
+        .y_desc("cross-entropy loss (log scale)")
+        .axis_desc_style(("sans-serif", 14).into_font().color(&TEXT))
+        .label_style(("sans-serif", 13).into_font().color(&TEXT))
+        .light_line_style(WHITE)
+        .bold_line_style(GRID)
+        .draw()?;
+    chart.draw_series(LineSeries::new(
+        losses
+            .iter()
+            .enumerate()
+            .map(|(step, loss)| (step + 1, *loss)),
+        LINE.stroke_width(2),
+    ))?;
+    root.present()?;
+    Ok(())
+}
