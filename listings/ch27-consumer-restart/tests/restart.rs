@@ -9,16 +9,6 @@ use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch27-consumer-restart");
 
-fn run(args: &[&str]) -> Ran {
-    let ran = cli::run(BINARY, args);
-    assert!(
-        ran.succeeded(),
-        "{args:?} failed (is tansu installed? `cargo xtask setup`):\n{}",
-        ran.stderr
-    );
-    ran
-}
-
 #[test]
 fn help_and_bad_arguments() {
     assert_help_mentions(BINARY, &["--events", "--kill-after", "--commit-every"]);
@@ -53,14 +43,18 @@ fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
         (600, 250, 64),
         (3_000, 1_200, 500),
     ] {
-        let ran = run(&[
+        let numbers = [events, kill_after, commit_every].map(|n: u64| n.to_string());
+        let args = [
             "--events",
-            &events.to_string(),
+            &numbers[0],
             "--kill-after",
-            &kill_after.to_string(),
+            &numbers[1],
             "--commit-every",
-            &commit_every.to_string(),
-        ]);
+            &numbers[2],
+        ];
+        let ran = cli::run(BINARY, &args);
+        // The broker's absence shows in stderr, whose error names `cargo xtask setup`.
+        assert!(ran.succeeded(), "{args:?}: {}", ran.stderr);
         let out = &ran.stdout;
         let [log, pub_sub] = tallies(&ran)[..] else {
             panic!("two tallies: {out}");
