@@ -10,7 +10,7 @@
 use std::ffi::OsString;
 use std::fmt;
 use std::io;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
 /// True when this process is one rank of a job that Open MPI's launcher
@@ -70,6 +70,38 @@ pub fn mpirun(
     command
 }
 // ANCHOR_END: mpirun
+
+// ANCHOR: mpirun_on_hosts
+/// `mpirun` across several hosts. The host file names them and their slots
+/// (`10.1.2.11 slots=16`); Open MPI starts its helper on each host with
+/// `rsh_agent` (an `ssh` command line with whatever options reach the hosts),
+/// and ranks on different hosts talk TCP, on the `network` given (such as
+/// `10.1.2.0/24`) and no other.
+pub fn mpirun_on_hosts(
+    ranks: usize,
+    hostfile: &Path,
+    rsh_agent: &str,
+    network: &str,
+    program: impl Into<OsString>,
+    args: &[String],
+) -> Command {
+    let mut command = Command::new("mpirun");
+    command
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .args(["-n", &ranks.to_string()])
+        .arg("--hostfile")
+        .arg(hostfile)
+        .args(["--bind-to", "none"])
+        .args(["--mca", "plm_rsh_agent", rsh_agent])
+        .args(["--mca", "btl", "self,vader,tcp"])
+        .args(["--mca", "btl_tcp_if_include", network])
+        .args(["--mca", "oob_tcp_if_include", network])
+        .arg(program.into())
+        .args(args);
+    command
+}
+// ANCHOR_END: mpirun_on_hosts
 
 /// Why a run under `mpirun` did not give a result.
 #[derive(Debug)]
