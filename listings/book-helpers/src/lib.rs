@@ -100,6 +100,19 @@ pub fn format_duration(duration: Duration) -> String {
     format!("{} {unit}", three_significant_digits(value))
 }
 
+/// The value below which `fraction` of the `sorted` samples lie, by the nearest-rank
+/// rule: `percentile(&latencies, 0.99)` is the p99 latency. Zero for no samples.
+///
+/// Load clients report p50 and p99 of their call latencies; sorting once and picking
+/// ranks is exact, and for the few thousand samples a listing takes, fast enough.
+pub fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
+    let Some(last) = sorted.len().checked_sub(1) else {
+        return Duration::ZERO;
+    };
+    let rank = (fraction.clamp(0.0, 1.0) * sorted.len() as f64).ceil() as usize;
+    sorted[rank.saturating_sub(1).min(last)]
+}
+
 /// A speedup, `baseline / faster`, printed as a ratio such as `1.94×`.
 pub fn format_speedup(baseline: Duration, faster: Duration) -> String {
     let ratio = baseline.as_secs_f64() / faster.as_secs_f64().max(f64::MIN_POSITIVE);
@@ -137,6 +150,17 @@ mod tests {
         } else {
             assert_eq!(load, None);
         }
+    }
+
+    #[test]
+    fn percentiles_by_nearest_rank() {
+        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        assert_eq!(percentile(&samples, 0.5), Duration::from_millis(50));
+        assert_eq!(percentile(&samples, 0.99), Duration::from_millis(99));
+        assert_eq!(percentile(&samples, 1.0), Duration::from_millis(100));
+        assert_eq!(percentile(&samples, 0.0), Duration::from_millis(1));
+        assert_eq!(percentile(&samples[..1], 0.99), Duration::from_millis(1));
+        assert_eq!(percentile(&[], 0.5), Duration::ZERO);
     }
 
     #[test]

@@ -1,0 +1,104 @@
+//! A load driver that knows nothing about the protocol: give it a client and a way to
+//! make one call, and it keeps `concurrency` calls in flight until `calls` are done.
+//! The gRPC load client below and the tarpc comparison of chapter 29 both use it.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::time::Duration;
+
+use book_helpers::percentile;
+use ch28_grpc_tonic::client::{self, Client};
+use tokio::task::JoinSet;
+use tokio::time::Instant;
+
+/// What one load run measured.
+#[derive(Debug)]
+pub struct LoadReport {
+    pub concurrency: usize,
+    pub elapsed: Duration,
+    /// One entry per call, sorted.
+    pub latencies: Vec<Duration>,
+}
+
+impl LoadReport {
+    pub fn calls(&self) -> usize {
+        self.latencies.len()
+    }
+    pub fn per_second(&self) -> f64 {
+        self.calls() as f64 / self.elapsed.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+    pub fn p50(&self) -> Duration {
+        percentile(&self.latencies, 0.50)
+    }
+    pub fn p99(&self) -> Duration {
+        percentile(&self.latencies, 0.99)
+    }
+}
+
+// ANCHOR: drive
+/// Makes `calls` calls, `concurrency` at a time, each `call(client.clone(), n)` for the
+/// call's number `n`; the first failed call ends the run with its error.
+pub async fn drive<Client, Call, Reply>(
+    client: Client,
+    concurrency: usize,
+    calls: u64,
+    call: Call,
+) -> Result<LoadReport, String>
+where
+    Client: Clone + Send + 'static,
+    Call: Fn(Client, u64) -> Reply + Clone + Send + 'static,
+    Reply: Future<Output = Result<(), String>> + Send,
+{
+    let next = Arc::new(AtomicU64::new(0));
+    let start = Instant::now();
+    let mut callers: JoinSet<Result<Vec<Duration>, String>> = JoinSet::new();
+    for _ in 0..concurrency.max(1) {
+        let (client, call, next) = (client.clone(), call.clone(), Arc::clone(&next));
+        callers.spawn(async move {
+            let mut latencies = Vec::new();
+            // Each caller takes the next call number until all are taken: no call is
+            // made twice, none is skipped, however the callers interleave.
+            loop {
+                let n = next.fetch_add(1, Ordering::Relaxed);
+                if n >= calls {
+                    return Ok(latencies);
+                }
+                let sent = Instant::now();
+                call(client.clone(), n).await?;
+                latencies.push(sent.elapsed());
+            }
+        });
+    }
+    let mut latencies = Vec::new();
+    while let Some(caller) = callers.join_next().await {
+        latencies.extend(caller.map_err(|error| error.to_string())??);
+    }
+    let elapsed = start.elapsed();
+    latencies.sort_unstable();
+    Ok(LoadReport {
+        concurrency,
+        elapsed,
+        latencies,
+    })
+}
+// ANCHOR_END: drive
+
+/// The number each load call asks about: large enough that the server does real work
+/// (about a thousand trial divisions), varied so no answer can be cached.
+pub fn candidate(n: u64) -> u64 {
+    1_000_003 + 2 * n
+}
+
+// ANCHOR: grpc_call
+/// One load call: `IsPrime`, whose answer is checked so a wrong reply is an error too.
+pub async fn grpc_call(mut client: Client, n: u64) -> Result<(), String> {
+    let value = candidate(n);
+    let prime = client::is_prime(&mut client, value)
+        .await
+        .map_err(|status| client::describe(&status))?;
+    if prime != ch28_grpc_tonic::is_prime(value) {
+        return Err(format!("wrong answer for {value}"));
+    }
+    Ok(())
+}
+// ANCHOR_END: grpc_call

@@ -1,0 +1,135 @@
+//! The load client's table changes every run (it is a measurement); what must hold is that
+//! every call was made once and answered, at every concurrency. Also: `--help`, bad
+//! arguments, and a dead server.
+
+use std::net::TcpListener;
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use book_helpers::cli::{self, assert_help_mentions, assert_refused};
+use book_helpers::finishes_within;
+use ch28_grpc_load::drive;
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch28-grpc-load");
+const LIMIT: Duration = Duration::from_secs(90);
+
+#[test]
+fn every_row_makes_every_call_and_p50_is_at_most_p99() {
+    let ran = finishes_within(LIMIT, || {
+        cli::run(BINARY, &["--concurrency", "1,3,16", "--calls", "300"])
+    });
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    assert!(ran.stdout.starts_with("gRPC (tonic)"), "{}", ran.stdout);
+    let rows: Vec<Vec<&str>> = ran
+        .stdout
+        .lines()
+        .skip_while(|line| !line.trim_start().starts_with("concurrent"))
+        .skip(1)
+        .map(|line| line.split_whitespace().collect())
+        .collect();
+    assert_eq!(rows.len(), 3, "{}", ran.stdout);
+    for (row, concurrency) in rows.iter().zip(["1", "3", "16"]) {
+        // concurrent, calls, requests/s, p50 value, unit, p99 value, unit
+        assert_eq!(row.len(), 7, "{row:?}");
+        assert_eq!(row[0], concurrency);
+        assert_eq!(row[1], "300");
+        assert!(
+            row[2].parse::<f64>().is_ok_and(|rate| rate > 0.0),
+            "{row:?}"
+        );
+        let seconds = |value: &str, unit: &str| {
+            let scale = match unit {
+                "ns" => 1e-9,
+                "µs" => 1e-6,
+                "ms" => 1e-3,
+                "s" => 1.0,
+                _ => panic!("unknown unit {unit}"),
+            };
+            value.parse::<f64>().expect("a number") * scale
+        };
+        assert!(
+            seconds(row[3], row[4]) <= seconds(row[5], row[6]),
+            "{row:?}"
+        );
+    }
+}
+
+#[test]
+fn stress_the_driver_makes_each_call_exactly_once() {
+    finishes_within(LIMIT, || {
+        for round in 0..200_u64 {
+            let workers = 1 + (round % 4) as usize;
+            let runtime = tokio::runtime::Builder::new_multi_thread()
+                .worker_threads(workers)
+                .enable_all()
+                .build()
+                .expect("a runtime");
+            let seen = Arc::new(Mutex::new(Vec::new()));
+            let calls = round % 50;
+            let concurrency = 1 + (round % 13) as usize;
+            let report = runtime
+                .block_on(drive(
+                    Arc::clone(&seen),
+                    concurrency,
+                    calls,
+                    |seen, n| async move {
+                        tokio::task::yield_now().await;
+                        seen.lock().expect("not poisoned").push(n);
+                        Ok(())
+                    },
+                ))
+                .expect("no call fails");
+            let mut seen = seen.lock().expect("not poisoned").clone();
+            seen.sort_unstable();
+            assert_eq!(seen, (0..calls).collect::<Vec<_>>(), "round {round}");
+            assert_eq!(report.calls() as u64, calls);
+        }
+    });
+}
+
+#[test]
+fn a_failed_call_ends_the_run_with_its_error() {
+    let runtime = tokio::runtime::Runtime::new().expect("a runtime");
+    let outcome = runtime.block_on(drive((), 4, 100, |(), n| async move {
+        if n == 42 {
+            Err(format!("call {n} failed"))
+        } else {
+            Ok(())
+        }
+    }));
+    assert_eq!(outcome.expect_err("one call failed"), "call 42 failed");
+}
+
+#[test]
+fn a_dead_server_is_a_clear_error_not_a_hang() {
+    let address = TcpListener::bind("127.0.0.1:0")
+        .and_then(|listener| listener.local_addr())
+        .expect("a free port");
+    let ran = finishes_within(LIMIT, move || {
+        cli::run(BINARY, &["--addr", &address.to_string()])
+    });
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains("cannot reach a gRPC server"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    finishes_within(LIMIT, || {
+        assert_help_mentions(BINARY, &["--concurrency", "--calls", "--addr"]);
+        assert_refused(
+            BINARY,
+            &[
+                &["--concurrency", "0"],
+                &["--concurrency", "1,x"],
+                &["--calls", "0"],
+                &["--addr", "nowhere"],
+                &["--bogus"],
+            ],
+        );
+    });
+}

@@ -1,0 +1,166 @@
+//! What must hold for every call, whatever the timing: results equal the sequential answer,
+//! a cancelled call's work stops, a deadline is kept, a call without the token never runs.
+
+use std::time::Duration;
+
+use book_helpers::finishes_within;
+use ch28_grpc_tonic::client::{self, connect};
+use ch28_grpc_tonic::is_prime;
+use ch28_grpc_tonic::server::RunningServer;
+use tokio::task::JoinSet;
+use tonic::Code;
+
+const TOKEN: &str = "test-token";
+
+fn runtime(workers: usize) -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .worker_threads(workers)
+        .enable_all()
+        .build()
+        .expect("a runtime")
+}
+
+#[test]
+fn stress_concurrent_calls_of_every_kind_match_the_sequential_answers() {
+    finishes_within(Duration::from_secs(120), || {
+        for round in 0..40_u64 {
+            runtime(1 + (round % 4) as usize).block_on(async {
+                let server = RunningServer::start(TOKEN).await.expect("a server");
+                let mut calls = JoinSet::new();
+                for caller in 0..(1 + round % 9) {
+                    let address = server.address;
+                    calls.spawn(async move {
+                        let mut client = connect(address, Some(TOKEN)).await.expect("connects");
+                        let n = 50 + round * 7 + caller * 13;
+                        let numbers: Vec<u64> = (1..=n).collect();
+                        let expected_totals: Vec<u64> = numbers
+                            .iter()
+                            .scan(0, |total, &x| {
+                                *total += x;
+                                Some(*total)
+                            })
+                            .collect();
+                        assert_eq!(
+                            client::sum(&mut client, numbers.clone())
+                                .await
+                                .expect("sum"),
+                            n * (n + 1) / 2
+                        );
+                        assert_eq!(
+                            client::running_totals(&mut client, &numbers)
+                                .await
+                                .expect("totals"),
+                            expected_totals
+                        );
+                        let primes: Vec<u64> = (0..n).filter(|&k| is_prime(k)).collect();
+                        assert_eq!(
+                            client::primes_below(&mut client, n).await.expect("primes"),
+                            primes
+                        );
+                        assert_eq!(
+                            client::is_prime(&mut client, n).await.expect("verdict"),
+                            is_prime(n)
+                        );
+                    });
+                }
+                while let Some(call) = calls.join_next().await {
+                    call.expect("no call panicked");
+                }
+                server.stop().await.expect("a clean stop");
+            });
+        }
+    });
+}
+
+#[test]
+fn a_dropped_call_stops_the_servers_work() {
+    finishes_within(Duration::from_secs(120), || {
+        runtime(2).block_on(async {
+            let server = RunningServer::start(TOKEN).await.expect("a server");
+            let mut client = connect(server.address, Some(TOKEN))
+                .await
+                .expect("connects");
+            let step = Duration::from_millis(5);
+            for round in 1..=20_u64 {
+                let call = client::work(&mut client, 2000, step, None);
+                let patience = Duration::from_millis(10 + round * 7 % 60);
+                assert!(
+                    tokio::time::timeout(patience, call).await.is_err(),
+                    "10 s of work cannot finish"
+                );
+                while server.log.dropped() < round {
+                    tokio::time::sleep(Duration::from_millis(2)).await;
+                }
+                let steps = server.log.steps();
+                tokio::time::sleep(step * 8).await;
+                assert_eq!(
+                    server.log.steps(),
+                    steps,
+                    "round {round}: no step after the drop"
+                );
+            }
+            assert_eq!(server.log.finished(), 0);
+            server.stop().await.expect("a clean stop");
+        });
+    });
+}
+
+#[test]
+fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
+    finishes_within(Duration::from_secs(60), || {
+        runtime(2).block_on(async {
+            let server = RunningServer::start(TOKEN).await.expect("a server");
+            let mut client = connect(server.address, Some(TOKEN))
+                .await
+                .expect("connects");
+            let step = Duration::from_millis(100);
+            // Each deadline falls half a step after a step ends: the handler gives up
+            // that half step before the deadline, and its answer arrives first.
+            for deadline_ms in [50, 150, 250] {
+                let deadline = Some(Duration::from_millis(deadline_ms));
+                let status = client::work(&mut client, 10, step, deadline)
+                    .await
+                    .expect_err("too slow for its deadline");
+                assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
+            }
+            assert_eq!(server.log.gave_up(), 3);
+
+            // A deadline shorter than anything: tonic's own timer may fire first, and tonic
+            // reports its timer as CANCELLED ("Timeout expired"); either way the call fails.
+            let tiny = Some(Duration::from_millis(1));
+            let status = client::work(&mut client, 10, step, tiny)
+                .await
+                .expect_err("too slow for its deadline");
+            assert!(
+                status.code() == Code::DeadlineExceeded
+                    || (status.code() == Code::Cancelled && status.message() == "Timeout expired"),
+                "{status:?}"
+            );
+
+            // Work that fits its deadline completes.
+            let roomy = Some(Duration::from_secs(10));
+            let done = client::work(&mut client, 2, Duration::from_millis(1), roomy).await;
+            assert_eq!(done.expect("fits"), 2);
+            assert_eq!(server.log.finished(), 1);
+            server.stop().await.expect("a clean stop");
+        });
+    });
+}
+
+#[test]
+fn without_the_token_no_handler_runs() {
+    finishes_within(Duration::from_secs(60), || {
+        runtime(2).block_on(async {
+            let server = RunningServer::start(TOKEN).await.expect("a server");
+            for token in [None, Some("wrong"), Some("test-token ")] {
+                let mut stranger = connect(server.address, token).await.expect("connects");
+                let status = client::work(&mut stranger, 1, Duration::from_millis(1), None)
+                    .await
+                    .expect_err("refused");
+                assert_eq!(status.code(), Code::Unauthenticated, "{token:?}");
+            }
+            assert_eq!(server.log.steps(), 0, "the handler never ran");
+            server.stop().await.expect("a clean stop");
+        });
+    });
+}
