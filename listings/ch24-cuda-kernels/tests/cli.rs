@@ -156,7 +156,7 @@ fn list_devices_says_what_is_there_and_what_is_missing() {
         "NVRTC: {SETUP_HINT}\n{stdout}"
     );
     assert!(
-        stdout.contains("NVIDIA driver (libcuda.so): not found") || stdout.contains("0: "),
+        stdout.contains("no CUDA driver (libcuda.so) found") || stdout.contains("0: "),
         "{stdout}"
     );
 }

@@ -39,8 +39,8 @@ fn assert_both_checked(output: &Output, n: usize) {
     let stdout = text(&output.stdout);
     assert!(output.status.success(), "n = {n}: {}", text(&output.stderr));
     assert!(stdout.starts_with("OpenCL device: "), "{stdout}");
-    let saxpy = format!("saxpy  n = {n}: matches the CPU");
-    let sum = format!("sum    n = {n}: ");
+    let saxpy = format!("saxpy n = {n}: matches the CPU");
+    let sum = format!("sum n = {n}: ");
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with(&saxpy)).count(),
         1,
@@ -53,7 +53,7 @@ fn assert_both_checked(output: &Output, n: usize) {
         sum_line.contains(&format!(": {}, ", gpu_reference::sum(&values))),
         "{sum_line}"
     );
-    let scan = format!("scan   n = {n}: every prefix equal to the CPU's");
+    let scan = format!("scan n = {n}: every prefix equal to the CPU's");
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with(&scan)).count(),
         1,

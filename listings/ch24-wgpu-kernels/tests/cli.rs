@@ -49,13 +49,13 @@ fn assert_checked(output: &Output, n: usize, languages: &[&str]) {
             1,
             "{stdout}"
         );
-        let sum = format!("{language} sum   n = {n}: {total}, equal to the CPU's");
+        let sum = format!("{language} sum n = {n}: {total}, equal to the CPU's");
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(&sum)).count(),
             1,
             "{stdout}"
         );
-        let scan = format!("{language} scan  n = {n}: every prefix equal to the CPU's");
+        let scan = format!("{language} scan n = {n}: every prefix equal to the CPU's");
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(&scan)).count(),
             1,

@@ -5,6 +5,10 @@
 //! [`SAXPY_RELATIVE_TOLERANCE`] for floats. The kernel sources live in `kernels/` at the
 //! workspace root and are re-exported below, so a listing and the chapter show the same file.
 
+mod backend;
+
+pub use backend::{Backend, COPY_RUNS, Cpu, Measured, Problem, Work};
+
 /// Work-items per work-group in every kernel (`GROUP_SIZE` / `@workgroup_size` / `local_size_x`).
 pub const GROUP_SIZE: usize = 256;
 

@@ -1,0 +1,348 @@
+//! One program for every backend. `--device` picks where the chapter's problems run (the CPU
+//! reference, OpenCL, WGSL, GLSL or CUDA), `--problem` which of them, `--size` how big. Each
+//! backend is the library of its own listing (`ch24-opencl-kernels`, `ch24-wgpu-kernels`,
+//! `ch24-cuda-kernels`) behind one trait, `gpu_reference::Backend`; this program only opens
+//! them, runs them and lays their measurements side by side.
+
+use std::process::ExitCode;
+
+use ch24_cuda_kernels::{ARCHITECTURES, Cuda};
+use ch24_opencl_kernels::OpenCl;
+use ch24_wgpu_kernels::{Gpu, Language, Wgpu};
+use clap::{Parser, ValueEnum};
+use gpu_reference::{Backend, Cpu, Measured, Problem, Work};
+
+#[derive(Debug, Parser)]
+#[command(
+    about = "Runs the GPU chapter's problems on any backend (CPU, OpenCL, WGSL, GLSL, CUDA), checks each against the CPU and compares GB/s with the device's copy bandwidth"
+)]
+struct Args {
+    /// Where to run: one backend, or `all` (every backend this machine has).
+    #[arg(long, value_enum, default_value_t = DeviceChoice::All)]
+    device: DeviceChoice,
+    /// What to run: one problem, or `all`.
+    #[arg(long, value_enum, default_value_t = ProblemChoice::All)]
+    problem: ProblemChoice,
+    /// Elements of saxpy, sum and scan.
+    #[arg(long, default_value_t = 1 << 22, value_parser = clap::value_parser!(u32).range(1..))]
+    size: u32,
+    /// Side of the square matrices of matmul.
+    #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
+    matrix: u32,
+    /// Print every backend's devices (platform, device, driver), then stop.
+    #[arg(long)]
+    list_devices: bool,
+    /// The OpenCL device, as numbered under "OpenCL" by --list-devices.
+    #[arg(long, default_value_t = 0)]
+    opencl_device: usize,
+    /// The wgpu adapter: part of its name as --list-devices prints it (`llvmpipe` is
+    /// lavapipe, on the CPU). Without it: the first GPU, else the first adapter.
+    #[arg(long)]
+    adapter: Option<String>,
+    /// The GPU architecture NVRTC compiles the CUDA kernels for.
+    #[arg(long, default_value = "compute_90", value_parser = ARCHITECTURES)]
+    arch: String,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum DeviceChoice {
+    Cpu,
+    Opencl,
+    Wgsl,
+    Glsl,
+    Cuda,
+    All,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum ProblemChoice {
+    Saxpy,
+    Sum,
+    Scan,
+    Matmul,
+    All,
+}
+
+const DEVICES: [DeviceChoice; 5] = [
+    DeviceChoice::Cpu,
+    DeviceChoice::Opencl,
+    DeviceChoice::Wgsl,
+    DeviceChoice::Glsl,
+    DeviceChoice::Cuda,
+];
+
+impl DeviceChoice {
+    fn name(self) -> &'static str {
+        match self {
+            DeviceChoice::Cpu => "cpu",
+            DeviceChoice::Opencl => "opencl",
+            DeviceChoice::Wgsl => "wgsl",
+            DeviceChoice::Glsl => "glsl",
+            DeviceChoice::Cuda => "cuda",
+            DeviceChoice::All => "all",
+        }
+    }
+}
+
+fn main() -> ExitCode {
+    let args = Args::parse();
+    // NVRTC must be on the loader's path before the program starts (see that listing).
+    if let Some(code) = ch24_cuda_kernels::rerun_with_setup_nvrtc() {
+        return code;
+    }
+    match run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn run(args: &Args) -> Result<(), String> {
+    if args.list_devices {
+        list_devices();
+        return Ok(());
+    }
+    let n = args.size as usize;
+    let side = args.matrix as usize;
+    check_host_memory(n.max(side * side))?;
+    let problems: Vec<Problem> = match args.problem {
+        ProblemChoice::Saxpy => vec![Problem::Saxpy],
+        ProblemChoice::Sum => vec![Problem::Sum],
+        ProblemChoice::Scan => vec![Problem::Scan],
+        ProblemChoice::Matmul => vec![Problem::Matmul],
+        ProblemChoice::All => Problem::ALL.to_vec(),
+    };
+    let devices = match args.device {
+        DeviceChoice::All => DEVICES.to_vec(),
+        one => vec![one],
+    };
+    let mut rows = Vec::new();
+    for device in devices {
+        // ANCHOR: one_loop
+        let backend = match open(device, args) {
+            Ok(backend) => backend,
+            // Asked for by name: a missing backend is the answer, and an error.
+            Err(missing) if args.device != DeviceChoice::All => return Err(missing),
+            // Asked for everything: say what is missing and go on with the rest.
+            Err(missing) => {
+                println!("{}: not run: {missing}", device.name());
+                rows.push(Row::missing(device));
+                continue;
+            }
+        };
+        let emulated = if backend.emulated() {
+            ", emulated on the CPU"
+        } else {
+            ""
+        };
+        println!("{}: {}{emulated}", device.name(), backend.describe());
+        let copy = backend.copy_bandwidth(n)?;
+        println!(
+            "{} device copy: {}",
+            device.name(),
+            gpu_reference::format_bandwidth(copy as usize, 1.0)
+        );
+        let mut measured = Vec::new();
+        for &problem in &problems {
+            let size = problem.size(n, side);
+            let result = backend.run(problem, size)?;
+            println!("{} {}", device.name(), result.line(copy));
+            measured.push(result);
+        }
+        // ANCHOR_END: one_loop
+        rows.push(Row {
+            device,
+            emulated: backend.emulated(),
+            copy: Some(copy),
+            measured,
+        });
+    }
+    if rows.len() > 1 {
+        print_table(&problems, &rows);
+    }
+    Ok(())
+}
+
+// ANCHOR: open
+/// Every backend behind the same trait: the rest of the program does not know which it has.
+fn open(device: DeviceChoice, args: &Args) -> Result<Box<dyn Backend>, String> {
+    Ok(match device {
+        DeviceChoice::Cpu => Box::new(Cpu),
+        DeviceChoice::Opencl => Box::new(OpenCl::open(args.opencl_device)?),
+        DeviceChoice::Wgsl => Box::new(Wgpu::new(
+            Gpu::open(args.adapter.as_deref())?,
+            Language::Wgsl,
+        )),
+        DeviceChoice::Glsl => Box::new(Wgpu::new(
+            Gpu::open(args.adapter.as_deref())?,
+            Language::Glsl,
+        )),
+        DeviceChoice::Cuda => Box::new(Cuda::open(cuda_arch(&args.arch))?),
+        DeviceChoice::All => unreachable!("`all` is expanded into the devices before opening"),
+    })
+}
+// ANCHOR_END: open
+
+/// clap has checked the name against the list; NVRTC wants a `'static` string.
+fn cuda_arch(arch: &str) -> &'static str {
+    ARCHITECTURES
+        .into_iter()
+        .find(|known| *known == arch)
+        .unwrap_or("compute_90")
+}
+
+/// Every backend computes the CPU reference too, so the inputs, the reference and the
+/// device's result all live in host memory at once: about five arrays of four-byte values.
+fn check_host_memory(elements: usize) -> Result<(), String> {
+    let needed = elements.saturating_mul(5 * size_of::<u32>());
+    let Some(available) = available_memory() else {
+        return Ok(());
+    };
+    if needed > available {
+        return Err(format!(
+            "--size {elements} needs about {:.1} GB of host memory (inputs, CPU reference and \
+             result); this machine has {:.1} GB available",
+            needed as f64 / 1e9,
+            available as f64 / 1e9
+        ));
+    }
+    Ok(())
+}
+
+/// `MemAvailable` from `/proc/meminfo` (Linux), in bytes.
+fn available_memory() -> Option<usize> {
+    let meminfo = std::fs::read_to_string("/proc/meminfo").ok()?;
+    let line = meminfo.lines().find(|l| l.starts_with("MemAvailable:"))?;
+    let kib: usize = line.split_whitespace().nth(1)?.parse().ok()?;
+    Some(kib * 1024)
+}
+
+/// `--list-devices`: every backend at once, what it has or what it lacks.
+fn list_devices() {
+    println!("cpu: the CPU reference, always present");
+    println!("OpenCL (opencl):");
+    match ch24_opencl_kernels::all_devices() {
+        Ok(devices) => {
+            for (index, (platform, device)) in devices.iter().enumerate() {
+                println!(
+                    "  {index}: {}",
+                    ch24_opencl_kernels::describe(platform, device)
+                );
+            }
+        }
+        Err(missing) => println!("  none: {missing}"),
+    }
+    println!("wgpu on Vulkan (wgsl, glsl):");
+    match ch24_wgpu_kernels::adapters() {
+        Ok(adapters) => {
+            for (index, adapter) in adapters.iter().enumerate() {
+                println!(
+                    "  {index}: {}",
+                    ch24_wgpu_kernels::describe(&adapter.get_info())
+                );
+            }
+        }
+        Err(missing) => println!("  none: {missing}"),
+    }
+    println!("CUDA (cuda):");
+    match ch24_cuda_kernels::devices() {
+        Ok(lines) => lines.iter().for_each(|line| println!("  {line}")),
+        Err(error) => println!("  none: {error}"),
+    }
+}
+
+/// One backend's results, for the table.
+struct Row {
+    device: DeviceChoice,
+    emulated: bool,
+    copy: Option<f64>,
+    measured: Vec<Measured>,
+}
+
+impl Row {
+    fn missing(device: DeviceChoice) -> Self {
+        Row {
+            device,
+            emulated: false,
+            copy: None,
+            measured: Vec::new(),
+        }
+    }
+}
+
+/// A rate in a few characters: GB/s and its share of the device's copy, `20.8 (27%)`, or
+/// GFLOP/s for the matrix product; the table's legend gives the units.
+fn cell(measured: &Measured, copy: f64) -> String {
+    let seconds = measured.time.as_secs_f64();
+    match measured.problem.work(measured.size) {
+        Work::Bytes(bytes) => {
+            let rate = gpu_reference::format_bandwidth(bytes, seconds);
+            let percent = 100.0 * bytes as f64 / seconds.max(f64::MIN_POSITIVE) / copy;
+            let rate = rate.trim_end_matches(" GB/s");
+            if percent < 1.0 {
+                format!("{rate} (<1%)")
+            } else {
+                format!("{rate} ({percent:.0}%)")
+            }
+        }
+        Work::Flops(flops) => gpu_reference::format_gflops(flops, seconds)
+            .trim_end_matches(" GFLOP/s")
+            .to_string(),
+    }
+}
+
+// ANCHOR: table
+/// The benchmark: one row per backend, one column per problem. Streaming problems show
+/// GB/s and, in brackets, that as a percentage of the same device's copy bandwidth.
+fn print_table(problems: &[Problem], rows: &[Row]) {
+    let mut header = vec!["backend".to_string(), "copy".to_string()];
+    header.extend(problems.iter().map(|p| p.name().to_string()));
+    let mut lines = vec![header];
+    for row in rows {
+        let name = if row.emulated {
+            format!("{} (emulated)", row.device.name())
+        } else {
+            row.device.name().to_string()
+        };
+        let mut line = vec![name];
+        match row.copy {
+            Some(copy) => {
+                line.push(cell_copy(copy));
+                line.extend(row.measured.iter().map(|m| cell(m, copy)));
+            }
+            None => line.push("not run".to_string()),
+        }
+        lines.push(line);
+    }
+    let columns = lines.iter().map(Vec::len).max().unwrap_or(0);
+    let widths: Vec<usize> = (0..columns)
+        .map(|c| {
+            lines
+                .iter()
+                .filter_map(|l| l.get(c))
+                .map(|s| s.chars().count())
+                .max()
+                .unwrap_or(0)
+        })
+        .collect();
+    println!();
+    println!("GB/s, in brackets as a share of the same device's copy; matmul in GFLOP/s");
+    for line in &lines {
+        let cells: Vec<String> = line
+            .iter()
+            .zip(&widths)
+            .map(|(cell, width)| format!("{cell:<width$}"))
+            .collect();
+        println!("{}", cells.join("  ").trim_end());
+    }
+}
+// ANCHOR_END: table
+
+/// The copy column: GB/s without the unit, like the cells beside it.
+fn cell_copy(copy: f64) -> String {
+    gpu_reference::format_bandwidth(copy as usize, 1.0)
+        .trim_end_matches(" GB/s")
+        .to_string()
+}

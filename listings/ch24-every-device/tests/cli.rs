@@ -1,0 +1,266 @@
+//! The one program for every device, run the way a reader runs it. The difftests run every
+//! problem on every backend this machine has (the CPU, OpenCL on PoCL, WGSL and GLSL on
+//! lavapipe) at sizes that end inside, at and past a work-group or tile boundary; the
+//! program prints "matches"/"equal" only after checking the result against the CPU
+//! reference, and the sum must be the exact total. CUDA runs where an NVIDIA driver is
+//! present; elsewhere the test checks the clear no-GPU error and says that CUDA was not
+//! exercised. Also: --list-devices, the benchmark table, and the errors a reader can cause.
+
+use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run};
+
+const BINARY: &str = env!("CARGO_BIN_EXE_ch24-every-device");
+const LAVAPIPE: &str = "llvmpipe";
+const POCL: &str = "Portable Computing Language";
+
+/// The CPU devices `cargo xtask setup` installs are part of the test set-up: without them
+/// the test fails and says how to get them, never skips.
+fn require_cpu_devices() -> Ran {
+    let listed = run(BINARY, &["--list-devices"]);
+    assert!(listed.succeeded(), "{}", listed.stderr);
+    for (device, package) in [(POCL, "pocl-opencl-icd"), (LAVAPIPE, "mesa-vulkan-drivers")] {
+        assert!(
+            listed.stdout.contains(device),
+            "no {device} device: run the tests through `cargo xtask test` (or `cargo xtask \
+             setup`), which installs {package}\n{}",
+            listed.stdout
+        );
+    }
+    listed
+}
+
+/// What a correct run of `problem` at `size` prints after the device's name.
+fn expected(problem: &str, size: usize) -> String {
+    match problem {
+        "saxpy" => format!("saxpy n = {size}: matches the CPU"),
+        "sum" => {
+            let total = gpu_reference::sum(&gpu_reference::reduce_input(size));
+            format!("sum n = {size}: {total}, equal to the CPU's")
+        }
+        "scan" => format!("scan n = {size}: every prefix equal to the CPU's"),
+        _ => format!("matmul {size} x {size}: matches the CPU"),
+    }
+}
+
+fn run_one(device: &str, problem: &str, size: usize) -> Ran {
+    let size_arg = size.to_string();
+    let size_flag = if problem == "matmul" {
+        "--matrix"
+    } else {
+        "--size"
+    };
+    let mut args = vec![
+        "--device",
+        device,
+        "--problem",
+        problem,
+        size_flag,
+        &size_arg,
+    ];
+    if matches!(device, "wgsl" | "glsl") {
+        args.extend(["--adapter", LAVAPIPE]);
+    }
+    run(BINARY, &args)
+}
+
+fn assert_checked(ran: &Ran, device: &str, problem: &str, size: usize) {
+    assert!(
+        ran.succeeded(),
+        "{device} {problem} {size}: {}{}",
+        ran.stdout,
+        ran.stderr
+    );
+    let reference = if device == "cpu" {
+        // The CPU is the reference: it says so instead of comparing with itself.
+        let label = if problem == "matmul" {
+            format!("matmul {size} x {size}: the reference itself")
+        } else {
+            format!("{problem} n = {size}: the reference itself")
+        };
+        format!("{device} {label}")
+    } else {
+        format!("{device} {}", expected(problem, size))
+    };
+    assert_eq!(
+        ran.rows_starting_with(&reference).len(),
+        1,
+        "{device} {problem} {size}:\n{}",
+        ran.stdout
+    );
+    // The device's own line, its copy bandwidth and the one result: nothing else, no table.
+    assert_eq!(ran.stdout.lines().count(), 3, "{}", ran.stdout);
+    assert!(
+        ran.rows_starting_with(&format!("{device} device copy: "))
+            .len()
+            == 1,
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn every_problem_on_every_cpu_device_matches_the_reference() {
+    require_cpu_devices();
+    for device in ["cpu", "opencl", "wgsl", "glsl"] {
+        for problem in ["saxpy", "sum", "scan"] {
+            for size in [1, 255, 257, 100_003] {
+                assert_checked(&run_one(device, problem, size), device, problem, size);
+            }
+        }
+        for side in [1, 15, 17, 64] {
+            assert_checked(&run_one(device, "matmul", side), device, "matmul", side);
+        }
+    }
+}
+
+#[test]
+fn cuda_runs_where_there_is_a_driver_and_says_what_is_missing_elsewhere() {
+    let ran = run(BINARY, &["--device", "cuda", "--size", "100003"]);
+    if ran.succeeded() {
+        for problem in ["saxpy", "sum", "scan"] {
+            let line = format!("cuda {}", expected(problem, 100_003));
+            assert_eq!(ran.rows_starting_with(&line).len(), 1, "{}", ran.stdout);
+        }
+        let matmul = format!("cuda {}", expected("matmul", 256));
+        assert_eq!(ran.rows_starting_with(&matmul).len(), 1, "{}", ran.stdout);
+    } else {
+        assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+        assert!(
+            ran.stderr.contains("no NVIDIA driver (libcuda.so)")
+                || ran.stderr.contains("found no usable GPU"),
+            "{}",
+            ran.stderr
+        );
+        assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+        assert!(ran.stdout.is_empty(), "{}", ran.stdout);
+        eprintln!(
+            "not exercised here: running the CUDA kernels (no NVIDIA GPU); checked the error"
+        );
+    }
+}
+
+#[test]
+fn list_devices_names_every_backend() {
+    let listed = require_cpu_devices();
+    let stdout = &listed.stdout;
+    for heading in [
+        "cpu: ",
+        "OpenCL (opencl):",
+        "wgpu on Vulkan (wgsl, glsl):",
+        "CUDA (cuda):",
+    ] {
+        assert_eq!(listed.rows_starting_with(heading).len(), 1, "{stdout}");
+    }
+    assert!(stdout.contains("driver"), "{stdout}");
+    assert!(
+        stdout.contains("no CUDA driver (libcuda.so) found") || stdout.contains("  0: "),
+        "{stdout}"
+    );
+}
+
+#[test]
+fn the_books_run_checks_every_device_and_ends_in_the_benchmark_table() {
+    require_cpu_devices();
+    // The run the chapter shows (`output-args` in Cargo.toml).
+    let n = 4_000_000;
+    let ran = run(BINARY, &["--size", "4000000"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    for device in ["cpu", "opencl", "wgsl", "glsl"] {
+        // A table row: the name padded by at least two spaces; a result line has one.
+        let prefix = if device == "cpu" {
+            "cpu  ".to_string()
+        } else {
+            format!("{device} (emulated)  ")
+        };
+        let row = ran.rows_starting_with(&prefix);
+        assert_eq!(row.len(), 1, "{}", ran.stdout);
+        // Copy, three bandwidths each with its share of the copy, and the FLOP rate.
+        let numbers: Vec<f64> = row[0]
+            .split_whitespace()
+            .filter_map(|word| word.parse().ok())
+            .collect();
+        assert_eq!(numbers.len(), 5, "{}", row[0]);
+        assert!(numbers.iter().all(|rate| *rate > 0.0), "{}", row[0]);
+        assert_eq!(row[0].matches("%)").count(), 3, "{}", row[0]);
+        if device != "cpu" {
+            for problem in ["saxpy", "sum", "scan"] {
+                let line = format!("{device} {}", expected(problem, n));
+                assert_eq!(ran.rows_starting_with(&line).len(), 1, "{}", ran.stdout);
+            }
+        }
+    }
+    // CUDA either ran (a row of figures) or says it did not and why.
+    let cuda = ran.rows_starting_with("cuda  ");
+    assert_eq!(cuda.len(), 1, "{}", ran.stdout);
+    if cuda[0].contains("not run") {
+        assert_eq!(ran.rows_starting_with("cuda: not run: ").len(), 1);
+    }
+    assert_eq!(
+        ran.rows_starting_with("backend ").len(),
+        1,
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn what_a_reader_can_get_wrong_is_named() {
+    require_cpu_devices();
+    let cases: [(&[&str], &str); 3] = [
+        (
+            &[
+                "--device",
+                "wgsl",
+                "--adapter",
+                LAVAPIPE,
+                "--size",
+                "20000000",
+            ],
+            "this adapter dispatches at most",
+        ),
+        (
+            &["--device", "opencl", "--opencl-device", "99"],
+            "there is no OpenCL device 99",
+        ),
+        (
+            &["--device", "glsl", "--adapter", "no-such-gpu"],
+            r#"no adapter named like "no-such-gpu""#,
+        ),
+    ];
+    for (args, message) in cases {
+        let ran = run(BINARY, args);
+        assert_eq!(ran.code, Some(1), "{args:?}: {}", ran.stderr);
+        assert!(ran.stderr.contains(message), "{args:?}: {}", ran.stderr);
+        assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
+    }
+}
+
+#[test]
+fn help_and_bad_arguments() {
+    assert_help_mentions(
+        BINARY,
+        &[
+            "--device",
+            "--problem",
+            "--size",
+            "--matrix",
+            "--list-devices",
+            "--adapter",
+            "--opencl-device",
+            "--arch",
+            "opencl",
+            "wgsl",
+            "glsl",
+            "cuda",
+        ],
+    );
+    let bad: &[&[&str]] = &[
+        &["--device", "hlsl"],
+        &["--problem", "fft"],
+        &["--size", "0"],
+        &["--size", "-3"],
+        &["--matrix", "0"],
+        &["--arch", "sm_90"],
+        &["--what"],
+    ];
+    assert_refused(BINARY, bad);
+}

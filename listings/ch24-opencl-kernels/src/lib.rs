@@ -1,0 +1,346 @@
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in OpenCL C, run
+//! through the `ocl` crate on an OpenCL device: a GPU where there is one, PoCL (an OpenCL
+//! implementation for the CPU) otherwise. Every result is checked against the CPU reference
+//! before its time is measured.
+//!
+//! A library, so that this listing's program and the chapter's one program for every device
+//! (`ch24-every-device`) run the same code.
+
+use book_helpers::fastest_of;
+use gpu_reference::{Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, kernels};
+use ocl::enums::{DeviceInfo, DeviceInfoResult};
+use ocl::{Buffer, Context, Device, DeviceType, Kernel, MemFlags, Platform, Program, Queue};
+
+/// Every OpenCL device on every platform, in the order `--list-devices` prints them.
+pub fn all_devices() -> Result<Vec<(Platform, Device)>, String> {
+    // `Platform::list` panics when the ICD loader finds nothing; ask the core API instead.
+    let platforms = ocl::core::get_platform_ids().map_err(|_| {
+        "no OpenCL platform found: install a driver for your GPU, or PoCL for the CPU \
+         (Debian: apt-get install pocl-opencl-icd ocl-icd-opencl-dev; `cargo xtask setup` does it)"
+            .to_string()
+    })?;
+    let mut found = Vec::new();
+    for platform in platforms.into_iter().map(Platform::new) {
+        let devices = Device::list_all(platform).map_err(|error| error.to_string())?;
+        found.extend(devices.into_iter().map(|device| (platform, device)));
+    }
+    if found.is_empty() {
+        return Err("OpenCL platforms are installed but none has a device".to_string());
+    }
+    Ok(found)
+}
+
+/// `platform / device (type, driver version)`.
+pub fn describe(platform: &Platform, device: &Device) -> String {
+    let info = |kind| {
+        device
+            .info(kind)
+            .map_or_else(|e| e.to_string(), |v| v.to_string())
+    };
+    format!(
+        "{} / {} ({}, driver {})",
+        platform.name().unwrap_or_default(),
+        device.name().unwrap_or_default(),
+        info(DeviceInfo::Type),
+        info(DeviceInfo::DriverVersion)
+    )
+}
+
+/// One OpenCL device, opened: a context and a queue to feed it.
+pub struct OpenCl {
+    platform: Platform,
+    device: Device,
+    context: Context,
+    queue: Queue,
+}
+
+impl OpenCl {
+    /// Opens device `index` as `--list-devices` numbers them.
+    pub fn open(index: usize) -> Result<Self, String> {
+        let devices = all_devices()?;
+        let (platform, device) = *devices.get(index).ok_or_else(|| {
+            format!(
+                "there is no OpenCL device {index} (this machine has {}; see --list-devices)",
+                devices.len()
+            )
+        })?;
+        let context = Context::builder()
+            .platform(platform)
+            .devices(device)
+            .build()
+            .map_err(|error| error.to_string())?;
+        let queue = Queue::new(&context, device, None).map_err(|error| error.to_string())?;
+        Ok(Self {
+            platform,
+            device,
+            context,
+            queue,
+        })
+    }
+
+    /// A kernel that does not compile comes back with the OpenCL compiler's log.
+    pub fn compile(&self, source: &str) -> Result<Program, String> {
+        Program::builder()
+            .src(source)
+            .devices(self.device)
+            .build(&self.context)
+            .map_err(|error| format!("the OpenCL compiler rejected the kernel:\n{error}"))
+    }
+
+    /// The largest buffer is `n` four-byte values; a device says how big one allocation may be.
+    pub fn check_fits(&self, n: usize) -> Result<(), String> {
+        let bytes = n.saturating_mul(size_of::<f32>());
+        if let Ok(DeviceInfoResult::MaxMemAllocSize(limit)) =
+            self.device.info(DeviceInfo::MaxMemAllocSize)
+            && bytes as u64 > limit
+        {
+            return Err(format!(
+                "--size {n} needs buffers of {bytes} bytes; this OpenCL device allocates at most \
+                 {limit} bytes at once"
+            ));
+        }
+        Ok(())
+    }
+
+    fn buffer<T: ocl::OclPrm>(&self, len: usize) -> ocl::Result<Buffer<T>> {
+        Buffer::<T>::builder()
+            .queue(self.queue.clone())
+            .len(len)
+            .build()
+    }
+
+    fn filled<T: ocl::OclPrm>(&self, values: &[T]) -> ocl::Result<Buffer<T>> {
+        Buffer::<T>::builder()
+            .queue(self.queue.clone())
+            .flags(MemFlags::new().read_only())
+            .len(values.len())
+            .copy_host_slice(values)
+            .build()
+    }
+
+    /// A one-dimensional launch of `program`'s kernel `name`, rounded up to whole work-groups.
+    fn kernel<'a>(
+        &self,
+        program: &'a Program,
+        name: &str,
+        n: usize,
+    ) -> ocl::builders::KernelBuilder<'a> {
+        let mut builder = Kernel::builder();
+        builder
+            .program(program)
+            .name(name)
+            .queue(self.queue.clone())
+            .global_work_size(gpu_reference::groups_for(n) * GROUP_SIZE)
+            .local_work_size(GROUP_SIZE);
+        builder
+    }
+
+    /// Launches `kernel` `runs` times and keeps the fastest, waiting for each to finish.
+    fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<std::time::Duration> {
+        // SAFETY: every kernel here was built with arguments that match its signature, and
+        // checks its indices against n.
+        let (ran, time) = fastest_of(runs, || {
+            unsafe { kernel.enq() }.and_then(|()| self.queue.finish())
+        });
+        ran.map(|()| time)
+    }
+
+    // ANCHOR: saxpy
+    fn saxpy(&self, n: usize) -> ocl::Result<Measured> {
+        let program = self.compile(kernels::SAXPY_CL)?;
+        let (x, y) = gpu_reference::saxpy_inputs(n);
+        let x_device = self.filled(&x)?;
+        let y_device = self.buffer::<f32>(n)?;
+        y_device.write(&y).enq()?;
+        let kernel = self
+            .kernel(&program, "saxpy", n)
+            .arg(SAXPY_A)
+            .arg(&x_device)
+            .arg(&y_device)
+            .arg(n as u32)
+            .build()?;
+        // SAFETY: the kernel's arguments match its signature; the guard `i < n` keeps the
+        // rounded-up launch inside the buffers.
+        unsafe { kernel.enq()? };
+        let mut y_gpu = vec![0.0f32; n];
+        y_device.read(&mut y_gpu).enq()?;
+        let cpu = gpu_reference::saxpy(SAXPY_A, &x, &y);
+        let error = gpu_reference::check_saxpy(&y_gpu, &cpu)?;
+        // ANCHOR_END: saxpy
+        // Timed after the check, on the same buffers: y keeps changing, which does not matter.
+        Ok(Measured {
+            problem: Problem::Saxpy,
+            size: n,
+            agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+            timed: "kernel",
+            time: self.time(5, &kernel)?,
+        })
+    }
+
+    // ANCHOR: sum
+    fn sum(&self, n: usize) -> ocl::Result<Measured> {
+        let program = self.compile(kernels::REDUCE_CL)?;
+        let values = gpu_reference::reduce_input(n);
+        let groups = gpu_reference::groups_for(n);
+        let values_device = self.filled(&values)?;
+        let partial_device = self.buffer::<u32>(groups)?;
+        let kernel = self
+            .kernel(&program, "reduce_sum", n)
+            .arg(&values_device)
+            .arg(&partial_device)
+            .arg(n as u32)
+            .build()?;
+        // SAFETY: as for saxpy; `partial` has one slot per work-group.
+        unsafe { kernel.enq()? };
+        let mut partial = vec![0u32; groups];
+        partial_device.read(&mut partial).enq()?;
+        // One partial sum per work-group: few enough to add on the host.
+        let total = gpu_reference::sum(&partial);
+        gpu_reference::check_sum(total, gpu_reference::sum(&values))?;
+        // ANCHOR_END: sum
+        Ok(Measured {
+            problem: Problem::Sum,
+            size: n,
+            agreement: format!("{total}, equal to the CPU's"),
+            timed: "kernel",
+            time: self.time(5, &kernel)?,
+        })
+    }
+
+    // ANCHOR: scan
+    /// The scan in three steps: scan inside each work-group, turn the group totals into
+    /// offsets on the host, add each group's offset on the device.
+    fn scan_on_device(
+        &self,
+        scan_groups: &Kernel,
+        add_offsets: &Kernel,
+        totals: &Buffer<u32>,
+        offsets: &Buffer<u32>,
+    ) -> ocl::Result<()> {
+        // SAFETY: the arguments match the kernels' signatures; every index is checked
+        // against n.
+        unsafe { scan_groups.enq()? };
+        let mut group_totals = vec![0u32; totals.len()];
+        totals.read(&mut group_totals).enq()?;
+        offsets
+            .write(&gpu_reference::group_offsets(&group_totals))
+            .enq()?;
+        unsafe { add_offsets.enq()? };
+        self.queue.finish()
+    }
+    // ANCHOR_END: scan
+
+    fn scan(&self, n: usize) -> ocl::Result<Measured> {
+        let program = self.compile(kernels::SCAN_CL)?;
+        let values = gpu_reference::reduce_input(n);
+        let groups = gpu_reference::groups_for(n);
+        let values_device = self.filled(&values)?;
+        let out = self.buffer::<u32>(n)?;
+        let (totals, offsets) = (self.buffer::<u32>(groups)?, self.buffer::<u32>(groups)?);
+        let scan_groups = self
+            .kernel(&program, "scan_groups", n)
+            .arg(&values_device)
+            .arg(&out)
+            .arg(&totals)
+            .arg(n as u32)
+            .build()?;
+        let add_offsets = self
+            .kernel(&program, "add_offsets", n)
+            .arg(&out)
+            .arg(&offsets)
+            .arg(n as u32)
+            .build()?;
+        self.scan_on_device(&scan_groups, &add_offsets, &totals, &offsets)?;
+        let mut gpu = vec![0u32; n];
+        out.read(&mut gpu).enq()?;
+        gpu_reference::check_scan(&gpu, &gpu_reference::inclusive_scan(&values))?;
+        let (ran, time) = fastest_of(5, || {
+            self.scan_on_device(&scan_groups, &add_offsets, &totals, &offsets)
+        });
+        ran?;
+        Ok(Measured {
+            problem: Problem::Scan,
+            size: n,
+            agreement: "every prefix equal to the CPU's".to_string(),
+            timed: "kernels",
+            time,
+        })
+    }
+
+    fn matmul(&self, side: usize) -> ocl::Result<Measured> {
+        let program = self.compile(kernels::MATMUL_CL)?;
+        let (a, b) = gpu_reference::matmul_inputs(side);
+        let (a_device, b_device) = (self.filled(&a)?, self.filled(&b)?);
+        let c_device = self.buffer::<f32>(side * side)?;
+        let tiles = side.div_ceil(TILE) * TILE;
+        let kernel = Kernel::builder()
+            .program(&program)
+            .name("matmul_tiled")
+            .queue(self.queue.clone())
+            .global_work_size([tiles, tiles])
+            .local_work_size([TILE, TILE])
+            .arg(&a_device)
+            .arg(&b_device)
+            .arg(&c_device)
+            .arg(side as u32)
+            .build()?;
+        // SAFETY: the arguments match the kernel's signature; rows and columns are checked
+        // against n inside it.
+        unsafe { kernel.enq()? };
+        let mut c = vec![0.0f32; side * side];
+        c_device.read(&mut c).enq()?;
+        let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)?;
+        Ok(Measured {
+            problem: Problem::Matmul,
+            size: side,
+            agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+            timed: "kernel",
+            time: self.time(3, &kernel)?,
+        })
+    }
+}
+
+impl Backend for OpenCl {
+    fn describe(&self) -> String {
+        describe(&self.platform, &self.device)
+    }
+
+    fn emulated(&self) -> bool {
+        // PoCL and other CPU implementations report themselves as a CPU device.
+        matches!(
+            self.device.info(DeviceInfo::Type),
+            Ok(DeviceInfoResult::Type(kind)) if kind.contains(DeviceType::CPU)
+        )
+    }
+
+    fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
+        self.check_fits(n)?;
+        let copied = || -> ocl::Result<std::time::Duration> {
+            let (from, to) = (self.buffer::<u32>(n)?, self.buffer::<u32>(n)?);
+            let (copied, time) = fastest_of(COPY_RUNS, || {
+                from.copy(&to, None, None)
+                    .enq()
+                    .and_then(|()| self.queue.finish())
+            });
+            copied.map(|()| time)
+        };
+        let time = copied().map_err(|error| format!("copy: {error}"))?;
+        Ok((2 * n * size_of::<u32>()) as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+    }
+
+    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+        let largest = if problem == Problem::Matmul {
+            size.saturating_mul(size)
+        } else {
+            size
+        };
+        self.check_fits(largest)?;
+        let ran = match problem {
+            Problem::Saxpy => self.saxpy(size),
+            Problem::Sum => self.sum(size),
+            Problem::Scan => self.scan(size),
+            Problem::Matmul => self.matmul(size),
+        };
+        ran.map_err(|error| format!("OpenCL {problem}: {error}"))
+    }
+}

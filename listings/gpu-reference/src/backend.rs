@@ -1,0 +1,223 @@
+//! What every backend (OpenCL, WGSL, GLSL, CUDA, and the CPU itself) offers, so one program
+//! can run any problem on any of them and print the results side by side.
+
+use std::fmt;
+use std::hint::black_box;
+use std::time::Duration;
+
+use book_helpers::{fastest_of, format_duration};
+
+/// How many times a copy bandwidth is measured, keeping the fastest: a copy is the
+/// yardstick for every streaming kernel, so it gets more tries than a kernel does, and one
+/// unlucky run on a busy machine cannot make the yardstick short.
+pub const COPY_RUNS: usize = 20;
+
+/// The chapter's problems, as `--problem` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Problem {
+    Saxpy,
+    Sum,
+    Scan,
+    Matmul,
+}
+
+impl Problem {
+    pub const ALL: [Problem; 4] = [Problem::Saxpy, Problem::Sum, Problem::Scan, Problem::Matmul];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Problem::Saxpy => "saxpy",
+            Problem::Sum => "sum",
+            Problem::Scan => "scan",
+            Problem::Matmul => "matmul",
+        }
+    }
+
+    /// The size to run this problem at: the side of the matrices for the matrix product,
+    /// the number of elements for the others.
+    pub fn size(self, elements: usize, side: usize) -> usize {
+        if self == Problem::Matmul {
+            side
+        } else {
+            elements
+        }
+    }
+
+    /// The size a run of this problem is about: `n = 1000`, or `256 x 256` for a matrix.
+    pub fn size_label(self, size: usize) -> String {
+        match self {
+            Problem::Matmul => format!("{size} x {size}"),
+            _ => format!("n = {size}"),
+        }
+    }
+
+    /// What one run of the problem does, for a rate: bytes it must move through memory
+    /// (the streaming problems) or floating-point operations (the matrix product).
+    pub fn work(self, size: usize) -> Work {
+        let word = size_of::<u32>();
+        match self {
+            Problem::Saxpy => Work::Bytes(crate::saxpy_bytes(size)),
+            Problem::Sum => Work::Bytes(size * word),
+            // Reads the input, writes the output, reads and writes it again to add offsets.
+            Problem::Scan => Work::Bytes(4 * size * word),
+            Problem::Matmul => Work::Flops(crate::matmul_flops(size)),
+        }
+    }
+}
+
+impl fmt::Display for Problem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.name())
+    }
+}
+
+/// What a run's time bought.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum Work {
+    Bytes(usize),
+    Flops(f64),
+}
+
+/// One problem run on one backend, already checked against the CPU reference.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Measured {
+    pub problem: Problem,
+    pub size: usize,
+    /// What the check found, as a reader wants it: `matches the CPU (...)`.
+    pub agreement: String,
+    /// What was timed: `kernel`, `kernels`, `dispatch`, `loop`.
+    pub timed: &'static str,
+    /// The fastest of a few runs of the kernels alone, inputs already on the device.
+    pub time: Duration,
+}
+
+impl Measured {
+    /// The rate the time stands for: bandwidth against the device's own copy bandwidth
+    /// (`copy`, bytes per second) for the streaming problems, GFLOP/s for the matrix product.
+    pub fn rate(&self, copy: f64) -> String {
+        let seconds = self.time.as_secs_f64();
+        match self.problem.work(self.size) {
+            Work::Bytes(bytes) => crate::format_against_copy(bytes, seconds, copy),
+            Work::Flops(flops) => crate::format_gflops(flops, seconds),
+        }
+    }
+
+    /// One line: `saxpy n = 1000: matches the CPU (...); kernel 1.20 ms (10.0 GB/s, 25% of copy)`.
+    pub fn line(&self, copy: f64) -> String {
+        format!(
+            "{} {}: {}; {} {} ({})",
+            self.problem,
+            self.problem.size_label(self.size),
+            self.agreement,
+            self.timed,
+            format_duration(self.time),
+            self.rate(copy)
+        )
+    }
+}
+
+/// A place to run the chapter's problems: a GPU, an emulated one, or the CPU.
+pub trait Backend {
+    /// Which device this is, with its driver: printed before any result.
+    fn describe(&self) -> String;
+
+    /// True for a device that runs on the CPU (PoCL, lavapipe, the CPU itself): its
+    /// figures say nothing about a GPU.
+    fn emulated(&self) -> bool;
+
+    /// The device copying one buffer of `n` words into another, in bytes moved (read plus
+    /// written) per second: the limit for a kernel that only streams memory.
+    fn copy_bandwidth(&self, n: usize) -> Result<f64, String>;
+
+    /// Runs `problem` at `size` (elements, or the side of the matrices), checks the result
+    /// against the CPU reference and times it. A size the device cannot hold is an error
+    /// that says so, found before any work.
+    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String>;
+}
+
+/// The CPU running the reference itself, on one thread: the baseline every device is
+/// compared with.
+#[derive(Debug, Default, Clone, Copy)]
+pub struct Cpu;
+
+impl Backend for Cpu {
+    fn describe(&self) -> String {
+        "the CPU reference, one thread (plain Rust loops)".to_string()
+    }
+
+    fn emulated(&self) -> bool {
+        false
+    }
+
+    fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
+        let from = vec![1u32; n];
+        let mut to = vec![0u32; n];
+        let ((), time) = fastest_of(COPY_RUNS, || {
+            black_box(&mut to).copy_from_slice(black_box(&from))
+        });
+        Ok((2 * n * size_of::<u32>()) as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+    }
+
+    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+        let runs = if problem == Problem::Matmul { 3 } else { 5 };
+        let time = match problem {
+            Problem::Saxpy => {
+                let (x, y) = crate::saxpy_inputs(size);
+                fastest_of(runs, || {
+                    black_box(crate::saxpy(crate::SAXPY_A, black_box(&x), &y))
+                })
+                .1
+            }
+            Problem::Sum => {
+                let values = crate::reduce_input(size);
+                fastest_of(runs, || black_box(crate::sum(black_box(&values)))).1
+            }
+            Problem::Scan => {
+                let values = crate::reduce_input(size);
+                fastest_of(runs, || {
+                    black_box(crate::inclusive_scan(black_box(&values)))
+                })
+                .1
+            }
+            Problem::Matmul => {
+                let (a, b) = crate::matmul_inputs(size);
+                fastest_of(runs, || black_box(crate::matmul(black_box(&a), &b, size))).1
+            }
+        };
+        Ok(Measured {
+            problem,
+            size,
+            agreement: "the reference itself".to_string(),
+            timed: "loop",
+            time,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn work_counts_bytes_for_streams_and_flops_for_the_product() {
+        assert_eq!(Problem::Saxpy.work(10), Work::Bytes(120));
+        assert_eq!(Problem::Sum.work(10), Work::Bytes(40));
+        assert_eq!(Problem::Scan.work(10), Work::Bytes(160));
+        assert_eq!(Problem::Matmul.work(10), Work::Flops(2000.0));
+        assert_eq!(Problem::Matmul.size_label(16), "16 x 16");
+        assert_eq!(Problem::Sum.size_label(16), "n = 16");
+    }
+
+    #[test]
+    fn the_cpu_backend_runs_every_problem_and_prints_one_line() {
+        let cpu = Cpu;
+        assert!(cpu.copy_bandwidth(1000).expect("host copy") > 0.0);
+        for problem in Problem::ALL {
+            let measured = cpu.run(problem, 33).expect("the CPU runs every problem");
+            assert_eq!((measured.problem, measured.size), (problem, 33));
+            let line = measured.line(1e9);
+            assert!(line.starts_with(problem.name()), "{line}");
+            assert!(line.contains("the reference itself; loop "), "{line}");
+        }
+    }
+}
