@@ -1,0 +1,124 @@
+//! The same service with gRPC (tonic) and with tarpc, measured in one run: how much code
+//! each needs, and how many calls per second each serves at 1, 16, ... concurrent calls.
+
+use std::process::ExitCode;
+
+use book_helpers::{format_duration, format_speedup, load_average};
+use ch28_grpc_load::{LoadReport, candidate, drive, grpc_call};
+use ch28_grpc_tonic::client::connect as grpc_connect;
+use ch28_grpc_tonic::server::RunningServer;
+use ch29_tarpc_vs_grpc::service::{NumbersClient, NumbersServer, connect, start};
+use ch29_tarpc_vs_grpc::{SOURCES, code_lines};
+use clap::Parser;
+use tarpc::context;
+
+#[derive(Parser)]
+#[command(
+    about = "gRPC (tonic) against tarpc on the same service: lines of code, requests/s, p50/p99"
+)]
+struct Cli {
+    /// Calls in flight at once; two table rows (gRPC, tarpc) per value.
+    #[arg(long, value_delimiter = ',', default_value = "1,16,64",
+          value_parser = clap::value_parser!(u16).range(1..=1024))]
+    concurrency: Vec<u16>,
+    /// Calls per row.
+    #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    calls: u64,
+}
+
+const TOKEN: &str = "open-sesame";
+
+#[tokio::main]
+async fn main() -> ExitCode {
+    let cli = Cli::parse();
+    print_code_sizes();
+    match compare_load(&cli).await {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn print_code_sizes() {
+    println!("lines of code (not blank, not comments) for contract, server and client");
+    for framework in ["gRPC", "tarpc"] {
+        let mut total = 0;
+        for source in SOURCES
+            .iter()
+            .filter(|source| source.framework == framework)
+        {
+            let lines = code_lines(source.text);
+            total += lines;
+            println!("  {framework:<6} {:<36} {lines:>4}", source.path);
+        }
+        println!("  {framework:<6} {:<36} {total:>4}", "total");
+    }
+}
+
+// ANCHOR: tarpc_call
+/// One load call with tarpc: the same question, the same check as the gRPC load call.
+async fn tarpc_call(client: NumbersClient, n: u64) -> Result<(), String> {
+    let value = candidate(n);
+    let prime = client
+        .is_prime(context::current(), value)
+        .await
+        .map_err(|error| error.to_string())?
+        .map_err(|refused| format!("{refused:?}"))?;
+    if prime != ch28_grpc_tonic::is_prime(value) {
+        return Err(format!("wrong answer for {value}"));
+    }
+    Ok(())
+}
+// ANCHOR_END: tarpc_call
+
+// ANCHOR: compare
+async fn compare_load(cli: &Cli) -> Result<(), String> {
+    let grpc_server = RunningServer::start(TOKEN)
+        .await
+        .map_err(|e| e.to_string())?;
+    let grpc_client = grpc_connect(grpc_server.address, Some(TOKEN)).await?;
+    let (tarpc_address, tarpc_server) = start(NumbersServer::default())
+        .await
+        .map_err(|e| e.to_string())?;
+    let tarpc_client = connect(tarpc_address).await?;
+
+    println!();
+    println!("IsPrime over loopback, one connection each, both servers in this process");
+    if let Some(load) = load_average() {
+        println!("load average before the run: {load:.1}");
+    }
+    println!(
+        "{:<6} {:>10} {:>8} {:>12} {:>10} {:>10}",
+        "", "concurrent", "calls", "requests/s", "p50", "p99"
+    );
+    for &concurrency in &cli.concurrency {
+        let concurrency = usize::from(concurrency);
+        let grpc = drive(grpc_client.clone(), concurrency, cli.calls, grpc_call).await?;
+        print_row("gRPC", &grpc);
+        let tarpc = drive(tarpc_client.clone(), concurrency, cli.calls, tarpc_call).await?;
+        print_row("tarpc", &tarpc);
+        // Equal call counts: the ratio of the times is the ratio of the rates.
+        let ratio = format_speedup(grpc.elapsed, tarpc.elapsed);
+        println!(
+            "{:<6} {concurrency:>10} tarpc served {ratio} the requests/s of gRPC",
+            ""
+        );
+    }
+
+    tarpc_server.abort();
+    grpc_server.stop().await.map_err(|e| e.to_string())
+}
+// ANCHOR_END: compare
+
+fn print_row(framework: &str, report: &LoadReport) {
+    println!(
+        "{framework:<6} {:>10} {:>8} {:>12.0} {:>10} {:>10}",
+        report.concurrency,
+        report.calls(),
+        report.per_second(),
+        format_duration(report.p50()),
+        format_duration(report.p99()),
+    );
+}
