@@ -57,16 +57,23 @@ pub fn mpirun(
     args: &[String],
 ) -> Command {
     let yield_when_idle = if waiting == Waiting::Yield { "1" } else { "0" };
-    let mut command = Command::new("mpirun");
+    let mut command = launcher(ranks);
     command
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .args(["-n", &ranks.to_string()])
         .args(["--oversubscribe", "--bind-to", "none"])
         .args(["--mca", "btl", "self,vader"])
         .args(["--mca", "mpi_yield_when_idle", yield_when_idle])
         .arg(program.into())
         .args(args);
+    command
+}
+
+/// `mpirun -n <ranks>`, allowed to run as root.
+fn launcher(ranks: usize) -> Command {
+    let mut command = Command::new("mpirun");
+    command
+        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
+        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
+        .args(["-n", &ranks.to_string()]);
     command
 }
 // ANCHOR_END: mpirun
@@ -85,11 +92,8 @@ pub fn mpirun_on_hosts(
     program: impl Into<OsString>,
     args: &[String],
 ) -> Command {
-    let mut command = Command::new("mpirun");
+    let mut command = launcher(ranks);
     command
-        .env("OMPI_ALLOW_RUN_AS_ROOT", "1")
-        .env("OMPI_ALLOW_RUN_AS_ROOT_CONFIRM", "1")
-        .args(["-n", &ranks.to_string()])
         .arg("--hostfile")
         .arg(hostfile)
         .args(["--bind-to", "none"])

@@ -23,19 +23,7 @@ fn one_job_across_three_namespace_hosts() {
         return;
     }
     let lab = Lab::start(3, Mode::Namespaces).expect("the hosts start");
-    let options = lab.ssh_options(
-        std::time::Duration::from_secs(15),
-        std::time::Duration::from_secs(60),
-    );
-    let path = |p: &Option<std::path::PathBuf>| {
-        p.as_deref().expect("the lab sets it").display().to_string()
-    };
-    let agent = format!(
-        "ssh -F none -o BatchMode=yes -o StrictHostKeyChecking=yes \
-         -o UserKnownHostsFile={} -o IdentitiesOnly=yes -i {}",
-        path(&options.known_hosts),
-        path(&options.identity)
-    );
+    let agent = lab.ssh_command_line();
     let first = &lab.hosts()[0].address;
     let subnet = first.rsplit_once('.').expect("an IPv4 address").0;
     let network = format!("{subnet}.0/24");

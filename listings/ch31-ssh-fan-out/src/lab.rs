@@ -147,6 +147,17 @@ impl Lab {
         }
     }
 
+    /// The same settings as one `ssh` command line, for tools that take one
+    /// (Open MPI's `plm_rsh_agent`, `rsync -e`) or a reader at a shell.
+    pub fn ssh_command_line(&self) -> String {
+        format!(
+            "ssh -F none -o BatchMode=yes -o StrictHostKeyChecking=yes \
+             -o UserKnownHostsFile={} -o IdentitiesOnly=yes -i {}",
+            self.dir.join("known_hosts").display(),
+            self.dir.join("client_key").display()
+        )
+    }
+
     /// Stops host `index`'s sshd: connecting to it is refused at once.
     pub fn stop(&mut self, index: usize) {
         let sshd = &mut self.sshd[index];

@@ -6,7 +6,7 @@
 //! show (its times, and the lab's subnet, vary).
 
 use std::io::Write;
-use std::path::Path;
+use std::path::PathBuf;
 use std::process::Command;
 use std::time::Duration;
 
@@ -197,15 +197,20 @@ fn the_guard_deletes_the_namespaces_even_when_a_test_panics() {
     }
 }
 
+/// A path the lab set in its ssh options, as a command-line argument.
+fn shown(path: &Option<PathBuf>) -> String {
+    path.as_deref()
+        .expect("the lab sets it")
+        .display()
+        .to_string()
+}
+
 /// The lab's `--hostfile` run, as a reader would point it at real machines.
 fn run_on_hostfile(lab: &Lab, extra: &[&str]) -> Ran {
     let options = lab.ssh_options(CONNECT, DEADLINE);
-    let path = |p: &Option<std::path::PathBuf>| {
-        p.as_deref().map(Path::display).unwrap().to_string()
-    };
     let hostfile = lab.hostfile().display().to_string();
     let (identity, known_hosts) =
-        (path(&options.identity), path(&options.known_hosts));
+        (shown(&options.identity), shown(&options.known_hosts));
     let user = options.user.clone().unwrap();
     let mut args = vec!["--hostfile", &hostfile, "--identity", &identity];
     args.extend([
@@ -341,16 +346,13 @@ fn a_missing_or_wrong_hostfile_is_a_clear_error() {
 fn without_ssh_the_fan_out_says_what_to_install() {
     let lab = Lab::start(3, Mode::Loopback).expect("the lab starts");
     let options = lab.ssh_options(CONNECT, DEADLINE);
-    let path = |p: &Option<std::path::PathBuf>| {
-        p.as_deref().map(Path::display).unwrap().to_string()
-    };
     let hostfile = lab.hostfile().display().to_string();
     let mut command = Command::new(BINARY);
     command.env("PATH", "/nonexistent").args([
         "--hostfile",
         &hostfile,
         "--identity",
-        &path(&options.identity),
+        &shown(&options.identity),
         "--",
         "true",
     ]);
