@@ -145,6 +145,40 @@ fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
 }
 
 #[test]
+fn a_dropped_call_is_cancelled_on_the_server() {
+    finishes_within(LIMIT, || {
+        runtime(2).block_on(async {
+            let server = NumbersServer::default();
+            let steps = server.steps.clone();
+            let (address, task) = start(server).await.expect("a server");
+            let client = connect(address).await.expect("connects");
+            for round in 1..=10_u64 {
+                // Ten seconds of work, dropped after a few steps; the client stays connected.
+                let call = client.work(context::current(), 1000, 10);
+                let patience = Duration::from_millis(20 + round * 7);
+                assert!(tokio::time::timeout(patience, call).await.is_err());
+                // Time for the cancel message to reach the server, then a window to watch.
+                tokio::time::sleep(Duration::from_millis(200)).await;
+                let after = steps.load(Ordering::Relaxed);
+                tokio::time::sleep(Duration::from_millis(100)).await;
+                assert_eq!(
+                    steps.load(Ordering::Relaxed),
+                    after,
+                    "round {round}: no step after the cancel"
+                );
+            }
+            // The same connection still answers.
+            let verdict = client
+                .is_prime(context::current(), 97)
+                .await
+                .expect("a reply");
+            assert_eq!(verdict, Ok(true));
+            task.abort();
+        });
+    });
+}
+
+#[test]
 fn a_dead_server_is_a_clear_error_and_a_dead_client_costs_nothing() {
     finishes_within(LIMIT, || {
         runtime(2).block_on(async {
