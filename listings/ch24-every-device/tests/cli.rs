@@ -6,7 +6,9 @@
 //! present; elsewhere the test checks the clear no-GPU error and says that CUDA was not
 //! exercised. Also: --list-devices, the benchmark table, and the errors a reader can cause.
 
-use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run};
+use std::process::Command;
+
+use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run, run_command};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-every-device");
 const LAVAPIPE: &str = "llvmpipe";
@@ -232,6 +234,65 @@ fn what_a_reader_can_get_wrong_is_named() {
         assert!(ran.stderr.contains(message), "{args:?}: {}", ran.stderr);
         assert!(!ran.stderr.contains("panicked"), "{args:?}: {}", ran.stderr);
     }
+}
+
+/// The binary on a machine without OpenCL and Vulkan drivers: both loaders are pointed at a
+/// folder with no drivers in it.
+fn without_drivers(args: &[&str]) -> Ran {
+    let nowhere = std::env::temp_dir().join(format!("ch24-no-drivers-{}", std::process::id()));
+    std::fs::create_dir_all(&nowhere).expect("scratch folder");
+    let mut command = Command::new(BINARY);
+    command
+        .env_remove("BOOK_OUTPUT_DIR")
+        .env("OCL_ICD_VENDORS", &nowhere)
+        .env("VK_DRIVER_FILES", nowhere.join("none.json"))
+        .env("VK_ICD_FILENAMES", nowhere.join("none.json"))
+        .args(args);
+    let ran = run_command(command);
+    std::fs::remove_dir_all(&nowhere).ok();
+    ran
+}
+
+#[test]
+fn a_missing_backend_is_named_and_an_error_only_when_asked_for() {
+    for (device, missing) in [
+        ("opencl", "no OpenCL platform found"),
+        ("wgsl", "no Vulkan adapter found"),
+        ("glsl", "no Vulkan adapter found"),
+    ] {
+        let ran = without_drivers(&["--device", device, "--size", "1000"]);
+        assert_eq!(ran.code, Some(1), "{device}: {}", ran.stderr);
+        assert!(ran.stderr.contains(missing), "{device}: {}", ran.stderr);
+        assert!(ran.stderr.contains("cargo xtask setup"), "{}", ran.stderr);
+        assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+    }
+    // Everything at once: the CPU still runs, every missing backend says why.
+    let ran = without_drivers(&["--size", "1000", "--matrix", "16"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    for device in ["opencl", "wgsl", "glsl"] {
+        assert_eq!(
+            ran.rows_starting_with(&format!("{device}: not run: no "))
+                .len(),
+            1,
+            "{}",
+            ran.stdout
+        );
+    }
+    assert_eq!(
+        ran.rows_starting_with("cpu sum n = 1000: the reference itself")
+            .len(),
+        1,
+        "{}",
+        ran.stdout
+    );
+    let listed = without_drivers(&["--list-devices"]);
+    assert!(listed.succeeded(), "{}", listed.stderr);
+    assert_eq!(
+        listed.rows_starting_with("  none: ").len(),
+        2,
+        "{}",
+        listed.stdout
+    );
 }
 
 #[test]
