@@ -6,7 +6,7 @@
 use std::process::Command;
 use std::time::Duration;
 
-use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run, run_command};
+use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run_command};
 use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch25-training-an-mlp");
@@ -93,7 +93,7 @@ fn learns_the_spirals_on_the_cpu_and_writes_the_curve() {
 #[cfg(not(feature = "cuda"))]
 #[test]
 fn cuda_without_the_feature_says_how_to_build_it() {
-    let ran = run(BINARY, &["--device", "cuda"]);
+    let ran = book_helpers::cli::run(BINARY, &["--device", "cuda"]);
     assert_eq!(ran.code, Some(1), "{}", ran.stderr);
     assert!(ran.stderr.contains("--features cuda"), "{}", ran.stderr);
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
