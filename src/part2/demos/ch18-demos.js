@@ -126,6 +126,9 @@ function setUpFreezeDemo() {
         await nextFrame();
         const gap = pause();
         const checksum = checksumOf(wasm, pixels);
+        const shown = new Uint8ClampedArray(pixels.buffer, pixels.byteOffset, pixels.length);
+        $('ch18-freeze-canvas').getContext('2d')
+          .putImageData(new ImageData(shown, PICTURE.width, PICTURE.height), 0, 0);
         status.textContent = `${where === 'main' ? 'Main thread' : 'Web Worker'}: ` +
           `${seconds(took)} of work; the longest time between two frames was ${seconds(gap)}.`;
         publish(status, 'done', {
