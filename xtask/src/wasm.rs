@@ -274,3 +274,38 @@ fn newest_source(root: &Path) -> Result<SystemTime> {
     }
     Ok(newest)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_manifest_builds_the_listing_alone_as_a_cdylib() {
+        let root = crate::workspace_root();
+        let dir = root.join("target").join("xtask-test").join("wasm-manifest");
+        write_manifest(&root, &dir).expect("the manifest is written");
+        let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("readable");
+        let lib = root.join(LISTING).join("src").join("lib.rs");
+        assert!(lib.is_file(), "{} is the listing's library", lib.display());
+        assert!(manifest.contains(&format!("path = {:?}", lib.display().to_string())));
+        assert!(manifest.contains("crate-type = [\"cdylib\"]"));
+        // Without its own [workspace], cargo would climb to the book's and resolve it all.
+        assert!(manifest.contains("\n[workspace]\n"));
+        // Two modules, two target folders: their flags differ, so sharing one would rebuild.
+        assert_ne!(MODULES[0].name, MODULES[1].name);
+        assert_ne!(MODULES[0].file, MODULES[1].file);
+    }
+
+    #[test]
+    fn the_sources_include_the_build_flags() {
+        let root = crate::workspace_root();
+        let newest = newest_source(&root).expect("the listing's sources are readable");
+        let flags = std::fs::metadata(root.join("xtask/src/wasm.rs"))
+            .and_then(|meta| meta.modified())
+            .expect("this file");
+        assert!(
+            newest >= flags,
+            "a change of flags must rebuild the modules"
+        );
+    }
+}
