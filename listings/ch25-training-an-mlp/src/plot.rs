@@ -29,6 +29,9 @@ fn draw(path: &Path, losses: &[f32], device: &str) -> Result<(), Box<dyn std::er
     // The loss falls by orders of magnitude: a logarithmic axis shows every phase of it.
     let highest = losses.iter().copied().fold(f32::MIN_POSITIVE, f32::max);
     let lowest = losses.iter().copied().fold(highest, f32::min).max(1e-6);
+    // Whole decades, so that the axis has a labelled tick at both ends.
+    let decade_below = 10f32.powf(lowest.log10().floor());
+    let decade_above = 10f32.powf(highest.log10().ceil());
     let mut chart = ChartBuilder::on(&root)
         .caption(
             format!("Training loss, two spirals ({device})"),
@@ -39,12 +42,13 @@ fn draw(path: &Path, losses: &[f32], device: &str) -> Result<(), Box<dyn std::er
         .y_label_area_size(60)
         .build_cartesian_2d(
             1..losses.len().max(2),
-            (lowest * 0.8..highest * 1.25).log_scale(),
+            (decade_below..decade_above).log_scale(),
         )?;
     chart
         .configure_mesh()
         .x_desc("optimiser step")
         .y_desc("cross-entropy loss (log scale)")
+        .y_label_formatter(&|loss| format!("{loss}"))
         .axis_desc_style(("sans-serif", 14).into_font().color(&TEXT))
         .label_style(("sans-serif", 13).into_font().color(&TEXT))
         .light_line_style(WHITE)
