@@ -16,7 +16,9 @@ use cudarc::driver::{
     PushKernelArg,
 };
 use cudarc::nvrtc::{CompileError, CompileOptions, Ptx};
-use gpu_reference::{Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, kernels};
+use gpu_reference::{
+    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View, kernels,
+};
 
 /// The GPU architectures `--arch` accepts (`compute_90` is the H100's).
 pub const ARCHITECTURES: [&str; 5] = [
@@ -358,9 +360,9 @@ impl Cuda {
         })
     }
 
-    /// Mandelbrot: one thread per pixel, compared with the CPU's picture; returns how many
-    /// pixels differ (within the tolerance `gpu_reference` explains).
-    pub fn mandelbrot(&self, view: &gpu_reference::View) -> Result<usize, String> {
+    /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and the fastest of
+    /// three runs.
+    fn draw_mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
         let mut picture_device = self.stream.alloc_zeros::<u32>(view.pixels()).map_err(gpu)?;
         let mandelbrot = self.function(kernels::MANDELBROT_CU, "mandelbrot")?;
         let pixels = LaunchConfig {
@@ -377,11 +379,14 @@ impl Cuda {
             .arg(&view.x_min)
             .arg(&view.y_min)
             .arg(&view.step);
-        // SAFETY: as above; the kernel checks each pixel against width and height.
+        // SAFETY: the arguments match the kernel's signature; it checks each pixel against
+        // width and height.
         unsafe { launch.launch(pixels) }.map_err(gpu)?;
+        let time = self.time(3, &mut launch, pixels)?;
         drop(launch);
+        // Every run draws the same picture, so the last one is checked by the caller.
         let picture = self.stream.clone_dtoh(&picture_device).map_err(gpu)?;
-        gpu_reference::check_mandelbrot(&picture, &gpu_reference::mandelbrot(view))
+        Ok((picture, time))
     }
 
     /// A size that needs more than the GPU's free memory is refused before any allocation.
@@ -447,5 +452,11 @@ impl Backend for Cuda {
             Problem::Matmul => self.matmul(size),
         };
         ran.map_err(|error| format!("CUDA {problem}: {error}"))
+    }
+
+    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
+        self.check_fits(view.pixels(), 1)?;
+        self.draw_mandelbrot(view)
+            .map_err(|error| format!("CUDA mandelbrot: {error}"))
     }
 }

@@ -110,7 +110,8 @@ fn run(args: &Args) -> Result<(), String> {
         println!("{}", cuda.run(problem, size)?.line(copy));
     }
     let view = gpu_reference::View::whole_set(640, 400, 256);
-    let differ = cuda.mandelbrot(&view)?;
+    let (picture, _) = cuda.mandelbrot(&view)?;
+    let differ = gpu_reference::check_mandelbrot(&picture, &gpu_reference::mandelbrot(&view))?;
     println!(
         "mandelbrot {} pixels: {differ} differ from the CPU's",
         view.pixels()

@@ -5,6 +5,9 @@
 //! them, runs them and lays their measurements side by side.
 
 use std::process::ExitCode;
+use std::time::Duration;
+
+use book_helpers::format_duration;
 
 use ch24_cuda_kernels::{ARCHITECTURES, Cuda};
 use ch24_opencl_kernels::OpenCl;
@@ -60,6 +63,7 @@ enum ProblemChoice {
     Sum,
     Scan,
     Matmul,
+    Mandelbrot,
     All,
 }
 
@@ -112,8 +116,13 @@ fn run(args: &Args) -> Result<(), String> {
         ProblemChoice::Sum => vec![Problem::Sum],
         ProblemChoice::Scan => vec![Problem::Scan],
         ProblemChoice::Matmul => vec![Problem::Matmul],
+        ProblemChoice::Mandelbrot => Vec::new(),
         ProblemChoice::All => Problem::ALL.to_vec(),
     };
+    // The picture the chapter draws, and the CPU's, which every device's is compared with.
+    let view = matches!(args.problem, ProblemChoice::Mandelbrot | ProblemChoice::All)
+        .then(|| gpu_reference::View::whole_set(640, 400, 256));
+    let reference = view.as_ref().map(gpu_reference::mandelbrot);
     let devices = match args.device {
         DeviceChoice::All => DEVICES.to_vec(),
         one => vec![one],
@@ -152,15 +161,32 @@ fn run(args: &Args) -> Result<(), String> {
             measured.push(result);
         }
         // ANCHOR_END: one_loop
+        let mut drawn = None;
+        if let (Some(view), Some(reference)) = (&view, &reference) {
+            let (picture, time) = backend.mandelbrot(view)?;
+            let differ = gpu_reference::check_mandelbrot(&picture, reference)
+                .map_err(|error| format!("{} mandelbrot: {error}", device.name()))?;
+            println!(
+                "{} mandelbrot {} x {}: {differ} of {} pixels differ from the CPU's; {} ({})",
+                device.name(),
+                view.width,
+                view.height,
+                view.pixels(),
+                format_duration(time),
+                format_pixel_rate(view.pixels(), time)
+            );
+            drawn = Some((view.pixels(), time));
+        }
         rows.push(Row {
             device,
             emulated: backend.emulated(),
             copy: Some(copy),
             measured,
+            drawn,
         });
     }
     if rows.len() > 1 {
-        print_table(&problems, &rows);
+        print_table(&problems, view.is_some(), &rows);
     }
     Ok(())
 }
@@ -184,6 +210,13 @@ fn open(device: DeviceChoice, args: &Args) -> Result<Box<dyn Backend>, String> {
     })
 }
 // ANCHOR_END: open
+
+/// Mandelbrot's rate: millions of pixels a second, three significant digits.
+fn format_pixel_rate(pixels: usize, time: Duration) -> String {
+    // The same digits as a bandwidth: a million pixels a second prints like 1 MB/s would.
+    let rate = gpu_reference::format_bandwidth(pixels * 1000, time.as_secs_f64());
+    format!("{} Mpixel/s", rate.trim_end_matches(" GB/s"))
+}
 
 /// clap has checked the name against the list; NVRTC wants a `'static` string.
 fn cuda_arch(arch: &str) -> &'static str {
@@ -259,6 +292,8 @@ struct Row {
     emulated: bool,
     copy: Option<f64>,
     measured: Vec<Measured>,
+    /// Mandelbrot's pixels and the time they took, when it ran.
+    drawn: Option<(usize, Duration)>,
 }
 
 impl Row {
@@ -268,6 +303,7 @@ impl Row {
             emulated: false,
             copy: None,
             measured: Vec::new(),
+            drawn: None,
         }
     }
 }
@@ -296,9 +332,12 @@ fn cell(measured: &Measured, copy: f64) -> String {
 // ANCHOR: table
 /// The benchmark: one row per backend, one column per problem. Streaming problems show
 /// GB/s and, in brackets, that as a percentage of the same device's copy bandwidth.
-fn print_table(problems: &[Problem], rows: &[Row]) {
+fn print_table(problems: &[Problem], mandelbrot: bool, rows: &[Row]) {
     let mut header = vec!["backend".to_string(), "copy".to_string()];
     header.extend(problems.iter().map(|p| p.name().to_string()));
+    if mandelbrot {
+        header.push("mandelbrot".to_string());
+    }
     let mut lines = vec![header];
     for row in rows {
         let name = if row.emulated {
@@ -311,6 +350,10 @@ fn print_table(problems: &[Problem], rows: &[Row]) {
             Some(copy) => {
                 line.push(cell_copy(copy));
                 line.extend(row.measured.iter().map(|m| cell(m, copy)));
+                if let Some((pixels, time)) = row.drawn {
+                    let rate = format_pixel_rate(pixels, time);
+                    line.push(rate.trim_end_matches(" Mpixel/s").to_string());
+                }
             }
             None => line.push("not run".to_string()),
         }
@@ -328,7 +371,10 @@ fn print_table(problems: &[Problem], rows: &[Row]) {
         })
         .collect();
     println!();
-    println!("GB/s, in brackets as a share of the same device's copy; matmul in GFLOP/s");
+    println!(
+        "GB/s, in brackets as a share of the same device's copy; matmul in GFLOP/s, \
+         mandelbrot in Mpixel/s"
+    );
     for line in &lines {
         let cells: Vec<String> = line
             .iter()

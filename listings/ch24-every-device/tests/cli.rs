@@ -115,6 +115,32 @@ fn every_problem_on_every_cpu_device_matches_the_reference() {
 }
 
 #[test]
+fn every_device_draws_the_cpus_mandelbrot() {
+    require_cpu_devices();
+    for device in ["cpu", "opencl", "wgsl", "glsl"] {
+        let mut args = vec!["--device", device, "--problem", "mandelbrot"];
+        if matches!(device, "wgsl" | "glsl") {
+            args.extend(["--adapter", LAVAPIPE]);
+        }
+        let ran = run(BINARY, &args);
+        assert!(ran.succeeded(), "{device}: {}", ran.stderr);
+        let line = ran.rows_starting_with(&format!("{device} mandelbrot 640 x 400: "));
+        assert_eq!(line.len(), 1, "{}", ran.stdout);
+        // The program refuses a picture with more than 1% of pixels off; check it here too.
+        let differ: usize = line[0]
+            .split(": ")
+            .nth(1)
+            .and_then(|rest| rest.split_whitespace().next())
+            .and_then(|count| count.parse().ok())
+            .expect(line[0]);
+        assert!(differ * 100 <= 640 * 400, "{}", line[0]);
+        if device == "cpu" {
+            assert_eq!(differ, 0, "the reference is its own picture");
+        }
+    }
+}
+
+#[test]
 fn cuda_runs_where_there_is_a_driver_and_says_what_is_missing_elsewhere() {
     let ran = run(BINARY, &["--device", "cuda", "--size", "100003"]);
     if ran.succeeded() {
@@ -175,14 +201,22 @@ fn the_books_run_checks_every_device_and_ends_in_the_benchmark_table() {
         };
         let row = ran.rows_starting_with(&prefix);
         assert_eq!(row.len(), 1, "{}", ran.stdout);
-        // Copy, three bandwidths each with its share of the copy, and the FLOP rate.
+        // Copy, three bandwidths each with its share of the copy, the FLOP rate and the
+        // pixel rate.
         let numbers: Vec<f64> = row[0]
             .split_whitespace()
             .filter_map(|word| word.parse().ok())
             .collect();
-        assert_eq!(numbers.len(), 5, "{}", row[0]);
+        assert_eq!(numbers.len(), 6, "{}", row[0]);
         assert!(numbers.iter().all(|rate| *rate > 0.0), "{}", row[0]);
         assert_eq!(row[0].matches("%)").count(), 3, "{}", row[0]);
+        assert_eq!(
+            ran.rows_starting_with(&format!("{device} mandelbrot 640 x 400: "))
+                .len(),
+            1,
+            "{}",
+            ran.stdout
+        );
         if device != "cpu" {
             for problem in ["saxpy", "sum", "scan"] {
                 let line = format!("{device} {}", expected(problem, n));
@@ -312,6 +346,7 @@ fn help_and_bad_arguments() {
             "wgsl",
             "glsl",
             "cuda",
+            "mandelbrot",
         ],
     );
     let bad: &[&[&str]] = &[

@@ -2,15 +2,14 @@
 //! the CPU (the reference), OpenCL, and wgpu with WGSL and with GLSL. Each device's picture is
 //! compared with the CPU's, and one of them is written out as a PNG.
 
-use std::borrow::Cow;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::time::Duration;
 
 use book_helpers::{fastest_of, format_duration, format_speedup};
+use ch24_opencl_kernels::OpenCl;
+use ch24_wgpu_kernels::{Gpu, Language, Wgpu};
 use clap::{Parser, ValueEnum};
-use gpu_reference::{View, kernels};
-use wgpu::util::{BufferInitDescriptor, DeviceExt};
+use gpu_reference::{Backend, Cpu, View};
 
 #[derive(Debug, Parser)]
 #[command(
@@ -72,12 +71,12 @@ fn run(args: &Args) -> Result<(), String> {
     );
     let mut last = cpu.clone();
     for device in &args.device {
-        let (name, picture, time) = match device {
-            Device::Cpu => continue,
-            Device::Opencl => on_opencl(&view)?,
-            Device::Wgsl => on_wgpu(&view, Language::Wgsl)?,
-            Device::Glsl => on_wgpu(&view, Language::Glsl)?,
-        };
+        if *device == Device::Cpu {
+            continue;
+        }
+        let backend = open(*device)?;
+        let (picture, time) = backend.mandelbrot(&view)?;
+        let name = backend.describe();
         let differ = gpu_reference::check_mandelbrot(&picture, &cpu)
             .map_err(|error| format!("{device:?}: {error}"))?;
         println!(
@@ -117,173 +116,13 @@ fn write_png(path: &Path, view: &View, iterations: &[u32]) -> Result<(), String>
 }
 // ANCHOR_END: png
 
-/// The picture on the first OpenCL device: its name, the iteration counts, the kernel's time.
-fn on_opencl(view: &View) -> Result<(String, Vec<u32>, Duration), String> {
-    let error = |e: ocl::Error| format!("OpenCL: {e}");
-    if ocl::core::get_platform_ids().map_or(true, |ids| ids.is_empty()) {
-        return Err(
-            "no OpenCL platform found: install a driver for your GPU, or PoCL \
-                    (Debian: apt-get install pocl-opencl-icd; `cargo xtask setup` does it)"
-                .to_string(),
-        );
-    }
-    let tile = |n: u32| n.div_ceil(16) as usize * 16;
-    // ProQue bundles a context, a queue and a program for the first device.
-    let pro_que = ocl::ProQue::builder()
-        .src(kernels::MANDELBROT_CL)
-        .dims([tile(view.width), tile(view.height)])
-        .build()
-        .map_err(error)?;
-    let name = pro_que.device().name().map_err(error)?;
-    let out = ocl::Buffer::<u32>::builder()
-        .queue(pro_que.queue().clone())
-        .len(view.pixels())
-        .build()
-        .map_err(error)?;
-    let kernel = pro_que
-        .kernel_builder("mandelbrot")
-        .local_work_size([16, 16])
-        .arg(&out)
-        .arg(view.width)
-        .arg(view.height)
-        .arg(view.max_iter)
-        .arg(view.x_min)
-        .arg(view.y_min)
-        .arg(view.step)
-        .build()
-        .map_err(error)?;
-    let (ran, time) = fastest_of(3, || {
-        // SAFETY: the arguments match the kernel's signature; it checks col and row itself.
-        unsafe { kernel.enq() }.and_then(|()| pro_que.finish())
-    });
-    ran.map_err(error)?;
-    let mut picture = vec![0u32; view.pixels()];
-    out.read(&mut picture).enq().map_err(error)?;
-    Ok((name, picture, time))
-}
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Language {
-    Wgsl,
-    Glsl,
-}
-
-/// The picture on the first Vulkan adapter through wgpu, from WGSL or GLSL source.
-fn on_wgpu(view: &View, language: Language) -> Result<(String, Vec<u32>, Duration), String> {
-    let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
-    descriptor.backends = wgpu::Backends::VULKAN;
-    let instance = wgpu::Instance::new(descriptor);
-    let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN));
-    let adapter = adapters.first().ok_or(
-        "no Vulkan adapter found: install your GPU's Vulkan driver, or lavapipe \
-         (Debian: apt-get install mesa-vulkan-drivers; `cargo xtask setup` does it)",
-    )?;
-    let name = adapter.get_info().name;
-    let (device, queue) = pollster::block_on(adapter.request_device(&Default::default()))
-        .map_err(|error| format!("the adapter refused a device: {error}"))?;
-    let (source, entry) = match language {
-        Language::Wgsl => (
-            wgpu::ShaderSource::Wgsl(Cow::Borrowed(kernels::MANDELBROT_WGSL)),
-            "mandelbrot",
-        ),
-        Language::Glsl => (
-            wgpu::ShaderSource::Glsl {
-                shader: Cow::Borrowed(kernels::MANDELBROT_GLSL),
-                stage: wgpu::naga::ShaderStage::Compute,
-                defines: &[],
-            },
-            "main",
-        ),
-    };
-    let scope = device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(entry),
-        source,
-    });
-    let pipeline = device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(entry),
-        layout: None,
-        module: &module,
-        entry_point: Some(entry),
-        compilation_options: Default::default(),
-        cache: None,
-    });
-    if let Some(error) = pollster::block_on(scope.pop()) {
-        return Err(format!("the {language:?} kernel did not compile:\n{error}"));
-    }
-    // The kernel's Params block: three u32 then three f32, padded to 32 bytes.
-    let params: Vec<u8> = [view.width, view.height, view.max_iter]
-        .iter()
-        .flat_map(|v| v.to_ne_bytes())
-        .chain(
-            [view.x_min, view.y_min, view.step]
-                .iter()
-                .flat_map(|v| v.to_ne_bytes()),
-        )
-        .chain([0u8; 8])
-        .collect();
-    let uniform = device.create_buffer_init(&BufferInitDescriptor {
-        label: None,
-        contents: &params,
-        usage: wgpu::BufferUsages::UNIFORM,
-    });
-    let size = (view.pixels() * size_of::<u32>()) as u64;
-    let out = device.create_buffer(&wgpu::BufferDescriptor {
-        label: None,
-        size,
-        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-        mapped_at_creation: false,
-    });
-    let staging = device.create_buffer(&wgpu::BufferDescriptor {
-        label: None,
-        size,
-        usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-        mapped_at_creation: false,
-    });
-    let bind_group = device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: None,
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &[
-            wgpu::BindGroupEntry {
-                binding: 0,
-                resource: uniform.as_entire_binding(),
-            },
-            wgpu::BindGroupEntry {
-                binding: 1,
-                resource: out.as_entire_binding(),
-            },
-        ],
-    });
-    let wait = || {
-        device
-            .poll(wgpu::PollType::wait_indefinitely())
-            .map(|_| ())
-            .map_err(|error| format!("waiting for the device: {error}"))
-    };
-    let run_once = || {
-        let mut encoder = device.create_command_encoder(&Default::default());
-        {
-            let mut pass = encoder.begin_compute_pass(&Default::default());
-            pass.set_pipeline(&pipeline);
-            pass.set_bind_group(0, &bind_group, &[]);
-            pass.dispatch_workgroups(view.width.div_ceil(16), view.height.div_ceil(16), 1);
-        }
-        queue.submit([encoder.finish()]);
-        wait()
-    };
-    let (ran, time) = fastest_of(3, run_once);
-    ran?;
-    let mut encoder = device.create_command_encoder(&Default::default());
-    encoder.copy_buffer_to_buffer(&out, 0, &staging, 0, size);
-    queue.submit([encoder.finish()]);
-    let slice = staging.slice(..);
-    slice.map_async(wgpu::MapMode::Read, |_| {});
-    wait()?;
-    let picture = slice
-        .get_mapped_range()
-        .map_err(|error| format!("cannot read the picture back: {error}"))?
-        .chunks_exact(4)
-        .map(|b| u32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
-        .collect();
-    Ok((format!("{name} ({language:?})"), picture, time))
+/// The device's backend, from the OpenCL and wgpu listings' libraries: the first OpenCL
+/// device, or the first Vulkan adapter (a GPU before lavapipe) with WGSL or GLSL.
+fn open(device: Device) -> Result<Box<dyn Backend>, String> {
+    Ok(match device {
+        Device::Cpu => Box::new(Cpu),
+        Device::Opencl => Box::new(OpenCl::open(0)?),
+        Device::Wgsl => Box::new(Wgpu::new(Gpu::open(None)?, Language::Wgsl)),
+        Device::Glsl => Box::new(Wgpu::new(Gpu::open(None)?, Language::Glsl)),
+    })
 }

@@ -7,7 +7,11 @@
 //! (`ch24-every-device`) run the same code.
 
 use book_helpers::fastest_of;
-use gpu_reference::{Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, kernels};
+use std::time::Duration;
+
+use gpu_reference::{
+    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View, kernels,
+};
 use ocl::enums::{DeviceInfo, DeviceInfoResult};
 use ocl::{Buffer, Context, Device, DeviceType, Kernel, MemFlags, Platform, Program, Queue};
 
@@ -136,7 +140,7 @@ impl OpenCl {
     }
 
     /// Launches `kernel` `runs` times and keeps the fastest, waiting for each to finish.
-    fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<std::time::Duration> {
+    fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<Duration> {
         // SAFETY: every kernel here was built with arguments that match its signature, and
         // checks its indices against n.
         let (ran, time) = fastest_of(runs, || {
@@ -300,6 +304,33 @@ impl OpenCl {
     }
 }
 
+impl OpenCl {
+    /// One work-item per pixel in 16 x 16 work-groups; no input, one count per pixel out.
+    fn draw_mandelbrot(&self, view: &View) -> ocl::Result<(Vec<u32>, Duration)> {
+        let program = self.compile(kernels::MANDELBROT_CL)?;
+        let out = self.buffer::<u32>(view.pixels())?;
+        let tiles = |n: u32| n.div_ceil(16) as usize * 16;
+        let kernel = Kernel::builder()
+            .program(&program)
+            .name("mandelbrot")
+            .queue(self.queue.clone())
+            .global_work_size([tiles(view.width), tiles(view.height)])
+            .local_work_size([16, 16])
+            .arg(&out)
+            .arg(view.width)
+            .arg(view.height)
+            .arg(view.max_iter)
+            .arg(view.x_min)
+            .arg(view.y_min)
+            .arg(view.step)
+            .build()?;
+        let time = self.time(3, &kernel)?;
+        let mut picture = vec![0u32; view.pixels()];
+        out.read(&mut picture).enq()?;
+        Ok((picture, time))
+    }
+}
+
 impl Backend for OpenCl {
     fn describe(&self) -> String {
         describe(&self.platform, &self.device)
@@ -315,7 +346,7 @@ impl Backend for OpenCl {
 
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
         self.check_fits(n)?;
-        let copied = || -> ocl::Result<std::time::Duration> {
+        let copied = || -> ocl::Result<Duration> {
             let (from, to) = (self.buffer::<u32>(n)?, self.buffer::<u32>(n)?);
             let (copied, time) = fastest_of(COPY_RUNS, || {
                 from.copy(&to, None, None)
@@ -342,5 +373,11 @@ impl Backend for OpenCl {
             Problem::Matmul => self.matmul(size),
         };
         ran.map_err(|error| format!("OpenCL {problem}: {error}"))
+    }
+
+    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
+        self.check_fits(view.pixels())?;
+        self.draw_mandelbrot(view)
+            .map_err(|error| format!("OpenCL mandelbrot: {error}"))
     }
 }

@@ -12,7 +12,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use book_helpers::fastest_of;
-use gpu_reference::{Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, kernels};
+use gpu_reference::{
+    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View, kernels,
+};
 use wgpu::util::{BufferInitDescriptor, DeviceExt};
 
 /// The two kernel languages wgpu reads.
@@ -533,6 +535,37 @@ impl Wgpu {
     }
 }
 
+/// One invocation per pixel in 16 x 16 workgroups; no input, one count per pixel out.
+fn run_mandelbrot(
+    gpu: &Gpu,
+    pipeline: &wgpu::ComputePipeline,
+    view: &View,
+) -> Result<(Vec<u32>, Duration), String> {
+    // The kernel's Params block: three u32 then three f32, padded to 32 bytes.
+    let params: Vec<u8> = [view.width, view.height, view.max_iter]
+        .iter()
+        .flat_map(|v| v.to_ne_bytes())
+        .chain(
+            [view.x_min, view.y_min, view.step]
+                .iter()
+                .flat_map(|v| v.to_ne_bytes()),
+        )
+        .chain([0u8; 8])
+        .collect();
+    let uniform = upload(gpu, &params, wgpu::BufferUsages::UNIFORM);
+    let out = upload(
+        gpu,
+        &u32_bytes(&vec![0; view.pixels()]),
+        STORAGE | wgpu::BufferUsages::COPY_SRC,
+    );
+    let groups = (view.width.div_ceil(16), view.height.div_ceil(16));
+    let ((), time) = fastest_of(3, || dispatch_2d(gpu, pipeline, &[&uniform, &out], groups));
+    let picture = words(&download(gpu, &out)?)
+        .map(u32::from_ne_bytes)
+        .collect();
+    Ok((picture, time))
+}
+
 impl Backend for Wgpu {
     fn describe(&self) -> String {
         describe(&self.gpu.info)
@@ -556,5 +589,19 @@ impl Backend for Wgpu {
         };
         check_fits(&self.gpu, largest)?;
         self.run_problem(problem, size)
+    }
+
+    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
+        check_fits(&self.gpu, view.pixels())?;
+        let pipeline = match self.language {
+            Language::Wgsl => pipeline(
+                &self.gpu,
+                self.language,
+                kernels::MANDELBROT_WGSL,
+                "mandelbrot",
+            )?,
+            Language::Glsl => pipeline(&self.gpu, self.language, kernels::MANDELBROT_GLSL, "main")?,
+        };
+        run_mandelbrot(&self.gpu, &pipeline, view)
     }
 }

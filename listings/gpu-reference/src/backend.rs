@@ -133,6 +133,10 @@ pub trait Backend {
     /// against the CPU reference and times it. A size the device cannot hold is an error
     /// that says so, found before any work.
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String>;
+
+    /// Draws `view`: every pixel's iteration count, and the fastest of three runs of the
+    /// kernel. The caller compares the picture with the CPU's (see [`crate::check_mandelbrot`]).
+    fn mandelbrot(&self, view: &crate::View) -> Result<(Vec<u32>, Duration), String>;
 }
 
 /// The CPU running the reference itself, on one thread: the baseline every device is
@@ -191,6 +195,10 @@ impl Backend for Cpu {
             timed: "loop",
             time,
         })
+    }
+
+    fn mandelbrot(&self, view: &crate::View) -> Result<(Vec<u32>, Duration), String> {
+        Ok(fastest_of(3, || crate::mandelbrot(black_box(view))))
     }
 }
 
