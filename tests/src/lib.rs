@@ -1,6 +1,7 @@
 //! Support for the book's own tests: where things are, what the chapters contain,
 //! and how a listing is run. The tests themselves live in `tests/tests/`.
 
+pub mod browser;
 pub mod chapters;
 pub mod listings;
 pub mod site;

@@ -10,20 +10,15 @@
 //! are missing or older than the listing's source, the tests fail and say so.
 //! Set `BOOK_DEMO_SCREENSHOTS=<folder>` to keep screenshots of the demos in two themes.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::mpsc;
+use std::process::Command;
 use std::time::{Duration, Instant, SystemTime};
 
+use book_tests::browser::{self, ChromeDriver, Serving, StaticServer};
 use book_tests::site::{self, BuiltBook};
 use book_tests::workspace_root;
 use ch18_wasm_workers::{Picture, checksum, render};
-use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 const PAGE: &str = "part2/ch18-the-browser-as-a-concurrent-machine.html";
@@ -103,9 +98,21 @@ fn the_three_demos_run_in_the_page_and_match_the_native_build() {
     let book = BuiltBook::build(scratch(), "browser-demos");
     // Two origins: a plain static server like mdBook's, and one that sends the two
     // isolation headers. A service worker registered on one never touches the other.
-    let plain = DemoServer::start(book.dir(), false);
-    let isolating = DemoServer::start(book.dir(), true);
-    let driver = Driver::start(&chromedriver);
+    let plain = StaticServer::start(
+        book.dir(),
+        Serving {
+            isolate: false,
+            cache_assets: false,
+        },
+    );
+    let isolating = StaticServer::start(
+        book.dir(),
+        Serving {
+            isolate: true,
+            cache_assets: false,
+        },
+    );
+    let driver = ChromeDriver::start(&chromedriver, scratch());
     let shots = std::env::var_os("BOOK_DEMO_SCREENSHOTS").map(PathBuf::from);
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -114,13 +121,13 @@ fn the_three_demos_run_in_the_page_and_match_the_native_build() {
         .expect("a tokio runtime");
     let outcome = runtime.block_on(async {
         tokio::time::timeout(WHOLE_RUN, async {
-            let client = connect(&driver, &chromium).await?;
+            let client = driver.connect(&chromium, "1280,1100", DEMO_LIMIT).await?;
             let mut browser = Browser {
                 client: client.clone(),
                 shots,
             };
             let result = browser
-                .every_demo(&plain.origin, &isolating.origin, &expected)
+                .every_demo(plain.origin(), isolating.origin(), &expected)
                 .await;
             let _ = client.close().await;
             result
@@ -463,18 +470,7 @@ impl Browser {
 
     /// SEVERE console entries since the last look (reading empties chromedriver's log).
     async fn console(&self) -> Result<Vec<String>, String> {
-        let entries = self
-            .client
-            .issue_cmd(ConsoleLog)
-            .await
-            .map_err(|error| format!("cannot read the console: {error}"))?;
-        Ok(entries
-            .as_array()
-            .into_iter()
-            .flatten()
-            .filter(|entry| entry["level"] == json!("SEVERE"))
-            .map(|entry| entry["message"].as_str().unwrap_or_default().to_string())
-            .collect())
+        browser::severe_console_entries(&self.client).await
     }
 
     async fn no_console_errors(&self, when: &str) -> Result<(), String> {
@@ -507,182 +503,6 @@ impl Browser {
         let file = dir.join(format!("{name}.png"));
         std::fs::write(&file, png).map_err(|error| format!("{}: {error}", file.display()))
     }
-}
-
-/// chromedriver's `se/log` endpoint for the browser's console.
-#[derive(Debug)]
-struct ConsoleLog;
-
-impl WebDriverCompatibleCommand for ConsoleLog {
-    fn endpoint(
-        &self,
-        base: &url::Url,
-        session: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base.join(&format!("session/{}/se/log", session.unwrap_or_default()))
-    }
-
-    fn method_and_body(&self, _: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "type": "browser" });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
-async fn connect(driver: &Driver, chromium: &Path) -> Result<Client, String> {
-    let profile = scratch().join(format!("demo-profile-{}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&profile);
-    let capabilities: Capabilities = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
-                "--no-first-run", "--disable-background-networking", "--disable-sync",
-                "--window-size=1280,1100",
-                format!("--user-data-dir={}", profile.display()),
-            ],
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-    })
-    .as_object()
-    .cloned()
-    .expect("an object");
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .map_err(|error| format!("cannot start a browser through chromedriver: {error}"))?;
-    client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(DEMO_LIMIT),
-            Some(DEMO_LIMIT),
-            Some(Duration::ZERO),
-        ))
-        .await
-        .map_err(|error| format!("cannot set timeouts: {error}"))?;
-    Ok(client)
-}
-
-/// chromedriver in a process group of its own, so that dropping it ends the browsers too.
-struct Driver {
-    child: Child,
-    port: u16,
-}
-
-impl Driver {
-    fn start(program: &Path) -> Driver {
-        let mut child = Command::new(program)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", program.display()));
-        let stdout = child.stdout.take().expect("piped");
-        let (ports, port) = mpsc::channel();
-        // Keep reading after the port line so chromedriver never blocks on a full pipe.
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let number = line
-                    .rsplit("on port ")
-                    .next()
-                    .filter(|_| line.contains("on port "))
-                    .and_then(|rest| rest.trim_end_matches('.').trim().parse::<u16>().ok())
-                    // The first line names the port asked for (0); the next, the one chosen.
-                    .filter(|&port| port != 0);
-                if let Some(number) = number {
-                    let _ = ports.send(number);
-                }
-            }
-        });
-        let port = port
-            .recv_timeout(Duration::from_secs(30))
-            .unwrap_or_else(|_| panic!("{} reported no port within 30 s", program.display()));
-        Driver { child, port }
-    }
-}
-
-impl Drop for Driver {
-    fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &format!("-{}", self.child.id())])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.wait();
-    }
-}
-
-/// A static server for the built book on 127.0.0.1 and a free port, with or without the
-/// two headers that make a page cross-origin isolated. One thread per connection, one
-/// request per connection, every read and write bounded in time. The accepting thread
-/// ends with the test process.
-struct DemoServer {
-    origin: String,
-}
-
-impl DemoServer {
-    fn start(root: &Path, isolate: bool) -> DemoServer {
-        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port on 127.0.0.1");
-        let origin = format!("http://{}", listener.local_addr().expect("an address"));
-        let root = root.to_path_buf();
-        std::thread::spawn(move || {
-            for connection in listener.incoming().map_while(Result::ok) {
-                let root = root.clone();
-                std::thread::spawn(move || answer(&root, connection, isolate));
-            }
-        });
-        DemoServer { origin }
-    }
-}
-
-fn answer(root: &Path, mut connection: TcpStream, isolate: bool) {
-    let limit = Some(Duration::from_secs(5));
-    let _ = connection.set_read_timeout(limit);
-    let _ = connection.set_write_timeout(limit);
-    let mut request = Vec::new();
-    let mut chunk = [0u8; 2048];
-    while !request.ends_with(b"\r\n\r\n") && request.len() < 32 * 1024 {
-        match connection.read(&mut chunk) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => request.extend_from_slice(&chunk[..n]),
-        }
-    }
-    let request = String::from_utf8_lossy(&request);
-    let target = request.split_whitespace().nth(1).unwrap_or("/");
-    let found = site::file_for_request(root, target).and_then(|path| {
-        let body = std::fs::read(&path).ok()?;
-        Some((path, body))
-    });
-    let (status, kind, body) = match found {
-        Some((path, body)) => {
-            let kind = match path.extension().and_then(|e| e.to_str()).unwrap_or("") {
-                "html" => "text/html; charset=utf-8",
-                "js" | "mjs" => "text/javascript; charset=utf-8",
-                "css" => "text/css; charset=utf-8",
-                "wasm" => "application/wasm",
-                "svg" => "image/svg+xml",
-                "png" => "image/png",
-                "json" => "application/json",
-                "woff2" => "font/woff2",
-                _ => "application/octet-stream",
-            };
-            ("200 OK", kind, body)
-        }
-        None => ("404 Not Found", "text/plain", b"not found".to_vec()),
-    };
-    let isolation = if isolate {
-        "Cross-Origin-Opener-Policy: same-origin\r\nCross-Origin-Embedder-Policy: require-corp\r\n"
-    } else {
-        ""
-    };
-    let head = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {kind}\r\nContent-Length: {}\r\n{isolation}\
-         Cache-Control: no-store\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    let _ = connection.write_all(head.as_bytes());
-    let _ = connection.write_all(&body);
 }
 
 /// The shared module outside any browser: Node's worker_threads on one shared memory.

@@ -11,26 +11,22 @@
 //! Set `BOOK_SITE_SCREENSHOTS=<folder>` to keep a screenshot of every page in each theme it is
 //! checked in (scrolled to its first diagram), to look at what the test measured.
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::{SocketAddr, TcpListener, TcpStream};
-use std::os::unix::process::CommandExt;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::{Arc, mpsc};
-use std::thread::JoinHandle;
 use std::time::{Duration, Instant};
 
+use book_tests::browser::{self, ChromeDriver, Serving, StaticServer};
 use book_tests::site::{self, BuiltBook, DiagramReport, THEMES};
-use fantoccini::wd::{Capabilities, TimeoutConfiguration, WebDriverCompatibleCommand};
-use fantoccini::{Client, ClientBuilder, Locator};
-use hyper_util::client::legacy::connect::HttpConnector;
+use fantoccini::wd::WebDriverCompatibleCommand;
+use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 /// The whole browser test must finish within this, whatever hangs.
-const WHOLE_RUN: Duration = Duration::from_secs(240);
+const WHOLE_RUN: Duration = Duration::from_secs(600);
 /// How long one thing (chromedriver starting, diagrams rendering, search results) may take.
 const WAIT: Duration = Duration::from_secs(20);
+/// How long a page may take to load: print.html holds every chapter and draws every
+/// diagram of the book, which takes a while on a busy two-core machine.
+const PAGE_LOAD: Duration = Duration::from_secs(120);
 /// Themes in which every page is opened; the others are checked on pages with diagrams.
 const EVERY_PAGE_THEMES: [&str; 2] = ["light", "navy"];
 /// The word the search must find: the book's subject.
@@ -75,7 +71,13 @@ fn every_page_works_and_diagrams_are_readable_in_every_theme() {
         "to drive the browser over WebDriver (Debian package `chromium-driver`)",
     );
     let book = BuiltBook::build(scratch(), "site-browser");
-    let server = StaticServer::start(book.dir());
+    let server = StaticServer::start(
+        book.dir(),
+        Serving {
+            isolate: false,
+            cache_assets: true,
+        },
+    );
     let driver = ChromeDriver::start(&chromedriver, scratch());
 
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -85,7 +87,7 @@ fn every_page_works_and_diagrams_are_readable_in_every_theme() {
     let outcome = runtime.block_on(async {
         tokio::time::timeout(WHOLE_RUN, async {
             let client = connect(&driver, &chromium).await?;
-            let mut run = SiteRun::new(client.clone(), &book, server.origin());
+            let mut run = SiteRun::new(client.clone(), &book, server.origin().to_string());
             let result = run.everything().await;
             // Ending the session lets chromedriver close the browser; Drop kills it otherwise.
             let _ = client.close().await;
@@ -315,24 +317,10 @@ impl<'a> SiteRun<'a> {
     }
 
     async fn browser_log(&self) -> Result<Vec<String>, String> {
-        let value = self
-            .client
-            .issue_cmd(BrowserLog)
-            .await
-            .map_err(|error| format!("cannot read the browser's console log: {error}"))?;
-        let entries = value
-            .as_array()
-            .ok_or_else(|| format!("the browser log is not a list: {value}"))?;
+        let entries = browser::severe_console_entries(&self.client).await?;
         Ok(entries
-            .iter()
-            .filter(|entry| entry.get("level").and_then(Value::as_str) == Some("SEVERE"))
-            .map(|entry| {
-                entry
-                    .get("message")
-                    .and_then(Value::as_str)
-                    .unwrap_or("(no message)")
-                    .replace(&self.origin, "")
-            })
+            .into_iter()
+            .map(|entry| entry.replace(&self.origin, ""))
             .collect())
     }
 
@@ -560,70 +548,9 @@ impl WebDriverCompatibleCommand for DevTools {
     }
 }
 
-/// chromedriver's console log (`goog:loggingPrefs` must ask for it); reading empties it.
-#[derive(Debug)]
-struct BrowserLog;
-
-impl WebDriverCompatibleCommand for BrowserLog {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
-    }
-}
-
+/// A browser session with the book's offline playground answer installed.
 async fn connect(driver: &ChromeDriver, chromium: &Path) -> Result<Client, String> {
-    let options = json!({
-        "browserName": "chrome",
-        "goog:chromeOptions": {
-            "binary": chromium,
-            "args": [
-                "--headless",
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-dev-shm-usage",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-                "--window-size=1280,1024",
-                format!("--user-data-dir={}", driver.profile.display()),
-            ],
-        },
-        "goog:loggingPrefs": { "browser": "ALL" },
-        // print.html calls window.print(); dismiss anything modal instead of waiting on it.
-        "unhandledPromptBehavior": "dismiss",
-    });
-    let capabilities: Capabilities = options
-        .as_object()
-        .cloned()
-        .expect("the capabilities are a JSON object");
-    let client = ClientBuilder::new(HttpConnector::new())
-        .capabilities(capabilities)
-        .connect(&format!("http://127.0.0.1:{}", driver.port))
-        .await
-        .map_err(|error| format!("cannot start a browser session through chromedriver: {error}"))?;
-    client
-        .update_timeouts(TimeoutConfiguration::new(
-            Some(WAIT),
-            Some(WAIT),
-            Some(Duration::ZERO),
-        ))
-        .await
-        .map_err(|error| format!("cannot set the browser's timeouts: {error}"))?;
+    let client = driver.connect(chromium, "1280,1024", PAGE_LOAD).await?;
     client
         .issue_cmd(DevTools {
             command: "Page.addScriptToEvaluateOnNewDocument",
@@ -632,217 +559,4 @@ async fn connect(driver: &ChromeDriver, chromium: &Path) -> Result<Client, Strin
         .await
         .map_err(|error| format!("cannot install the offline playground answer: {error}"))?;
     Ok(client)
-}
-
-/// chromedriver on a free port, with the browser it starts; all of it ends on drop.
-struct ChromeDriver {
-    child: Child,
-    port: u16,
-    profile: PathBuf,
-}
-
-impl ChromeDriver {
-    fn start(program: &Path, scratch: &Path) -> ChromeDriver {
-        let profile = scratch.join(format!("chrome-profile-{}", std::process::id()));
-        let _ = std::fs::remove_dir_all(&profile);
-        let mut child = Command::new(program)
-            .arg("--port=0")
-            .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::null())
-            // A process group of its own, so that drop can end chromedriver and every
-            // browser process it started, and nothing else.
-            .process_group(0)
-            .spawn()
-            .unwrap_or_else(|error| panic!("cannot start {}: {error}", program.display()));
-        let stdout = child.stdout.take().expect("stdout is piped");
-        let mut driver = ChromeDriver {
-            child,
-            port: 0,
-            profile,
-        };
-        // chromedriver prints the port it chose; keep draining its output afterwards so it
-        // never blocks on a full pipe.
-        let (lines_tx, lines) = mpsc::channel();
-        std::thread::spawn(move || {
-            for line in BufReader::new(stdout).lines().map_while(Result::ok) {
-                let _ = lines_tx.send(line);
-            }
-        });
-        let deadline = Instant::now() + WAIT;
-        let mut seen = Vec::new();
-        while driver.port == 0 {
-            let left = deadline.saturating_duration_since(Instant::now());
-            match lines.recv_timeout(left) {
-                Ok(line) => {
-                    if let Some(port) = line
-                        .split("started successfully on port ")
-                        .nth(1)
-                        .and_then(|rest| rest.trim().trim_end_matches('.').parse().ok())
-                    {
-                        driver.port = port;
-                    }
-                    seen.push(line);
-                }
-                Err(_) => panic!(
-                    "{} did not report a port within {} s; it printed:\n{}",
-                    program.display(),
-                    WAIT.as_secs(),
-                    seen.join("\n")
-                ),
-            }
-        }
-        driver
-    }
-}
-
-impl Drop for ChromeDriver {
-    fn drop(&mut self) {
-        let group = format!("-{}", self.child.id());
-        let _ = Command::new("kill")
-            .args(["-KILL", "--", &group])
-            .stderr(Stdio::null())
-            .status();
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-        let _ = std::fs::remove_dir_all(&self.profile);
-    }
-}
-
-/// A static file server for the built book on 127.0.0.1 and a free port: one thread per
-/// connection, one request per connection.
-///
-/// It is written on std rather than tiny_http because tiny_http's worker pool can leave a
-/// freshly accepted keep-alive connection waiting behind busy ones; a browser opening six
-/// connections at once then never finishes loading the page (seen as a navigation timeout in
-/// about one run in three here).
-struct StaticServer {
-    origin: String,
-    address: SocketAddr,
-    stop: Arc<AtomicBool>,
-    acceptor: Option<JoinHandle<()>>,
-}
-
-impl StaticServer {
-    fn start(root: &Path) -> StaticServer {
-        let listener = TcpListener::bind("127.0.0.1:0")
-            .unwrap_or_else(|error| panic!("cannot listen on 127.0.0.1: {error}"));
-        let address = listener
-            .local_addr()
-            .expect("a bound listener has an address");
-        let stop = Arc::new(AtomicBool::new(false));
-        let acceptor = {
-            let (stop, root) = (Arc::clone(&stop), root.to_path_buf());
-            std::thread::spawn(move || {
-                for connection in listener.incoming() {
-                    if stop.load(Ordering::Relaxed) {
-                        break;
-                    }
-                    if let Ok(connection) = connection {
-                        let root = root.clone();
-                        std::thread::spawn(move || serve(&root, connection));
-                    }
-                }
-            })
-        };
-        StaticServer {
-            origin: format!("http://{address}"),
-            address,
-            stop,
-            acceptor: Some(acceptor),
-        }
-    }
-
-    fn origin(&self) -> String {
-        self.origin.clone()
-    }
-}
-
-impl Drop for StaticServer {
-    fn drop(&mut self) {
-        self.stop.store(true, Ordering::Relaxed);
-        // The acceptor is blocked in accept(); one last connection wakes it to see `stop`.
-        let _ = TcpStream::connect_timeout(&self.address, Duration::from_secs(1));
-        if let Some(acceptor) = self.acceptor.take() {
-            let _ = acceptor.join();
-        }
-    }
-}
-
-/// Answers one HTTP request on `connection` and closes it. Every step is bounded in time,
-/// so a stalled client can never keep a thread (or the test) alive.
-fn serve(root: &Path, mut connection: TcpStream) {
-    let _ = connection.set_read_timeout(Some(Duration::from_secs(5)));
-    let _ = connection.set_write_timeout(Some(Duration::from_secs(5)));
-    let mut head = Vec::new();
-    let mut buffer = [0u8; 4096];
-    while !head.windows(4).any(|window| window == b"\r\n\r\n") {
-        match connection.read(&mut buffer) {
-            Ok(0) | Err(_) => return,
-            Ok(n) => head.extend_from_slice(&buffer[..n]),
-        }
-        if head.len() > 64 * 1024 {
-            return;
-        }
-    }
-    let head = String::from_utf8_lossy(&head);
-    let mut request_line = head.lines().next().unwrap_or_default().split_whitespace();
-    let method = request_line.next().unwrap_or_default();
-    let target = request_line.next().unwrap_or("/");
-
-    let (status, content_type, cache, body) = if target == "/favicon.ico" {
-        // Browsers ask for /favicon.ico on their own; the book names its icons with
-        // <link rel="icon">, which the link test checks. "No content" keeps that guess quiet.
-        ("204 No Content", "text/plain", "no-cache", Vec::new())
-    } else {
-        match site::file_for_request(root, target)
-            .and_then(|path| std::fs::read(&path).ok().map(|body| (path, body)))
-        {
-            Some((path, body)) => {
-                let extension = path.extension().and_then(|e| e.to_str()).unwrap_or("");
-                // Assets have content hashes in their names; letting the browser keep them
-                // spares re-reading mermaid.js (2.6 MB) on each of the many page loads.
-                let cache = if extension == "html" {
-                    "no-cache"
-                } else {
-                    "max-age=3600"
-                };
-                ("200 OK", content_type(extension), cache, body)
-            }
-            None => (
-                "404 Not Found",
-                "text/plain",
-                "no-cache",
-                b"not found".to_vec(),
-            ),
-        }
-    };
-    let header = format!(
-        "HTTP/1.1 {status}\r\nContent-Type: {content_type}\r\nContent-Length: {}\r\n\
-         Cache-Control: {cache}\r\nConnection: close\r\n\r\n",
-        body.len()
-    );
-    // A failed write means the browser went away; nothing to do about it.
-    let _ = connection.write_all(header.as_bytes());
-    if method != "HEAD" {
-        let _ = connection.write_all(&body);
-    }
-    let _ = connection.flush();
-}
-
-fn content_type(extension: &str) -> &'static str {
-    match extension {
-        "html" => "text/html; charset=utf-8",
-        "css" => "text/css; charset=utf-8",
-        "js" => "text/javascript; charset=utf-8",
-        "json" => "application/json",
-        "svg" => "image/svg+xml",
-        "png" => "image/png",
-        "jpg" | "jpeg" => "image/jpeg",
-        "woff" => "font/woff",
-        "woff2" => "font/woff2",
-        "ttf" => "font/ttf",
-        "txt" => "text/plain; charset=utf-8",
-        _ => "application/octet-stream",
-    }
 }
