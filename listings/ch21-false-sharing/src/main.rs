@@ -41,7 +41,12 @@ fn row(
 ) {
     let (time_text, speedup) =
         (format_duration(time), format_speedup(baseline, time));
-    println!("{name:<28} {threads:>7} {time_text:>9} {speedup:>8} {ok:>7}");
+    let efficiency =
+        100.0 * baseline.as_secs_f64() / time.as_secs_f64() / threads as f64;
+    println!(
+        "{name:<28} {threads:>7} {time_text:>9} {speedup:>8} \
+         {efficiency:>9.0}% {ok:>7}"
+    );
 }
 
 // ANCHOR: main
@@ -58,11 +63,18 @@ fn main() {
     // thread in the same time would be a speedup of N.
     let (_, alone) = fastest_of(RUNS, || bump_each(&padded_counters(1), times));
     let baseline = alone * threads as u32;
-    let ([a, b, c, d, e], exact) = (
-        ["counters", "threads", "time", "speedup", "exact"],
+    let ([a, b, c, d, e, f], exact) = (
+        [
+            "counters",
+            "threads",
+            "time",
+            "speedup",
+            "efficiency",
+            "exact",
+        ],
         |v: u64| v == times,
     );
-    println!("{a:<28} {b:>7} {c:>9} {d:>8} {e:>7}");
+    println!("{a:<28} {b:>7} {c:>9} {d:>8} {e:>10} {f:>7}");
     row("one counter, one thread", 1, alone, alone, true);
     let (packed, time) = fastest_of(RUNS, || {
         let counters = packed_counters(threads);
@@ -84,7 +96,8 @@ fn main() {
         .build()
         .expect("a pool starts");
     let (expected, sequential) = fastest_of(RUNS, || sum_sequential(times));
-    println!("\n{:<28} {b:>7} {c:>9} {d:>8} {e:>7}", "sum of a range");
+    let sum = "sum of a range";
+    println!("\n{sum:<28} {b:>7} {c:>9} {d:>8} {e:>10} {f:>7}");
     row("one loop", 1, sequential, sequential, true);
     for (name, longest) in [
         ("tasks of 1 element", 1),

@@ -22,6 +22,7 @@ fn check_tables(stdout: &str) {
         let line = stdout.lines().find(|l| l.starts_with(row));
         let line = line.unwrap_or_else(|| panic!("no row {row}: {stdout}"));
         assert!(line.ends_with(" true"), "every count and sum exact: {line}");
+        assert_eq!(line.matches('%').count(), 1, "an efficiency: {line}");
     }
 }
 
