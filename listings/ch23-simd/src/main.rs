@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use book_helpers::{fastest_of, format_duration, format_speedup, load_average};
 use ch23_simd::{
-    MAX_EXACT_LEN, dot_chunked, dot_parallel, dot_scalar, dot_wide, inputs,
+    LANES, MAX_EXACT_LEN, dot_chunked, dot_parallel, dot_scalar, dot_wide,
+    inputs,
 };
 use clap::Parser;
 use rayon::ThreadPoolBuilder;
@@ -42,24 +43,30 @@ fn main() {
         .expect("the system can start the pool's threads");
     let (x, y) = inputs(args.size as usize);
 
-    let rows: [(String, usize, (f32, Duration)); 4] = [
+    // Each row: its name, the lanes and threads it works with, its result
+    // and its fastest time.
+    let rows: [(String, usize, usize, (f32, Duration)); 4] = [
         (
             "plain loop".into(),
+            1,
             1,
             fastest_of(RUNS, || dot_scalar(&x, &y)),
         ),
         (
             "8 lanes, chunked".into(),
+            LANES,
             1,
             fastest_of(RUNS, || dot_chunked(&x, &y)),
         ),
         (
             "8 lanes, wide::f32x8".into(),
+            LANES,
             1,
             fastest_of(RUNS, || dot_wide(&x, &y)),
         ),
         (
             format!("8 lanes × {threads} threads"),
+            LANES,
             threads,
             pool.install(|| fastest_of(RUNS, || dot_parallel(&x, &y))),
         ),
@@ -68,17 +75,24 @@ fn main() {
     let load =
         load_average().map_or(String::new(), |l| format!(", load {l:.1}"));
     println!("dot product of {} f32s ({cores} cores{load})\n", args.size);
-    let [a, b, c, d, e] = ["variant", "threads", "time", "speedup", "result"];
-    println!("{a:<22} {b:>7} {c:>9} {d:>8} {e:>12}");
-    let baseline = rows[0].2.1;
-    for (name, threads, (result, time)) in &rows {
+    println!(
+        "variant                threads      time  speedup efficiency       result"
+    );
+    let baseline = rows[0].3.1;
+    for (name, lanes, threads, (result, time)) in &rows {
         let (time_text, speedup) =
             (format_duration(*time), format_speedup(baseline, *time));
+        // The speedup as a share of what the lanes and threads could give:
+        // eight lanes on two threads could at best go sixteen times faster.
+        let efficiency = 100.0 * baseline.as_secs_f64()
+            / time.as_secs_f64()
+            / (lanes * threads) as f64;
         println!(
-            "{name:<22} {threads:>7} {time_text:>9} {speedup:>8} {result:>12}"
+            "{name:<22} {threads:>7} {time_text:>9} {speedup:>8} \
+             {efficiency:>9.0}% {result:>12}"
         );
     }
-    let same = rows.iter().all(|row| row.2.0 == rows[0].2.0);
+    let same = rows.iter().all(|row| row.3.0 == rows[0].3.0);
     println!("\nthe same result every way: {same}");
     if !same {
         std::process::exit(1);

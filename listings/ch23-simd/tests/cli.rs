@@ -21,6 +21,7 @@ fn check_table(stdout: &str, threads: usize, result: &str) {
         let line = stdout.lines().find(|l| l.starts_with(row.as_str()));
         let line = line.unwrap_or_else(|| panic!("no row {row}: {stdout}"));
         assert!(line.ends_with(&format!(" {result}")), "{line}");
+        assert_eq!(line.matches('%').count(), 1, "an efficiency: {line}");
     }
     assert!(
         stdout.contains("the same result every way: true"),
