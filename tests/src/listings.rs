@@ -152,6 +152,8 @@ fn load_listings() -> Vec<Listing> {
 /// Masks what legitimately differs between two runs of a listing: durations and
 /// speedups in the formats `book-helpers` prints, the repository's own path, and the
 /// column padding around them (a table pads `9.8 ms` one space more than `10.2 ms`).
+/// Measurements printed next to them are masked too: percentages (efficiencies), the
+/// load average a listing reports as `load 2.3`, and the core count as `2 cores`.
 pub fn normalise(output: &str) -> String {
     static DURATION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b\d+(\.\d+)? (ns|µs|ms|s)\b").expect("valid duration pattern")
@@ -160,10 +162,19 @@ pub fn normalise(output: &str) -> String {
         LazyLock::new(|| Regex::new(r"\b\d+\.\d\d×").expect("valid speedup pattern"));
     static PADDING: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"[ \t]+").expect("valid padding pattern"));
+    static PERCENT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d+(\.\d+)?%").expect("valid percentage pattern"));
+    static LOAD: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\bload \d+(\.\d+)?\b").expect("valid load pattern"));
+    static CORES: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"\b\d+ cores\b").expect("valid core count pattern"));
     let root = workspace_root().display().to_string();
     let output = output.replace(&root, "[root]");
     let output = DURATION.replace_all(&output, "[duration]");
     let output = SPEEDUP.replace_all(&output, "[speedup]");
+    let output = PERCENT.replace_all(&output, "[percent]");
+    let output = LOAD.replace_all(&output, "load [load]");
+    let output = CORES.replace_all(&output, "[n] cores");
     PADDING.replace_all(&output, " ").into_owned()
 }
 
@@ -240,5 +251,23 @@ mod tests {
         );
         assert_eq!(normalise("  1    9.8 ms\n"), normalise("  1   10.2 ms\n"));
         assert_eq!(normalise("sum = 4950\n"), "sum = 4950\n");
+    }
+
+    #[test]
+    fn normalise_masks_percentages_load_and_cores() {
+        let run = "1000 elements (2 cores, load 5.5)\nrow  1.18×   59%  yes\n";
+        assert_eq!(
+            normalise(run),
+            "1000 elements ([n] cores, load [load])\nrow [speedup] [percent] yes\n"
+        );
+        assert_eq!(
+            normalise("  2   7%\n"),
+            normalise("  2 100%\n"),
+            "an efficiency's width is padding"
+        );
+        assert_eq!(
+            normalise("loaded 3 items, 4 cores.\n"),
+            "loaded 3 items, [n] cores.\n"
+        );
     }
 }
