@@ -152,35 +152,42 @@ impl Drop for ChromeDriver {
     }
 }
 
-/// chromedriver's console log (`goog:loggingPrefs` must ask for it); reading empties it.
+/// A chromedriver extension command: a POST of `body` to `session/<id>/<endpoint>`,
+/// such as `se/log` (the console) or `goog/cdp/execute` (a DevTools command).
 #[derive(Debug)]
-struct BrowserLog;
+pub struct SessionCommand {
+    pub endpoint: &'static str,
+    pub body: Value,
+}
 
-impl WebDriverCompatibleCommand for BrowserLog {
+impl WebDriverCompatibleCommand for SessionCommand {
     fn endpoint(
         &self,
         base_url: &url::Url,
         session_id: Option<&str>,
     ) -> Result<url::Url, url::ParseError> {
         base_url.join(&format!(
-            "session/{}/se/log",
-            session_id.unwrap_or_default()
+            "session/{}/{}",
+            session_id.unwrap_or_default(),
+            self.endpoint
         ))
     }
 
     fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        (
-            http::Method::POST,
-            Some(json!({ "type": "browser" }).to_string()),
-        )
+        (http::Method::POST, Some(self.body.to_string()))
     }
 }
 
 /// Every SEVERE console entry since the last look: script errors, failed loads (a 404 of an
 /// asset), errors the page logs itself.
 pub async fn severe_console_entries(client: &Client) -> Result<Vec<String>, String> {
+    // chromedriver keeps the console log when `goog:loggingPrefs` asks for it; reading
+    // empties it.
     let value = client
-        .issue_cmd(BrowserLog)
+        .issue_cmd(SessionCommand {
+            endpoint: "se/log",
+            body: json!({ "type": "browser" }),
+        })
         .await
         .map_err(|error| format!("cannot read the browser's console log: {error}"))?;
     let entries = value

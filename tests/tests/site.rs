@@ -14,9 +14,8 @@
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
 
-use book_tests::browser::{self, ChromeDriver, Serving, StaticServer};
+use book_tests::browser::{self, ChromeDriver, Serving, SessionCommand, StaticServer};
 use book_tests::site::{self, BuiltBook, DiagramReport, THEMES};
-use fantoccini::wd::WebDriverCompatibleCommand;
 use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
@@ -523,38 +522,16 @@ const OFFLINE_PLAYGROUND: &str = r#"
     })();
 "#;
 
-/// A Chrome DevTools command through chromedriver (`goog/cdp/execute`).
-#[derive(Debug)]
-struct DevTools {
-    command: &'static str,
-    params: Value,
-}
-
-impl WebDriverCompatibleCommand for DevTools {
-    fn endpoint(
-        &self,
-        base_url: &url::Url,
-        session_id: Option<&str>,
-    ) -> Result<url::Url, url::ParseError> {
-        base_url.join(&format!(
-            "session/{}/goog/cdp/execute",
-            session_id.unwrap_or_default()
-        ))
-    }
-
-    fn method_and_body(&self, _request_url: &url::Url) -> (http::Method, Option<String>) {
-        let body = json!({ "cmd": self.command, "params": self.params });
-        (http::Method::POST, Some(body.to_string()))
-    }
-}
-
 /// A browser session with the book's offline playground answer installed.
 async fn connect(driver: &ChromeDriver, chromium: &Path) -> Result<Client, String> {
     let client = driver.connect(chromium, "1280,1024", PAGE_LOAD).await?;
     client
-        .issue_cmd(DevTools {
-            command: "Page.addScriptToEvaluateOnNewDocument",
-            params: json!({ "source": OFFLINE_PLAYGROUND }),
+        .issue_cmd(SessionCommand {
+            endpoint: "goog/cdp/execute",
+            body: json!({
+                "cmd": "Page.addScriptToEvaluateOnNewDocument",
+                "params": { "source": OFFLINE_PLAYGROUND },
+            }),
         })
         .await
         .map_err(|error| format!("cannot install the offline playground answer: {error}"))?;

@@ -4,7 +4,8 @@
 //! arguments get clap's message and exit code 2, never a panic — so the checks of that
 //! promise live here once instead of in every listing's `tests/cli.rs`.
 
-use std::process::Command;
+use std::fmt::Display;
+use std::process::{Command, ExitCode};
 use std::time::Duration;
 
 use crate::finishes_within;
@@ -12,6 +13,18 @@ use crate::finishes_within;
 /// No listing's test run takes anywhere near this long; a run that does is hung,
 /// and the test fails with a message instead of stalling the whole test suite.
 pub const RUN_LIMIT: Duration = Duration::from_secs(120);
+
+/// How a listing's `main` ends: `Ok` exits with 0; an error becomes one `error: …` line on
+/// stderr — what the tests look for, never a panic trace — and exit code 1.
+pub fn exit_code(outcome: Result<(), impl Display>) -> ExitCode {
+    match outcome {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(error) => {
+            eprintln!("error: {error}");
+            ExitCode::FAILURE
+        }
+    }
+}
 
 /// What one run of a binary did.
 #[derive(Debug)]

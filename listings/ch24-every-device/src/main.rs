@@ -94,13 +94,7 @@ fn main() -> ExitCode {
     if let Some(code) = ch24_cuda_kernels::rerun_with_setup_nvrtc() {
         return code;
     }
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    book_helpers::cli::exit_code(run(&args))
 }
 
 fn run(args: &Args) -> Result<(), String> {

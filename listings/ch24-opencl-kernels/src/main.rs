@@ -32,13 +32,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    book_helpers::cli::exit_code(run(&args))
 }
 
 fn run(args: &Args) -> Result<(), String> {

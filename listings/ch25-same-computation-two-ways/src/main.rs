@@ -37,13 +37,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("error: {message}");
-            ExitCode::FAILURE
-        }
-    }
+    book_helpers::cli::exit_code(run(&args))
 }
 
 /// One row of the table: what ran, how long its first call and its best later call took,
