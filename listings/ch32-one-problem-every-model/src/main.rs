@@ -7,7 +7,8 @@ use std::time::Duration;
 
 use book_helpers::{format_duration, format_speedup, timed};
 use ch32_one_problem_every_model::{Model, worker_main};
-use clap::{Parser, ValueEnum};
+use clap::Parser;
+use clap::builder::{PossibleValuesParser, TypedValueParser};
 
 /// Each model runs this many times and its fastest run is printed, so a moment of noise on
 /// a shared machine does not decide the comparison.
@@ -30,7 +31,7 @@ struct Args {
     threads: u16,
 
     /// Which model to run, or `all`.
-    #[arg(long, value_enum, default_value_t = Choice::All)]
+    #[arg(long, default_value = "all", value_parser = model_choice())]
     model: Choice,
 
     /// Run as a worker process of the `processes` model (reads its job on stdin).
@@ -38,35 +39,22 @@ struct Args {
     worker: bool,
 }
 
-/// A model named on the command line.
-#[derive(Clone, Copy, ValueEnum)]
-enum Choice {
-    All,
-    Sequential,
-    ScopedThreads,
-    ChannelPipeline,
-    Rayon,
-    TokioCurrentThread,
-    TokioMultiThread,
-    TokioSpawnBlocking,
-    Processes,
-}
+/// `--model`: one model by its name, or every model (`all`).
+#[derive(Clone)]
+struct Choice(Option<Model>);
 
 impl Choice {
-    fn models(self) -> Vec<Model> {
-        let one = match self {
-            Choice::All => return Model::ALL.to_vec(),
-            Choice::Sequential => Model::Sequential,
-            Choice::ScopedThreads => Model::ScopedThreads,
-            Choice::ChannelPipeline => Model::ChannelPipeline,
-            Choice::Rayon => Model::Rayon,
-            Choice::TokioCurrentThread => Model::TokioCurrentThread,
-            Choice::TokioMultiThread => Model::TokioMultiThread,
-            Choice::TokioSpawnBlocking => Model::TokioSpawnBlocking,
-            Choice::Processes => Model::Processes,
-        };
-        vec![one]
+    fn models(&self) -> Vec<Model> {
+        self.0.map_or(Model::ALL.to_vec(), |one| vec![one])
     }
+}
+
+/// Accepts `all` or a model's name, and lists them all in `--help` and in the error clap
+/// prints for anything else. The names come from `Model` itself, so no list is kept twice.
+fn model_choice() -> impl TypedValueParser<Value = Choice> {
+    let names = std::iter::once("all").chain(Model::ALL.map(Model::name));
+    PossibleValuesParser::new(names)
+        .map(|name| Choice(Model::ALL.into_iter().find(|model| model.name() == name)))
 }
 
 // ANCHOR: main
