@@ -55,14 +55,24 @@ impl Ran {
 /// even when the book's output check runs in the same environment. The run is
 /// bounded by [`RUN_LIMIT`].
 pub fn run(binary: &str, args: &[&str]) -> Ran {
+    run_within(RUN_LIMIT, binary, args)
+}
+
+/// Like [`run`], bounded by `limit` instead: for a listing whose runs all end well
+/// before [`RUN_LIMIT`], so that a hang fails its test sooner.
+pub fn run_within(limit: Duration, binary: &str, args: &[&str]) -> Ran {
     let mut command = Command::new(binary);
     command.env_remove("BOOK_OUTPUT_DIR").args(args);
-    run_command(command)
+    run_command_within(limit, command)
 }
 
 /// Like [`run`], for a command the test has set up itself (environment, stdin, ...).
-pub fn run_command(mut command: Command) -> Ran {
-    let output = finishes_within(RUN_LIMIT, move || command.output())
+pub fn run_command(command: Command) -> Ran {
+    run_command_within(RUN_LIMIT, command)
+}
+
+fn run_command_within(limit: Duration, mut command: Command) -> Ran {
+    let output = finishes_within(limit, move || command.output())
         .unwrap_or_else(|error| panic!("cannot start the listing: {error}"));
     Ran {
         code: output.status.code(),

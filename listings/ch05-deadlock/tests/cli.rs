@@ -12,11 +12,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_ch05-deadlock");
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn run(args: &[&str]) -> Ran {
-    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
-    finishes_within(LIMIT, move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        cli::run(BINARY, &args)
-    })
+    cli::run_within(LIMIT, BINARY, args)
 }
 
 #[test]

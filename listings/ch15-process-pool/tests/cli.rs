@@ -13,11 +13,7 @@ use common::{BINARY, expected_primes};
 const LIMIT: Duration = Duration::from_secs(60);
 
 fn run(args: &[&str]) -> Ran {
-    let args: Vec<String> = args.iter().map(ToString::to_string).collect();
-    finishes_within(LIMIT, move || {
-        let args: Vec<&str> = args.iter().map(String::as_str).collect();
-        cli::run(BINARY, &args)
-    })
+    cli::run_within(LIMIT, BINARY, args)
 }
 
 #[test]
