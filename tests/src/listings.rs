@@ -17,10 +17,13 @@
 //! depends on timing, so the check is that the run produces them; the listing's own tests
 //! check their structure.
 
+use std::collections::HashMap;
+use std::io::BufReader;
 use std::path::{Path, PathBuf};
-use std::process::Command;
+use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
+use cargo_metadata::Message;
 use regex::Regex;
 
 use crate::workspace_root;
@@ -29,6 +32,8 @@ use crate::workspace_root;
 #[derive(Debug, Clone)]
 pub struct Listing {
     pub name: String,
+    /// Cargo's id of the package, which names its artifacts in cargo's messages.
+    pub package_id: String,
     /// The `description` of its Cargo.toml: one line on what it shows.
     pub description: String,
     pub dir: PathBuf,
@@ -54,17 +59,22 @@ impl Listing {
         line
     }
 
-    /// Runs the listing as a reader would and returns what it printed on stdout;
-    /// `output_dir` receives the files it declares in `output-files`.
+    /// Runs the listing's program as `cargo run -p` would and returns what it printed on
+    /// stdout; `output_dir` receives the files it declares in `output-files`.
+    ///
+    /// The program is the one the workspace's test build made (see [`workspace_programs`]),
+    /// not a fresh `cargo run -p`: that would resolve the dependencies' features for this
+    /// one listing and build tokio, wgpu or burn a second time beside the test build.
     pub fn run(&self, args: &[String], output_dir: &Path) -> Result<String, String> {
-        let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-        let output = Command::new(cargo)
+        let program = workspace_programs()?
+            .get(&self.package_id)
+            .ok_or_else(|| format!("{} has no program in the workspace build", self.name))?;
+        let output = Command::new(program)
             .current_dir(workspace_root())
             .env("BOOK_OUTPUT_DIR", output_dir)
-            .args(["run", "--quiet", "-p", &self.name, "--"])
             .args(args)
             .output()
-            .map_err(|error| format!("cannot start cargo: {error}"))?;
+            .map_err(|error| format!("cannot start {}: {error}", program.display()))?;
         if !output.status.success() {
             return Err(format!(
                 "`{}` failed ({}):\n{}",
@@ -91,6 +101,54 @@ impl Listing {
     pub fn output_document(&self, stdout: &str) -> String {
         format!("{}\n{stdout}", self.command_line())
     }
+}
+
+/// Each listing's program (a listing has at most one binary), by package id, as built by `cargo test --workspace`: the command `cargo xtask test` runs, so when it has
+/// run this finds every program up to date, and a lone `cargo test -p book-tests` or
+/// `cargo xtask bless` builds exactly what the full test run would.
+fn workspace_programs() -> Result<&'static HashMap<String, PathBuf>, String> {
+    static PROGRAMS: LazyLock<Result<HashMap<String, PathBuf>, String>> =
+        LazyLock::new(build_workspace_programs);
+    PROGRAMS.as_ref().map_err(Clone::clone)
+}
+
+fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
+    let mut child = Command::new(cargo)
+        .current_dir(workspace_root())
+        .args([
+            "test",
+            "--workspace",
+            "--locked",
+            "--no-run",
+            "--message-format=json-render-diagnostics",
+        ])
+        .stdout(Stdio::piped())
+        .spawn()
+        .map_err(|error| format!("cannot start cargo: {error}"))?;
+    let stdout = child.stdout.take().ok_or("cargo gave no stdout pipe")?;
+    let mut programs = HashMap::new();
+    for message in Message::parse_stream(BufReader::new(stdout)) {
+        let message = message.map_err(|error| format!("reading cargo's messages: {error}"))?;
+        let Message::CompilerArtifact(artifact) = message else {
+            continue;
+        };
+        let is_program = artifact.target.kind.iter().any(|kind| kind == "bin");
+        if let (true, false, Some(executable)) =
+            (is_program, artifact.profile.test, artifact.executable)
+        {
+            programs.insert(artifact.package_id.repr, executable.into_std_path_buf());
+        }
+    }
+    let status = child
+        .wait()
+        .map_err(|error| format!("waiting for cargo: {error}"))?;
+    if !status.success() {
+        return Err(format!(
+            "`cargo test --workspace --no-run` failed ({status})"
+        ));
+    }
+    Ok(programs)
 }
 
 /// Every crate under `listings/`, from `cargo metadata`.
@@ -131,6 +189,7 @@ fn load_listings() -> Vec<Listing> {
             let output_files = strings("output-files");
             Some(Listing {
                 name: package.name.clone(),
+                package_id: package.id.repr.clone(),
                 description: package.description.clone().unwrap_or_default(),
                 dir,
                 binaries: package

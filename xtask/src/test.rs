@@ -118,15 +118,63 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
             Ok(())
         })?;
     }
+    let target_bytes = disk_usage(&root.join("target"))?;
     println!(
-        "\nxtask test: ok: {} passed, {} failed, {} ignored; steps {} in {:.0} s",
+        "\nxtask test: ok: {} passed, {} failed, {} ignored; steps {} in {:.0} s; target/ holds {}",
         counts.passed,
         counts.failed,
         counts.ignored,
         done.join(", "),
-        started.elapsed().as_secs_f64()
+        started.elapsed().as_secs_f64(),
+        gigabytes(target_bytes)
     );
+    if target_bytes > TARGET_BUDGET_BYTES {
+        bail!(
+            "target/ holds {}, past its budget of {}: a full test build from a fresh clone \
+             stays under it, so either old builds piled up (`cargo clean`, then test again) \
+             or a change made every build bigger (debug info, a second feature set of a \
+             heavy crate, a new target folder); see \"Disk and build time\" in the README",
+            gigabytes(target_bytes),
+            gigabytes(TARGET_BUDGET_BYTES)
+        );
+    }
     Ok(())
+}
+
+/// The most `target/` may hold after a full test run. CI builds a fresh clone beside a
+/// working checkout on one disk, so two full builds must fit with room to spare.
+const TARGET_BUDGET_BYTES: u64 = 15_000_000_000;
+
+fn gigabytes(bytes: u64) -> String {
+    format!("{:.1} GB", bytes as f64 / 1e9)
+}
+
+/// Bytes a folder takes on disk, as `du` counts them (allocated blocks, each hard-linked
+/// file once); a folder that does not exist takes none.
+fn disk_usage(dir: &Path) -> Result<u64> {
+    use std::collections::HashSet;
+    use std::os::unix::fs::MetadataExt;
+
+    let mut seen = HashSet::new();
+    let mut total = 0;
+    let mut pending = vec![dir.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = match std::fs::read_dir(&dir) {
+            Ok(entries) => entries,
+            Err(error) if error.kind() == std::io::ErrorKind::NotFound => continue,
+            Err(error) => return Err(error).with_context(|| format!("reading {}", dir.display())),
+        };
+        for entry in entries {
+            let entry = entry?;
+            let metadata = entry.metadata()?;
+            if metadata.is_dir() {
+                pending.push(entry.path());
+            } else if seen.insert((metadata.dev(), metadata.ino())) {
+                total += metadata.blocks() * 512;
+            }
+        }
+    }
+    Ok(total)
 }
 
 /// Listings whose atomics are model-checked: by convention each has a `tests/loom.rs`
@@ -192,7 +240,25 @@ pub fn bless(tools: &Tools) -> Result<()> {
 
 #[cfg(test)]
 mod tests {
-    use super::TestCounts;
+    use super::{TestCounts, disk_usage};
+
+    #[test]
+    fn disk_usage_counts_files_below_a_folder_once() {
+        let dir = std::env::temp_dir().join(format!("xtask-du-{}", std::process::id()));
+        std::fs::create_dir_all(dir.join("deps")).unwrap();
+        std::fs::write(dir.join("deps/a"), vec![1u8; 40_000]).unwrap();
+        std::fs::write(dir.join("b"), vec![1u8; 10_000]).unwrap();
+        // Cargo hard-links each program from deps/ to the profile folder: one copy on disk.
+        std::fs::hard_link(dir.join("deps/a"), dir.join("a")).unwrap();
+        let bytes = disk_usage(&dir).unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!((50_000..=60_000).contains(&bytes), "{bytes} bytes");
+        assert_eq!(
+            disk_usage(&dir).unwrap(),
+            0,
+            "a missing folder takes nothing"
+        );
+    }
 
     #[test]
     fn sums_libtest_summaries() {
