@@ -1,5 +1,6 @@
-//! Generates the message types and the client and server code from `proto/numbers.proto`
-//! with Debian's `protoc`; a missing `protoc` stops the build with a message saying how to get it.
+//! Generates the message types and the client and server code from
+//! `proto/numbers.proto` with Debian's `protoc`; a missing `protoc` stops the
+//! build with a message saying how to get it.
 
 // ANCHOR: build
 fn main() {

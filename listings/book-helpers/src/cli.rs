@@ -1,8 +1,9 @@
 //! Running a listing's binary from its own tests, the way a reader runs it.
 //!
-//! Every listing promises the same things on its command line — `--help` works, bad
-//! arguments get clap's message and exit code 2, never a panic — so the checks of that
-//! promise live here once instead of in every listing's `tests/cli.rs`.
+//! Every listing promises the same things on its command line — `--help` works,
+//! bad arguments get clap's message and exit code 2, never a panic — so the
+//! checks of that promise live here once instead of in every listing's
+//! `tests/cli.rs`.
 
 use std::fmt::Display;
 use std::process::{Command, ExitCode};
@@ -10,12 +11,14 @@ use std::time::Duration;
 
 use crate::finishes_within;
 
-/// No listing's test run takes anywhere near this long; a run that does is hung,
-/// and the test fails with a message instead of stalling the whole test suite.
+/// No listing's test run takes anywhere near this long; a run that does is
+/// hung, and the test fails with a message instead of stalling the whole test
+/// suite.
 pub const RUN_LIMIT: Duration = Duration::from_secs(120);
 
-/// How a listing's `main` ends: `Ok` exits with 0; an error becomes one `error: …` line on
-/// stderr — what the tests look for, never a panic trace — and exit code 1.
+/// How a listing's `main` ends: `Ok` exits with 0; an error becomes one `error:
+/// …` line on stderr — what the tests look for, never a panic trace — and exit
+/// code 1.
 pub fn exit_code(outcome: Result<(), impl Display>) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -40,7 +43,8 @@ impl Ran {
         self.code == Some(0)
     }
 
-    /// Lines of stdout that start with `prefix`: table rows, in the order printed.
+    /// Lines of stdout that start with `prefix`: table rows, in the order
+    /// printed.
     pub fn rows_starting_with(&self, prefix: &str) -> Vec<&str> {
         self.stdout
             .lines()
@@ -51,22 +55,23 @@ impl Ran {
 
 /// Runs `binary` (a test's `env!("CARGO_BIN_EXE_<name>")`) with `args`.
 ///
-/// `BOOK_OUTPUT_DIR` is removed, so a test never writes into the listing's folder
-/// even when the book's output check runs in the same environment. The run is
-/// bounded by [`RUN_LIMIT`].
+/// `BOOK_OUTPUT_DIR` is removed, so a test never writes into the listing's
+/// folder even when the book's output check runs in the same environment. The
+/// run is bounded by [`RUN_LIMIT`].
 pub fn run(binary: &str, args: &[&str]) -> Ran {
     run_within(RUN_LIMIT, binary, args)
 }
 
-/// Like [`run`], bounded by `limit` instead: for a listing whose runs all end well
-/// before [`RUN_LIMIT`], so that a hang fails its test sooner.
+/// Like [`run`], bounded by `limit` instead: for a listing whose runs all end
+/// well before [`RUN_LIMIT`], so that a hang fails its test sooner.
 pub fn run_within(limit: Duration, binary: &str, args: &[&str]) -> Ran {
     let mut command = Command::new(binary);
     command.env_remove("BOOK_OUTPUT_DIR").args(args);
     run_command_within(limit, command)
 }
 
-/// Like [`run`], for a command the test has set up itself (environment, stdin, ...).
+/// Like [`run`], for a command the test has set up itself (environment, stdin,
+/// ...).
 pub fn run_command(command: Command) -> Ran {
     run_command_within(RUN_LIMIT, command)
 }
@@ -94,8 +99,8 @@ pub fn assert_help_mentions(binary: &str, words: &[&str]) {
     }
 }
 
-/// Each argument list is refused the way clap refuses it: an `error:` message that
-/// points at `--help`, exit code 2, nothing on stdout, no panic.
+/// Each argument list is refused the way clap refuses it: an `error:` message
+/// that points at `--help`, exit code 2, nothing on stdout, no panic.
 pub fn assert_refused(binary: &str, bad_arguments: &[&[&str]]) {
     for args in bad_arguments {
         let ran = run(binary, args);

@@ -1,9 +1,10 @@
 //! What the book's listings share, in one place so no listing copies another.
 //!
-//! Like the `trpl` crate of *The Rust Programming Language*, this is a small facade:
-//! each item is here because more than one listing needs it, and the comment says why.
-//! The formats below are also a contract with the book's tests, which mask exactly these
-//! shapes (a duration, a speedup) when they compare a fresh run with a listing's `output.txt`.
+//! Like the `trpl` crate of *The Rust Programming Language*, this is a small
+//! facade: each item is here because more than one listing needs it, and the
+//! comment says why. The formats below are also a contract with the book's
+//! tests, which mask exactly these shapes (a duration, a speedup) when they
+//! compare a fresh run with a listing's `output.txt`.
 
 pub mod cli;
 
@@ -16,8 +17,8 @@ use std::time::{Duration, Instant};
 /// Runs `work` once and returns its result with the wall-clock time it took.
 ///
 /// Listings time whole phases (a sequential run, a parallel run) rather than
-/// micro-operations, so one `Instant` pair is the honest tool; benchmarks that need
-/// statistics use criterion instead.
+/// micro-operations, so one `Instant` pair is the honest tool; benchmarks that
+/// need statistics use criterion instead.
 pub fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
     let start = Instant::now();
     let result = work();
@@ -26,13 +27,17 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
 // ANCHOR_END: timed
 
 // ANCHOR: fastest_of
-/// Runs `work` `runs` times (at least once) and returns the result and time of the
-/// fastest run.
+/// Runs `work` `runs` times (at least once) and returns the result and time of
+/// the fastest run.
 ///
-/// A single timing on a busy machine includes whatever else the machine did at that
-/// moment; the fastest of a few runs is closer to what the work itself costs. Listings
-/// that put two timings side by side (one thread against several) time both this way.
-pub fn fastest_of<T>(runs: usize, mut work: impl FnMut() -> T) -> (T, Duration) {
+/// A single timing on a busy machine includes whatever else the machine did at
+/// that moment; the fastest of a few runs is closer to what the work itself
+/// costs. Listings that put two timings side by side (one thread against
+/// several) time both this way.
+pub fn fastest_of<T>(
+    runs: usize,
+    mut work: impl FnMut() -> T,
+) -> (T, Duration) {
     let mut fastest = timed(&mut work);
     for _ in 1..runs {
         let run = timed(&mut work);
@@ -45,11 +50,12 @@ pub fn fastest_of<T>(runs: usize, mut work: impl FnMut() -> T) -> (T, Duration) 
 // ANCHOR_END: fastest_of
 
 // ANCHOR: finishes_within
-/// Runs `work` on a thread of its own and returns its result, or panics if it has not
-/// finished within `limit`.
+/// Runs `work` on a thread of its own and returns its result, or panics if it
+/// has not finished within `limit`.
 ///
-/// For tests of threaded code: a deadlock then fails the test with a message instead of
-/// hanging the whole test run. A panic inside `work` is passed on unchanged.
+/// For tests of threaded code: a deadlock then fails the test with a message
+/// instead of hanging the whole test run. A panic inside `work` is passed on
+/// unchanged.
 pub fn finishes_within<T: Send + 'static>(
     limit: Duration,
     work: impl FnOnce() -> T + Send + 'static,
@@ -63,7 +69,9 @@ pub fn finishes_within<T: Send + 'static>(
         Ok(result) => result,
         Err(RecvTimeoutError::Disconnected) => match worker.join() {
             Err(payload) => panic::resume_unwind(payload),
-            Ok(()) => unreachable!("the worker sends its result before it returns"),
+            Ok(()) => {
+                unreachable!("the worker sends its result before it returns")
+            }
         },
         Err(RecvTimeoutError::Timeout) => panic!(
             "the work did not finish within {} (a deadlock?)",
@@ -85,7 +93,8 @@ pub fn load_average() -> Option<f64> {
 }
 
 /// A duration as the book prints it: three significant digits and a unit
-/// (`812 µs`, `12.3 ms`, `1.25 s`), readable by people and matched by the output tests.
+/// (`812 µs`, `12.3 ms`, `1.25 s`), readable by people and matched by the
+/// output tests.
 pub fn format_duration(duration: Duration) -> String {
     let seconds = duration.as_secs_f64();
     let (value, unit) = if seconds >= 1.0 {
@@ -100,11 +109,13 @@ pub fn format_duration(duration: Duration) -> String {
     format!("{} {unit}", three_significant_digits(value))
 }
 
-/// The value below which `fraction` of the `sorted` samples lie, by the nearest-rank
-/// rule: `percentile(&latencies, 0.99)` is the p99 latency. Zero for no samples.
+/// The value below which `fraction` of the `sorted` samples lie, by the
+/// nearest-rank rule: `percentile(&latencies, 0.99)` is the p99 latency. Zero
+/// for no samples.
 ///
-/// Load clients report p50 and p99 of their call latencies; sorting once and picking
-/// ranks is exact, and for the few thousand samples a listing takes, fast enough.
+/// Load clients report p50 and p99 of their call latencies; sorting once and
+/// picking ranks is exact, and for the few thousand samples a listing takes,
+/// fast enough.
 pub fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
     let Some(last) = sorted.len().checked_sub(1) else {
         return Duration::ZERO;
@@ -115,7 +126,8 @@ pub fn percentile(sorted: &[Duration], fraction: f64) -> Duration {
 
 /// A speedup, `baseline / faster`, printed as a ratio such as `1.94×`.
 pub fn format_speedup(baseline: Duration, faster: Duration) -> String {
-    let ratio = baseline.as_secs_f64() / faster.as_secs_f64().max(f64::MIN_POSITIVE);
+    let ratio =
+        baseline.as_secs_f64() / faster.as_secs_f64().max(f64::MIN_POSITIVE);
     format!("{ratio:.2}×")
 }
 
@@ -154,7 +166,8 @@ mod tests {
 
     #[test]
     fn percentiles_by_nearest_rank() {
-        let samples: Vec<Duration> = (1..=100).map(Duration::from_millis).collect();
+        let samples: Vec<Duration> =
+            (1..=100).map(Duration::from_millis).collect();
         assert_eq!(percentile(&samples, 0.5), Duration::from_millis(50));
         assert_eq!(percentile(&samples, 0.99), Duration::from_millis(99));
         assert_eq!(percentile(&samples, 1.0), Duration::from_millis(100));
@@ -165,7 +178,10 @@ mod tests {
 
     #[test]
     fn speedup_is_baseline_over_faster() {
-        let speedup = format_speedup(Duration::from_millis(300), Duration::from_millis(100));
+        let speedup = format_speedup(
+            Duration::from_millis(300),
+            Duration::from_millis(100),
+        );
         assert_eq!(speedup, "3.00×");
     }
 
@@ -184,7 +200,8 @@ mod tests {
         let mut calls = 0;
         let (value, _) = fastest_of(3, || {
             calls += 1;
-            // Runs 1 and 3 sleep, so they take at least 30 ms; run 2 does nothing.
+            // Runs 1 and 3 sleep, so they take at least 30 ms; run 2 does
+            // nothing.
             if calls != 2 {
                 thread::sleep(Duration::from_millis(30));
             }
@@ -212,6 +229,8 @@ mod tests {
     #[test]
     #[should_panic(expected = "the work's own panic")]
     fn finishes_within_passes_on_a_panic() {
-        finishes_within(Duration::from_secs(10), || panic!("the work's own panic"));
+        finishes_within(Duration::from_secs(10), || {
+            panic!("the work's own panic")
+        });
     }
 }

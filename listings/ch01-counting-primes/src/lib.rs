@@ -1,9 +1,10 @@
 //! Counting primes: work that is all computation and no waiting.
 //!
-//! The numbers below a limit are cut into blocks, and the blocks are dealt out to
-//! threads like cards, so every thread gets a fair share of small and large numbers
-//! (large numbers cost more to test). Each thread counts its blocks on its own; the only
-//! communication is the count each one hands back when it finishes.
+//! The numbers below a limit are cut into blocks, and the blocks are dealt out
+//! to threads like cards, so every thread gets a fair share of small and large
+//! numbers (large numbers cost more to test). Each thread counts its blocks on
+//! its own; the only communication is the count each one hands back when it
+//! finishes.
 
 use std::ops::Range;
 use std::thread;
@@ -11,7 +12,8 @@ use std::thread;
 /// How many consecutive numbers make one block of work.
 pub const BLOCK: u64 = 10_000;
 
-/// Whether `n` is prime, by trial division: deliberately plain, so the cost is all CPU.
+/// Whether `n` is prime, by trial division: deliberately plain, so the cost is
+/// all CPU.
 pub fn is_prime(n: u64) -> bool {
     if n < 4 {
         return n >= 2;
@@ -36,7 +38,8 @@ pub fn count_primes_in(numbers: Range<u64>) -> u64 {
 
 /// The numbers below `limit`, in blocks of `BLOCK`.
 pub fn blocks(limit: u64) -> impl Iterator<Item = Range<u64>> {
-    (0..limit.div_ceil(BLOCK)).map(move |block| block * BLOCK..((block + 1) * BLOCK).min(limit))
+    (0..limit.div_ceil(BLOCK))
+        .map(move |block| block * BLOCK..((block + 1) * BLOCK).min(limit))
 }
 
 /// One loop over all the numbers: the baseline every other count must match.

@@ -1,15 +1,19 @@
-//! The same CPU-bound count run on one loop and then on 1, 2, 4… threads, each timed.
+//! The same CPU-bound count run on one loop and then on 1, 2, 4… threads, each
+//! timed.
 
 use book_helpers::{fastest_of, format_duration, format_speedup};
-use ch01_counting_primes::{BLOCK, count_primes_on_threads, count_primes_sequentially};
+use ch01_counting_primes::{
+    BLOCK, count_primes_on_threads, count_primes_sequentially,
+};
 use clap::Parser;
 
-/// Each time printed is the fastest of this many runs, so a moment of noise on a
-/// shared machine does not decide the comparison.
+/// Each time printed is the fastest of this many runs, so a moment of noise on
+/// a shared machine does not decide the comparison.
 const RUNS: usize = 3;
 
-/// Counts the primes below a limit by trial division, first in one plain loop and then
-/// split across each given number of threads, and prints how long each way took.
+/// Counts the primes below a limit by trial division, first in one plain loop
+/// and then split across each given number of threads, and prints how long each
+/// way took.
 #[derive(Parser)]
 #[command(version)]
 struct Args {

@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, a normal run, and arguments it must refuse.
+//! The program as a reader runs it: help, a normal run, and arguments it must
+//! refuse.
 
 use book_helpers::cli::{self, Ran};
 

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use book_helpers::finishes_within;
 use ch01_counting_primes::{
-    BLOCK, blocks, count_primes_in, count_primes_on_threads, count_primes_sequentially, is_prime,
+    BLOCK, blocks, count_primes_in, count_primes_on_threads,
+    count_primes_sequentially, is_prime,
 };
 
 /// Primality the slowest obvious way, to check the faster test against.

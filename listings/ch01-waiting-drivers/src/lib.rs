@@ -1,14 +1,17 @@
-//! Three device drivers that spend nearly all their time waiting, and two ways to run them.
+//! Three device drivers that spend nearly all their time waiting, and two ways
+//! to run them.
 //!
-//! Each driver is an independent activity: it waits for its device, then handles what
-//! arrived. Nothing about a driver depends on the others, so they can be run one after
-//! another or all at once; the results are the same, only the total time differs.
+//! Each driver is an independent activity: it waits for its device, then
+//! handles what arrived. Nothing about a driver depends on the others, so they
+//! can be run one after another or all at once; the results are the same, only
+//! the total time differs.
 
 use std::thread;
 use std::time::Duration;
 
 // ANCHOR: driver
-/// A driver for one device: it waits for the device, handles the event, and repeats.
+/// A driver for one device: it waits for the device, handles the event, and
+/// repeats.
 #[derive(Debug, Clone)]
 pub struct Driver {
     pub device: &'static str,
@@ -20,7 +23,8 @@ pub struct Driver {
 }
 
 impl Driver {
-    /// Handles every event of this device, in order, and reports what it handled.
+    /// Handles every event of this device, in order, and reports what it
+    /// handled.
     pub fn run(&self) -> Report {
         let mut handled = Vec::new();
         for number in 1..=self.events {
@@ -67,7 +71,8 @@ pub fn one_after_another(drivers: &[Driver]) -> Vec<Report> {
 // ANCHOR_END: one_after_another
 
 // ANCHOR: concurrently
-/// Runs every driver on its own thread; returns the reports in the drivers' order.
+/// Runs every driver on its own thread; returns the reports in the drivers'
+/// order.
 pub fn concurrently(drivers: &[Driver]) -> Vec<Report> {
     thread::scope(|scope| {
         let running: Vec<_> = drivers
@@ -82,12 +87,14 @@ pub fn concurrently(drivers: &[Driver]) -> Vec<Report> {
 }
 // ANCHOR_END: concurrently
 
-/// The time spent waiting if the drivers run one after another: the sum of all waits.
+/// The time spent waiting if the drivers run one after another: the sum of all
+/// waits.
 pub fn sum_of_waits(drivers: &[Driver]) -> Duration {
     drivers.iter().map(total_wait).sum()
 }
 
-/// The time spent waiting by the slowest driver alone: the longest of the drivers.
+/// The time spent waiting by the slowest driver alone: the longest of the
+/// drivers.
 pub fn longest_driver(drivers: &[Driver]) -> Duration {
     drivers.iter().map(total_wait).max().unwrap_or_default()
 }

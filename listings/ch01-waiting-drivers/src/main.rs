@@ -2,12 +2,13 @@
 
 use book_helpers::{format_duration, format_speedup, timed};
 use ch01_waiting_drivers::{
-    Driver, Report, concurrently, longest_driver, one_after_another, sum_of_waits, the_drivers,
+    Driver, Report, concurrently, longest_driver, one_after_another,
+    sum_of_waits, the_drivers,
 };
 use clap::Parser;
 
-/// Runs three simulated device drivers (network, display, keyboard) one after another,
-/// then as concurrent threads, and compares the two wall-clock times.
+/// Runs three simulated device drivers (network, display, keyboard) one after
+/// another, then as concurrent threads, and compares the two wall-clock times.
 #[derive(Parser)]
 #[command(version)]
 struct Args {

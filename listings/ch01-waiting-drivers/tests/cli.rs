@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, a normal run, and arguments it must refuse.
+//! The program as a reader runs it: help, a normal run, and arguments it must
+//! refuse.
 
 use book_helpers::cli::{self, Ran};
 
@@ -19,7 +20,11 @@ fn a_run_reports_every_driver_once_and_the_same_results() {
     assert!(output.succeeded(), "{}", output.stderr);
     let stdout = &output.stdout;
     for line in ["network   packet 1", "display   frame 1", "keyboard  key 1"] {
-        assert_eq!(stdout.lines().filter(|l| *l == line).count(), 1, "{stdout}");
+        assert_eq!(
+            stdout.lines().filter(|l| *l == line).count(),
+            1,
+            "{stdout}"
+        );
     }
     assert!(stdout.contains("(the waits add up to 100 ms)"), "{stdout}");
     assert!(stdout.contains("(the longest driver: 50.0 ms)"), "{stdout}");

@@ -4,7 +4,8 @@ use std::time::Duration;
 
 use book_helpers::finishes_within;
 use ch01_waiting_drivers::{
-    Driver, concurrently, longest_driver, one_after_another, sum_of_waits, the_drivers,
+    Driver, concurrently, longest_driver, one_after_another, sum_of_waits,
+    the_drivers,
 };
 
 /// The chapter's three drivers, with waits short enough to run many times.
@@ -32,7 +33,9 @@ fn every_driver_handles_each_of_its_events_once_in_order() {
 fn running_concurrently_gives_the_same_reports_as_one_after_another() {
     let drivers = quick_drivers(4);
     let expected = one_after_another(&drivers);
-    let concurrent = finishes_within(Duration::from_secs(30), move || concurrently(&drivers));
+    let concurrent = finishes_within(Duration::from_secs(30), move || {
+        concurrently(&drivers)
+    });
     assert_eq!(concurrent, expected);
 }
 
@@ -60,7 +63,9 @@ fn many_drivers_with_no_wait_are_all_reported() {
         })
         .collect();
     let expected = one_after_another(&drivers);
-    let reports = finishes_within(Duration::from_secs(30), move || concurrently(&drivers));
+    let reports = finishes_within(Duration::from_secs(30), move || {
+        concurrently(&drivers)
+    });
     assert_eq!(reports.len(), 32);
     assert_eq!(reports, expected);
 }
@@ -68,7 +73,8 @@ fn many_drivers_with_no_wait_are_all_reported() {
 #[test]
 fn the_sum_and_the_longest_wait_are_what_the_chapter_says() {
     let drivers = the_drivers(4);
-    // 4 × (30 + 20 + 50) ms one after another; 4 × 50 ms for the keyboard alone.
+    // 4 × (30 + 20 + 50) ms one after another; 4 × 50 ms for the keyboard
+    // alone.
     assert_eq!(sum_of_waits(&drivers), Duration::from_millis(400));
     assert_eq!(longest_driver(&drivers), Duration::from_millis(200));
     assert_eq!(longest_driver(&[]), Duration::ZERO);

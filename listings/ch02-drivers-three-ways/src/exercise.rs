@@ -10,8 +10,9 @@ use timeline::Recorder;
 use crate::{Driver, Report};
 
 // ANCHOR: timer_queue
-/// The event loop of `interleaved_on_one_thread`, with the drivers' deadlines in a
-/// min-heap: finding the driver due first costs O(log n) instead of a scan of all n.
+/// The event loop of `interleaved_on_one_thread`, with the drivers' deadlines
+/// in a min-heap: finding the driver due first costs O(log n) instead of a scan
+/// of all n.
 pub fn interleaved_with_a_timer_queue(
     drivers: &[Driver],
     events: u32,
@@ -25,8 +26,9 @@ pub fn interleaved_with_a_timer_queue(
         })
         .collect();
     let start = Instant::now();
-    // (when it is ready, which driver, which event, since when it waits); `Reverse`
-    // turns Rust's max-heap into the min-heap a timer queue needs.
+    // (when it is ready, which driver, which event, since when it waits);
+    // `Reverse` turns Rust's max-heap into the min-heap a timer queue
+    // needs.
     let mut queue: BinaryHeap<Reverse<(Instant, usize, u32, Instant)>> =
         drivers
             .iter()

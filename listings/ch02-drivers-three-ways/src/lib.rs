@@ -1,8 +1,9 @@
 //! Three simulated device drivers and three ways to run them.
 //!
-//! A driver waits for its device, handles what arrived, and waits again. The drivers do
-//! not depend on each other, which is what makes the program concurrent; *how* they are
-//! run — in turn, interleaved by one thread, or on a thread each — is a separate choice.
+//! A driver waits for its device, handles what arrived, and waits again. The
+//! drivers do not depend on each other, which is what makes the program
+//! concurrent; *how* they are run — in turn, interleaved by one thread, or on a
+//! thread each — is a separate choice.
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -43,7 +44,8 @@ pub fn the_drivers() -> Vec<Driver> {
 }
 // ANCHOR_END: driver
 
-/// What one driver handled, in order: the same whichever way the drivers were run.
+/// What one driver handled, in order: the same whichever way the drivers were
+/// run.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Report {
     pub device: &'static str,
@@ -83,9 +85,9 @@ pub fn one_after_another(
 // ANCHOR_END: one_after_another
 
 // ANCHOR: event_loop
-/// One thread serves every driver: it sleeps until the device that is due first is
-/// ready, handles that one event, and goes back to waiting — an event loop, like a
-/// kernel's on a single CPU.
+/// One thread serves every driver: it sleeps until the device that is due first
+/// is ready, handles that one event, and goes back to waiting — an event loop,
+/// like a kernel's on a single CPU.
 pub fn interleaved_on_one_thread(
     drivers: &[Driver],
     events: u32,
@@ -93,7 +95,8 @@ pub fn interleaved_on_one_thread(
 ) -> Vec<Report> {
     let mut reports = empty_reports(drivers);
     let start = Instant::now();
-    // For each driver: when it began waiting for its next event, and which event that is.
+    // For each driver: when it began waiting for its next event, and which
+    // event that is.
     let mut waiting_since = vec![start; drivers.len()];
     let mut next = vec![1; drivers.len()];
     while let Some(due) = (0..drivers.len())
@@ -115,8 +118,8 @@ pub fn interleaved_on_one_thread(
 // ANCHOR_END: event_loop
 
 // ANCHOR: a_thread_each
-/// Every driver gets a thread of its own, named after its device, and runs exactly as
-/// it did in `one_after_another`.
+/// Every driver gets a thread of its own, named after its device, and runs
+/// exactly as it did in `one_after_another`.
 pub fn a_thread_each(
     drivers: &[Driver],
     events: u32,
@@ -146,8 +149,8 @@ pub fn a_thread_each(
 }
 // ANCHOR_END: a_thread_each
 
-/// The longest time one driver spends waiting for its events: the least any way of
-/// running the drivers can take.
+/// The longest time one driver spends waiting for its events: the least any way
+/// of running the drivers can take.
 pub fn longest_driver(drivers: &[Driver], events: u32) -> Duration {
     drivers
         .iter()
@@ -156,7 +159,8 @@ pub fn longest_driver(drivers: &[Driver], events: u32) -> Duration {
         .unwrap_or_default()
 }
 
-/// The time all waits take laid end to end: what running the drivers in turn costs.
+/// The time all waits take laid end to end: what running the drivers in turn
+/// costs.
 pub fn sum_of_waits(drivers: &[Driver], events: u32) -> Duration {
     drivers.iter().map(|driver| driver.period * events).sum()
 }

@@ -1,5 +1,6 @@
-//! What must hold whichever way the drivers run, checked on the recorded schedules:
-//! the same events handled, each recorded once, and the overlap each way promises.
+//! What must hold whichever way the drivers run, checked on the recorded
+//! schedules: the same events handled, each recorded once, and the overlap each
+//! way promises.
 
 use std::sync::mpsc;
 use std::thread;
@@ -12,8 +13,8 @@ use ch02_drivers_three_ways::{
 };
 use timeline::{Recorder, Timeline};
 
-/// Runs `work` on its own thread and fails the test if it takes longer than `limit`
-/// (a deadlock then shows up as a failure instead of a hung test run).
+/// Runs `work` on its own thread and fails the test if it takes longer than
+/// `limit` (a deadlock then shows up as a failure instead of a hung test run).
 fn within<T: Send + 'static>(
     limit: Duration,
     work: impl FnOnce() -> T + Send + 'static,
@@ -84,7 +85,8 @@ fn the_event_loop_keeps_every_driver_in_progress_on_one_thread() {
     let (_, schedule) = run(interleaved_on_one_thread, &drivers, 3);
     every_event_recorded_once(&drivers, 3, &schedule);
     assert_eq!(schedule.lanes().len(), 1, "one thread");
-    // Concurrency without parallelism: activities overlap, all on the same thread.
+    // Concurrency without parallelism: activities overlap, all on the same
+    // thread.
     assert!(schedule.overlaps_within_a_lane());
 }
 

@@ -1,9 +1,9 @@
 //! A vector job: the same small computation applied to every pixel of an image.
 //!
-//! No pixel depends on another, so the image can be cut into parts and the parts done
-//! in any order, interleaved, or at the same time — the answer is the same. Unlike the
-//! drivers of the previous listing, this job never waits: a part makes progress only
-//! while a core is computing it.
+//! No pixel depends on another, so the image can be cut into parts and the
+//! parts done in any order, interleaved, or at the same time — the answer is
+//! the same. Unlike the drivers of the previous listing, this job never waits:
+//! a part makes progress only while a core is computing it.
 
 use std::thread;
 use std::time::Instant;
@@ -23,7 +23,8 @@ pub fn tone_map(brightness: f32) -> u8 {
 pub fn test_image(pixels: usize) -> Vec<f32> {
     (0..pixels as u64)
         .map(|i| {
-            // A cheap integer hash, so the image looks like noise but is the same every run.
+            // A cheap integer hash, so the image looks like noise but is the
+            // same every run.
             let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             x ^= x >> 29;
             x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -64,12 +65,13 @@ pub fn one_loop(input: &[f32], parts: usize, recorder: &Recorder) -> Vec<u8> {
 }
 // ANCHOR_END: one_loop
 
-/// How many pixels the interleaving loop does of one part before it turns to the next.
+/// How many pixels the interleaving loop does of one part before it turns to
+/// the next.
 pub const SLICE: usize = 16 * 1024;
 
 // ANCHOR: interleaved
-/// All parts in progress at once on the calling thread: a slice of each in turn, round
-/// and round, until every part is done.
+/// All parts in progress at once on the calling thread: a slice of each in
+/// turn, round and round, until every part is done.
 pub fn interleaved_on_one_thread(
     input: &[f32],
     parts: usize,

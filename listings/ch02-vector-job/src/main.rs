@@ -1,4 +1,5 @@
-//! One image tone-mapped three ways: in one loop, interleaved on one thread, on threads.
+//! One image tone-mapped three ways: in one loop, interleaved on one thread, on
+//! threads.
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
@@ -12,12 +13,13 @@ use ch02_vector_job::{
 use clap::Parser;
 use timeline::{Recorder, Timeline, write_schedule};
 
-/// Each way is run this many times and its fastest run is the one reported, so that a
-/// moment of noise on a busy machine does not decide the comparison.
+/// Each way is run this many times and its fastest run is the one reported, so
+/// that a moment of noise on a busy machine does not decide the comparison.
 const RUNS: usize = 10;
 
-/// Tone-maps every pixel of a generated image in one loop, interleaved on one thread,
-/// and split across threads; prints how long each way took and writes the schedules.
+/// Tone-maps every pixel of a generated image in one loop, interleaved on one
+/// thread, and split across threads; prints how long each way took and writes
+/// the schedules.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -26,12 +28,13 @@ struct Args {
           value_parser = clap::value_parser!(u64).range(1_000..=100_000_000))]
     size: u64,
 
-    /// Threads for the parallel run, and parts the image is cut into (1 to 256);
-    /// defaults to the number of cores.
+    /// Threads for the parallel run, and parts the image is cut into (1 to
+    /// 256); defaults to the number of cores.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
     threads: Option<u16>,
 
-    /// Write the schedules (schedule.mmd, a mermaid gantt chart, and schedule.svg) here.
+    /// Write the schedules (schedule.mmd, a mermaid gantt chart, and
+    /// schedule.svg) here.
     #[arg(long, env = "BOOK_OUTPUT_DIR", value_name = "DIR")]
     schedules: Option<PathBuf>,
 }

@@ -1,5 +1,5 @@
-//! What must hold whichever way the image is processed: identical output, every part
-//! recorded once, and the overlap each way promises.
+//! What must hold whichever way the image is processed: identical output, every
+//! part recorded once, and the overlap each way promises.
 
 use std::sync::mpsc;
 use std::thread;

@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, a run that writes its schedules, bad arguments.
+//! The program as a reader runs it: help, a run that writes its schedules, bad
+//! arguments.
 
 use book_helpers::cli::{self, Ran};
 

@@ -70,8 +70,8 @@ fn for_each_piece<T: Send>(
 ///
 /// 1. every part computes its own running total, independently;
 /// 2. the last value of each part gives the offset of every later part;
-/// 3. every element after the first part gets its part's offset added,
-///    with that work cut into `parts` equal pieces so no worker idles.
+/// 3. every element after the first part gets its part's offset added, with
+///    that work cut into `parts` equal pieces so no worker idles.
 ///
 /// Returns the number of additions, about `2n - n/parts`: twice the
 /// sequential scan's `n - 1` when there are many parts.

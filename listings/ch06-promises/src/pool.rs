@@ -25,7 +25,8 @@ impl ThreadPool {
                 let queue = Arc::clone(&queue);
                 thread::spawn(move || {
                     loop {
-                        // The guard is a temporary: unlocked before the job runs.
+                        // The guard is a temporary: unlocked before the job
+                        // runs.
                         let next = queue.lock().expect("not poisoned").recv();
                         let Ok(job) = next else { break }; // pool dropped
                         // A panicking job breaks its own promise, not the

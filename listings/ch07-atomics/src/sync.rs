@@ -16,9 +16,10 @@ pub use std::sync::atomic::{AtomicBool, AtomicU64, fence};
 #[cfg(not(loom))]
 pub use std::thread;
 
-/// A cell for data that a lock protects. loom's version records every access
-/// and reports two unsynchronised ones as a data race; the standard one is a
-/// thin wrapper with the same method, so the spinlock is written once.
+/// A cell for data that a lock protects. loom's version records every
+/// access and reports two unsynchronised ones as a data race; the standard
+/// one is a thin wrapper with the same method, so the spinlock is written
+/// once.
 #[cfg(loom)]
 pub use loom::cell::UnsafeCell;
 

@@ -1,7 +1,8 @@
 //! Every algorithm of the chapter, model-checked: loom runs each closure
 //! under every interleaving and every outcome the memory model allows.
 //! Run as `cargo xtask test` does:
-//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom -p ch07-atomics --target-dir target/loom`
+//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom -p ch07-atomics
+//! --target-dir target/loom`
 #![cfg(loom)]
 
 use ch07_atomics::counter::EventCounter;

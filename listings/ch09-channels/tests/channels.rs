@@ -29,7 +29,8 @@ fn the_sieve_finds_the_primes_and_shuts_down() {
         for round in 0..200 {
             let count = 1 + round % 120;
             let capacity = 1 + round % 7;
-            // Returning at all proves every stage stopped: the scope joins them.
+            // Returning at all proves every stage stopped: the scope joins
+            // them.
             assert_eq!(sieve(count, capacity), reference[..count], "{count}");
         }
     });

@@ -15,9 +15,15 @@ pub struct Seen {
 }
 
 // ANCHOR: clients
-/// Starts `clients` talkative clients that each send `messages` lines and read every one
-/// back, plus `idle` clients that connect and say nothing; waits for all of them.
-pub fn run(server: SocketAddr, clients: usize, messages: usize, idle: usize) -> io::Result<Seen> {
+/// Starts `clients` talkative clients that each send `messages` lines and read
+/// every one back, plus `idle` clients that connect and say nothing; waits for
+/// all of them.
+pub fn run(
+    server: SocketAddr,
+    clients: usize,
+    messages: usize,
+    idle: usize,
+) -> io::Result<Seen> {
     let talkers: Vec<_> = (0..clients)
         .map(|client| thread::spawn(move || talk(server, client, messages)))
         .chain((0..idle).map(|_| thread::spawn(move || stay_silent(server))))
@@ -36,7 +42,11 @@ pub fn run(server: SocketAddr, clients: usize, messages: usize, idle: usize) -> 
 // ANCHOR_END: clients
 
 /// Sends each message, reads it back, and checks it is the same bytes.
-fn talk(server: SocketAddr, client: usize, messages: usize) -> io::Result<usize> {
+fn talk(
+    server: SocketAddr,
+    client: usize,
+    messages: usize,
+) -> io::Result<usize> {
     let mut stream = TcpStream::connect(server)?;
     // A server that stops answering fails the client instead of hanging it.
     stream.set_read_timeout(Some(Duration::from_secs(20)))?;
@@ -60,7 +70,9 @@ fn talk(server: SocketAddr, client: usize, messages: usize) -> io::Result<usize>
 /// server reads as one in the error instead of as a bare I/O failure.
 fn lost(message: usize, error: io::Error) -> io::Error {
     let what = match error.kind() {
-        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => "stopped answering",
+        io::ErrorKind::WouldBlock | io::ErrorKind::TimedOut => {
+            "stopped answering"
+        }
         _ => "closed the connection",
     };
     let text = format!("the server {what} at message {message}: {error}");

@@ -1,4 +1,5 @@
-//! An echo server on one thread, written as a mio event loop and as tokio tasks.
+//! An echo server on one thread, written as a mio event loop and as tokio
+//! tasks.
 
 use std::io;
 use std::net::TcpListener;
@@ -9,8 +10,9 @@ use book_helpers::format_duration;
 use ch10_event_loop::{IDLE_LIMIT, Served, clients, reactor, tokio_echo};
 use clap::Parser;
 
-/// Runs an echo server on a single thread, first as a hand-written event loop on mio,
-/// then as tasks on a current-thread tokio runtime, against the same crowd of clients.
+/// Runs an echo server on a single thread, first as a hand-written event loop
+/// on mio, then as tasks on a current-thread tokio runtime, against the same
+/// crowd of clients.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -45,10 +47,12 @@ fn main() -> ExitCode {
 
 // ANCHOR: main
 fn run_one(name: &str, serve: Server, args: &Args) -> io::Result<()> {
-    let (talkers, messages, idle) = (usize::from(args.clients), usize::from(args.messages), 2);
+    let (talkers, messages, idle) =
+        (usize::from(args.clients), usize::from(args.messages), 2);
     let listener = TcpListener::bind("127.0.0.1:0")?;
     let address = listener.local_addr()?;
-    // The port changes every run, so it goes to stderr and the shown output stays stable.
+    // The port changes every run, so it goes to stderr and the shown output
+    // stays stable.
     eprintln!("{name}: listening on {address}");
     // The whole server is this one thread.
     let server = thread::spawn(move || serve(listener, talkers + idle));

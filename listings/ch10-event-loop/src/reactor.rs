@@ -1,8 +1,9 @@
-//! A small reactor: one thread, one `mio::Poll`, sockets and timers multiplexed.
+//! A small reactor: one thread, one `mio::Poll`, sockets and timers
+//! multiplexed.
 //!
-//! This is the shape of the JavaScript event loop, of Boost.Asio's `io_context` and of
-//! tokio's own driver: ask the kernel which sockets are ready, wait no longer than the
-//! next timer, handle what is ready, repeat.
+//! This is the shape of the JavaScript event loop, of Boost.Asio's `io_context`
+//! and of tokio's own driver: ask the kernel which sockets are ready, wait no
+//! longer than the next timer, handle what is ready, repeat.
 
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
@@ -20,14 +21,18 @@ const LISTENER: Token = Token(0);
 struct Connection {
     stream: TcpStream,
     unsent: Vec<u8>,
-    /// When the client last sent something; the idle timer compares against it.
+    /// When the client last sent something; the idle timer compares against
+    /// it.
     last_heard: Instant,
 }
 
 // ANCHOR: event_loop
-/// Serves `expected` connections as an echo server, all on the calling thread, and
-/// returns once every one of them is closed.
-pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Served> {
+/// Serves `expected` connections as an echo server, all on the calling thread,
+/// and returns once every one of them is closed.
+pub fn serve(
+    listener: std::net::TcpListener,
+    expected: usize,
+) -> io::Result<Served> {
     listener.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(listener);
     let mut poll = Poll::new()?;
@@ -48,9 +53,11 @@ pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Ser
                 "clients never finished",
             ));
         }
-        // Sleep in the kernel until a socket is ready or the earliest timer is due.
+        // Sleep in the kernel until a socket is ready or the earliest timer is
+        // due.
         let next_timer = timers.peek().map(|Reverse((at, _))| *at);
-        let timeout = next_timer.map(|at| at.saturating_duration_since(Instant::now()));
+        let timeout =
+            next_timer.map(|at| at.saturating_duration_since(Instant::now()));
         match poll.poll(&mut events, timeout) {
             Err(error) if error.kind() == ErrorKind::Interrupted => continue,
             result => result?,
@@ -76,7 +83,8 @@ pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Ser
 }
 // ANCHOR_END: event_loop
 
-/// Accepts every connection waiting on the listener (readiness says "one or more").
+/// Accepts every connection waiting on the listener (readiness says "one or
+/// more").
 fn accept_all(
     poll: &Poll,
     listener: &mut TcpListener,
@@ -87,7 +95,9 @@ fn accept_all(
     loop {
         let (mut stream, _) = match listener.accept() {
             Ok(accepted) => accepted,
-            Err(error) if error.kind() == ErrorKind::WouldBlock => return Ok(()),
+            Err(error) if error.kind() == ErrorKind::WouldBlock => {
+                return Ok(());
+            }
             Err(error) => return Err(error),
         };
         served.connections += 1;
@@ -107,8 +117,8 @@ fn accept_all(
 }
 
 // ANCHOR: echo
-/// Reads whatever the client sent and writes it back, as far as the socket allows
-/// without blocking. Returns `false` when the connection is finished.
+/// Reads whatever the client sent and writes it back, as far as the socket
+/// allows without blocking. Returns `false` when the connection is finished.
 fn echo(
     connection: &mut Connection,
     poll: &Poll,
@@ -129,7 +139,8 @@ fn echo(
             }
             Err(error) if error.kind() == ErrorKind::WouldBlock => break,
             Err(error) if error.kind() == ErrorKind::Interrupted => continue,
-            // A client that vanished mid-conversation ends its connection, not the server.
+            // A client that vanished mid-conversation ends its connection, not
+            // the server.
             Err(_) => return Ok(false),
         }
     }
@@ -157,8 +168,8 @@ fn echo(
 // ANCHOR_END: echo
 
 // ANCHOR: timers
-/// Closes connections whose client has been silent for `IDLE_LIMIT`; re-arms the
-/// timer of any connection that spoke since its timer was set.
+/// Closes connections whose client has been silent for `IDLE_LIMIT`; re-arms
+/// the timer of any connection that spoke since its timer was set.
 fn fire_due_timers(
     timers: &mut BinaryHeap<Reverse<(Instant, Token)>>,
     connections: &mut HashMap<Token, Connection>,

@@ -1,4 +1,5 @@
-//! The same echo server on tokio: the event loop is the runtime's, each client a task.
+//! The same echo server on tokio: the event loop is the runtime's, each client
+//! a task.
 
 use std::io;
 
@@ -16,8 +17,12 @@ struct Finished {
 }
 
 // ANCHOR: serve
-/// Serves `expected` connections on a current-thread runtime: one thread, as before.
-pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Served> {
+/// Serves `expected` connections on a current-thread runtime: one thread, as
+/// before.
+pub fn serve(
+    listener: std::net::TcpListener,
+    expected: usize,
+) -> io::Result<Served> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_io()
         .enable_time()
@@ -29,7 +34,12 @@ pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Ser
         for _ in 0..expected {
             let (stream, _) = time::timeout(SERVE_LIMIT, listener.accept())
                 .await
-                .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "clients never came"))??;
+                .map_err(|_| {
+                    io::Error::new(
+                        io::ErrorKind::TimedOut,
+                        "clients never came",
+                    )
+                })??;
             clients.spawn(echo(stream));
         }
         let mut served = Served {
@@ -45,7 +55,8 @@ pub fn serve(listener: std::net::TcpListener, expected: usize) -> io::Result<Ser
     })
 }
 
-/// One client: read, write back, until it closes or stays silent for `IDLE_LIMIT`.
+/// One client: read, write back, until it closes or stays silent for
+/// `IDLE_LIMIT`.
 async fn echo(mut stream: TcpStream) -> Finished {
     let mut buffer = [0; 4096];
     let mut finished = Finished {
@@ -53,8 +64,10 @@ async fn echo(mut stream: TcpStream) -> Finished {
         closed_idle: false,
     };
     loop {
-        // The idle timer is a timeout around the read; no timer heap of our own.
-        let n = match time::timeout(IDLE_LIMIT, stream.read(&mut buffer)).await {
+        // The idle timer is a timeout around the read; no timer heap of our
+        // own.
+        let n = match time::timeout(IDLE_LIMIT, stream.read(&mut buffer)).await
+        {
             Err(_) => {
                 finished.closed_idle = true;
                 return finished;

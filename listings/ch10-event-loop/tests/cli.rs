@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, a small run, and arguments it must refuse.
+//! The program as a reader runs it: help, a small run, and arguments it must
+//! refuse.
 
 use std::time::Duration;
 
@@ -17,7 +18,10 @@ fn run(args: &[&str]) -> Ran {
 #[test]
 fn help_explains_the_program_and_exits_zero() {
     finishes_within(LIMIT, || {
-        assert_help_mentions(BINARY, &["--clients", "--messages", "event loop"]);
+        assert_help_mentions(
+            BINARY,
+            &["--clients", "--messages", "event loop"],
+        );
     });
 }
 

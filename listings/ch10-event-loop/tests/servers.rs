@@ -1,5 +1,6 @@
-//! Both servers, driven by real clients over 127.0.0.1: no line lost, altered or
-//! duplicated, every silent client closed, and a client that dies does not stop the server.
+//! Both servers, driven by real clients over 127.0.0.1: no line lost, altered
+//! or duplicated, every silent client closed, and a client that dies does not
+//! stop the server.
 
 use std::io::{self, Read, Write};
 use std::net::{TcpListener, TcpStream};
@@ -10,12 +11,17 @@ use book_helpers::finishes_within;
 use ch10_event_loop::{Served, clients, reactor, tokio_echo};
 
 type Server = fn(TcpListener, usize) -> io::Result<Served>;
-const SERVERS: [(&str, Server); 2] = [("mio", reactor::serve), ("tokio", tokio_echo::serve)];
+const SERVERS: [(&str, Server); 2] =
+    [("mio", reactor::serve), ("tokio", tokio_echo::serve)];
 
-/// The bytes `clients` clients of `messages` lines send, as `clients::run` writes them.
+/// The bytes `clients` clients of `messages` lines send, as `clients::run`
+/// writes them.
 fn bytes_sent(clients: usize, messages: usize) -> u64 {
     (0..clients)
-        .flat_map(|client| (0..messages).map(move |m| format!("client {client} says {m}\n").len()))
+        .flat_map(|client| {
+            (0..messages)
+                .map(move |m| format!("client {client} says {m}\n").len())
+        })
         .sum::<usize>() as u64
 }
 
@@ -28,7 +34,8 @@ fn serve_and_talk(
     let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
     let address = listener.local_addr().expect("an address");
     let server = thread::spawn(move || serve(listener, talkers + idle));
-    let seen = clients::run(address, talkers, messages, idle).expect("clients succeed");
+    let seen = clients::run(address, talkers, messages, idle)
+        .expect("clients succeed");
     let served = server
         .join()
         .expect("no panic")
@@ -43,7 +50,8 @@ fn stress_every_line_comes_back_exactly_once() {
             for iteration in 0..200 {
                 let talkers = 1 + iteration % 9;
                 let messages = 1 + (iteration * 7) % 23;
-                let (served, seen) = serve_and_talk(serve, talkers, messages, 0);
+                let (served, seen) =
+                    serve_and_talk(serve, talkers, messages, 0);
                 let context = format!("{name}, iteration {iteration}");
                 assert_eq!(served.connections, talkers, "{context}");
                 assert_eq!(seen.echoed, talkers * messages, "{context}");
@@ -61,9 +69,10 @@ fn stress_every_line_comes_back_exactly_once() {
 #[test]
 fn silent_clients_are_closed_by_the_idle_timer_and_talkers_are_not() {
     for (name, serve) in SERVERS {
-        let (served, seen) = finishes_within(Duration::from_secs(60), move || {
-            serve_and_talk(serve, 20, 30, 5)
-        });
+        let (served, seen) =
+            finishes_within(Duration::from_secs(60), move || {
+                serve_and_talk(serve, 20, 30, 5)
+            });
         assert_eq!(served.connections, 25, "{name}");
         assert_eq!(served.closed_idle, 5, "{name}");
         assert_eq!(seen.closed_on_idle, 5, "{name}");
@@ -75,7 +84,8 @@ fn silent_clients_are_closed_by_the_idle_timer_and_talkers_are_not() {
 fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
     for (name, serve) in SERVERS {
         let served = finishes_within(Duration::from_secs(60), move || {
-            let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+            let listener =
+                TcpListener::bind("127.0.0.1:0").expect("a free port");
             let address = listener.local_addr().expect("an address");
             let server = thread::spawn(move || serve(listener, 2));
             {
@@ -83,7 +93,8 @@ fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
                 let mut rude = TcpStream::connect(address).expect("connects");
                 rude.write_all(b"goodbye\n").expect("sends");
             }
-            let seen = clients::run(address, 1, 10, 0).expect("the polite client succeeds");
+            let seen = clients::run(address, 1, 10, 0)
+                .expect("the polite client succeeds");
             assert_eq!(seen.echoed, 10);
             server
                 .join()
@@ -99,7 +110,8 @@ fn a_server_that_dies_mid_conversation_fails_its_client_instead_of_hanging() {
     let error = finishes_within(Duration::from_secs(60), || {
         let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
         let address = listener.local_addr().expect("an address");
-        // A server that echoes the first line and dies: the kernel closes its socket.
+        // A server that echoes the first line and dies: the kernel closes its
+        // socket.
         let dying = thread::spawn(move || {
             let (mut stream, _) = listener.accept().expect("a client");
             let mut line = vec![0; "client 0 says 0\n".len()];

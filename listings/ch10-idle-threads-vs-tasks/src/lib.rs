@@ -1,8 +1,10 @@
-//! What it costs to keep many activities waiting: a thread each, or a task each.
+//! What it costs to keep many activities waiting: a thread each, or a task
+//! each.
 //!
-//! Every waiter blocks until it is told to finish, like a connection with nothing to say.
-//! The cost is read from the kernel's own account of the process (`VmRSS` in
-//! `/proc/self/status`), before the waiters start and while all of them wait.
+//! Every waiter blocks until it is told to finish, like a connection with
+//! nothing to say. The cost is read from the kernel's own account of the
+//! process (`VmRSS` in `/proc/self/status`), before the waiters start and while
+//! all of them wait.
 
 use std::io;
 use std::sync::{Arc, Barrier, mpsc};
@@ -21,8 +23,9 @@ pub fn resident_bytes() -> io::Result<u64> {
 }
 
 // ANCHOR: threads
-/// Starts `count` threads that each wait on a channel, measures the memory while all of
-/// them wait, then releases them. Returns (bytes added, threads that finished).
+/// Starts `count` threads that each wait on a channel, measures the memory
+/// while all of them wait, then releases them. Returns (bytes added, threads
+/// that finished).
 pub fn idle_threads(count: usize) -> io::Result<(u64, usize)> {
     let before = resident_bytes()?;
     let all_waiting = Arc::new(Barrier::new(count + 1));
@@ -33,7 +36,8 @@ pub fn idle_threads(count: usize) -> io::Result<(u64, usize)> {
         let all_waiting = Arc::clone(&all_waiting);
         let waiter = thread::Builder::new().spawn(move || {
             all_waiting.wait();
-            // Blocks in the kernel until the sender is dropped: an idle connection.
+            // Blocks in the kernel until the sender is dropped: an idle
+            // connection.
             let _ = wait.recv();
         })?;
         releases.push(release);
@@ -48,7 +52,8 @@ pub fn idle_threads(count: usize) -> io::Result<(u64, usize)> {
 // ANCHOR_END: threads
 
 // ANCHOR: tasks
-/// The same with `count` tasks on a current-thread runtime, each awaiting a oneshot.
+/// The same with `count` tasks on a current-thread runtime, each awaiting a
+/// oneshot.
 pub fn idle_tasks(count: usize) -> io::Result<(u64, usize)> {
     let runtime = tokio::runtime::Builder::new_current_thread().build()?;
     let before = resident_bytes()?;
@@ -57,7 +62,8 @@ pub fn idle_tasks(count: usize) -> io::Result<(u64, usize)> {
         let mut waiters = Vec::with_capacity(count);
         for _ in 0..count {
             let (release, wait) = tokio::sync::oneshot::channel::<()>();
-            // Parked until the sender is dropped: a few hundred bytes, no stack of its own.
+            // Parked until the sender is dropped: a few hundred bytes, no stack
+            // of its own.
             waiters.push(tokio::spawn(async move {
                 let _ = wait.await;
             }));

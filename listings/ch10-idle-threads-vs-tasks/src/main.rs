@@ -1,12 +1,14 @@
-//! Ten thousand idle waiters as threads and as tasks, and what each costs in memory.
+//! Ten thousand idle waiters as threads and as tasks, and what each costs in
+//! memory.
 
 use std::process::ExitCode;
 
 use ch10_idle_threads_vs_tasks::{idle_tasks, idle_threads};
 use clap::Parser;
 
-/// Keeps many activities waiting at once, first as operating-system threads, then as
-/// tokio tasks on a single thread, and reports the resident memory each kind added.
+/// Keeps many activities waiting at once, first as operating-system threads,
+/// then as tokio tasks on a single thread, and reports the resident memory each
+/// kind added.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -19,16 +21,21 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     let count = args.waiters as usize;
-    // Tasks first: the threads' freed stacks would otherwise make the task figure look free.
+    // Tasks first: the threads' freed stacks would otherwise make the task
+    // figure look free.
     let (tasks, threads) = match (idle_tasks(count), idle_threads(count)) {
         (Ok(tasks), Ok(threads)) => (tasks, threads),
         (Err(error), _) | (_, Err(error)) => {
-            eprintln!("error: {error} (threads need a raised `ulimit -u` beyond a few thousand)");
+            eprintln!(
+                "error: {error} (threads need a raised `ulimit -u` beyond a few thousand)"
+            );
             return ExitCode::FAILURE;
         }
     };
     println!("{count} idle waiters, all waiting at the same moment:");
-    for (name, (bytes, finished)) in [("tokio tasks (1 thread)", tasks), ("OS threads", threads)] {
+    for (name, (bytes, finished)) in
+        [("tokio tasks (1 thread)", tasks), ("OS threads", threads)]
+    {
         let per_waiter = bytes as f64 / count as f64;
         println!(
             "  {name:<24} +{:>7.1} MiB resident, {:>7.0} bytes each; {finished} finished",

@@ -1,6 +1,7 @@
-//! The program as a reader runs it. Its memory figures differ from run to run, so this
-//! file checks what must hold instead (it is the listing's `output-invariants`): every
-//! waiter of both kinds finished, and a parked task costs less than a parked thread.
+//! The program as a reader runs it. Its memory figures differ from run to run,
+//! so this file checks what must hold instead (it is the listing's
+//! `output-invariants`): every waiter of both kinds finished, and a parked task
+//! costs less than a parked thread.
 
 use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
@@ -36,7 +37,8 @@ fn the_shown_run_holds_its_invariants() {
     assert!(ran.succeeded(), "{}", ran.stderr);
     let stdout = &ran.stdout;
     assert!(
-        stdout.starts_with("10000 idle waiters, all waiting at the same moment:"),
+        stdout
+            .starts_with("10000 idle waiters, all waiting at the same moment:"),
         "{stdout}"
     );
     assert_eq!(stdout.matches("; 10000 finished").count(), 2, "{stdout}");

@@ -1,4 +1,5 @@
-//! Every waiter is released and finishes, whatever the count; no waiter is left behind.
+//! Every waiter is released and finishes, whatever the count; no waiter is left
+//! behind.
 
 use std::time::Duration;
 

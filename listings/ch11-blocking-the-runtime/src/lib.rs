@@ -1,8 +1,9 @@
-//! What a blocking call inside a task does to every other task on the same thread.
+//! What a blocking call inside a task does to every other task on the same
+//! thread.
 //!
-//! Two tasks share a runtime: a heartbeat that should tick every few milliseconds, and a
-//! worker that does a few pieces of slow work. How the worker waits for each piece decides
-//! whether the heartbeat keeps its rhythm.
+//! Two tasks share a runtime: a heartbeat that should tick every few
+//! milliseconds, and a worker that does a few pieces of slow work. How the
+//! worker waits for each piece decides whether the heartbeat keeps its rhythm.
 
 use std::io;
 use std::thread;
@@ -21,12 +22,14 @@ pub const PIECE: Duration = Duration::from_millis(50);
 /// How the worker waits for each piece of slow work.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Waiting {
-    /// `tokio::time::sleep(..).await`: the task yields its thread while it waits.
+    /// `tokio::time::sleep(..).await`: the task yields its thread while it
+    /// waits.
     Await,
-    /// `std::thread::sleep(..)` inside the task: a blocking call, like a synchronous
-    /// file read or a database driver that is not async.
+    /// `std::thread::sleep(..)` inside the task: a blocking call, like a
+    /// synchronous file read or a database driver that is not async.
     BlockInTask,
-    /// The same blocking call moved to tokio's blocking pool with `spawn_blocking`.
+    /// The same blocking call moved to tokio's blocking pool with
+    /// `spawn_blocking`.
     SpawnBlocking,
 }
 
@@ -37,20 +40,26 @@ pub struct Report {
     pub ticks: u32,
     /// The longest time between two consecutive ticks.
     pub longest_gap: Duration,
-    /// How many pieces of work the worker finished (always the number asked for).
+    /// How many pieces of work the worker finished (always the number asked
+    /// for).
     pub pieces_done: u32,
 }
 
 // ANCHOR: heartbeat
-/// Ticks `ticks` times, every `PERIOD`, and returns the longest gap between two ticks.
-/// Says on `started` when the first tick is done.
-pub async fn heartbeat(ticks: u32, started: oneshot::Sender<()>) -> (u32, Duration) {
+/// Ticks `ticks` times, every `PERIOD`, and returns the longest gap between two
+/// ticks. Says on `started` when the first tick is done.
+pub async fn heartbeat(
+    ticks: u32,
+    started: oneshot::Sender<()>,
+) -> (u32, Duration) {
     let mut interval = time::interval(PERIOD);
-    // A late tick is not made up for with a burst; the next one is simply a period later.
+    // A late tick is not made up for with a burst; the next one is simply a
+    // period later.
     interval.set_missed_tick_behavior(MissedTickBehavior::Delay);
     interval.tick().await; // The first tick is immediate.
     let mut last = Instant::now();
-    // The receiver is gone only if the run was abandoned; the heartbeat beats regardless.
+    // The receiver is gone only if the run was abandoned; the heartbeat beats
+    // regardless.
     let _ = started.send(());
     let mut longest = Duration::ZERO;
     for _ in 1..ticks {
@@ -69,11 +78,14 @@ pub async fn worker(pieces: u32, waiting: Waiting) -> u32 {
     for _ in 0..pieces {
         match waiting {
             Waiting::Await => time::sleep(PIECE).await,
-            // Nothing here returns to the runtime: its thread is stuck for PIECE.
+            // Nothing here returns to the runtime: its thread is stuck for
+            // PIECE.
             Waiting::BlockInTask => thread::sleep(PIECE),
-            Waiting::SpawnBlocking => tokio::task::spawn_blocking(|| thread::sleep(PIECE))
-                .await
-                .expect("the blocking call panicked"),
+            Waiting::SpawnBlocking => {
+                tokio::task::spawn_blocking(|| thread::sleep(PIECE))
+                    .await
+                    .expect("the blocking call panicked")
+            }
         }
     }
     pieces
@@ -81,17 +93,20 @@ pub async fn worker(pieces: u32, waiting: Waiting) -> u32 {
 // ANCHOR_END: worker
 
 // ANCHOR: run
-/// Runs the heartbeat and the worker as two tasks on `runtime` until both are done.
+/// Runs the heartbeat and the worker as two tasks on `runtime` until both are
+/// done.
 pub fn run(runtime: &Runtime, pieces: u32, waiting: Waiting) -> Report {
     // Enough ticks to cover the whole of the worker's work.
     let ticks = pieces * (PIECE.as_millis() / PERIOD.as_millis()) as u32;
     runtime.block_on(async {
         let (started, heartbeat_started) = oneshot::channel();
         let beating = tokio::spawn(heartbeat(ticks, started));
-        // Start the worker only once the heartbeat beats, so every run measures the same.
+        // Start the worker only once the heartbeat beats, so every run measures
+        // the same.
         heartbeat_started.await.expect("the heartbeat starts");
         let working = tokio::spawn(worker(pieces, waiting));
-        let (ticks, longest_gap) = beating.await.expect("the heartbeat panicked");
+        let (ticks, longest_gap) =
+            beating.await.expect("the heartbeat panicked");
         let pieces_done = working.await.expect("the worker panicked");
         Report {
             ticks,
@@ -102,7 +117,8 @@ pub fn run(runtime: &Runtime, pieces: u32, waiting: Waiting) -> Report {
 }
 // ANCHOR_END: run
 
-/// A current-thread runtime: every task shares the one thread that calls `block_on`.
+/// A current-thread runtime: every task shares the one thread that calls
+/// `block_on`.
 pub fn current_thread() -> io::Result<Runtime> {
     Builder::new_current_thread().enable_time().build()
 }

@@ -3,12 +3,14 @@
 use std::process::ExitCode;
 
 use book_helpers::format_duration;
-use ch11_blocking_the_runtime::{PERIOD, PIECE, Waiting, current_thread, multi_thread, run};
+use ch11_blocking_the_runtime::{
+    PERIOD, PIECE, Waiting, current_thread, multi_thread, run,
+};
 use clap::Parser;
 
-/// Runs a heartbeat task (one tick every 10 ms) next to a worker task that does slow
-/// pieces of work, and reports the longest gap between heartbeats for each way the worker
-/// can wait.
+/// Runs a heartbeat task (one tick every 10 ms) next to a worker task that does
+/// slow pieces of work, and reports the longest gap between heartbeats for each
+/// way the worker can wait.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -32,7 +34,9 @@ fn main() -> ExitCode {
 fn compare(pieces: u32) -> std::io::Result<()> {
     let period = format_duration(PERIOD);
     let piece = format_duration(PIECE);
-    println!("a heartbeat ticks every {period}; a worker does {pieces} pieces of {piece} each\n");
+    println!(
+        "a heartbeat ticks every {period}; a worker does {pieces} pieces of {piece} each\n"
+    );
     println!(
         "{:<42} {:<18} longest gap between ticks",
         "how the worker waits", "runtime"

@@ -1,12 +1,16 @@
-//! However the worker waits, both tasks finish all their work: blocking costs latency,
-//! not correctness. (How long the gaps are is the chapter's measurement, not a test.)
+//! However the worker waits, both tasks finish all their work: blocking costs
+//! latency, not correctness. (How long the gaps are is the chapter's
+//! measurement, not a test.)
 
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch11_blocking_the_runtime::{PERIOD, PIECE, Waiting, current_thread, multi_thread, run};
+use ch11_blocking_the_runtime::{
+    PERIOD, PIECE, Waiting, current_thread, multi_thread, run,
+};
 
-const ALL: [Waiting; 3] = [Waiting::Await, Waiting::BlockInTask, Waiting::SpawnBlocking];
+const ALL: [Waiting; 3] =
+    [Waiting::Await, Waiting::BlockInTask, Waiting::SpawnBlocking];
 
 #[test]
 fn every_tick_and_every_piece_happens_on_a_current_thread_runtime() {
@@ -17,8 +21,12 @@ fn every_tick_and_every_piece_happens_on_a_current_thread_runtime() {
             let ticks = 2 * (PIECE.as_millis() / PERIOD.as_millis()) as u32;
             assert_eq!(report.ticks, ticks, "{waiting:?}");
             assert_eq!(report.pieces_done, 2, "{waiting:?}");
-            // The gap is at least one period whatever happens: ticks never come early.
-            assert!(report.longest_gap >= PERIOD / 2, "{waiting:?}: {report:?}");
+            // The gap is at least one period whatever happens: ticks never come
+            // early.
+            assert!(
+                report.longest_gap >= PERIOD / 2,
+                "{waiting:?}: {report:?}"
+            );
         }
     });
 }

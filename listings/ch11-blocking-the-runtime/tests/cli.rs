@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, a small run, and arguments it must refuse.
+//! The program as a reader runs it: help, a small run, and arguments it must
+//! refuse.
 
 use std::time::Duration;
 

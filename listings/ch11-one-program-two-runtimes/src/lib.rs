@@ -1,8 +1,9 @@
 //! One async program and two ways to execute it.
 //!
-//! The program is a set of independent jobs spawned into a `JoinSet` and summed as they
-//! finish. Nothing in it says how many threads run the jobs: that is decided by the
-//! runtime it is handed to, which is the whole point of the chapter.
+//! The program is a set of independent jobs spawned into a `JoinSet` and summed
+//! as they finish. Nothing in it says how many threads run the jobs: that is
+//! decided by the runtime it is handed to, which is the whole point of the
+//! chapter.
 
 use std::collections::HashSet;
 use std::io;
@@ -36,19 +37,24 @@ pub async fn job(id: u64, work: Work) -> u64 {
             tokio::time::sleep(WAIT).await;
             id * id
         }
-        // No `.await` inside: the task holds its thread until the count is done.
-        Work::Computing => count_primes(id * NUMBERS_PER_JOB..(id + 1) * NUMBERS_PER_JOB),
+        // No `.await` inside: the task holds its thread until the count is
+        // done.
+        Work::Computing => {
+            count_primes(id * NUMBERS_PER_JOB..(id + 1) * NUMBERS_PER_JOB)
+        }
     }
 }
 // ANCHOR_END: job
 
 // ANCHOR: run_jobs
-/// Spawns `jobs` jobs, adds up their answers as they finish, and notes which threads
-/// ran them.
+/// Spawns `jobs` jobs, adds up their answers as they finish, and notes which
+/// threads ran them.
 pub async fn run_jobs(jobs: u64, work: Work) -> (u64, HashSet<ThreadId>) {
     let mut running = JoinSet::new();
     for id in 0..jobs {
-        running.spawn(async move { (job(id, work).await, thread::current().id()) });
+        running.spawn(
+            async move { (job(id, work).await, thread::current().id()) },
+        );
     }
     let mut total = 0;
     let mut threads = HashSet::new();
@@ -67,15 +73,19 @@ pub async fn run_jobs(jobs: u64, work: Work) -> (u64, HashSet<ThreadId>) {
 pub enum Flavor {
     /// Every task runs on the thread that calls `block_on`.
     CurrentThread,
-    /// Tasks are spread over a pool of `workers` threads that steal work from each other.
+    /// Tasks are spread over a pool of `workers` threads that steal work from
+    /// each other.
     MultiThread { workers: usize },
 }
 
 // ANCHOR: runtime
-/// Builds a runtime of the given flavor with timers enabled (the jobs use `sleep`).
+/// Builds a runtime of the given flavor with timers enabled (the jobs use
+/// `sleep`).
 pub fn runtime(flavor: Flavor) -> io::Result<Runtime> {
     match flavor {
-        Flavor::CurrentThread => Builder::new_current_thread().enable_time().build(),
+        Flavor::CurrentThread => {
+            Builder::new_current_thread().enable_time().build()
+        }
         Flavor::MultiThread { workers } => Builder::new_multi_thread()
             .worker_threads(workers)
             .enable_time()
@@ -84,17 +94,21 @@ pub fn runtime(flavor: Flavor) -> io::Result<Runtime> {
 }
 // ANCHOR_END: runtime
 
-/// The answer `run_jobs` must give, computed with a plain loop and no runtime at all.
+/// The answer `run_jobs` must give, computed with a plain loop and no runtime
+/// at all.
 pub fn expected_total(jobs: u64, work: Work) -> u64 {
     (0..jobs)
         .map(|id| match work {
             Work::Waiting => id * id,
-            Work::Computing => count_primes(id * NUMBERS_PER_JOB..(id + 1) * NUMBERS_PER_JOB),
+            Work::Computing => {
+                count_primes(id * NUMBERS_PER_JOB..(id + 1) * NUMBERS_PER_JOB)
+            }
         })
         .sum()
 }
 
-/// Counts the primes in `numbers` by trial division: deliberately plain CPU work.
+/// Counts the primes in `numbers` by trial division: deliberately plain CPU
+/// work.
 pub fn count_primes(numbers: std::ops::Range<u64>) -> u64 {
     numbers.filter(|&n| is_prime(n)).count() as u64
 }

@@ -8,9 +8,9 @@ use ch11_one_program_two_runtimes::{
 };
 use clap::Parser;
 
-/// Runs one async program (many independent jobs) on tokio's current-thread runtime and
-/// on its multi-thread runtime, first with jobs that wait, then with jobs that compute,
-/// and compares results and times.
+/// Runs one async program (many independent jobs) on tokio's current-thread
+/// runtime and on its multi-thread runtime, first with jobs that wait, then
+/// with jobs that compute, and compares results and times.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -42,8 +42,10 @@ fn compare(args: &Args) -> std::io::Result<()> {
     for work in [Work::Waiting, Work::Computing] {
         describe(args.jobs, work);
         // The same future-producing call, handed to two different executors.
-        let ((one, _), one_took) = fastest_of(3, || one_thread.block_on(run_jobs(args.jobs, work)));
-        let ((many, _), many_took) = fastest_of(3, || pool.block_on(run_jobs(args.jobs, work)));
+        let ((one, _), one_took) =
+            fastest_of(3, || one_thread.block_on(run_jobs(args.jobs, work)));
+        let ((many, _), many_took) =
+            fastest_of(3, || pool.block_on(run_jobs(args.jobs, work)));
 
         let pool_name = format!("multi-thread runtime, {workers} workers:");
         let one_took_text = format_duration(one_took);
@@ -69,10 +71,14 @@ fn describe(jobs: u64, work: Work) {
         Work::Waiting => {
             let one_by_one = format_duration(WAIT * jobs as u32);
             let wait = format_duration(WAIT);
-            println!("{jobs} jobs that each wait {wait} (one after another: {one_by_one})");
+            println!(
+                "{jobs} jobs that each wait {wait} (one after another: {one_by_one})"
+            );
         }
         Work::Computing => {
-            println!("{jobs} jobs that each count the primes among {NUMBERS_PER_JOB} numbers");
+            println!(
+                "{jobs} jobs that each count the primes among {NUMBERS_PER_JOB} numbers"
+            );
         }
     }
 }

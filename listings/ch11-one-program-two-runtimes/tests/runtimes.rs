@@ -13,7 +13,8 @@ fn a_current_thread_runtime_runs_every_job_on_the_calling_thread() {
     let (total, threads) = finishes_within(Duration::from_secs(60), || {
         let one_thread = runtime(Flavor::CurrentThread).expect("a runtime");
         let caller = thread::current().id();
-        let (total, threads) = one_thread.block_on(run_jobs(20, Work::Computing));
+        let (total, threads) =
+            one_thread.block_on(run_jobs(20, Work::Computing));
         (
             total,
             threads.into_iter().map(|t| t == caller).collect::<Vec<_>>(),
@@ -27,7 +28,8 @@ fn a_current_thread_runtime_runs_every_job_on_the_calling_thread() {
 fn a_pool_never_uses_more_threads_than_it_has_workers() {
     finishes_within(Duration::from_secs(60), || {
         for workers in 1..=4 {
-            let pool = runtime(Flavor::MultiThread { workers }).expect("a runtime");
+            let pool =
+                runtime(Flavor::MultiThread { workers }).expect("a runtime");
             let (total, threads) = pool.block_on(run_jobs(40, Work::Computing));
             assert_eq!(total, expected_total(40, Work::Computing));
             assert!(

@@ -1,5 +1,5 @@
-//! A server that stops cleanly: told to shut down, it stops accepting, lets every request
-//! it already accepted finish, and only then returns.
+//! A server that stops cleanly: told to shut down, it stops accepting, lets
+//! every request it already accepted finish, and only then returns.
 
 use std::io;
 use std::net::SocketAddr;
@@ -13,7 +13,8 @@ use tokio::time;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
-/// How long a client may take to send its request before the server gives up on it.
+/// How long a client may take to send its request before the server gives up on
+/// it.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
 
 /// What the server counted; shared so the caller can watch it while it runs.
@@ -33,8 +34,8 @@ impl Counters {
 }
 
 // ANCHOR: serve
-/// Accepts connections until `shutdown` is cancelled, then drains: every accepted
-/// request is answered before this returns.
+/// Accepts connections until `shutdown` is cancelled, then drains: every
+/// accepted request is answered before this returns.
 pub async fn serve(
     listener: TcpListener,
     shutdown: CancellationToken,
@@ -61,7 +62,8 @@ pub async fn serve(
             }
         }
     }
-    // Closing the listener makes the kernel refuse new connections from here on.
+    // Closing the listener makes the kernel refuse new connections from here
+    // on.
     drop(listener);
     in_flight.close();
     in_flight.wait().await;
@@ -73,10 +75,13 @@ pub async fn serve(
 async fn answer(stream: TcpStream, work: Duration) -> io::Result<()> {
     let mut stream = BufReader::new(stream);
     let mut request = String::new();
-    // A deadline on the read: a client that never speaks cannot hold the drain up.
+    // A deadline on the read: a client that never speaks cannot hold the drain
+    // up.
     let read = time::timeout(REQUEST_DEADLINE, stream.read_line(&mut request))
         .await
-        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no request in time"))??;
+        .map_err(|_| {
+            io::Error::new(io::ErrorKind::TimedOut, "no request in time")
+        })??;
     if read == 0 {
         // The client left before asking anything: there is nobody to answer.
         return Err(io::ErrorKind::UnexpectedEof.into());
@@ -92,14 +97,14 @@ async fn answer(stream: TcpStream, work: Duration) -> io::Result<()> {
 pub enum Outcome {
     /// The server answered the request.
     Answered,
-    /// The server was no longer accepting: the connection was refused, or closed
-    /// before the server took the request from the kernel's queue.
+    /// The server was no longer accepting: the connection was refused, or
+    /// closed before the server took the request from the kernel's queue.
     Refused,
 }
 
 // ANCHOR: client
-/// Sends one request and waits for the answer. An error means a garbled answer or a
-/// connection the server neither answered nor closed.
+/// Sends one request and waits for the answer. An error means a garbled answer
+/// or a connection the server neither answered nor closed.
 pub async fn request(server: SocketAddr, id: usize) -> io::Result<Outcome> {
     let Ok(stream) = TcpStream::connect(server).await else {
         return Ok(Outcome::Refused);
@@ -110,13 +115,20 @@ pub async fn request(server: SocketAddr, id: usize) -> io::Result<Outcome> {
         .write_all(format!("request {id}\n").as_bytes())
         .await;
     let mut reply = String::new();
-    let read = time::timeout(Duration::from_secs(20), stream.read_line(&mut reply)).await;
-    match read.map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no answer"))? {
-        // Closed or reset unanswered: the listener was gone before it took the request.
-        // (Whether the server answered everything it took is counted on its side.)
+    let read =
+        time::timeout(Duration::from_secs(20), stream.read_line(&mut reply))
+            .await;
+    match read
+        .map_err(|_| io::Error::new(io::ErrorKind::TimedOut, "no answer"))?
+    {
+        // Closed or reset unanswered: the listener was gone before it took the
+        // request. (Whether the server answered everything it took is
+        // counted on its side.)
         _ if sent.is_err() => Ok(Outcome::Refused),
         Ok(0) | Err(_) => Ok(Outcome::Refused),
-        Ok(_) if reply == format!("done: request {id}\n") => Ok(Outcome::Answered),
+        Ok(_) if reply == format!("done: request {id}\n") => {
+            Ok(Outcome::Answered)
+        }
         Ok(_) => Err(io::Error::other(format!("wrong answer {reply:?}"))),
     }
 }

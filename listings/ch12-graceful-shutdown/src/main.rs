@@ -12,8 +12,9 @@ use tokio::net::TcpListener;
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 
-/// Starts a request server on 127.0.0.1, sends it a first wave of requests, shuts it down
-/// while they are being worked on, then sends a second wave, and counts what happened.
+/// Starts a request server on 127.0.0.1, sends it a first wave of requests,
+/// shuts it down while they are being worked on, then sends a second wave, and
+/// counts what happened.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -91,7 +92,9 @@ async fn run(args: &Args) -> io::Result<()> {
         counters.accepted()
     );
     // A lost request would have ended the loop above with an error.
-    println!("clients: {answered} answered, {refused} refused after the shutdown, none lost");
+    println!(
+        "clients: {answered} answered, {refused} refused after the shutdown, none lost"
+    );
     Ok(())
 }
 // ANCHOR_END: main

@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, a small run, and arguments it must refuse.
+//! The program as a reader runs it: help, a small run, and arguments it must
+//! refuse.
 
 use std::time::Duration;
 
@@ -28,7 +29,9 @@ fn every_early_request_is_answered_and_every_late_one_refused() {
     let stdout = &ran.stdout;
     assert!(stdout.contains("answered 7 of 7 accepted"), "{stdout}");
     assert!(
-        stdout.contains("clients: 7 answered, 3 refused after the shutdown, none lost"),
+        stdout.contains(
+            "clients: 7 answered, 3 refused after the shutdown, none lost"
+        ),
         "{stdout}"
     );
     assert!(ran.stderr.contains("listening on 127.0.0.1:"));

@@ -1,5 +1,6 @@
-//! No request is lost during shutdown, whenever the shutdown comes: every request the
-//! server accepted is answered, and every client hears either its answer or a refusal.
+//! No request is lost during shutdown, whenever the shutdown comes: every
+//! request the server accepted is answered, and every client hears either its
+//! answer or a refusal.
 
 use std::sync::Arc;
 use std::time::Duration;
@@ -63,7 +64,8 @@ fn stress_shutdown_at_any_moment_loses_no_accepted_request() {
             let clients = 1 + (iteration % 17) as usize;
             let work = Duration::from_millis(1 + iteration % 5);
             let cancel_after = Duration::from_micros(iteration * 37 % 6000);
-            let (answered, refused, counters) = rt.block_on(one_round(clients, work, cancel_after));
+            let (answered, refused, counters) =
+                rt.block_on(one_round(clients, work, cancel_after));
             let context = format!("iteration {iteration}: {clients} clients");
             assert_eq!(answered + refused, clients, "{context}");
             assert_eq!(
@@ -82,43 +84,50 @@ fn stress_shutdown_at_any_moment_loses_no_accepted_request() {
 
 #[test]
 fn a_server_cancelled_before_any_client_refuses_them_all() {
-    let (answered, refused, counters) = finishes_within(Duration::from_secs(30), || {
-        runtime(2).block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
-            let address = listener.local_addr().expect("an address");
-            let shutdown = CancellationToken::new();
-            shutdown.cancel();
-            let counters = Arc::new(Counters::default());
-            serve(
-                listener,
-                shutdown,
-                Duration::from_millis(1),
-                Arc::clone(&counters),
-            )
-            .await;
-            let mut refused = 0;
-            for id in 0..5 {
-                if request(address, id).await.expect("a clear outcome") == Outcome::Refused {
-                    refused += 1;
+    let (answered, refused, counters) =
+        finishes_within(Duration::from_secs(30), || {
+            runtime(2).block_on(async {
+                let listener = TcpListener::bind("127.0.0.1:0")
+                    .await
+                    .expect("a free port");
+                let address = listener.local_addr().expect("an address");
+                let shutdown = CancellationToken::new();
+                shutdown.cancel();
+                let counters = Arc::new(Counters::default());
+                serve(
+                    listener,
+                    shutdown,
+                    Duration::from_millis(1),
+                    Arc::clone(&counters),
+                )
+                .await;
+                let mut refused = 0;
+                for id in 0..5 {
+                    if request(address, id).await.expect("a clear outcome")
+                        == Outcome::Refused
+                    {
+                        refused += 1;
+                    }
                 }
-            }
-            (0, refused, counters)
-        })
-    });
+                (0, refused, counters)
+            })
+        });
     assert_eq!((answered, refused), (0, 5));
     assert_eq!(counters.accepted(), 0);
 }
 
 #[test]
 fn requests_in_flight_when_shutdown_comes_are_all_answered() {
-    let (answered, refused, counters) = finishes_within(Duration::from_secs(60), || {
-        // Long work and an early cancel: every request is surely mid-work, or not yet taken.
-        runtime(2).block_on(one_round(
-            30,
-            Duration::from_millis(300),
-            Duration::from_millis(100),
-        ))
-    });
+    let (answered, refused, counters) =
+        finishes_within(Duration::from_secs(60), || {
+            // Long work and an early cancel: every request is surely mid-work,
+            // or not yet taken.
+            runtime(2).block_on(one_round(
+                30,
+                Duration::from_millis(300),
+                Duration::from_millis(100),
+            ))
+        });
     assert_eq!(answered + refused, 30);
     assert_eq!(counters.accepted(), answered);
     assert_eq!(counters.answered(), answered);
@@ -128,7 +137,8 @@ fn requests_in_flight_when_shutdown_comes_are_all_answered() {
 fn clients_that_die_or_stay_silent_do_not_hold_up_the_drain() {
     let (answered, counters) = finishes_within(Duration::from_secs(60), || {
         runtime(2).block_on(async {
-            let listener = TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+            let listener =
+                TcpListener::bind("127.0.0.1:0").await.expect("a free port");
             let address = listener.local_addr().expect("an address");
             let shutdown = CancellationToken::new();
             let counters = Arc::new(Counters::default());
@@ -138,8 +148,9 @@ fn clients_that_die_or_stay_silent_do_not_hold_up_the_drain() {
                 Duration::from_millis(200),
                 Arc::clone(&counters),
             ));
-            // One client connects and dies at once; another connects and never speaks,
-            // so only the request deadline can end its handler.
+            // One client connects and dies at once; another connects and never
+            // speaks, so only the request deadline can end its
+            // handler.
             drop(TcpStream::connect(address).await.expect("connects"));
             let _silent = TcpStream::connect(address).await.expect("connects");
             let mut requests = JoinSet::new();
@@ -152,7 +163,8 @@ fn clients_that_die_or_stay_silent_do_not_hold_up_the_drain() {
             shutdown.cancel();
             let mut answered = 0;
             while let Some(outcome) = requests.join_next().await {
-                let outcome = outcome.expect("no panic").expect("a clear outcome");
+                let outcome =
+                    outcome.expect("no panic").expect("a clear outcome");
                 assert_eq!(outcome, Outcome::Answered);
                 answered += 1;
             }
@@ -173,7 +185,8 @@ fn a_killed_server_leaves_no_client_hanging() {
             .expect("a free port");
         let address = listener.local_addr().expect("an address");
         let counters = Arc::new(Counters::default());
-        // Work far longer than the test: only the server's death can end these requests.
+        // Work far longer than the test: only the server's death can end these
+        // requests.
         server_runtime.spawn(serve(
             listener,
             CancellationToken::new(),
@@ -188,17 +201,20 @@ fn a_killed_server_leaves_no_client_hanging() {
             while counters.accepted() < 10 {
                 tokio::time::sleep(Duration::from_millis(1)).await;
             }
-            // The server dies mid-work: its runtime goes, with every task and socket.
+            // The server dies mid-work: its runtime goes, with every task and
+            // socket.
             server_runtime.shutdown_background();
             let mut outcomes = Vec::new();
             while let Some(outcome) = requests.join_next().await {
-                outcomes.push(outcome.expect("no panic").expect("a clear outcome"));
+                outcomes
+                    .push(outcome.expect("no panic").expect("a clear outcome"));
             }
             outcomes
         });
         (outcomes, counters)
     });
-    // The kernel closed the dead server's sockets: each client hears a refusal at once.
+    // The kernel closed the dead server's sockets: each client hears a refusal
+    // at once.
     assert_eq!(outcomes, vec![Outcome::Refused; 10]);
     assert_eq!(counters.answered(), 0);
 }

@@ -1,8 +1,8 @@
 //! A fast producer, a slow consumer, and the channel between them.
 //!
-//! The producer makes records as fast as it can; the consumer reads them as a `Stream`
-//! and pauses now and then. What the channel does when the consumer falls behind decides
-//! how much memory the program needs.
+//! The producer makes records as fast as it can; the consumer reads them as a
+//! `Stream` and pauses now and then. What the channel does when the consumer
+//! falls behind decides how much memory the program needs.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering};
@@ -22,8 +22,9 @@ pub fn record(number: u32) -> Vec<u8> {
     payload
 }
 
-/// How many records have been made and how many consumed; their difference is what sits
-/// in the channel, and its highest value is the memory the channel needed.
+/// How many records have been made and how many consumed; their difference is
+/// what sits in the channel, and its highest value is the memory the channel
+/// needed.
 #[derive(Debug, Default)]
 pub struct Flow {
     produced: AtomicUsize,
@@ -45,7 +46,8 @@ impl Flow {
     }
 }
 
-/// What the consumer computed: how many records and a checksum over their numbers.
+/// What the consumer computed: how many records and a checksum over their
+/// numbers.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Summary {
     pub records: usize,
@@ -60,9 +62,13 @@ pub enum Channel {
 }
 
 // ANCHOR: consumer
-/// The consumer: reads records as a stream, checks their order, and pauses 1 ms every
-/// 1000 records, the way a consumer that writes to a disk or a network does.
-pub async fn consume(records: impl Stream<Item = Vec<u8>>, flow: &Flow) -> Summary {
+/// The consumer: reads records as a stream, checks their order, and pauses 1 ms
+/// every 1000 records, the way a consumer that writes to a disk or a network
+/// does.
+pub async fn consume(
+    records: impl Stream<Item = Vec<u8>>,
+    flow: &Flow,
+) -> Summary {
     let mut records = std::pin::pin!(records.enumerate());
     let mut summary = Summary {
         records: 0,
@@ -70,7 +76,8 @@ pub async fn consume(records: impl Stream<Item = Vec<u8>>, flow: &Flow) -> Summa
     };
     while let Some((index, record)) = records.next().await {
         flow.received();
-        let number = u32::from_le_bytes(record[..4].try_into().expect("4 bytes"));
+        let number =
+            u32::from_le_bytes(record[..4].try_into().expect("4 bytes"));
         assert_eq!(
             number as usize, index,
             "records arrive in order, none missing"
@@ -98,7 +105,8 @@ pub async fn run(items: u32, channel: Channel) -> (Summary, Arc<Flow>) {
             let (sender, receiver) = mpsc::unbounded_channel();
             tokio::spawn(async move {
                 for number in 0..items {
-                    // Never waits: if the consumer is behind, the record just queues up.
+                    // Never waits: if the consumer is behind, the record just
+                    // queues up.
                     if sender.send(record(number)).is_err() {
                         return;
                     }
@@ -111,7 +119,8 @@ pub async fn run(items: u32, channel: Channel) -> (Summary, Arc<Flow>) {
             let (sender, receiver) = mpsc::channel(capacity);
             tokio::spawn(async move {
                 for number in 0..items {
-                    // Waits while the channel is full: the consumer's pace becomes ours.
+                    // Waits while the channel is full: the consumer's pace
+                    // becomes ours.
                     if sender.send(record(number)).await.is_err() {
                         return;
                     }

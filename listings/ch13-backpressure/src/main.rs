@@ -1,4 +1,5 @@
-//! A fast producer and a slow consumer, joined by an unbounded and a bounded channel.
+//! A fast producer and a slow consumer, joined by an unbounded and a bounded
+//! channel.
 
 use std::process::ExitCode;
 
@@ -6,9 +7,9 @@ use book_helpers::{format_duration, timed};
 use ch13_backpressure::{Channel, RECORD_BYTES, expected, run};
 use clap::Parser;
 
-/// Sends records of 1 KiB from a producer that never pauses to a consumer that pauses
-/// 1 ms every 1000 records, through an unbounded and a bounded channel, and reports how
-/// many records each channel held at its fullest.
+/// Sends records of 1 KiB from a producer that never pauses to a consumer that
+/// pauses 1 ms every 1000 records, through an unbounded and a bounded channel,
+/// and reports how many records each channel held at its fullest.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -43,7 +44,8 @@ fn main() -> ExitCode {
         ("unbounded channel", Channel::Unbounded),
         ("bounded channel", bounded),
     ] {
-        let ((summary, flow), took) = timed(|| runtime.block_on(run(args.items, channel)));
+        let ((summary, flow), took) =
+            timed(|| runtime.block_on(run(args.items, channel)));
         let peak = flow.peak_queued();
         let held = peak * RECORD_BYTES / 1024;
         println!("{name}:");
@@ -52,7 +54,9 @@ fn main() -> ExitCode {
             summary.records,
             summary == expected(args.items)
         );
-        println!("  most records queued at once: {peak} ({held} KiB held by the channel)");
+        println!(
+            "  most records queued at once: {peak} ({held} KiB held by the channel)"
+        );
         println!("  took: {}\n", format_duration(took));
     }
     ExitCode::SUCCESS

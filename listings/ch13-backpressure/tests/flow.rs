@@ -1,5 +1,6 @@
-//! Whatever the channel, every record arrives once and in order; a bounded channel never
-//! holds more than its capacity, an unbounded one holds whatever the consumer is behind by.
+//! Whatever the channel, every record arrives once and in order; a bounded
+//! channel never holds more than its capacity, an unbounded one holds whatever
+//! the consumer is behind by.
 
 use std::time::Duration;
 
@@ -32,10 +33,12 @@ fn stress_bounded_channels_never_hold_more_than_their_capacity() {
             } else {
                 multi_thread(1 + iteration as usize % 3)
             };
-            let (summary, flow) = runtime.block_on(run(items, Channel::Bounded(capacity)));
+            let (summary, flow) =
+                runtime.block_on(run(items, Channel::Bounded(capacity)));
             assert_eq!(summary, expected(items), "iteration {iteration}");
-            // The count of consumed records trails the channel by at most the one record
-            // the consumer has taken out but not yet counted.
+            // The count of consumed records trails the channel by at most the
+            // one record the consumer has taken out but not yet
+            // counted.
             assert!(
                 flow.peak_queued() <= capacity + 1,
                 "iteration {iteration}: {}",
@@ -67,7 +70,8 @@ fn on_one_thread_a_bounded_channel_holds_exactly_its_capacity_at_most() {
 fn unbounded_channels_on_a_pool_still_deliver_everything_in_order() {
     finishes_within(Duration::from_secs(60), || {
         for workers in 1..=4 {
-            let (summary, _) = multi_thread(workers).block_on(run(3000, Channel::Unbounded));
+            let (summary, _) =
+                multi_thread(workers).block_on(run(3000, Channel::Unbounded));
             assert_eq!(summary, expected(3000), "{workers} workers");
         }
     });

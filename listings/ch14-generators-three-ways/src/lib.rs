@@ -1,6 +1,7 @@
-//! A generator is a function that can stop in the middle, hand out a value, and later
-//! continue where it stopped. This crate writes the same one — the in-order walk of a
-//! binary tree — in the two ways stable Rust allows, and measures what each keeps.
+//! A generator is a function that can stop in the middle, hand out a value, and
+//! later continue where it stopped. This crate writes the same one — the
+//! in-order walk of a binary tree — in the two ways stable Rust allows, and
+//! measures what each keeps.
 
 use std::rc::Rc;
 
@@ -15,7 +16,8 @@ pub enum Tree {
 }
 
 impl Tree {
-    /// A complete tree of the given depth whose in-order walk yields 1, 2, 3, ...
+    /// A complete tree of the given depth whose in-order walk yields 1, 2, 3,
+    /// ...
     pub fn complete(depth: u32) -> Tree {
         fn build(depth: u32, first: u32) -> Tree {
             if depth == 0 {
@@ -33,7 +35,8 @@ impl Tree {
 
 // ANCHOR: recursive
 /// The walk as everyone first writes it: recursion, pushing into a vector.
-/// Simple, but it must finish the whole walk before the caller sees the first value.
+/// Simple, but it must finish the whole walk before the caller sees the first
+/// value.
 pub fn walk_into(tree: &Tree, out: &mut Vec<u32>) {
     if let Tree::Node(left, value, right) = tree {
         walk_into(left, out);
@@ -44,8 +47,8 @@ pub fn walk_into(tree: &Tree, out: &mut Vec<u32>) {
 // ANCHOR_END: recursive
 
 // ANCHOR: iterator
-/// Stackless, by hand: the recursion's call stack becomes an explicit `Vec` of nodes
-/// still to visit, and `next` is written as a resumable step.
+/// Stackless, by hand: the recursion's call stack becomes an explicit `Vec` of
+/// nodes still to visit, and `next` is written as a resumable step.
 pub struct InOrder<'a> {
     pending: Vec<&'a Tree>,
     current: &'a Tree,
@@ -79,9 +82,10 @@ impl<'a> Iterator for InOrder<'a> {
 // ANCHOR_END: iterator
 
 // ANCHOR: coroutine
-/// Stackful: the same recursion as `walk_into`, but each value is handed out with
-/// `suspend`, from however deep in the recursion the walk is. The coroutine has its own
-/// stack, so all those half-finished calls simply wait on it.
+/// Stackful: the same recursion as `walk_into`, but each value is handed out
+/// with `suspend`, from however deep in the recursion the walk is. The
+/// coroutine has its own stack, so all those half-finished calls simply wait on
+/// it.
 fn walk_yielding(tree: &Tree, yielder: &Yielder<(), u32>) {
     if let Tree::Node(left, value, right) = tree {
         walk_yielding(left, yielder);
@@ -90,14 +94,19 @@ fn walk_yielding(tree: &Tree, yielder: &Yielder<(), u32>) {
     }
 }
 
-/// Runs the walk as a coroutine on a stack of `stack_bytes` and collects what it yields,
-/// resuming it once per value. (A coroutine may outlive the call that made it, so it
-/// shares the tree through an `Rc` rather than borrowing it.)
-pub fn walk_with_coroutine(tree: Rc<Tree>, stack_bytes: usize) -> std::io::Result<Vec<u32>> {
+/// Runs the walk as a coroutine on a stack of `stack_bytes` and collects what
+/// it yields, resuming it once per value. (A coroutine may outlive the call
+/// that made it, so it shares the tree through an `Rc` rather than borrowing
+/// it.)
+pub fn walk_with_coroutine(
+    tree: Rc<Tree>,
+    stack_bytes: usize,
+) -> std::io::Result<Vec<u32>> {
     let stack = DefaultStack::new(stack_bytes)?;
-    let mut walk = Coroutine::with_stack(stack, move |yielder: &Yielder<(), u32>, ()| {
-        walk_yielding(&tree, yielder);
-    });
+    let mut walk =
+        Coroutine::with_stack(stack, move |yielder: &Yielder<(), u32>, ()| {
+            walk_yielding(&tree, yielder);
+        });
     let mut values = Vec::new();
     loop {
         match walk.resume(()) {
@@ -109,9 +118,9 @@ pub fn walk_with_coroutine(tree: Rc<Tree>, stack_bytes: usize) -> std::io::Resul
 // ANCHOR_END: coroutine
 
 // ANCHOR: async_size
-/// An async fn is the compiler's own stackless generator: each `.await` is a point
-/// where it can stop, and the future it returns holds exactly the variables that live
-/// across those points. Its size is known at compile time.
+/// An async fn is the compiler's own stackless generator: each `.await` is a
+/// point where it can stop, and the future it returns holds exactly the
+/// variables that live across those points. Its size is known at compile time.
 pub async fn count_to(limit: u32, mut tick: impl AsyncFnMut(u32)) -> u32 {
     let mut total = 0;
     for n in 1..=limit {

@@ -4,11 +4,14 @@ use std::mem::size_of_val;
 use std::process::ExitCode;
 use std::rc::Rc;
 
-use ch14_generators_three_ways::{InOrder, Tree, count_to, walk_into, walk_with_coroutine};
+use ch14_generators_three_ways::{
+    InOrder, Tree, count_to, walk_into, walk_with_coroutine,
+};
 use clap::Parser;
 
 /// Walks a complete binary tree in order three ways (recursion into a vector, a
-/// hand-written Iterator, a stackful coroutine) and reports what each keeps in memory.
+/// hand-written Iterator, a stackful coroutine) and reports what each keeps in
+/// memory.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -28,7 +31,8 @@ fn main() -> ExitCode {
     let mut recursive = Vec::new();
     walk_into(&tree, &mut recursive);
     let iterated: Vec<u32> = InOrder::new(&tree).collect();
-    let coroutine = match walk_with_coroutine(Rc::clone(&tree), COROUTINE_STACK) {
+    let coroutine = match walk_with_coroutine(Rc::clone(&tree), COROUTINE_STACK)
+    {
         Ok(values) => values,
         Err(error) => {
             eprintln!("error: cannot allocate a coroutine stack: {error}");

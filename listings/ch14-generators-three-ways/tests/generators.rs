@@ -1,9 +1,11 @@
-//! The three generators produce exactly the same sequence for every tree, and stop
-//! where they should.
+//! The three generators produce exactly the same sequence for every tree, and
+//! stop where they should.
 
 use std::rc::Rc;
 
-use ch14_generators_three_ways::{InOrder, Tree, count_to, walk_into, walk_with_coroutine};
+use ch14_generators_three_ways::{
+    InOrder, Tree, count_to, walk_into, walk_with_coroutine,
+};
 
 #[test]
 fn every_way_yields_one_to_n_in_order_for_every_depth() {
@@ -18,7 +20,8 @@ fn every_way_yields_one_to_n_in_order_for_every_depth() {
             expected,
             "depth {depth}"
         );
-        let coroutine = walk_with_coroutine(Rc::clone(&tree), 64 * 1024).expect("a stack");
+        let coroutine =
+            walk_with_coroutine(Rc::clone(&tree), 64 * 1024).expect("a stack");
         assert_eq!(coroutine, expected, "depth {depth}");
     }
 }
@@ -38,7 +41,8 @@ fn stress_many_coroutines_one_after_another() {
     let tree = Rc::new(Tree::complete(8));
     let expected: Vec<u32> = (1..256).collect();
     for _ in 0..200 {
-        let values = walk_with_coroutine(Rc::clone(&tree), 32 * 1024).expect("a stack");
+        let values =
+            walk_with_coroutine(Rc::clone(&tree), 32 * 1024).expect("a stack");
         assert_eq!(values, expected);
     }
 }
@@ -51,13 +55,15 @@ fn the_async_fn_adds_up_and_awaits_once_per_number() {
     assert_eq!(seen, [1, 2, 3, 4, 5]);
 }
 
-/// A minimal executor: the future never waits on anything external, so polling it in a
-/// loop with a no-op waker runs it to completion.
+/// A minimal executor: the future never waits on anything external, so polling
+/// it in a loop with a no-op waker runs it to completion.
 fn block_on<F: Future>(future: F) -> F::Output {
     let mut future = std::pin::pin!(future);
     let mut context = std::task::Context::from_waker(std::task::Waker::noop());
     loop {
-        if let std::task::Poll::Ready(value) = future.as_mut().poll(&mut context) {
+        if let std::task::Poll::Ready(value) =
+            future.as_mut().poll(&mut context)
+        {
             return value;
         }
     }

@@ -1,8 +1,10 @@
-//! A paginated API and three producers that turn its pages into one stream of items.
+//! A paginated API and three producers that turn its pages into one stream of
+//! items.
 //!
-//! The producer must `await` (fetch the next page) and `yield` (hand out one item) in the
-//! same loop. Rust's stable async gives you the first and `Iterator` the second; the three
-//! producers below are three ways of getting both at once.
+//! The producer must `await` (fetch the next page) and `yield` (hand out one
+//! item) in the same loop. Rust's stable async gives you the first and
+//! `Iterator` the second; the three producers below are three ways of getting
+//! both at once.
 
 use std::collections::VecDeque;
 use std::pin::Pin;
@@ -16,8 +18,8 @@ use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 use tokio_stream::wrappers::ReceiverStream;
 
-/// A fake remote API: `pages` pages of `per_page` numbered items, each fetch taking
-/// `latency`, optionally failing at one page.
+/// A fake remote API: `pages` pages of `per_page` numbered items, each fetch
+/// taking `latency`, optionally failing at one page.
 #[derive(Debug)]
 pub struct Api {
     pub pages: u32,
@@ -47,7 +49,12 @@ impl std::fmt::Display for FetchError {
 impl std::error::Error for FetchError {}
 
 impl Api {
-    pub fn new(pages: u32, per_page: u32, latency: Duration, fail_at: Option<u32>) -> Arc<Api> {
+    pub fn new(
+        pages: u32,
+        per_page: u32,
+        latency: Duration,
+        fail_at: Option<u32>,
+    ) -> Arc<Api> {
         Arc::new(Api {
             pages,
             per_page,
@@ -57,7 +64,8 @@ impl Api {
         })
     }
 
-    /// How many pages have been fetched so far: the cost of the producer's eagerness.
+    /// How many pages have been fetched so far: the cost of the producer's
+    /// eagerness.
     pub fn pages_fetched(&self) -> u32 {
         self.fetched.load(Ordering::SeqCst)
     }
@@ -81,10 +89,13 @@ impl Api {
 pub type Item = Result<u32, FetchError>;
 
 // ANCHOR: with_channel
-/// (a) A task fetches pages and pushes items into a bounded channel; the stream is the
-/// receiving end. It works, but the producer runs on its own, ahead of the consumer, and
-/// the task has to be owned and stopped by someone.
-pub fn with_channel(api: Arc<Api>, buffer: usize) -> (ReceiverStream<Item>, JoinHandle<()>) {
+/// (a) A task fetches pages and pushes items into a bounded channel; the stream
+/// is the receiving end. It works, but the producer runs on its own, ahead of
+/// the consumer, and the task has to be owned and stopped by someone.
+pub fn with_channel(
+    api: Arc<Api>,
+    buffer: usize,
+) -> (ReceiverStream<Item>, JoinHandle<()>) {
     let (items, receiver) = mpsc::channel(buffer);
     let producer = tokio::spawn(async move {
         let mut cursor = Some(0);
@@ -110,8 +121,8 @@ pub fn with_channel(api: Arc<Api>, buffer: usize) -> (ReceiverStream<Item>, Join
 // ANCHOR_END: with_channel
 
 // ANCHOR: by_hand
-/// (b) The state machine written out: what the compiler would generate for us if Rust
-/// had async generators.
+/// (b) The state machine written out: what the compiler would generate for us
+/// if Rust had async generators.
 pub struct Pages {
     api: Arc<Api>,
     state: State,
@@ -141,19 +152,24 @@ impl Pages {
 impl Stream for Pages {
     type Item = Item;
 
-    fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Item>> {
+    fn poll_next(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+    ) -> Poll<Option<Item>> {
         loop {
             let this = &mut *self;
             match &mut this.state {
                 State::Start(cursor) => {
                     let (api, cursor) = (Arc::clone(&this.api), *cursor);
-                    this.state =
-                        State::Fetching(Box::pin(async move { api.fetch_page(cursor).await }));
+                    this.state = State::Fetching(Box::pin(async move {
+                        api.fetch_page(cursor).await
+                    }));
                 }
                 State::Fetching(fetch) => match fetch.as_mut().poll(cx) {
                     Poll::Pending => return Poll::Pending,
                     Poll::Ready(Ok(page)) => {
-                        this.state = State::Yielding(page.items.into(), page.next);
+                        this.state =
+                            State::Yielding(page.items.into(), page.next);
                     }
                     Poll::Ready(Err(error)) => {
                         this.state = State::Done;

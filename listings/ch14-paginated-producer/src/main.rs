@@ -1,4 +1,5 @@
-//! One paginated producer, three ways; the consumer takes a few items and stops.
+//! One paginated producer, three ways; the consumer takes a few items and
+//! stops.
 
 use std::pin::pin;
 use std::process::ExitCode;
@@ -9,8 +10,9 @@ use ch14_paginated_producer::{Api, Item, Pages, with_channel, with_yield};
 use clap::Parser;
 use futures::{Stream, StreamExt};
 
-/// Fetches numbered items from a fake paginated API (5 items a page, 10 ms a page) with
-/// three producers, takes the first few items from each, and counts the pages each fetched.
+/// Fetches numbered items from a fake paginated API (5 items a page, 10 ms a
+/// page) with three producers, takes the first few items from each, and counts
+/// the pages each fetched.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -27,8 +29,8 @@ fn api() -> Arc<Api> {
 }
 
 // ANCHOR: consume
-/// Takes `n` items, then lingers a moment (a reader looking at the first screen) and
-/// drops the stream.
+/// Takes `n` items, then lingers a moment (a reader looking at the first
+/// screen) and drops the stream.
 async fn first(items: impl Stream<Item = Item>, n: u32) -> Vec<u32> {
     let mut items = pin!(items.take(n as usize));
     let mut taken = Vec::new();

@@ -36,7 +36,9 @@ fn the_lazy_producers_fetch_only_what_was_taken() {
         "{stdout}"
     );
     assert!(
-        stdout.contains("with yield   items 0 1 2 3 4 5 6 7 8 9 10 11  pages fetched: 3"),
+        stdout.contains(
+            "with yield   items 0 1 2 3 4 5 6 7 8 9 10 11  pages fetched: 3"
+        ),
         "{stdout}"
     );
 }

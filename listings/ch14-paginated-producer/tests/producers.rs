@@ -1,11 +1,13 @@
-//! All three producers yield the same items in the same order, stop at the same error,
-//! and the two lazy ones fetch only the pages the consumer needed.
+//! All three producers yield the same items in the same order, stop at the same
+//! error, and the two lazy ones fetch only the pages the consumer needed.
 
 use std::sync::Arc;
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch14_paginated_producer::{Api, FetchError, Item, Pages, with_channel, with_yield};
+use ch14_paginated_producer::{
+    Api, FetchError, Item, Pages, with_channel, with_yield,
+};
 use futures::{Stream, StreamExt};
 
 fn runtime() -> tokio::runtime::Runtime {
@@ -20,7 +22,11 @@ async fn all(items: impl Stream<Item = Item>) -> Vec<Item> {
 }
 
 /// The three producers' full output for one API shape.
-fn drain_all(pages: u32, per_page: u32, fail_at: Option<u32>) -> [Vec<Item>; 3] {
+fn drain_all(
+    pages: u32,
+    per_page: u32,
+    fail_at: Option<u32>,
+) -> [Vec<Item>; 3] {
     runtime().block_on(async {
         let api = || Api::new(pages, per_page, Duration::ZERO, fail_at);
         let (channel, producer) = with_channel(api(), 1 + (pages as usize % 5));
@@ -34,7 +40,8 @@ fn drain_all(pages: u32, per_page: u32, fail_at: Option<u32>) -> [Vec<Item>; 3] 
 
 #[test]
 fn every_producer_yields_every_item_once_in_order() {
-    let [a, b, c] = finishes_within(Duration::from_secs(30), || drain_all(10, 5, None));
+    let [a, b, c] =
+        finishes_within(Duration::from_secs(30), || drain_all(10, 5, None));
     let expected: Vec<Item> = (0..50).map(Ok).collect();
     assert_eq!(a, expected);
     assert_eq!(b, expected);
@@ -43,7 +50,8 @@ fn every_producer_yields_every_item_once_in_order() {
 
 #[test]
 fn a_failed_page_ends_every_stream_with_that_error() {
-    let [a, b, c] = finishes_within(Duration::from_secs(30), || drain_all(6, 3, Some(2)));
+    let [a, b, c] =
+        finishes_within(Duration::from_secs(30), || drain_all(6, 3, Some(2)));
     let mut expected: Vec<Item> = (0..6).map(Ok).collect();
     expected.push(Err(FetchError(2)));
     assert_eq!(a, expected);
@@ -57,14 +65,19 @@ fn stress_many_shapes_give_identical_streams() {
         for iteration in 0..200_u32 {
             let pages = 1 + iteration % 7;
             let per_page = 1 + iteration % 4;
-            let fail_at = (iteration % 3 == 0).then_some(iteration % (pages + 1));
+            let fail_at =
+                (iteration % 3 == 0).then_some(iteration % (pages + 1));
             let [a, b, c] = drain_all(pages, per_page, fail_at);
             assert_eq!(a, b, "iteration {iteration}");
             assert_eq!(b, c, "iteration {iteration}");
             let items = a.iter().filter(|item| item.is_ok()).count() as u32;
             match fail_at {
-                Some(page) if page < pages => assert_eq!(items, page * per_page),
-                _ => assert_eq!(items, pages * per_page, "iteration {iteration}"),
+                Some(page) if page < pages => {
+                    assert_eq!(items, page * per_page)
+                }
+                _ => {
+                    assert_eq!(items, pages * per_page, "iteration {iteration}")
+                }
             }
         }
     });

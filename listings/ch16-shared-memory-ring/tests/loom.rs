@@ -3,7 +3,8 @@
 //! interleaving the memory model allows (weak orderings included): values
 //! arrive once, in order, and never as a slot's stale content.
 //!
-//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom -p ch16-shared-memory-ring --target-dir target/loom`
+//! `RUSTFLAGS="--cfg loom" cargo test --release --test loom -p
+//! ch16-shared-memory-ring --target-dir target/loom`
 
 use std::sync::Arc;
 

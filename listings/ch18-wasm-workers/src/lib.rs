@@ -1,19 +1,22 @@
 //! The Rust half of the browser chapter's three demos.
 //!
-//! The same functions are compiled twice: natively, where the tests below and in `tests/`
-//! check them with ordinary threads, and to WebAssembly (`cargo xtask build`), where the
-//! chapter's pages call them from the main thread and from Web Workers through the
-//! `extern "C"` functions in [`exports`]. Nothing here knows which of the two it runs in.
+//! The same functions are compiled twice: natively, where the tests below and
+//! in `tests/` check them with ordinary threads, and to WebAssembly (`cargo
+//! xtask build`), where the chapter's pages call them from the main thread and
+//! from Web Workers through the `extern "C"` functions in [`exports`]. Nothing
+//! here knows which of the two it runs in.
 
 pub mod exports;
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicU32, Ordering};
 
-/// A picture of the Mandelbrot set: its size in pixels and how hard each pixel works.
+/// A picture of the Mandelbrot set: its size in pixels and how hard each pixel
+/// works.
 ///
-/// The region of the plane is fixed (the whole set, real parts -2.2 to 0.8); only the size
-/// and the iteration limit vary, so a picture is three numbers that JavaScript can pass.
+/// The region of the plane is fixed (the whole set, real parts -2.2 to 0.8);
+/// only the size and the iteration limit vary, so a picture is three numbers
+/// that JavaScript can pass.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Picture {
     pub width: u32,
@@ -22,8 +25,8 @@ pub struct Picture {
 }
 
 impl Picture {
-    /// The picture the chapter's pages draw; the browser test compares their checksum
-    /// with [`checksum`] of [`render`] of this one.
+    /// The picture the chapter's pages draw; the browser test compares their
+    /// checksum with [`checksum`] of [`render`] of this one.
     pub const DEMO: Picture = Picture {
         width: 720,
         height: 480,
@@ -53,9 +56,10 @@ impl Picture {
 // ANCHOR: escape_time
 /// How many steps of `z = z² + c` keep `z` within radius 2, up to `max_iter`.
 ///
-/// Only additions, subtractions, multiplications and comparisons of `f64`: IEEE 754 makes
-/// each of them exact to the bit on every machine, so a wasm32 build in a browser and an
-/// x86_64 build agree on every pixel, and a checksum can compare them.
+/// Only additions, subtractions, multiplications and comparisons of `f64`: IEEE
+/// 754 makes each of them exact to the bit on every machine, so a wasm32 build
+/// in a browser and an x86_64 build agree on every pixel, and a checksum can
+/// compare them.
 pub fn escape_time(cx: f64, cy: f64, max_iter: u32) -> u32 {
     let (mut x, mut y) = (0.0f64, 0.0f64);
     for step in 0..max_iter {
@@ -71,13 +75,14 @@ pub fn escape_time(cx: f64, cy: f64, max_iter: u32) -> u32 {
 }
 // ANCHOR_END: escape_time
 
-/// The RGBA colour of a pixel whose point escaped after `steps`: black inside the set,
-/// then blue through gold as points escape later.
+/// The RGBA colour of a pixel whose point escaped after `steps`: black inside
+/// the set, then blue through gold as points escape later.
 pub fn shade(steps: u32, max_iter: u32) -> [u8; 4] {
     if steps >= max_iter {
         return [0, 0, 0, 255];
     }
-    // Early escapes are the most common; a square root spreads them over the palette.
+    // Early escapes are the most common; a square root spreads them over the
+    // palette.
     let t = (f64::from(steps) / f64::from(max_iter)).sqrt();
     let u = 1.0 - t;
     let channel = |value: f64| (value * 255.0).min(255.0) as u8;
@@ -90,10 +95,11 @@ pub fn shade(steps: u32, max_iter: u32) -> [u8; 4] {
 }
 
 // ANCHOR: render_rows
-/// Draws rows `rows` of `picture` into `out`, which holds exactly those rows as RGBA.
+/// Draws rows `rows` of `picture` into `out`, which holds exactly those rows as
+/// RGBA.
 ///
-/// This is the unit of work every demo hands out: a worker gets a band of rows, draws it,
-/// and the band's pixels go back to the page to be put on the canvas.
+/// This is the unit of work every demo hands out: a worker gets a band of rows,
+/// draws it, and the band's pixels go back to the page to be put on the canvas.
 pub fn render_rows(picture: &Picture, rows: Range<u32>, out: &mut [u8]) {
     let row_bytes = picture.row_bytes();
     assert_eq!(
@@ -113,15 +119,17 @@ pub fn render_rows(picture: &Picture, rows: Range<u32>, out: &mut [u8]) {
 }
 // ANCHOR_END: render_rows
 
-/// The whole picture in one call: what the first demo runs on the page's main thread.
+/// The whole picture in one call: what the first demo runs on the page's main
+/// thread.
 pub fn render(picture: &Picture) -> Vec<u8> {
     let mut out = vec![0; picture.bytes()];
     render_rows(picture, 0..picture.height, &mut out);
     out
 }
 
-/// A 32-bit FNV-1a hash of the image's bytes: the page computes it of what it drew (with
-/// the WebAssembly build of this function) and the tests compare it with the native one.
+/// A 32-bit FNV-1a hash of the image's bytes: the page computes it of what it
+/// drew (with the WebAssembly build of this function) and the tests compare it
+/// with the native one.
 pub fn checksum(bytes: &[u8]) -> u32 {
     bytes.iter().fold(0x811c_9dc5, |hash, &byte| {
         (hash ^ u32::from(byte)).wrapping_mul(0x0100_0193)
@@ -129,14 +137,19 @@ pub fn checksum(bytes: &[u8]) -> u32 {
 }
 
 // ANCHOR: claim_rows
-/// Takes rows from the shared counter `next_row` until none are left, calling `draw` on
-/// each one taken, and says how many this caller took.
+/// Takes rows from the shared counter `next_row` until none are left, calling
+/// `draw` on each one taken, and says how many this caller took.
 ///
-/// `fetch_add` reads and increments in one indivisible step, so two workers can never be
-/// handed the same row, and no row is skipped. `Relaxed` is enough: the counter orders
-/// nothing but itself. The pixels reach the page by another route (the worker's "done"
-/// message, or a join natively), which is what makes them visible.
-pub fn claim_rows(next_row: &AtomicU32, height: u32, mut draw: impl FnMut(u32)) -> u32 {
+/// `fetch_add` reads and increments in one indivisible step, so two workers can
+/// never be handed the same row, and no row is skipped. `Relaxed` is enough:
+/// the counter orders nothing but itself. The pixels reach the page by another
+/// route (the worker's "done" message, or a join natively), which is what makes
+/// them visible.
+pub fn claim_rows(
+    next_row: &AtomicU32,
+    height: u32,
+    mut draw: impl FnMut(u32),
+) -> u32 {
     let mut taken = 0;
     loop {
         let row = next_row.fetch_add(1, Ordering::Relaxed);

@@ -1,5 +1,6 @@
-//! The demos' Rust, checked natively with threads in place of Web Workers: tiles put
-//! together give the whole picture, and the shared counter hands out every row exactly once.
+//! The demos' Rust, checked natively with threads in place of Web Workers:
+//! tiles put together give the whole picture, and the shared counter hands out
+//! every row exactly once.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU32, Ordering};
@@ -8,19 +9,21 @@ use std::time::Duration;
 
 use book_helpers::finishes_within;
 use ch18_wasm_workers::exports::{
-    claim_and_render_rows, free_words, image_checksum, render_band, zeroed_words,
+    claim_and_render_rows, free_words, image_checksum, render_band,
+    zeroed_words,
 };
 use ch18_wasm_workers::{Picture, checksum, claim_rows, render, render_rows};
 
-/// Small enough to draw many times in a test, tall enough for many rows to share out.
+/// Small enough to draw many times in a test, tall enough for many rows to
+/// share out.
 const SMALL: Picture = Picture {
     width: 96,
     height: 64,
     max_iter: 200,
 };
 
-/// A thread that hangs (a lost row would make a worker wait for ever in a real pool)
-/// fails the test instead.
+/// A thread that hangs (a lost row would make a worker wait for ever in a real
+/// pool) fails the test instead.
 const LIMIT: Duration = Duration::from_secs(60);
 
 #[test]
@@ -57,17 +60,21 @@ fn the_exported_band_function_draws_what_render_rows_draws() {
     let at = 20 * SMALL.row_bytes();
     assert_eq!(band, whole[at..at + band.len()]);
     // SAFETY: the length is the vector's.
-    let fingerprint = unsafe { image_checksum(whole.as_ptr(), whole.len() as u32) };
+    let fingerprint =
+        unsafe { image_checksum(whole.as_ptr(), whole.len() as u32) };
     assert_eq!(fingerprint, checksum(&whole));
 }
 
-/// Every row claimed once: `threads` threads share one counter over `height` rows.
+/// Every row claimed once: `threads` threads share one counter over `height`
+/// rows.
 fn claim_with(threads: u32, height: u32) -> (Vec<u32>, Vec<u32>) {
     let next_row = Arc::new(AtomicU32::new(0));
-    let claims: Arc<Vec<AtomicU32>> = Arc::new((0..height).map(|_| AtomicU32::new(0)).collect());
+    let claims: Arc<Vec<AtomicU32>> =
+        Arc::new((0..height).map(|_| AtomicU32::new(0)).collect());
     let workers: Vec<_> = (0..threads)
         .map(|_| {
-            let (next_row, claims) = (Arc::clone(&next_row), Arc::clone(&claims));
+            let (next_row, claims) =
+                (Arc::clone(&next_row), Arc::clone(&claims));
             thread::spawn(move || {
                 claim_rows(&next_row, height, |row| {
                     claims[row as usize].fetch_add(1, Ordering::Relaxed);
@@ -104,8 +111,8 @@ fn the_counter_hands_out_every_row_exactly_once_under_stress() {
     });
 }
 
-/// The export the workers call, called from native threads on one shared buffer, the way
-/// the browser's workers share one `WebAssembly.Memory`.
+/// The export the workers call, called from native threads on one shared
+/// buffer, the way the browser's workers share one `WebAssembly.Memory`.
 #[test]
 fn workers_sharing_one_image_draw_the_reference_picture() {
     let reference = checksum(&render(&SMALL));
@@ -115,14 +122,15 @@ fn workers_sharing_one_image_draw_the_reference_picture() {
                 let height = SMALL.height;
                 let words = height + 1 + (SMALL.bytes() / 4) as u32;
                 let memory = zeroed_words(words) as usize;
-                // Layout as on the page: the counter, then one claim count per row, then
-                // the image.
+                // Layout as on the page: the counter, then one claim count per
+                // row, then the image.
                 let (next_row, claims, image) =
                     (memory, memory + 4, memory + 4 + height as usize * 4);
                 let workers: Vec<_> = (0..threads)
                     .map(|_| {
                         thread::spawn(move || {
-                            // SAFETY: the buffer outlives the threads (joined below) and is
+                            // SAFETY: the buffer outlives the threads (joined
+                            // below) and is
                             // laid out as `claim_and_render_rows` asks.
                             unsafe {
                                 claim_and_render_rows(
@@ -141,11 +149,18 @@ fn workers_sharing_one_image_draw_the_reference_picture() {
                     .into_iter()
                     .map(|w| w.join().expect("no panic"))
                     .sum();
-                // SAFETY: every worker has been joined; the buffer is ours alone again.
+                // SAFETY: every worker has been joined; the buffer is ours
+                // alone again.
                 let (claims, drawn) = unsafe {
                     (
-                        std::slice::from_raw_parts(claims as *const u32, height as usize),
-                        std::slice::from_raw_parts(image as *const u8, SMALL.bytes()),
+                        std::slice::from_raw_parts(
+                            claims as *const u32,
+                            height as usize,
+                        ),
+                        std::slice::from_raw_parts(
+                            image as *const u8,
+                            SMALL.bytes(),
+                        ),
                     )
                 };
                 assert_eq!(taken, height, "{threads} threads");
@@ -154,7 +169,8 @@ fn workers_sharing_one_image_draw_the_reference_picture() {
                     "{threads} threads: {claims:?}"
                 );
                 assert_eq!(checksum(drawn), reference, "{threads} threads");
-                // SAFETY: allocated above with the same count, not used after this.
+                // SAFETY: allocated above with the same count, not used after
+                // this.
                 unsafe { free_words(memory as *mut u32, words) };
             }
         }

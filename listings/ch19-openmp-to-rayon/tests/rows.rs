@@ -46,7 +46,8 @@ fn stress_two_hundred_runs_with_varied_sizes_and_pools() {
 
 #[test]
 fn the_answers_are_the_known_ones() {
-    // Known Collatz facts: 27 takes 111 steps; below 10 the longest is 9 (19 steps).
+    // Known Collatz facts: 27 takes 111 steps; below 10 the longest is 9 (19
+    // steps).
     assert_eq!(collatz_steps(27), 111);
     assert_eq!(collatz_steps(1), 0);
     let inputs = Inputs::new(9);

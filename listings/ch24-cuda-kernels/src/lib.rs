@@ -1,10 +1,10 @@
-//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in CUDA C. NVRTC,
-//! NVIDIA's run-time compiler, turns the `.cu` files into PTX (the GPU's portable assembly)
-//! on any machine; running the PTX needs the NVIDIA driver and a GPU, and without them the
-//! program says which is missing.
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in CUDA
+//! C. NVRTC, NVIDIA's run-time compiler, turns the `.cu` files into PTX (the
+//! GPU's portable assembly) on any machine; running the PTX needs the NVIDIA
+//! driver and a GPU, and without them the program says which is missing.
 //!
-//! A library, so that this listing's program and the chapter's one program for every device
-//! (`ch24-every-device`) run the same code.
+//! A library, so that this listing's program and the chapter's one program for
+//! every device (`ch24-every-device`) run the same code.
 
 use std::process::ExitCode;
 use std::sync::Arc;
@@ -12,12 +12,13 @@ use std::time::Duration;
 
 use book_helpers::fastest_of;
 use cudarc::driver::{
-    CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchArgs, LaunchConfig,
-    PushKernelArg,
+    CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchArgs,
+    LaunchConfig, PushKernelArg,
 };
 use cudarc::nvrtc::{CompileError, CompileOptions, Ptx};
 use gpu_reference::{
-    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View, kernels,
+    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
+    kernels,
 };
 
 /// The GPU architectures `--arch` accepts (`compute_90` is the H100's).
@@ -29,13 +30,15 @@ pub const ARCHITECTURES: [&str; 5] = [
     "compute_90",
 ];
 
-/// Set when this program restarted itself with NVRTC on `LD_LIBRARY_PATH`, so it does so once.
+/// Set when this program restarted itself with NVRTC on `LD_LIBRARY_PATH`, so
+/// it does so once.
 const RESTARTED: &str = "CH24_CUDA_NVRTC_PATH_SET";
 
-/// The dynamic loader reads `LD_LIBRARY_PATH` once, when the program starts. If NVRTC is not
-/// on it but `cargo xtask setup` installed it, run this program again with that folder added,
-/// so `cargo run` works without exporting anything. Returns the restarted run's exit code, or
-/// `None` when this process should go on itself.
+/// The dynamic loader reads `LD_LIBRARY_PATH` once, when the program starts. If
+/// NVRTC is not on it but `cargo xtask setup` installed it, run this program
+/// again with that folder added, so `cargo run` works without exporting
+/// anything. Returns the restarted run's exit code, or `None` when this process
+/// should go on itself.
 pub fn rerun_with_setup_nvrtc() -> Option<ExitCode> {
     if nvrtc_present() || std::env::var_os(RESTARTED).is_some() {
         return None;
@@ -52,7 +55,8 @@ pub fn rerun_with_setup_nvrtc() -> Option<ExitCode> {
     Some(ExitCode::from(status.code().map_or(1, |code| code as u8)))
 }
 
-/// Where `cargo xtask setup` puts NVRTC: the book's tool folder (see `xtask/src/setup.rs`).
+/// Where `cargo xtask setup` puts NVRTC: the book's tool folder (see
+/// `xtask/src/setup.rs`).
 fn nvrtc_from_setup() -> Option<std::path::PathBuf> {
     let tools = match std::env::var_os("BOOK_TOOLS_DIR") {
         Some(dir) => std::path::PathBuf::from(dir),
@@ -62,7 +66,8 @@ fn nvrtc_from_setup() -> Option<std::path::PathBuf> {
             .or_else(|| std::env::home_dir().map(|home| home.join(".cache")))?
             .join("concurrency-is-structure"),
     };
-    let lib = tools.join("nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib");
+    let lib =
+        tools.join("nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib");
     lib.join("libnvrtc.so.12").is_file().then_some(lib)
 }
 
@@ -72,14 +77,15 @@ pub fn nvrtc_present() -> bool {
     unsafe { cudarc::nvrtc::sys::is_culib_present() }
 }
 
-/// Whether the NVIDIA driver library can be loaded (cudarc panics on first use if not).
+/// Whether the NVIDIA driver library can be loaded (cudarc panics on first use
+/// if not).
 pub fn driver_present() -> bool {
     // SAFETY: only probes whether the library can be loaded.
     unsafe { cudarc::driver::sys::is_culib_present() }
 }
 
-/// What `--list-devices` prints about CUDA, one line each: the compiler, then the GPUs or
-/// what is missing.
+/// What `--list-devices` prints about CUDA, one line each: the compiler, then
+/// the GPUs or what is missing.
 pub fn devices() -> Result<Vec<String>, String> {
     let mut lines = vec![format!(
         "NVRTC (compiles CUDA C to PTX): {}",
@@ -90,12 +96,16 @@ pub fn devices() -> Result<Vec<String>, String> {
         }
     )];
     if !driver_present() {
-        lines.push("no CUDA driver (libcuda.so) found, so no CUDA devices".to_string());
+        lines.push(
+            "no CUDA driver (libcuda.so) found, so no CUDA devices".to_string(),
+        );
         return Ok(lines);
     }
-    let count = CudaContext::device_count().map_err(|error| format!("CUDA: {error}"))?;
+    let count = CudaContext::device_count()
+        .map_err(|error| format!("CUDA: {error}"))?;
     for ordinal in 0..count.max(0) as usize {
-        let context = CudaContext::new(ordinal).map_err(|error| format!("CUDA: {error}"))?;
+        let context = CudaContext::new(ordinal)
+            .map_err(|error| format!("CUDA: {error}"))?;
         let name = context.name().map_err(|error| format!("CUDA: {error}"))?;
         let memory = context
             .total_mem()
@@ -120,9 +130,11 @@ fn driver_version() -> Option<String> {
 }
 
 // ANCHOR: compile
-/// CUDA C to PTX with NVRTC; a kernel that does not compile comes back with NVRTC's log.
+/// CUDA C to PTX with NVRTC; a kernel that does not compile comes back with
+/// NVRTC's log.
 pub fn compile(source: &str, arch: &'static str) -> Result<Ptx, String> {
-    // cudarc loads libnvrtc when first used and panics if it cannot: look first.
+    // cudarc loads libnvrtc when first used and panics if it cannot: look
+    // first.
     if !nvrtc_present() {
         return Err(
             "NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH nor in the book's tool folder: \
@@ -134,14 +146,16 @@ pub fn compile(source: &str, arch: &'static str) -> Result<Ptx, String> {
         arch: Some(arch),
         ..Default::default()
     };
-    cudarc::nvrtc::compile_ptx_with_opts(source, options).map_err(|error| match error {
-        CompileError::CompileError { log, .. } => {
-            format!(
-                "NVRTC could not compile the kernel:\n{}",
-                log.to_string_lossy().trim_end()
-            )
+    cudarc::nvrtc::compile_ptx_with_opts(source, options).map_err(|error| {
+        match error {
+            CompileError::CompileError { log, .. } => {
+                format!(
+                    "NVRTC could not compile the kernel:\n{}",
+                    log.to_string_lossy().trim_end()
+                )
+            }
+            other => format!("NVRTC failed: {other:?}"),
         }
-        other => format!("NVRTC failed: {other:?}"),
     })
 }
 // ANCHOR_END: compile
@@ -154,7 +168,8 @@ pub fn entry_points(ptx: &str) -> Vec<&str> {
         .collect()
 }
 
-/// What a run without the driver says: the PTX is fine, there is nothing to run it on.
+/// What a run without the driver says: the PTX is fine, there is nothing to run
+/// it on.
 pub const NO_DRIVER: &str = "no NVIDIA driver (libcuda.so) on this machine, so no CUDA GPU to run \
      the PTX on; the kernels still compile (ch24-cuda-kernels --ptx-only)";
 
@@ -176,7 +191,9 @@ impl Cuda {
             return Err(NO_DRIVER.to_string());
         }
         let context = CudaContext::new(0).map_err(|error| {
-            format!("the NVIDIA driver is present but found no usable GPU: {error}")
+            format!(
+                "the NVIDIA driver is present but found no usable GPU: {error}"
+            )
         })?;
         let stream = context.default_stream();
         Ok(Self {
@@ -186,7 +203,11 @@ impl Cuda {
         })
     }
 
-    fn function(&self, source: &str, name: &str) -> Result<CudaFunction, String> {
+    fn function(
+        &self,
+        source: &str,
+        name: &str,
+    ) -> Result<CudaFunction, String> {
         self.context
             .load_module(compile(source, self.arch)?)
             .map_err(gpu)?
@@ -194,7 +215,8 @@ impl Cuda {
             .map_err(gpu)
     }
 
-    /// Launches `args` `runs` times and keeps the fastest, waiting for each to finish.
+    /// Launches `args` `runs` times and keeps the fastest, waiting for each to
+    /// finish.
     fn time(
         &self,
         runs: usize,
@@ -202,9 +224,10 @@ impl Cuda {
         config: LaunchConfig,
     ) -> Result<Duration, String> {
         let (ran, time) = fastest_of(runs, || {
-            // SAFETY: each caller has launched the same arguments once already and checked
-            // the result.
-            unsafe { args.launch(config) }.and_then(|_| self.stream.synchronize())
+            // SAFETY: each caller has launched the same arguments once already
+            // and checked the result.
+            unsafe { args.launch(config) }
+                .and_then(|_| self.stream.synchronize())
         });
         ran.map_err(gpu)?;
         Ok(time)
@@ -217,21 +240,27 @@ impl Cuda {
         let saxpy = self.function(kernels::SAXPY_CU, "saxpy")?;
         let count = n as u32;
         let config = blocks(gpu_reference::groups_for(n));
-        let launch = |y_device: &mut CudaSlice<f32>| -> Result<(), DriverError> {
-            let mut launch = self.stream.launch_builder(&saxpy);
-            launch
-                .arg(&SAXPY_A)
-                .arg(&x_device)
-                .arg(y_device)
-                .arg(&count);
-            // SAFETY: the arguments match the kernel's signature; the guard `i < n` keeps
-            // the rounded-up grid inside the buffers.
-            unsafe { launch.launch(config) }.map(|_| ())
-        };
+        let launch =
+            |y_device: &mut CudaSlice<f32>| -> Result<(), DriverError> {
+                let mut launch = self.stream.launch_builder(&saxpy);
+                launch
+                    .arg(&SAXPY_A)
+                    .arg(&x_device)
+                    .arg(y_device)
+                    .arg(&count);
+                // SAFETY: the arguments match the kernel's signature; the guard
+                // `i < n` keeps the rounded-up grid inside the
+                // buffers.
+                unsafe { launch.launch(config) }.map(|_| ())
+            };
         launch(&mut y_device).map_err(gpu)?;
         let y_gpu = self.stream.clone_dtoh(&y_device).map_err(gpu)?;
-        let error = gpu_reference::check_saxpy(&y_gpu, &gpu_reference::saxpy(SAXPY_A, &x, &y))?;
-        // Timed after the check, on the same buffers: y keeps changing, which does not matter.
+        let error = gpu_reference::check_saxpy(
+            &y_gpu,
+            &gpu_reference::saxpy(SAXPY_A, &x, &y),
+        )?;
+        // Timed after the check, on the same buffers: y keeps changing, which
+        // does not matter.
         let (ran, time) = fastest_of(5, || {
             launch(&mut y_device).and_then(|()| self.stream.synchronize())
         });
@@ -239,7 +268,9 @@ impl Cuda {
         Ok(Measured {
             problem: Problem::Saxpy,
             size: n,
-            agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
             timed: "kernel",
             time,
         })
@@ -249,7 +280,8 @@ impl Cuda {
         let values = gpu_reference::reduce_input(n);
         let groups = gpu_reference::groups_for(n);
         let values_device = self.stream.clone_htod(&values).map_err(gpu)?;
-        let mut partial_device = self.stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
+        let mut partial_device =
+            self.stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
         let reduce = self.function(kernels::REDUCE_CU, "reduce_sum")?;
         let count = n as u32;
         let mut launch = self.stream.launch_builder(&reduce);
@@ -262,7 +294,8 @@ impl Cuda {
         unsafe { launch.launch(config) }.map_err(gpu)?;
         let time = self.time(5, &mut launch, config)?;
         drop(launch);
-        // Every launch writes the same partial sums, so the last one is checked.
+        // Every launch writes the same partial sums, so the last one is
+        // checked.
         let partial = self.stream.clone_dtoh(&partial_device).map_err(gpu)?;
         let total = gpu_reference::sum(&partial);
         gpu_reference::check_sum(total, gpu_reference::sum(&values))?;
@@ -275,7 +308,8 @@ impl Cuda {
         })
     }
 
-    /// The scan: scan each block, offsets from the block totals on the host, add them.
+    /// The scan: scan each block, offsets from the block totals on the host,
+    /// add them.
     fn scan(&self, n: usize) -> Result<Measured, String> {
         let values = gpu_reference::reduce_input(n);
         let groups = gpu_reference::groups_for(n);
@@ -287,8 +321,10 @@ impl Cuda {
         let add_offsets = module.load_function("add_offsets").map_err(gpu)?;
         let values_device = self.stream.clone_htod(&values).map_err(gpu)?;
         let mut out_device = self.stream.alloc_zeros::<u32>(n).map_err(gpu)?;
-        let mut totals_device = self.stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
-        let mut offsets_device = self.stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
+        let mut totals_device =
+            self.stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
+        let mut offsets_device =
+            self.stream.alloc_zeros::<u32>(groups).map_err(gpu)?;
         let count = n as u32;
         let config = blocks(groups);
         let mut scan_on_device = || -> Result<(), DriverError> {
@@ -301,8 +337,10 @@ impl Cuda {
             // SAFETY: as for saxpy; `totals` has one slot per block.
             unsafe { launch.launch(config) }?;
             let totals = self.stream.clone_dtoh(&totals_device)?;
-            self.stream
-                .memcpy_htod(&gpu_reference::group_offsets(&totals), &mut offsets_device)?;
+            self.stream.memcpy_htod(
+                &gpu_reference::group_offsets(&totals),
+                &mut offsets_device,
+            )?;
             let mut launch = self.stream.launch_builder(&add_offsets);
             launch.arg(&mut out_device).arg(&offsets_device).arg(&count);
             // SAFETY: as above; `offsets` has one slot per block.
@@ -312,9 +350,13 @@ impl Cuda {
         scan_on_device().map_err(gpu)?;
         let (ran, time) = fastest_of(5, &mut scan_on_device);
         ran.map_err(gpu)?;
-        // Every run computes the same scan from the same input, so the last one is checked.
+        // Every run computes the same scan from the same input, so the last one
+        // is checked.
         let scanned = self.stream.clone_dtoh(&out_device).map_err(gpu)?;
-        gpu_reference::check_scan(&scanned, &gpu_reference::inclusive_scan(&values))?;
+        gpu_reference::check_scan(
+            &scanned,
+            &gpu_reference::inclusive_scan(&values),
+        )?;
         Ok(Measured {
             problem: Problem::Scan,
             size: n,
@@ -329,7 +371,8 @@ impl Cuda {
         let (a, b) = gpu_reference::matmul_inputs(side);
         let a_device = self.stream.clone_htod(&a).map_err(gpu)?;
         let b_device = self.stream.clone_htod(&b).map_err(gpu)?;
-        let mut c_device = self.stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
+        let mut c_device =
+            self.stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
         let matmul = self.function(kernels::MATMUL_CU, "matmul_tiled")?;
         let tiles = side.div_ceil(TILE) as u32;
         let config = LaunchConfig {
@@ -344,26 +387,37 @@ impl Cuda {
             .arg(&b_device)
             .arg(&mut c_device)
             .arg(&side_arg);
-        // SAFETY: as above; rows and columns are checked against n inside the kernel.
+        // SAFETY: as above; rows and columns are checked against n inside the
+        // kernel.
         unsafe { launch.launch(config) }.map_err(gpu)?;
         let time = self.time(3, &mut launch, config)?;
         drop(launch);
         // Every launch writes the same product, so the last one is checked.
         let c = self.stream.clone_dtoh(&c_device).map_err(gpu)?;
-        let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)?;
+        let error = gpu_reference::check_matmul(
+            &c,
+            &gpu_reference::matmul(&a, &b, side),
+            side,
+        )?;
         Ok(Measured {
             problem: Problem::Matmul,
             size: side,
-            agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
             timed: "kernel",
             time,
         })
     }
 
-    /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and the fastest of
-    /// three runs.
-    fn draw_mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
-        let mut picture_device = self.stream.alloc_zeros::<u32>(view.pixels()).map_err(gpu)?;
+    /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and the
+    /// fastest of three runs.
+    fn draw_mandelbrot(
+        &self,
+        view: &View,
+    ) -> Result<(Vec<u32>, Duration), String> {
+        let mut picture_device =
+            self.stream.alloc_zeros::<u32>(view.pixels()).map_err(gpu)?;
         let mandelbrot = self.function(kernels::MANDELBROT_CU, "mandelbrot")?;
         let pixels = LaunchConfig {
             grid_dim: (view.width.div_ceil(16), view.height.div_ceil(16), 1),
@@ -379,17 +433,19 @@ impl Cuda {
             .arg(&view.x_min)
             .arg(&view.y_min)
             .arg(&view.step);
-        // SAFETY: the arguments match the kernel's signature; it checks each pixel against
-        // width and height.
+        // SAFETY: the arguments match the kernel's signature; it checks each
+        // pixel against width and height.
         unsafe { launch.launch(pixels) }.map_err(gpu)?;
         let time = self.time(3, &mut launch, pixels)?;
         drop(launch);
-        // Every run draws the same picture, so the last one is checked by the caller.
+        // Every run draws the same picture, so the last one is checked by the
+        // caller.
         let picture = self.stream.clone_dtoh(&picture_device).map_err(gpu)?;
         Ok((picture, time))
     }
 
-    /// A size that needs more than the GPU's free memory is refused before any allocation.
+    /// A size that needs more than the GPU's free memory is refused before any
+    /// allocation.
     fn check_fits(&self, n: usize, buffers: usize) -> Result<(), String> {
         let (free, _) = self.context.mem_get_info().map_err(gpu)?;
         let bytes = n.saturating_mul(buffers * size_of::<u32>());
@@ -435,7 +491,8 @@ impl Backend for Cuda {
                 .and_then(|()| self.stream.synchronize())
         });
         copied.map_err(gpu)?;
-        Ok((2 * n * size_of::<u32>()) as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+        Ok((2 * n * size_of::<u32>()) as f64
+            / time.as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {

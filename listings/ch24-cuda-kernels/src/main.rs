@@ -1,5 +1,5 @@
-//! The CUDA listing's program: compiles the chapter's kernels to PTX with NVRTC (no GPU
-//! needed), then runs and checks them on an NVIDIA GPU if there is one.
+//! The CUDA listing's program: compiles the chapter's kernels to PTX with NVRTC
+//! (no GPU needed), then runs and checks them on an NVIDIA GPU if there is one.
 
 use std::process::ExitCode;
 
@@ -18,7 +18,8 @@ struct Args {
     /// Side of the square matrices of the matrix multiply.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=8192))]
     matrix: u32,
-    /// Compile the kernels and print what NVRTC produced; do not look for a GPU.
+    /// Compile the kernels and print what NVRTC produced; do not look for a
+    /// GPU.
     #[arg(long)]
     ptx_only: bool,
     /// The GPU architecture NVRTC compiles for (`compute_90` is the H100's).
@@ -27,10 +28,12 @@ struct Args {
     /// Print the NVIDIA GPUs present (or what is missing), then stop.
     #[arg(long)]
     list_devices: bool,
-    /// Also write the PTX files into this folder (for `ptxas`, or to read them).
+    /// Also write the PTX files into this folder (for `ptxas`, or to read
+    /// them).
     #[arg(long, value_name = "DIR")]
     emit_ptx: Option<std::path::PathBuf>,
-    /// Compile this `.cu` file instead of the book's kernels (to see NVRTC's error log).
+    /// Compile this `.cu` file instead of the book's kernels (to see NVRTC's
+    /// error log).
     #[arg(long, value_name = "FILE")]
     kernel: Option<std::path::PathBuf>,
 }
@@ -50,14 +53,16 @@ fn run(args: &Args) -> Result<(), String> {
         }
         return Ok(());
     }
-    // clap has checked the name against the list; NVRTC wants a `'static` string.
+    // clap has checked the name against the list; NVRTC wants a `'static`
+    // string.
     let arch = ARCHITECTURES
         .into_iter()
         .find(|known| *known == args.arch)
         .unwrap_or("compute_90");
     if let Some(path) = &args.kernel {
-        let source = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let source = std::fs::read_to_string(path).map_err(|error| {
+            format!("cannot read {}: {error}", path.display())
+        })?;
         let ptx = compile(&source, arch)?;
         println!(
             "{}: {} lines of PTX, entry points {:?}",
@@ -85,7 +90,9 @@ fn run(args: &Args) -> Result<(), String> {
             let path = dir.join(file.replace(".cu", ".ptx"));
             std::fs::create_dir_all(dir)
                 .and_then(|()| std::fs::write(&path, &ptx))
-                .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+                .map_err(|error| {
+                    format!("cannot write {}: {error}", path.display())
+                })?;
         }
     }
     if args.ptx_only {
@@ -105,7 +112,10 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let view = gpu_reference::View::whole_set(640, 400, 256);
     let (picture, _) = cuda.mandelbrot(&view)?;
-    let differ = gpu_reference::check_mandelbrot(&picture, &gpu_reference::mandelbrot(&view))?;
+    let differ = gpu_reference::check_mandelbrot(
+        &picture,
+        &gpu_reference::mandelbrot(&view),
+    )?;
     println!(
         "mandelbrot {} pixels: {differ} differ from the CPU's",
         view.pixels()

@@ -1,6 +1,7 @@
-//! NVRTC compiles every kernel on any machine; ptxas (from the nvidia-cuda-nvcc wheel) checks
-//! the PTX assembles for the H100 (sm_90). Running them needs an NVIDIA GPU: without one the
-//! program must say so and fail, which is what these tests check on a machine without one.
+//! NVRTC compiles every kernel on any machine; ptxas (from the nvidia-cuda-nvcc
+//! wheel) checks the PTX assembles for the H100 (sm_90). Running them needs an
+//! NVIDIA GPU: without one the program must say so and fail, which is what
+//! these tests check on a machine without one.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -10,8 +11,8 @@ use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-cuda-kernels");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or driver then
-/// fails the test instead of stalling the whole test run.
+/// Longer than any run here takes even on a loaded machine; a hung device or
+/// driver then fails the test instead of stalling the whole test run.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which installs NVRTC and \
      ptxas (`cargo xtask setup`) and puts them on LD_LIBRARY_PATH and PATH";
@@ -19,24 +20,29 @@ const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which instal
 fn run(args: &[&str]) -> Output {
     let mut command = Command::new(BINARY);
     command.args(args);
-    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
+    finishes_within(LIMIT, move || {
+        command.output().expect("the listing starts")
+    })
 }
 
 fn text(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
 
-/// NVRTC missing is a broken test set-up, not a pass: fail and say how to get it.
+/// NVRTC missing is a broken test set-up, not a pass: fail and say how to get
+/// it.
 fn require_nvrtc(output: &Output) {
     let stderr = text(&output.stderr);
     assert!(
-        !stderr.contains("NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH"),
+        !stderr
+            .contains("NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH"),
         "NVRTC is missing: {SETUP_HINT}\n{stderr}"
     );
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ch24-cuda-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("ch24-cuda-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
 }
@@ -73,7 +79,8 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
         ("mandelbrot.ptx", &["mandelbrot"]),
     ];
     for (file, entries) in expected {
-        let ptx = std::fs::read_to_string(dir.join(file)).expect("the PTX was written");
+        let ptx = std::fs::read_to_string(dir.join(file))
+            .expect("the PTX was written");
         assert!(ptx.contains(".target sm_90"), "{file} targets the H100");
         for entry in entries {
             assert!(
@@ -82,7 +89,8 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
             );
         }
     }
-    // The reduction, the scan and the tiles live in shared memory, behind barriers.
+    // The reduction, the scan and the tiles live in shared memory, behind
+    // barriers.
     for file in ["reduce.ptx", "scan.ptx", "matmul.ptx"] {
         let ptx = std::fs::read_to_string(dir.join(file)).expect("read");
         assert!(ptx.contains(".shared"), "{file}: shared memory");
@@ -101,8 +109,8 @@ fn ptxas_assembles_the_ptx_for_sm_90() {
     ]);
     require_nvrtc(&output);
     assert!(output.status.success(), "{}", text(&output.stderr));
-    let files =
-        ["saxpy", "reduce", "scan", "matmul", "mandelbrot"].map(|name| format!("{name}.ptx"));
+    let files = ["saxpy", "reduce", "scan", "matmul", "mandelbrot"]
+        .map(|name| format!("{name}.ptx"));
     for file in &files {
         let assembled = Command::new("ptxas")
             .args(["-arch=sm_90", "-v"])
@@ -110,10 +118,13 @@ fn ptxas_assembles_the_ptx_for_sm_90() {
             .arg("-o")
             .arg(dir.join(file.replace(".ptx", ".cubin")))
             .output()
-            .unwrap_or_else(|error| panic!("ptxas is not on PATH ({error}): {SETUP_HINT}"));
+            .unwrap_or_else(|error| {
+                panic!("ptxas is not on PATH ({error}): {SETUP_HINT}")
+            });
         let log = text(&assembled.stderr);
         assert!(assembled.status.success(), "ptxas rejected {file}:\n{log}");
-        // ptxas -v reports each kernel's registers; no spills to local memory in kernels this small.
+        // ptxas -v reports each kernel's registers; no spills to local memory
+        // in kernels this small.
         assert!(log.contains("registers"), "{log}");
         assert!(log.contains("0 bytes spill stores"), "{log}");
     }
@@ -126,7 +137,8 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
     require_nvrtc(&output);
     let stderr = text(&output.stderr);
     if output.status.success() {
-        // On a machine with an NVIDIA GPU the kernels ran and were checked against the CPU.
+        // On a machine with an NVIDIA GPU the kernels ran and were checked
+        // against the CPU.
         let stdout = text(&output.stdout);
         assert!(stdout.contains("matches the CPU"), "{stdout}");
         assert!(stdout.contains("equal to the CPU's"), "{stdout}");
@@ -139,7 +151,8 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
     } else {
         assert_eq!(output.status.code(), Some(1));
         assert!(
-            stderr.contains("no NVIDIA driver") || stderr.contains("found no usable GPU"),
+            stderr.contains("no NVIDIA driver")
+                || stderr.contains("found no usable GPU"),
             "{stderr}"
         );
         assert!(!stderr.contains("panicked"), "{stderr}");
@@ -156,7 +169,8 @@ fn list_devices_says_what_is_there_and_what_is_missing() {
         "NVRTC: {SETUP_HINT}\n{stdout}"
     );
     assert!(
-        stdout.contains("no CUDA driver (libcuda.so) found") || stdout.contains("0: "),
+        stdout.contains("no CUDA driver (libcuda.so) found")
+            || stdout.contains("0: "),
         "{stdout}"
     );
 }

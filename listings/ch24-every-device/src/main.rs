@@ -1,8 +1,9 @@
-//! One program for every backend. `--device` picks where the chapter's problems run (the CPU
-//! reference, OpenCL, WGSL, GLSL or CUDA), `--problem` which of them, `--size` how big. Each
-//! backend is the library of its own listing (`ch24-opencl-kernels`, `ch24-wgpu-kernels`,
-//! `ch24-cuda-kernels`) behind one trait, `gpu_reference::Backend`; this program only opens
-//! them, runs them and lays their measurements side by side.
+//! One program for every backend. `--device` picks where the chapter's problems
+//! run (the CPU reference, OpenCL, WGSL, GLSL or CUDA), `--problem` which of
+//! them, `--size` how big. Each backend is the library of its own listing
+//! (`ch24-opencl-kernels`, `ch24-wgpu-kernels`, `ch24-cuda-kernels`) behind one
+//! trait, `gpu_reference::Backend`; this program only opens them, runs them and
+//! lays their measurements side by side.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -38,8 +39,9 @@ struct Args {
     /// The OpenCL device, as numbered under "OpenCL" by --list-devices.
     #[arg(long, default_value_t = 0)]
     opencl_device: usize,
-    /// The wgpu adapter: part of its name as --list-devices prints it (`llvmpipe` is
-    /// lavapipe, on the CPU). Without it: the first GPU, else the first adapter.
+    /// The wgpu adapter: part of its name as --list-devices prints it
+    /// (`llvmpipe` is lavapipe, on the CPU). Without it: the first GPU,
+    /// else the first adapter.
     #[arg(long)]
     adapter: Option<String>,
     /// The GPU architecture NVRTC compiles the CUDA kernels for.
@@ -90,7 +92,8 @@ impl DeviceChoice {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // NVRTC must be on the loader's path before the program starts (see that listing).
+    // NVRTC must be on the loader's path before the program starts (see that
+    // listing).
     if let Some(code) = ch24_cuda_kernels::rerun_with_setup_nvrtc() {
         return code;
     }
@@ -113,9 +116,11 @@ fn run(args: &Args) -> Result<(), String> {
         ProblemChoice::Mandelbrot => Vec::new(),
         ProblemChoice::All => Problem::ALL.to_vec(),
     };
-    // The picture the chapter draws, and the CPU's, which every device's is compared with.
-    let view = matches!(args.problem, ProblemChoice::Mandelbrot | ProblemChoice::All)
-        .then(|| gpu_reference::View::whole_set(640, 400, 256));
+    // The picture the chapter draws, and the CPU's, which every device's is
+    // compared with.
+    let view =
+        matches!(args.problem, ProblemChoice::Mandelbrot | ProblemChoice::All)
+            .then(|| gpu_reference::View::whole_set(640, 400, 256));
     let reference = view.as_ref().map(gpu_reference::mandelbrot);
     let devices = match args.device {
         DeviceChoice::All => DEVICES.to_vec(),
@@ -127,8 +132,11 @@ fn run(args: &Args) -> Result<(), String> {
         let backend = match open(device, args) {
             Ok(backend) => backend,
             // Asked for by name: a missing backend is the answer, and an error.
-            Err(missing) if args.device != DeviceChoice::All => return Err(missing),
-            // Asked for everything: say what is missing and go on with the rest.
+            Err(missing) if args.device != DeviceChoice::All => {
+                return Err(missing);
+            }
+            // Asked for everything: say what is missing and go on with the
+            // rest.
             Err(missing) => {
                 println!("{}: not run: {missing}", device.name());
                 rows.push(Row::missing(device));
@@ -159,7 +167,9 @@ fn run(args: &Args) -> Result<(), String> {
         if let (Some(view), Some(reference)) = (&view, &reference) {
             let (picture, time) = backend.mandelbrot(view)?;
             let differ = gpu_reference::check_mandelbrot(&picture, reference)
-                .map_err(|error| format!("{} mandelbrot: {error}", device.name()))?;
+                .map_err(|error| {
+                format!("{} mandelbrot: {error}", device.name())
+            })?;
             println!(
                 "{} mandelbrot {} x {}: {differ} of {} pixels differ from the CPU's; {} ({})",
                 device.name(),
@@ -186,7 +196,8 @@ fn run(args: &Args) -> Result<(), String> {
 }
 
 // ANCHOR: open
-/// Every backend behind the same trait: the rest of the program does not know which it has.
+/// Every backend behind the same trait: the rest of the program does not know
+/// which it has.
 fn open(device: DeviceChoice, args: &Args) -> Result<Box<dyn Backend>, String> {
     Ok(match device {
         DeviceChoice::Cpu => Box::new(Cpu),
@@ -200,15 +211,19 @@ fn open(device: DeviceChoice, args: &Args) -> Result<Box<dyn Backend>, String> {
             Language::Glsl,
         )),
         DeviceChoice::Cuda => Box::new(Cuda::open(cuda_arch(&args.arch))?),
-        DeviceChoice::All => unreachable!("`all` is expanded into the devices before opening"),
+        DeviceChoice::All => {
+            unreachable!("`all` is expanded into the devices before opening")
+        }
     })
 }
 // ANCHOR_END: open
 
 /// Mandelbrot's rate: millions of pixels a second, three significant digits.
 fn format_pixel_rate(pixels: usize, time: Duration) -> String {
-    // The same digits as a bandwidth: a million pixels a second prints like 1 MB/s would.
-    let rate = gpu_reference::format_bandwidth(pixels * 1000, time.as_secs_f64());
+    // The same digits as a bandwidth: a million pixels a second prints like 1
+    // MB/s would.
+    let rate =
+        gpu_reference::format_bandwidth(pixels * 1000, time.as_secs_f64());
     format!("{} Mpixel/s", rate.trim_end_matches(" GB/s"))
 }
 
@@ -220,8 +235,9 @@ fn cuda_arch(arch: &str) -> &'static str {
         .unwrap_or("compute_90")
 }
 
-/// Every backend computes the CPU reference too, so the inputs, the reference and the
-/// device's result all live in host memory at once: about five arrays of four-byte values.
+/// Every backend computes the CPU reference too, so the inputs, the reference
+/// and the device's result all live in host memory at once: about five arrays
+/// of four-byte values.
 fn check_host_memory(elements: usize) -> Result<(), String> {
     let needed = elements.saturating_mul(5 * size_of::<u32>());
     let Some(available) = available_memory() else {
@@ -302,14 +318,16 @@ impl Row {
     }
 }
 
-/// A rate in a few characters: GB/s and its share of the device's copy, `20.8 (27%)`, or
-/// GFLOP/s for the matrix product; the table's legend gives the units.
+/// A rate in a few characters: GB/s and its share of the device's copy, `20.8
+/// (27%)`, or GFLOP/s for the matrix product; the table's legend gives the
+/// units.
 fn cell(measured: &Measured, copy: f64) -> String {
     let seconds = measured.time.as_secs_f64();
     match measured.problem.work(measured.size) {
         Work::Bytes(bytes) => {
             let rate = gpu_reference::format_bandwidth(bytes, seconds);
-            let percent = 100.0 * bytes as f64 / seconds.max(f64::MIN_POSITIVE) / copy;
+            let percent =
+                100.0 * bytes as f64 / seconds.max(f64::MIN_POSITIVE) / copy;
             let rate = rate.trim_end_matches(" GB/s");
             if percent < 1.0 {
                 format!("{rate} (<1%)")
@@ -324,8 +342,9 @@ fn cell(measured: &Measured, copy: f64) -> String {
 }
 
 // ANCHOR: table
-/// The benchmark: one row per backend, one column per problem. Streaming problems show
-/// GB/s and, in brackets, that as a percentage of the same device's copy bandwidth.
+/// The benchmark: one row per backend, one column per problem. Streaming
+/// problems show GB/s and, in brackets, that as a percentage of the same
+/// device's copy bandwidth.
 fn print_table(problems: &[Problem], mandelbrot: bool, rows: &[Row]) {
     let mut header = vec!["backend".to_string(), "copy".to_string()];
     header.extend(problems.iter().map(|p| p.name().to_string()));

@@ -1,25 +1,31 @@
-//! The one program for every device, run the way a reader runs it. The difftests run every
-//! problem on every backend this machine has (the CPU, OpenCL on PoCL, WGSL and GLSL on
-//! lavapipe) at sizes that end inside, at and past a work-group or tile boundary; the
-//! program prints "matches"/"equal" only after checking the result against the CPU
-//! reference, and the sum must be the exact total. CUDA runs where an NVIDIA driver is
-//! present; elsewhere the test checks the clear no-GPU error and says that CUDA was not
-//! exercised. Also: --list-devices, the benchmark table, and the errors a reader can cause.
+//! The one program for every device, run the way a reader runs it. The
+//! difftests run every problem on every backend this machine has (the CPU,
+//! OpenCL on PoCL, WGSL and GLSL on lavapipe) at sizes that end inside, at and
+//! past a work-group or tile boundary; the program prints "matches"/"equal"
+//! only after checking the result against the CPU reference, and the sum must
+//! be the exact total. CUDA runs where an NVIDIA driver is present; elsewhere
+//! the test checks the clear no-GPU error and says that CUDA was not exercised.
+//! Also: --list-devices, the benchmark table, and the errors a reader can
+//! cause.
 
 use std::process::Command;
 
-use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run, run_command};
+use book_helpers::cli::{
+    Ran, assert_help_mentions, assert_refused, run, run_command,
+};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-every-device");
 const LAVAPIPE: &str = "llvmpipe";
 const POCL: &str = "Portable Computing Language";
 
-/// The CPU devices `cargo xtask setup` installs are part of the test set-up: without them
-/// the test fails and says how to get them, never skips.
+/// The CPU devices `cargo xtask setup` installs are part of the test set-up:
+/// without them the test fails and says how to get them, never skips.
 fn require_cpu_devices() -> Ran {
     let listed = run(BINARY, &["--list-devices"]);
     assert!(listed.succeeded(), "{}", listed.stderr);
-    for (device, package) in [(POCL, "pocl-opencl-icd"), (LAVAPIPE, "mesa-vulkan-drivers")] {
+    for (device, package) in
+        [(POCL, "pocl-opencl-icd"), (LAVAPIPE, "mesa-vulkan-drivers")]
+    {
         assert!(
             listed.stdout.contains(device),
             "no {device} device: run the tests through `cargo xtask test` (or `cargo xtask \
@@ -72,7 +78,8 @@ fn assert_checked(ran: &Ran, device: &str, problem: &str, size: usize) {
         ran.stderr
     );
     let reference = if device == "cpu" {
-        // The CPU is the reference: it says so instead of comparing with itself.
+        // The CPU is the reference: it says so instead of comparing with
+        // itself.
         let label = if problem == "matmul" {
             format!("matmul {size} x {size}: the reference itself")
         } else {
@@ -88,7 +95,8 @@ fn assert_checked(ran: &Ran, device: &str, problem: &str, size: usize) {
         "{device} {problem} {size}:\n{}",
         ran.stdout
     );
-    // The device's own line, its copy bandwidth and the one result: nothing else, no table.
+    // The device's own line, its copy bandwidth and the one result: nothing
+    // else, no table.
     assert_eq!(ran.stdout.lines().count(), 3, "{}", ran.stdout);
     assert!(
         ran.rows_starting_with(&format!("{device} device copy: "))
@@ -105,11 +113,21 @@ fn every_problem_on_every_cpu_device_matches_the_reference() {
     for device in ["cpu", "opencl", "wgsl", "glsl"] {
         for problem in ["saxpy", "sum", "scan"] {
             for size in [1, 255, 257, 100_003] {
-                assert_checked(&run_one(device, problem, size), device, problem, size);
+                assert_checked(
+                    &run_one(device, problem, size),
+                    device,
+                    problem,
+                    size,
+                );
             }
         }
         for side in [1, 15, 17, 64] {
-            assert_checked(&run_one(device, "matmul", side), device, "matmul", side);
+            assert_checked(
+                &run_one(device, "matmul", side),
+                device,
+                "matmul",
+                side,
+            );
         }
     }
 }
@@ -124,9 +142,11 @@ fn every_device_draws_the_cpus_mandelbrot() {
         }
         let ran = run(BINARY, &args);
         assert!(ran.succeeded(), "{device}: {}", ran.stderr);
-        let line = ran.rows_starting_with(&format!("{device} mandelbrot 640 x 400: "));
+        let line =
+            ran.rows_starting_with(&format!("{device} mandelbrot 640 x 400: "));
         assert_eq!(line.len(), 1, "{}", ran.stdout);
-        // The program refuses a picture with more than 1% of pixels off; check it here too.
+        // The program refuses a picture with more than 1% of pixels off; check
+        // it here too.
         let differ: usize = line[0]
             .split(": ")
             .nth(1)
@@ -146,7 +166,12 @@ fn cuda_runs_where_there_is_a_driver_and_says_what_is_missing_elsewhere() {
     if ran.succeeded() {
         for problem in ["saxpy", "sum", "scan"] {
             let line = format!("cuda {}", expected(problem, 100_003));
-            assert_eq!(ran.rows_starting_with(&line).len(), 1, "{}", ran.stdout);
+            assert_eq!(
+                ran.rows_starting_with(&line).len(),
+                1,
+                "{}",
+                ran.stdout
+            );
         }
         let matmul = format!("cuda {}", expected("matmul", 256));
         assert_eq!(ran.rows_starting_with(&matmul).len(), 1, "{}", ran.stdout);
@@ -180,7 +205,8 @@ fn list_devices_names_every_backend() {
     }
     assert!(stdout.contains("driver"), "{stdout}");
     assert!(
-        stdout.contains("no CUDA driver (libcuda.so) found") || stdout.contains("  0: "),
+        stdout.contains("no CUDA driver (libcuda.so) found")
+            || stdout.contains("  0: "),
         "{stdout}"
     );
 }
@@ -193,7 +219,8 @@ fn the_books_run_checks_every_device_and_ends_in_the_benchmark_table() {
     let ran = run(BINARY, &["--size", "4000000"]);
     assert!(ran.succeeded(), "{}", ran.stderr);
     for device in ["cpu", "opencl", "wgsl", "glsl"] {
-        // A table row: the name padded by at least two spaces; a result line has one.
+        // A table row: the name padded by at least two spaces; a result line
+        // has one.
         let prefix = if device == "cpu" {
             "cpu  ".to_string()
         } else {
@@ -201,8 +228,8 @@ fn the_books_run_checks_every_device_and_ends_in_the_benchmark_table() {
         };
         let row = ran.rows_starting_with(&prefix);
         assert_eq!(row.len(), 1, "{}", ran.stdout);
-        // Copy, three bandwidths each with its share of the copy, the FLOP rate and the
-        // pixel rate.
+        // Copy, three bandwidths each with its share of the copy, the FLOP rate
+        // and the pixel rate.
         let numbers: Vec<f64> = row[0]
             .split_whitespace()
             .filter_map(|word| word.parse().ok())
@@ -220,7 +247,12 @@ fn the_books_run_checks_every_device_and_ends_in_the_benchmark_table() {
         if device != "cpu" {
             for problem in ["saxpy", "sum", "scan"] {
                 let line = format!("{device} {}", expected(problem, n));
-                assert_eq!(ran.rows_starting_with(&line).len(), 1, "{}", ran.stdout);
+                assert_eq!(
+                    ran.rows_starting_with(&line).len(),
+                    1,
+                    "{}",
+                    ran.stdout
+                );
             }
         }
     }
@@ -270,10 +302,11 @@ fn what_a_reader_can_get_wrong_is_named() {
     }
 }
 
-/// The binary on a machine without OpenCL and Vulkan drivers: both loaders are pointed at a
-/// folder with no drivers in it.
+/// The binary on a machine without OpenCL and Vulkan drivers: both loaders are
+/// pointed at a folder with no drivers in it.
 fn without_drivers(args: &[&str]) -> Ran {
-    let nowhere = std::env::temp_dir().join(format!("ch24-no-drivers-{}", std::process::id()));
+    let nowhere = std::env::temp_dir()
+        .join(format!("ch24-no-drivers-{}", std::process::id()));
     std::fs::create_dir_all(&nowhere).expect("scratch folder");
     let mut command = Command::new(BINARY);
     command

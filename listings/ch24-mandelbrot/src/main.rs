@@ -1,6 +1,7 @@
-//! The Mandelbrot set, one kernel invocation per pixel, on every device the machine offers:
-//! the CPU (the reference), OpenCL, and wgpu with WGSL and with GLSL. Each device's picture is
-//! compared with the CPU's, and one of them is written out as a PNG.
+//! The Mandelbrot set, one kernel invocation per pixel, on every device the
+//! machine offers: the CPU (the reference), OpenCL, and wgpu with WGSL and with
+//! GLSL. Each device's picture is compared with the CPU's, and one of them is
+//! written out as a PNG.
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -22,7 +23,8 @@ struct Args {
     /// Picture height in pixels.
     #[arg(long, default_value_t = 400, value_parser = clap::value_parser!(u32).range(16..=8192))]
     height: u32,
-    /// The most iterations per pixel; points still bounded after that count as inside.
+    /// The most iterations per pixel; points still bounded after that count as
+    /// inside.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=100_000))]
     iterations: u32,
     /// Devices to run on, besides the CPU reference (comma-separated).
@@ -84,8 +86,9 @@ fn run(args: &Args) -> Result<(), String> {
     }
     if let Some(dir) = &args.picture {
         let path = dir.join("mandelbrot.png");
-        write_png(&path, &view, &last)
-            .map_err(|error| format!("cannot write {}: {error}", path.display()))?;
+        write_png(&path, &view, &last).map_err(|error| {
+            format!("cannot write {}: {error}", path.display())
+        })?;
         println!("picture written: mandelbrot.png");
     }
     Ok(())
@@ -93,16 +96,26 @@ fn run(args: &Args) -> Result<(), String> {
 
 // ANCHOR: png
 /// The iteration counts as colours, written as an 8-bit RGB PNG.
-fn write_png(path: &Path, view: &View, iterations: &[u32]) -> Result<(), String> {
-    let file = std::fs::File::create(path).map_err(|error| error.to_string())?;
-    let mut encoder = png::Encoder::new(std::io::BufWriter::new(file), view.width, view.height);
+fn write_png(
+    path: &Path,
+    view: &View,
+    iterations: &[u32],
+) -> Result<(), String> {
+    let file =
+        std::fs::File::create(path).map_err(|error| error.to_string())?;
+    let mut encoder = png::Encoder::new(
+        std::io::BufWriter::new(file),
+        view.width,
+        view.height,
+    );
     encoder.set_color(png::ColorType::Rgb);
     encoder.set_depth(png::BitDepth::Eight);
     let rgb: Vec<u8> = iterations
         .iter()
         .flat_map(|i| gpu_reference::colour(*i, view.max_iter))
         .collect();
-    let mut writer = encoder.write_header().map_err(|error| error.to_string())?;
+    let mut writer =
+        encoder.write_header().map_err(|error| error.to_string())?;
     writer
         .write_image_data(&rgb)
         .map_err(|error| error.to_string())?;
@@ -110,8 +123,9 @@ fn write_png(path: &Path, view: &View, iterations: &[u32]) -> Result<(), String>
 }
 // ANCHOR_END: png
 
-/// The device's backend, from the OpenCL and wgpu listings' libraries: the first OpenCL
-/// device, or the first Vulkan adapter (a GPU before lavapipe) with WGSL or GLSL.
+/// The device's backend, from the OpenCL and wgpu listings' libraries: the
+/// first OpenCL device, or the first Vulkan adapter (a GPU before lavapipe)
+/// with WGSL or GLSL.
 fn open(device: Device) -> Result<Box<dyn Backend>, String> {
     Ok(match device {
         Device::Cpu => Box::new(Cpu),

@@ -1,7 +1,8 @@
-//! The Mandelbrot listing on PoCL and lavapipe: every device's picture is compared with the
-//! CPU's by the program (it fails beyond the tolerance), the counts it prints are checked
-//! here, and the PNG is decoded and compared with the CPU reference. Also: sizes that are
-//! not multiples of the 16 x 16 work-group, no device at all, and bad arguments.
+//! The Mandelbrot listing on PoCL and lavapipe: every device's picture is
+//! compared with the CPU's by the program (it fails beyond the tolerance), the
+//! counts it prints are checked here, and the PNG is decoded and compared with
+//! the CPU reference. Also: sizes that are not multiples of the 16 x 16
+//! work-group, no device at all, and bad arguments.
 
 use std::path::PathBuf;
 use std::process::{Command, Output};
@@ -12,8 +13,8 @@ use gpu_reference::View;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-mandelbrot");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or driver then
-/// fails the test instead of stalling the whole test run.
+/// Longer than any run here takes even on a loaded machine; a hung device or
+/// driver then fails the test instead of stalling the whole test run.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which installs PoCL \
      (pocl-opencl-icd) and lavapipe (mesa-vulkan-drivers)";
@@ -29,7 +30,9 @@ fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (key, value) in env {
         command.env(key, value);
     }
-    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
+    finishes_within(LIMIT, move || {
+        command.output().expect("the listing starts")
+    })
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -37,7 +40,8 @@ fn text(bytes: &[u8]) -> String {
 }
 
 fn scratch(name: &str) -> PathBuf {
-    let dir = std::env::temp_dir().join(format!("ch24-mandelbrot-{name}-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("ch24-mandelbrot-{name}-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("a scratch folder");
     dir
 }
@@ -47,7 +51,9 @@ fn differing_pixels(stdout: &str, device: &str) -> usize {
     let line = stdout
         .lines()
         .find(|line| line.starts_with(&format!("{device} ")))
-        .unwrap_or_else(|| panic!("no line for {device}: {SETUP_HINT}\n{stdout}"));
+        .unwrap_or_else(|| {
+            panic!("no line for {device}: {SETUP_HINT}\n{stdout}")
+        });
     let (_, rest) = line.split_once("over the CPU; ").expect(line);
     rest.split_whitespace()
         .next()
@@ -87,8 +93,9 @@ fn every_device_draws_the_cpus_picture_and_the_png_shows_it() {
         let differ = differing_pixels(&stdout, device);
         assert!(differ * 100 <= pixels, "{device}: {differ} pixels differ");
     }
-    // The same arithmetic from the same SPIR-V: WGSL and GLSL agree with each other exactly
-    // or nearly; assert only that both are within the tolerance (above).
+    // The same arithmetic from the same SPIR-V: WGSL and GLSL agree with each
+    // other exactly or nearly; assert only that both are within the
+    // tolerance (above).
     assert!(
         stdout.contains("picture written: mandelbrot.png"),
         "{stdout}"
@@ -119,7 +126,8 @@ fn every_device_draws_the_cpus_picture_and_the_png_shows_it() {
 fn sizes_that_are_not_multiples_of_the_work_group() {
     for (width, height) in [(16, 16), (17, 31), (33, 16), (100, 47)] {
         let (w, h) = (width.to_string(), height.to_string());
-        let output = run(&["--width", &w, "--height", &h, "--iterations", "100"]);
+        let output =
+            run(&["--width", &w, "--height", &h, "--iterations", "100"]);
         let stdout = text(&output.stdout);
         assert!(
             output.status.success(),
@@ -136,8 +144,8 @@ fn sizes_that_are_not_multiples_of_the_work_group() {
 
 #[test]
 fn a_machine_without_the_device_gets_a_clear_error() {
-    // Point the loaders at nothing: the OpenCL ICD loader then finds no platform, and the
-    // Vulkan loader no driver.
+    // Point the loaders at nothing: the OpenCL ICD loader then finds no
+    // platform, and the Vulkan loader no driver.
     let cases = [
         (
             "opencl",

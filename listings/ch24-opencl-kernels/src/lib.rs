@@ -1,23 +1,29 @@
-//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in OpenCL C, run
-//! through the `ocl` crate on an OpenCL device: a GPU where there is one, PoCL (an OpenCL
-//! implementation for the CPU) otherwise. Every result is checked against the CPU reference
-//! before its time is measured.
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) in
+//! OpenCL C, run through the `ocl` crate on an OpenCL device: a GPU where there
+//! is one, PoCL (an OpenCL implementation for the CPU) otherwise. Every result
+//! is checked against the CPU reference before its time is measured.
 //!
-//! A library, so that this listing's program and the chapter's one program for every device
-//! (`ch24-every-device`) run the same code.
+//! A library, so that this listing's program and the chapter's one program for
+//! every device (`ch24-every-device`) run the same code.
 
 use book_helpers::fastest_of;
 use std::time::Duration;
 
 use gpu_reference::{
-    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View, kernels,
+    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
+    kernels,
 };
 use ocl::enums::{DeviceInfo, DeviceInfoResult};
-use ocl::{Buffer, Context, Device, DeviceType, Kernel, MemFlags, Platform, Program, Queue};
+use ocl::{
+    Buffer, Context, Device, DeviceType, Kernel, MemFlags, Platform, Program,
+    Queue,
+};
 
-/// Every OpenCL device on every platform, in the order `--list-devices` prints them.
+/// Every OpenCL device on every platform, in the order `--list-devices` prints
+/// them.
 pub fn all_devices() -> Result<Vec<(Platform, Device)>, String> {
-    // `Platform::list` panics when the ICD loader finds nothing; ask the core API instead.
+    // `Platform::list` panics when the ICD loader finds nothing; ask the core
+    // API instead.
     let platforms = ocl::core::get_platform_ids().map_err(|_| {
         "no OpenCL platform found: install a driver for your GPU, or PoCL for the CPU \
          (Debian: apt-get install pocl-opencl-icd ocl-icd-opencl-dev; `cargo xtask setup` does it)"
@@ -25,11 +31,14 @@ pub fn all_devices() -> Result<Vec<(Platform, Device)>, String> {
     })?;
     let mut found = Vec::new();
     for platform in platforms.into_iter().map(Platform::new) {
-        let devices = Device::list_all(platform).map_err(|error| error.to_string())?;
+        let devices =
+            Device::list_all(platform).map_err(|error| error.to_string())?;
         found.extend(devices.into_iter().map(|device| (platform, device)));
     }
     if found.is_empty() {
-        return Err("OpenCL platforms are installed but none has a device".to_string());
+        return Err(
+            "OpenCL platforms are installed but none has a device".to_string()
+        );
     }
     Ok(found)
 }
@@ -73,7 +82,8 @@ impl OpenCl {
             .devices(device)
             .build()
             .map_err(|error| error.to_string())?;
-        let queue = Queue::new(&context, device, None).map_err(|error| error.to_string())?;
+        let queue = Queue::new(&context, device, None)
+            .map_err(|error| error.to_string())?;
         Ok(Self {
             platform,
             device,
@@ -82,16 +92,20 @@ impl OpenCl {
         })
     }
 
-    /// A kernel that does not compile comes back with the OpenCL compiler's log.
+    /// A kernel that does not compile comes back with the OpenCL compiler's
+    /// log.
     pub fn compile(&self, source: &str) -> Result<Program, String> {
         Program::builder()
             .src(source)
             .devices(self.device)
             .build(&self.context)
-            .map_err(|error| format!("the OpenCL compiler rejected the kernel:\n{error}"))
+            .map_err(|error| {
+                format!("the OpenCL compiler rejected the kernel:\n{error}")
+            })
     }
 
-    /// The largest buffer is `n` four-byte values; a device says how big one allocation may be.
+    /// The largest buffer is `n` four-byte values; a device says how big one
+    /// allocation may be.
     pub fn check_fits(&self, n: usize) -> Result<(), String> {
         let bytes = n.saturating_mul(size_of::<f32>());
         if let Ok(DeviceInfoResult::MaxMemAllocSize(limit)) =
@@ -122,7 +136,8 @@ impl OpenCl {
             .build()
     }
 
-    /// A one-dimensional launch of `program`'s kernel `name`, rounded up to whole work-groups.
+    /// A one-dimensional launch of `program`'s kernel `name`, rounded up to
+    /// whole work-groups.
     fn kernel<'a>(
         &self,
         program: &'a Program,
@@ -139,10 +154,11 @@ impl OpenCl {
         builder
     }
 
-    /// Launches `kernel` `runs` times and keeps the fastest, waiting for each to finish.
+    /// Launches `kernel` `runs` times and keeps the fastest, waiting for each
+    /// to finish.
     fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<Duration> {
-        // SAFETY: every kernel here was built with arguments that match its signature, and
-        // checks its indices against n.
+        // SAFETY: every kernel here was built with arguments that match its
+        // signature, and checks its indices against n.
         let (ran, time) = fastest_of(runs, || {
             unsafe { kernel.enq() }.and_then(|()| self.queue.finish())
         });
@@ -163,19 +179,22 @@ impl OpenCl {
             .arg(&y_device)
             .arg(n as u32)
             .build()?;
-        // SAFETY: the kernel's arguments match its signature; the guard `i < n` keeps the
-        // rounded-up launch inside the buffers.
+        // SAFETY: the kernel's arguments match its signature; the guard `i < n`
+        // keeps the rounded-up launch inside the buffers.
         unsafe { kernel.enq()? };
         let mut y_gpu = vec![0.0f32; n];
         y_device.read(&mut y_gpu).enq()?;
         let cpu = gpu_reference::saxpy(SAXPY_A, &x, &y);
         let error = gpu_reference::check_saxpy(&y_gpu, &cpu)?;
         // ANCHOR_END: saxpy
-        // Timed after the check, on the same buffers: y keeps changing, which does not matter.
+        // Timed after the check, on the same buffers: y keeps changing, which
+        // does not matter.
         Ok(Measured {
             problem: Problem::Saxpy,
             size: n,
-            agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
             timed: "kernel",
             time: self.time(5, &kernel)?,
         })
@@ -212,8 +231,9 @@ impl OpenCl {
     }
 
     // ANCHOR: scan
-    /// The scan in three steps: scan inside each work-group, turn the group totals into
-    /// offsets on the host, add each group's offset on the device.
+    /// The scan in three steps: scan inside each work-group, turn the group
+    /// totals into offsets on the host, add each group's offset on the
+    /// device.
     fn scan_on_device(
         &self,
         scan_groups: &Kernel,
@@ -221,8 +241,8 @@ impl OpenCl {
         totals: &Buffer<u32>,
         offsets: &Buffer<u32>,
     ) -> ocl::Result<()> {
-        // SAFETY: the arguments match the kernels' signatures; every index is checked
-        // against n.
+        // SAFETY: the arguments match the kernels' signatures; every index is
+        // checked against n.
         unsafe { scan_groups.enq()? };
         let mut group_totals = vec![0u32; totals.len()];
         totals.read(&mut group_totals).enq()?;
@@ -240,7 +260,8 @@ impl OpenCl {
         let groups = gpu_reference::groups_for(n);
         let values_device = self.filled(&values)?;
         let out = self.buffer::<u32>(n)?;
-        let (totals, offsets) = (self.buffer::<u32>(groups)?, self.buffer::<u32>(groups)?);
+        let (totals, offsets) =
+            (self.buffer::<u32>(groups)?, self.buffer::<u32>(groups)?);
         let scan_groups = self
             .kernel(&program, "scan_groups", n)
             .arg(&values_device)
@@ -257,7 +278,10 @@ impl OpenCl {
         self.scan_on_device(&scan_groups, &add_offsets, &totals, &offsets)?;
         let mut gpu = vec![0u32; n];
         out.read(&mut gpu).enq()?;
-        gpu_reference::check_scan(&gpu, &gpu_reference::inclusive_scan(&values))?;
+        gpu_reference::check_scan(
+            &gpu,
+            &gpu_reference::inclusive_scan(&values),
+        )?;
         let (ran, time) = fastest_of(5, || {
             self.scan_on_device(&scan_groups, &add_offsets, &totals, &offsets)
         });
@@ -288,16 +312,22 @@ impl OpenCl {
             .arg(&c_device)
             .arg(side as u32)
             .build()?;
-        // SAFETY: the arguments match the kernel's signature; rows and columns are checked
-        // against n inside it.
+        // SAFETY: the arguments match the kernel's signature; rows and columns
+        // are checked against n inside it.
         unsafe { kernel.enq()? };
         let mut c = vec![0.0f32; side * side];
         c_device.read(&mut c).enq()?;
-        let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)?;
+        let error = gpu_reference::check_matmul(
+            &c,
+            &gpu_reference::matmul(&a, &b, side),
+            side,
+        )?;
         Ok(Measured {
             problem: Problem::Matmul,
             size: side,
-            agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
             timed: "kernel",
             time: self.time(3, &kernel)?,
         })
@@ -305,8 +335,12 @@ impl OpenCl {
 }
 
 impl OpenCl {
-    /// One work-item per pixel in 16 x 16 work-groups; no input, one count per pixel out.
-    fn draw_mandelbrot(&self, view: &View) -> ocl::Result<(Vec<u32>, Duration)> {
+    /// One work-item per pixel in 16 x 16 work-groups; no input, one count per
+    /// pixel out.
+    fn draw_mandelbrot(
+        &self,
+        view: &View,
+    ) -> ocl::Result<(Vec<u32>, Duration)> {
         let program = self.compile(kernels::MANDELBROT_CL)?;
         let out = self.buffer::<u32>(view.pixels())?;
         let tiles = |n: u32| n.div_ceil(16) as usize * 16;
@@ -356,7 +390,8 @@ impl Backend for OpenCl {
             copied.map(|()| time)
         };
         let time = copied().map_err(|error| format!("copy: {error}"))?;
-        Ok((2 * n * size_of::<u32>()) as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+        Ok((2 * n * size_of::<u32>()) as f64
+            / time.as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {

@@ -1,5 +1,6 @@
-//! The OpenCL listing's program: the chapter's four kernels in OpenCL C on one OpenCL device,
-//! each checked against the CPU and timed next to the plain CPU loop.
+//! The OpenCL listing's program: the chapter's four kernels in OpenCL C on one
+//! OpenCL device, each checked against the CPU and timed next to the plain CPU
+//! loop.
 
 use std::process::ExitCode;
 
@@ -25,7 +26,8 @@ struct Args {
     /// Print the OpenCL platforms and devices present, then stop.
     #[arg(long)]
     list_devices: bool,
-    /// Compile this OpenCL C file instead of the book's kernels (to see the compiler's log).
+    /// Compile this OpenCL C file instead of the book's kernels (to see the
+    /// compiler's log).
     #[arg(long, value_name = "FILE")]
     kernel: Option<std::path::PathBuf>,
 }
@@ -45,13 +47,15 @@ fn run(args: &Args) -> Result<(), String> {
     let opencl = OpenCl::open(args.device)?;
     println!("OpenCL device: {}", opencl.describe());
     if let Some(path) = &args.kernel {
-        let source = std::fs::read_to_string(path)
-            .map_err(|error| format!("cannot read {}: {error}", path.display()))?;
+        let source = std::fs::read_to_string(path).map_err(|error| {
+            format!("cannot read {}: {error}", path.display())
+        })?;
         opencl.compile(&source)?;
         println!("{} compiled", path.display());
         return Ok(());
     }
-    let n = usize::try_from(args.size).map_err(|_| "--size does not fit in memory".to_string())?;
+    let n = usize::try_from(args.size)
+        .map_err(|_| "--size does not fit in memory".to_string())?;
     opencl.check_fits(n)?;
     let copy = opencl.copy_bandwidth(n)?;
     println!(

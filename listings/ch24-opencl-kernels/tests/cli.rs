@@ -1,7 +1,8 @@
-//! Runs the listing on the machine's OpenCL device (PoCL where there is no GPU) at sizes that
-//! end inside, at and past a work-group boundary; the program checks every result against the
-//! CPU reference and prints "matches"/"equal" only when it holds. Also: the errors a reader
-//! can cause (no such device, a kernel that does not compile, a size too big, bad arguments).
+//! Runs the listing on the machine's OpenCL device (PoCL where there is no GPU)
+//! at sizes that end inside, at and past a work-group boundary; the program
+//! checks every result against the CPU reference and prints "matches"/"equal"
+//! only when it holds. Also: the errors a reader can cause (no such device, a
+//! kernel that does not compile, a size too big, bad arguments).
 
 use std::process::{Command, Output};
 
@@ -10,14 +11,16 @@ use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-opencl-kernels");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or driver then
-/// fails the test instead of stalling the whole test run.
+/// Longer than any run here takes even on a loaded machine; a hung device or
+/// driver then fails the test instead of stalling the whole test run.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn run(args: &[&str]) -> Output {
     let mut command = Command::new(BINARY);
     command.args(args);
-    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
+    finishes_within(LIMIT, move || {
+        command.output().expect("the listing starts")
+    })
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -138,7 +141,8 @@ fn a_missing_device_is_named() {
 #[test]
 fn a_kernel_that_does_not_compile_shows_the_compilers_log() {
     require_opencl();
-    let path = std::env::temp_dir().join(format!("ch24-broken-{}.cl", std::process::id()));
+    let path = std::env::temp_dir()
+        .join(format!("ch24-broken-{}.cl", std::process::id()));
     std::fs::write(
         &path,
         "__kernel void broken(__global float *x) { x[0] = y; }\n",

@@ -1,6 +1,7 @@
-//! When the GPU is not worth it. A kernel's time is only part of the bill: the inputs must be
-//! copied to the device and the result copied back. This listing runs SAXPY on the OpenCL
-//! device at growing sizes and times the three parts separately, next to the plain CPU loop.
+//! When the GPU is not worth it. A kernel's time is only part of the bill: the
+//! inputs must be copied to the device and the result copied back. This listing
+//! runs SAXPY on the OpenCL device at growing sizes and times the three parts
+//! separately, next to the plain CPU loop.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -69,7 +70,8 @@ fn run(args: &Args) -> Result<(), String> {
             format_duration(costs.copy_out),
             format_duration(device),
             format_duration(costs.cpu),
-            // How many times longer the device's whole trip takes than the CPU loop.
+            // How many times longer the device's whole trip takes than the CPU
+            // loop.
             format_speedup(device, costs.cpu),
         );
         n *= 8;
@@ -105,7 +107,8 @@ fn measure(pro_que: &ProQue, n: usize, runs: usize) -> ocl::Result<Costs> {
         y_device.write(&y).enq()?;
         pro_que.finish()
     };
-    // SAFETY: the arguments match the kernel's signature; it checks i < n itself.
+    // SAFETY: the arguments match the kernel's signature; it checks i < n
+    // itself.
     let launch = || unsafe { kernel.enq() }.and_then(|()| pro_que.finish());
 
     copy_in()?;
@@ -118,7 +121,8 @@ fn measure(pro_que: &ProQue, n: usize, runs: usize) -> ocl::Result<Costs> {
     copied?;
     let (ran, kernel_time) = fastest_of(runs, launch);
     ran?;
-    let (read, copy_out) = fastest_of(runs, || y_device.read(&mut result).enq());
+    let (read, copy_out) =
+        fastest_of(runs, || y_device.read(&mut result).enq());
     read?;
     let (_, cpu) = fastest_of(runs, || gpu_reference::saxpy(SAXPY_A, &x, &y));
     Ok(Costs {

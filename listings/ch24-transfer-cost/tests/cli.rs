@@ -1,6 +1,7 @@
-//! The transfer-cost table on PoCL: one row per size, every SAXPY checked against the CPU by
-//! the program before it is timed (it fails otherwise), every row complete. Also: no OpenCL
-//! device, and bad arguments. No timing is asserted.
+//! The transfer-cost table on PoCL: one row per size, every SAXPY checked
+//! against the CPU by the program before it is timed (it fails otherwise),
+//! every row complete. Also: no OpenCL device, and bad arguments. No timing is
+//! asserted.
 
 use std::process::{Command, Output};
 
@@ -9,8 +10,8 @@ use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-transfer-cost");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or driver then
-/// fails the test instead of stalling the whole test run.
+/// Longer than any run here takes even on a loaded machine; a hung device or
+/// driver then fails the test instead of stalling the whole test run.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 
 fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
@@ -19,7 +20,9 @@ fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
     for (key, value) in env {
         command.env(key, value);
     }
-    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
+    finishes_within(LIMIT, move || {
+        command.output().expect("the listing starts")
+    })
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -43,7 +46,9 @@ fn one_checked_row_per_size() {
         let mut lines = stdout.lines();
         assert!(lines.next().expect(&stdout).starts_with("OpenCL device: "));
         let header = lines.next().expect(&stdout);
-        for column in ["n", "copy in", "kernel", "copy out", "device", "CPU loop"] {
+        for column in
+            ["n", "copy in", "kernel", "copy out", "device", "CPU loop"]
+        {
             assert!(header.contains(column), "{header}");
         }
         let rows: Vec<&str> = lines.collect();

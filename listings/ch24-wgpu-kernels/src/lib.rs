@@ -1,11 +1,12 @@
-//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) twice more: in WGSL,
-//! the WebGPU shading language, and in GLSL, OpenGL's and Vulkan's, both run as wgpu compute
-//! pipelines. wgpu translates either language (through naga) for the adapter it runs on: a
-//! GPU's Vulkan driver, or lavapipe, Mesa's Vulkan implementation on the CPU. Every result is
+//! The chapter's four kernels (SAXPY, sum, scan, tiled matrix multiply) twice
+//! more: in WGSL, the WebGPU shading language, and in GLSL, OpenGL's and
+//! Vulkan's, both run as wgpu compute pipelines. wgpu translates either
+//! language (through naga) for the adapter it runs on: a GPU's Vulkan driver,
+//! or lavapipe, Mesa's Vulkan implementation on the CPU. Every result is
 //! checked against the CPU reference.
 //!
-//! A library, so that this listing's program and the chapter's one program for every device
-//! (`ch24-every-device`) run the same code.
+//! A library, so that this listing's program and the chapter's one program for
+//! every device (`ch24-every-device`) run the same code.
 
 use std::borrow::Cow;
 use std::sync::Arc;
@@ -13,7 +14,8 @@ use std::time::Duration;
 
 use book_helpers::fastest_of;
 use gpu_reference::{
-    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View, kernels,
+    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
+    kernels,
 };
 use wgpu::util::{BufferInitDescriptor, DeviceExt};
 
@@ -33,8 +35,8 @@ impl Language {
     }
 }
 
-/// An opened adapter: the device that runs the pipelines and the queue that feeds it.
-/// Cloning it clones handles to the same device.
+/// An opened adapter: the device that runs the pipelines and the queue that
+/// feeds it. Cloning it clones handles to the same device.
 #[derive(Clone)]
 pub struct Gpu {
     device: wgpu::Device,
@@ -47,7 +49,11 @@ pub struct Gpu {
 pub fn describe(info: &wgpu::AdapterInfo) -> String {
     format!(
         "{} ({:?}, {:?}, driver {} {})",
-        info.name, info.device_type, info.backend, info.driver, info.driver_info
+        info.name,
+        info.device_type,
+        info.backend,
+        info.driver,
+        info.driver_info
     )
 }
 
@@ -57,7 +63,8 @@ pub fn adapters() -> Result<Vec<wgpu::Adapter>, String> {
     let mut descriptor = wgpu::InstanceDescriptor::new_without_display_handle();
     descriptor.backends = wgpu::Backends::VULKAN;
     let instance = wgpu::Instance::new(descriptor);
-    let adapters = pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN));
+    let adapters =
+        pollster::block_on(instance.enumerate_adapters(wgpu::Backends::VULKAN));
     if adapters.is_empty() {
         return Err("no Vulkan adapter found: install your GPU's Vulkan driver, or lavapipe for \
                     the CPU (Debian: apt-get install mesa-vulkan-drivers; `cargo xtask setup` does it)"
@@ -66,7 +73,8 @@ pub fn adapters() -> Result<Vec<wgpu::Adapter>, String> {
     Ok(adapters)
 }
 
-/// The adapter named by `--adapter`, or the first real GPU, or the first adapter at all.
+/// The adapter named by `--adapter`, or the first real GPU, or the first
+/// adapter at all.
 fn choose_adapter<'a>(
     adapters: &'a [wgpu::Adapter],
     wanted: Option<&str>,
@@ -76,15 +84,19 @@ fn choose_adapter<'a>(
             .iter()
             .find(|adapter| adapter.get_info().name.contains(part))
             .ok_or_else(|| {
-                let names: Vec<String> = adapters.iter().map(|a| a.get_info().name).collect();
-                format!("no adapter named like {part:?}; this machine has {names:?}")
+                let names: Vec<String> =
+                    adapters.iter().map(|a| a.get_info().name).collect();
+                format!(
+                    "no adapter named like {part:?}; this machine has {names:?}"
+                )
             }),
         None => Ok(adapters
             .iter()
             .find(|adapter| {
                 matches!(
                     adapter.get_info().device_type,
-                    wgpu::DeviceType::DiscreteGpu | wgpu::DeviceType::IntegratedGpu
+                    wgpu::DeviceType::DiscreteGpu
+                        | wgpu::DeviceType::IntegratedGpu
                 )
             })
             .unwrap_or(&adapters[0])),
@@ -92,8 +104,9 @@ fn choose_adapter<'a>(
 }
 
 impl Gpu {
-    /// Opens the adapter whose name contains `wanted` (`llvmpipe` is lavapipe, on the CPU),
-    /// or without a name the first real GPU, else the first adapter.
+    /// Opens the adapter whose name contains `wanted` (`llvmpipe` is lavapipe,
+    /// on the CPU), or without a name the first real GPU, else the first
+    /// adapter.
     pub fn open(wanted: Option<&str>) -> Result<Gpu, String> {
         let adapters = adapters()?;
         open(choose_adapter(&adapters, wanted)?)
@@ -105,19 +118,23 @@ impl Gpu {
 }
 
 fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
-    // Ask for everything the adapter offers: the largest buffers and dispatches it allows.
+    // Ask for everything the adapter offers: the largest buffers and dispatches
+    // it allows.
     let limits = adapter.limits();
-    // naga reads GLSL's `barrier()` as a barrier for the subgroup too, a capability WGSL's
-    // `workgroupBarrier()` does not need: ask for it where the adapter has it.
+    // naga reads GLSL's `barrier()` as a barrier for the subgroup too, a
+    // capability WGSL's `workgroupBarrier()` does not need: ask for it
+    // where the adapter has it.
     let subgroups = wgpu::Features::SUBGROUP | wgpu::Features::SUBGROUP_BARRIER;
-    let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-        label: Some("book"),
-        required_features: adapter.features() & subgroups,
-        required_limits: limits.clone(),
-        ..Default::default()
-    }))
-    .map_err(|error| format!("the adapter refused a device: {error}"))?;
-    // An error outside an error scope would otherwise end in a panic: report it and stop.
+    let (device, queue) =
+        pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
+            label: Some("book"),
+            required_features: adapter.features() & subgroups,
+            required_limits: limits.clone(),
+            ..Default::default()
+        }))
+        .map_err(|error| format!("the adapter refused a device: {error}"))?;
+    // An error outside an error scope would otherwise end in a panic: report it
+    // and stop.
     device.on_uncaptured_error(Arc::new(|error: wgpu::Error| {
         eprintln!("error: wgpu: {error}");
         std::process::exit(1);
@@ -130,8 +147,8 @@ fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
     })
 }
 
-/// One dispatch has at most `max_compute_workgroups_per_dimension` work-groups, and one
-/// storage buffer at most `max_storage_buffer_binding_size` bytes.
+/// One dispatch has at most `max_compute_workgroups_per_dimension` work-groups,
+/// and one storage buffer at most `max_storage_buffer_binding_size` bytes.
 pub fn check_fits(gpu: &Gpu, n: usize) -> Result<(), String> {
     let groups = gpu_reference::groups_for(n) as u64;
     let max_groups = u64::from(gpu.limits.max_compute_workgroups_per_dimension);
@@ -153,8 +170,8 @@ pub fn check_fits(gpu: &Gpu, n: usize) -> Result<(), String> {
 }
 
 // ANCHOR: pipeline
-/// Compiles a kernel for this adapter; a kernel that does not compile comes back with the
-/// compiler's messages instead of wgpu's default, a panic.
+/// Compiles a kernel for this adapter; a kernel that does not compile comes
+/// back with the compiler's messages instead of wgpu's default, a panic.
 pub fn pipeline(
     gpu: &Gpu,
     language: Language,
@@ -170,22 +187,22 @@ pub fn pipeline(
         },
     };
     let scope = gpu.device.push_error_scope(wgpu::ErrorFilter::Validation);
-    let module = gpu
-        .device
-        .create_shader_module(wgpu::ShaderModuleDescriptor {
-            label: Some(entry_point),
-            source,
-        });
-    let pipeline = gpu
-        .device
-        .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-            label: Some(entry_point),
-            layout: None, // derived from the kernel's own bindings
-            module: &module,
-            entry_point: Some(entry_point),
-            compilation_options: Default::default(),
-            cache: None,
-        });
+    let module =
+        gpu.device
+            .create_shader_module(wgpu::ShaderModuleDescriptor {
+                label: Some(entry_point),
+                source,
+            });
+    let pipeline =
+        gpu.device
+            .create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
+                label: Some(entry_point),
+                layout: None, // derived from the kernel's own bindings
+                module: &module,
+                entry_point: Some(entry_point),
+                compilation_options: Default::default(),
+                cache: None,
+            });
     match pollster::block_on(scope.pop()) {
         None => Ok(pipeline),
         Some(error) => Err(format!(
@@ -196,7 +213,8 @@ pub fn pipeline(
 }
 // ANCHOR_END: pipeline
 
-/// The device copying one buffer into another, in bytes moved (read plus written) per second.
+/// The device copying one buffer into another, in bytes moved (read plus
+/// written) per second.
 fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
     let bytes = (n * size_of::<u32>()) as u64;
     let buffer = || {
@@ -209,7 +227,8 @@ fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
     };
     let (from, to) = (buffer(), buffer());
     let ((), time) = fastest_of(COPY_RUNS, || {
-        let mut encoder = gpu.device.create_command_encoder(&Default::default());
+        let mut encoder =
+            gpu.device.create_command_encoder(&Default::default());
         encoder.copy_buffer_to_buffer(&from, 0, &to, 0, bytes);
         gpu.queue.submit([encoder.finish()]);
         wait(gpu);
@@ -226,8 +245,14 @@ fn upload(gpu: &Gpu, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
     })
 }
 
-/// Runs one dispatch of `groups` work-groups over `buffers` (bindings 0, 1, 2, ...) and waits.
-fn dispatch(gpu: &Gpu, pipeline: &wgpu::ComputePipeline, buffers: &[&wgpu::Buffer], groups: u32) {
+/// Runs one dispatch of `groups` work-groups over `buffers` (bindings 0, 1, 2,
+/// ...) and waits.
+fn dispatch(
+    gpu: &Gpu,
+    pipeline: &wgpu::ComputePipeline,
+    buffers: &[&wgpu::Buffer],
+    groups: u32,
+) {
     dispatch_2d(gpu, pipeline, buffers, (groups, 1));
 }
 
@@ -326,7 +351,8 @@ fn run_saxpy(
         wgpu::BufferUsages::UNIFORM,
     );
     let x_device = upload(gpu, &f32_bytes(&x), STORAGE);
-    let y_device = upload(gpu, &f32_bytes(&y), STORAGE | wgpu::BufferUsages::COPY_SRC);
+    let y_device =
+        upload(gpu, &f32_bytes(&y), STORAGE | wgpu::BufferUsages::COPY_SRC);
     dispatch(gpu, pipeline, &[&uniform, &x_device, &y_device], groups);
     let y_gpu: Vec<f32> = words(&download(gpu, &y_device)?)
         .map(f32::from_ne_bytes)
@@ -334,14 +360,17 @@ fn run_saxpy(
     let cpu = gpu_reference::saxpy(SAXPY_A, &x, &y);
     let error = gpu_reference::check_saxpy(&y_gpu, &cpu)
         .map_err(|error| format!("{} saxpy: {error}", language.name()))?;
-    // Timed after the check, on the same buffers: y keeps changing, which does not matter here.
+    // Timed after the check, on the same buffers: y keeps changing, which does
+    // not matter here.
     let ((), kernel_time) = fastest_of(5, || {
         dispatch(gpu, pipeline, &[&uniform, &x_device, &y_device], groups);
     });
     Ok(Measured {
         problem: Problem::Saxpy,
         size: n,
-        agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+        agreement: format!(
+            "matches the CPU (largest relative error {error:.1e})"
+        ),
         timed: "dispatch",
         time: kernel_time,
     })
@@ -375,7 +404,8 @@ fn run_sum(
     let total = gpu_reference::sum(&partial);
     gpu_reference::check_sum(total, gpu_reference::sum(&values))
         .map_err(|error| format!("{} sum: {error}", language.name()))?;
-    let ((), kernel_time) = fastest_of(5, || dispatch(gpu, pipeline, &buffers, groups as u32));
+    let ((), kernel_time) =
+        fastest_of(5, || dispatch(gpu, pipeline, &buffers, groups as u32));
     Ok(Measured {
         problem: Problem::Sum,
         size: n,
@@ -389,8 +419,8 @@ fn seconds(duration: Duration) -> f64 {
     duration.as_secs_f64()
 }
 
-/// The scan in three steps: scan inside each work-group, turn the group totals into offsets
-/// on the host, add each group's offset on the device.
+/// The scan in three steps: scan inside each work-group, turn the group totals
+/// into offsets on the host, add each group's offset on the device.
 fn scan_on_device(
     gpu: &Gpu,
     [scan_groups, add_offsets]: [&wgpu::ComputePipeline; 2],
@@ -423,7 +453,8 @@ fn run_scan(
         &params((n as u32).to_ne_bytes(), [0; 4]),
         wgpu::BufferUsages::UNIFORM,
     );
-    let copyable = STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
+    let copyable =
+        STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
     let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
     let out = upload(gpu, &u32_bytes(&vec![0; n]), copyable);
     let per_group = upload(gpu, &u32_bytes(&vec![0; groups]), copyable);
@@ -432,9 +463,14 @@ fn run_scan(
     let gpu_scan: Vec<u32> = words(&download(gpu, &out)?)
         .map(u32::from_ne_bytes)
         .collect();
-    gpu_reference::check_scan(&gpu_scan, &gpu_reference::inclusive_scan(&values))
-        .map_err(|error| format!("{} scan: {error}", language.name()))?;
-    let (ran, time) = fastest_of(5, || scan_on_device(gpu, pipelines, buffers, groups as u32));
+    gpu_reference::check_scan(
+        &gpu_scan,
+        &gpu_reference::inclusive_scan(&values),
+    )
+    .map_err(|error| format!("{} scan: {error}", language.name()))?;
+    let (ran, time) = fastest_of(5, || {
+        scan_on_device(gpu, pipelines, buffers, groups as u32)
+    });
     ran?;
     Ok(Measured {
         problem: Problem::Scan,
@@ -470,13 +506,20 @@ fn run_matmul(
     let c: Vec<f32> = words(&download(gpu, &c_device)?)
         .map(f32::from_ne_bytes)
         .collect();
-    let error = gpu_reference::check_matmul(&c, &gpu_reference::matmul(&a, &b, side), side)
-        .map_err(|error| format!("{} matmul: {error}", language.name()))?;
-    let ((), time) = fastest_of(3, || dispatch_2d(gpu, pipeline, &buffers, (tiles, tiles)));
+    let error = gpu_reference::check_matmul(
+        &c,
+        &gpu_reference::matmul(&a, &b, side),
+        side,
+    )
+    .map_err(|error| format!("{} matmul: {error}", language.name()))?;
+    let ((), time) =
+        fastest_of(3, || dispatch_2d(gpu, pipeline, &buffers, (tiles, tiles)));
     Ok(Measured {
         problem: Problem::Matmul,
         size: side,
-        agreement: format!("matches the CPU (largest relative error {error:.1e})"),
+        agreement: format!(
+            "matches the CPU (largest relative error {error:.1e})"
+        ),
         timed: "dispatch",
         time,
     })
@@ -493,25 +536,38 @@ impl Wgpu {
         Self { gpu, language }
     }
 
-    fn run_problem(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+    fn run_problem(
+        &self,
+        problem: Problem,
+        size: usize,
+    ) -> Result<Measured, String> {
         let (gpu, language) = (&self.gpu, self.language);
         let compile = |source, entry| pipeline(gpu, language, source, entry);
         match (problem, language) {
-            (Problem::Saxpy, Language::Wgsl) => {
-                run_saxpy(gpu, language, &compile(kernels::SAXPY_WGSL, "saxpy")?, size)
-            }
-            (Problem::Saxpy, Language::Glsl) => {
-                run_saxpy(gpu, language, &compile(kernels::SAXPY_GLSL, "main")?, size)
-            }
+            (Problem::Saxpy, Language::Wgsl) => run_saxpy(
+                gpu,
+                language,
+                &compile(kernels::SAXPY_WGSL, "saxpy")?,
+                size,
+            ),
+            (Problem::Saxpy, Language::Glsl) => run_saxpy(
+                gpu,
+                language,
+                &compile(kernels::SAXPY_GLSL, "main")?,
+                size,
+            ),
             (Problem::Sum, Language::Wgsl) => run_sum(
                 gpu,
                 language,
                 &compile(kernels::REDUCE_WGSL, "reduce_sum")?,
                 size,
             ),
-            (Problem::Sum, Language::Glsl) => {
-                run_sum(gpu, language, &compile(kernels::REDUCE_GLSL, "main")?, size)
-            }
+            (Problem::Sum, Language::Glsl) => run_sum(
+                gpu,
+                language,
+                &compile(kernels::REDUCE_GLSL, "main")?,
+                size,
+            ),
             (Problem::Scan, Language::Wgsl) => {
                 let scan_groups = compile(kernels::SCAN_WGSL, "scan_groups")?;
                 let add_offsets = compile(kernels::SCAN_WGSL, "add_offsets")?;
@@ -528,14 +584,18 @@ impl Wgpu {
                 &compile(kernels::MATMUL_WGSL, "matmul_tiled")?,
                 size,
             ),
-            (Problem::Matmul, Language::Glsl) => {
-                run_matmul(gpu, language, &compile(kernels::MATMUL_GLSL, "main")?, size)
-            }
+            (Problem::Matmul, Language::Glsl) => run_matmul(
+                gpu,
+                language,
+                &compile(kernels::MATMUL_GLSL, "main")?,
+                size,
+            ),
         }
     }
 }
 
-/// One invocation per pixel in 16 x 16 workgroups; no input, one count per pixel out.
+/// One invocation per pixel in 16 x 16 workgroups; no input, one count per
+/// pixel out.
 fn run_mandelbrot(
     gpu: &Gpu,
     pipeline: &wgpu::ComputePipeline,
@@ -559,7 +619,8 @@ fn run_mandelbrot(
         STORAGE | wgpu::BufferUsages::COPY_SRC,
     );
     let groups = (view.width.div_ceil(16), view.height.div_ceil(16));
-    let ((), time) = fastest_of(3, || dispatch_2d(gpu, pipeline, &[&uniform, &out], groups));
+    let ((), time) =
+        fastest_of(3, || dispatch_2d(gpu, pipeline, &[&uniform, &out], groups));
     let picture = words(&download(gpu, &out)?)
         .map(u32::from_ne_bytes)
         .collect();
@@ -600,7 +661,12 @@ impl Backend for Wgpu {
                 kernels::MANDELBROT_WGSL,
                 "mandelbrot",
             )?,
-            Language::Glsl => pipeline(&self.gpu, self.language, kernels::MANDELBROT_GLSL, "main")?,
+            Language::Glsl => pipeline(
+                &self.gpu,
+                self.language,
+                kernels::MANDELBROT_GLSL,
+                "main",
+            )?,
         };
         run_mandelbrot(&self.gpu, &pipeline, view)
     }

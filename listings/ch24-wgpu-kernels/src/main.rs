@@ -1,5 +1,5 @@
-//! The wgpu listing's program: the chapter's four kernels in WGSL and in GLSL on one chosen
-//! adapter, each checked against the CPU and timed.
+//! The wgpu listing's program: the chapter's four kernels in WGSL and in GLSL
+//! on one chosen adapter, each checked against the CPU and timed.
 
 use std::process::ExitCode;
 
@@ -19,7 +19,8 @@ struct Args {
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
     matrix: u32,
     /// The adapter to run on: a part of its name as --list-devices prints it
-    /// (`llvmpipe` is lavapipe, on the CPU). Without it: the first GPU, else the first adapter.
+    /// (`llvmpipe` is lavapipe, on the CPU). Without it: the first GPU, else
+    /// the first adapter.
     #[arg(long)]
     adapter: Option<String>,
     /// Which kernel languages to run.
@@ -28,8 +29,9 @@ struct Args {
     /// Print the Vulkan adapters present, then stop.
     #[arg(long)]
     list_devices: bool,
-    /// Compile this `.wgsl` or `.comp` (GLSL) file instead of the book's kernels (to see the
-    /// compiler's log); its entry point must be `main` (GLSL) or `saxpy` (WGSL).
+    /// Compile this `.wgsl` or `.comp` (GLSL) file instead of the book's
+    /// kernels (to see the compiler's log); its entry point must be `main`
+    /// (GLSL) or `saxpy` (WGSL).
     #[arg(long, value_name = "FILE")]
     kernel: Option<std::path::PathBuf>,
 }
@@ -68,7 +70,8 @@ fn run(args: &Args) -> Result<(), String> {
     let mut copy = None;
     for language in languages {
         let kernels = Wgpu::new(gpu.clone(), language);
-        // The copy is the adapter's, whichever language then runs on it: measure it once.
+        // The copy is the adapter's, whichever language then runs on it:
+        // measure it once.
         let copy = match copy {
             Some(copy) => copy,
             None => {
@@ -89,7 +92,8 @@ fn run(args: &Args) -> Result<(), String> {
     Ok(())
 }
 
-/// Compiles a reader's own kernel file, to show what the compiler says about it.
+/// Compiles a reader's own kernel file, to show what the compiler says about
+/// it.
 fn compile_file(gpu: &Gpu, path: &std::path::Path) -> Result<(), String> {
     let source = std::fs::read_to_string(path)
         .map_err(|error| format!("cannot read {}: {error}", path.display()))?;

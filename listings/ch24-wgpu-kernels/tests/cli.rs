@@ -1,7 +1,8 @@
-//! Runs the WGSL and GLSL kernels on lavapipe, picked by name, at sizes that end inside, at
-//! and past a work-group boundary; the program checks every result against the CPU reference
-//! and prints "matches"/"equal" only when it holds. Also: the errors a reader can cause (no
-//! such adapter, a kernel that does not compile, a size too big, bad arguments).
+//! Runs the WGSL and GLSL kernels on lavapipe, picked by name, at sizes that
+//! end inside, at and past a work-group boundary; the program checks every
+//! result against the CPU reference and prints "matches"/"equal" only when it
+//! holds. Also: the errors a reader can cause (no such adapter, a kernel that
+//! does not compile, a size too big, bad arguments).
 
 use std::process::{Command, Output};
 
@@ -10,15 +11,17 @@ use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-wgpu-kernels");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or driver then
-/// fails the test instead of stalling the whole test run.
+/// Longer than any run here takes even on a loaded machine; a hung device or
+/// driver then fails the test instead of stalling the whole test run.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const LAVAPIPE: &str = "llvmpipe";
 
 fn run(args: &[&str]) -> Output {
     let mut command = Command::new(BINARY);
     command.args(args);
-    finishes_within(LIMIT, move || command.output().expect("the listing starts"))
+    finishes_within(LIMIT, move || {
+        command.output().expect("the listing starts")
+    })
 }
 
 fn text(bytes: &[u8]) -> String {
@@ -49,20 +52,23 @@ fn assert_checked(output: &Output, n: usize, languages: &[&str]) {
             1,
             "{stdout}"
         );
-        let sum = format!("{language} sum n = {n}: {total}, equal to the CPU's");
+        let sum =
+            format!("{language} sum n = {n}: {total}, equal to the CPU's");
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(&sum)).count(),
             1,
             "{stdout}"
         );
-        let scan = format!("{language} scan n = {n}: every prefix equal to the CPU's");
+        let scan =
+            format!("{language} scan n = {n}: every prefix equal to the CPU's");
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(&scan)).count(),
             1,
             "{stdout}"
         );
     }
-    // The adapter, the copy bandwidth, then saxpy, sum, scan and matmul per language.
+    // The adapter, the copy bandwidth, then saxpy, sum, scan and matmul per
+    // language.
     assert_eq!(stdout.lines().count(), 2 + 4 * languages.len(), "{stdout}");
     assert!(
         stdout
@@ -82,7 +88,8 @@ fn assert_matmul_checked(output: &Output, side: usize) {
         text(&output.stderr)
     );
     for language in ["WGSL", "GLSL"] {
-        let matmul = format!("{language} matmul {side} x {side}: matches the CPU");
+        let matmul =
+            format!("{language} matmul {side} x {side}: matches the CPU");
         assert_eq!(
             stdout.lines().filter(|l| l.starts_with(&matmul)).count(),
             1,
@@ -131,7 +138,8 @@ fn every_size_around_a_work_group_boundary_matches_the_cpu() {
 fn one_language_at_a_time() {
     require_lavapipe();
     for (flag, name) in [("wgsl", "WGSL"), ("glsl", "GLSL")] {
-        let output = run(&["--size", "3000", "--adapter", LAVAPIPE, "--language", flag]);
+        let output =
+            run(&["--size", "3000", "--adapter", LAVAPIPE, "--language", flag]);
         assert_checked(&output, 3000, &[name]);
     }
 }
@@ -152,7 +160,8 @@ fn a_missing_adapter_is_named() {
 #[test]
 fn kernels_that_do_not_compile_show_the_compilers_messages() {
     require_lavapipe();
-    let dir = std::env::temp_dir().join(format!("ch24-wgpu-broken-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("ch24-wgpu-broken-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("scratch folder");
     let cases = [
         (

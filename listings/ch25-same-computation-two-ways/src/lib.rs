@@ -1,6 +1,7 @@
-//! What the tensor chapter's listings share: the device a run asks for (`--device`), the
-//! inputs and the CPU reference of the fused chain `relu(a·b + c)`, and a small wgpu runner
-//! that launches the hand-written WGSL kernels on the very device burn computes on.
+//! What the tensor chapter's listings share: the device a run asks for
+//! (`--device`), the inputs and the CPU reference of the fused chain `relu(a·b
+//! + c)`, and a small wgpu runner that launches the hand-written WGSL kernels
+//! on the very device burn computes on.
 
 pub mod by_hand;
 
@@ -11,7 +12,8 @@ use burn::tensor::{Device, Tensor, TensorData};
 use clap::ValueEnum;
 
 /// The fused chain written by hand, as the chapter shows it.
-pub const MATMUL_BIAS_RELU_WGSL: &str = include_str!("../../../kernels/matmul_bias_relu.wgsl");
+pub const MATMUL_BIAS_RELU_WGSL: &str =
+    include_str!("../../../kernels/matmul_bias_relu.wgsl");
 
 /// The backends a listing can be asked for with `--device`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -28,14 +30,16 @@ pub enum DeviceChoice {
 pub struct Opened {
     pub device: Device,
     pub name: String,
-    /// burn's own wgpu instance, adapter, device and queue (only for `--device wgpu`): the
-    /// hand-written kernels are launched through them, so both sides share one device.
+    /// burn's own wgpu instance, adapter, device and queue (only for `--device
+    /// wgpu`): the hand-written kernels are launched through them, so both
+    /// sides share one device.
     pub wgpu: Option<WgpuSetup>,
 }
 
 // ANCHOR: open
-/// Opens the backend asked for, or says what is missing. burn picks its backend at run time
-/// from the `Device` value; the types of the tensor code do not change.
+/// Opens the backend asked for, or says what is missing. burn picks its backend
+/// at run time from the `Device` value; the types of the tensor code do not
+/// change.
 pub fn open(choice: DeviceChoice) -> Result<Opened, String> {
     match choice {
         DeviceChoice::Wgpu => {
@@ -69,8 +73,9 @@ pub fn open(choice: DeviceChoice) -> Result<Opened, String> {
 
 #[cfg(feature = "cuda")]
 fn open_cuda() -> Result<Opened, String> {
-    // burn finds out that there is no NVIDIA driver only when it first needs the device, and
-    // then panics: run one tiny operation here, with the panic turned into a message.
+    // burn finds out that there is no NVIDIA driver only when it first needs
+    // the device, and then panics: run one tiny operation here, with the
+    // panic turned into a message.
     let device = without_panics(|| {
         let device = Device::cuda(0);
         Tensor::<1>::zeros([1], &device).into_data();
@@ -84,7 +89,8 @@ fn open_cuda() -> Result<Opened, String> {
     })?;
     Ok(Opened {
         device,
-        name: "cuda, NVIDIA GPU 0 (kernels compiled at run time by NVRTC)".to_string(),
+        name: "cuda, NVIDIA GPU 0 (kernels compiled at run time by NVRTC)"
+            .to_string(),
         wgpu: None,
     })
 }
@@ -106,19 +112,22 @@ pub fn panic_message(panic: &(dyn std::any::Any + Send)) -> String {
         .unwrap_or_else(|| "a panic without a message".to_string())
 }
 
-/// Runs `work`, turning a panic inside burn (a device that fails mid-run) into an error
-/// message instead of a trace.
+/// Runs `work`, turning a panic inside burn (a device that fails mid-run) into
+/// an error message instead of a trace.
 pub fn without_panics<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     let previous_hook = std::panic::take_hook();
     std::panic::set_hook(Box::new(|_| {}));
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(work));
     std::panic::set_hook(previous_hook);
-    outcome.map_err(|panic| format!("the device failed: {}", panic_message(&panic)))
+    outcome.map_err(|panic| {
+        format!("the device failed: {}", panic_message(&panic))
+    })
 }
 
-/// The inputs of the chain: `a` and `b` as in the GPU chapter's matrix multiply, values in
-/// `[0, 1)`, and `c` in `(-n/2, 0]`, so that `a·b + c` (whose elements average `n/4` minus
-/// `n/4`) is negative for about half the elements and `relu` has work to do.
+/// The inputs of the chain: `a` and `b` as in the GPU chapter's matrix
+/// multiply, values in `[0, 1)`, and `c` in `(-n/2, 0]`, so that `a·b + c`
+/// (whose elements average `n/4` minus `n/4`) is negative for about half the
+/// elements and `relu` has work to do.
 pub fn chain_inputs(n: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
     let (a, b) = gpu_reference::matmul_inputs(n);
     let (unit, _) = gpu_reference::saxpy_inputs(n * n);
@@ -128,8 +137,8 @@ pub fn chain_inputs(n: usize) -> (Vec<f32>, Vec<f32>, Vec<f32>) {
 }
 
 // ANCHOR: reference
-/// `relu(a·b + c)` on the CPU: the GPU chapter's matrix multiply, then the two element-wise
-/// steps.
+/// `relu(a·b + c)` on the CPU: the GPU chapter's matrix multiply, then the two
+/// element-wise steps.
 pub fn chain(a: &[f32], b: &[f32], c: &[f32], n: usize) -> Vec<f32> {
     let product = gpu_reference::matmul(a, b, n);
     product
@@ -141,16 +150,17 @@ pub fn chain(a: &[f32], b: &[f32], c: &[f32], n: usize) -> Vec<f32> {
 // ANCHOR_END: reference
 
 // ANCHOR: tolerance
-/// Checks a device's `relu(a·b + c)` against the CPU's; returns the largest error found, in
-/// units of the bound below.
+/// Checks a device's `relu(a·b + c)` against the CPU's; returns the largest
+/// error found, in units of the bound below.
 ///
-/// Each element is `n` products of non-negative numbers summed, plus `c`. Summed in any
-/// order, fused or not, the sum is within `n` roundings of the exact value, relative to
-/// the sum of the magnitudes of its terms: `(n + 1) EPSILON (ab + |c|)`. Two correct results
-/// are within twice that of each other, and `relu` (which only clamps at zero) never moves two
-/// values further apart. The bound is absolute, not relative, because `ab + c` cancels to
-/// near zero for many elements: there a relative error means nothing. A wrong tile or a
-/// missing product is off by whole products, thousands of times the bound.
+/// Each element is `n` products of non-negative numbers summed, plus `c`.
+/// Summed in any order, fused or not, the sum is within `n` roundings of the
+/// exact value, relative to the sum of the magnitudes of its terms: `(n + 1)
+/// EPSILON (ab + |c|)`. Two correct results are within twice that of each
+/// other, and `relu` (which only clamps at zero) never moves two values further
+/// apart. The bound is absolute, not relative, because `ab + c` cancels to near
+/// zero for many elements: there a relative error means nothing. A wrong tile
+/// or a missing product is off by whole products, thousands of times the bound.
 pub fn check_chain(
     device: &[f32],
     cpu: &[f32],

@@ -1,7 +1,8 @@
-//! The same two computations, a matrix multiply and the chain `relu(a·b + c)`, written twice:
-//! by hand as WGSL kernels launched through wgpu, and as burn tensor code. Both run on one
-//! device (burn's own wgpu device and queue), both are checked against the CPU, and each is
-//! timed on its first call (compiling, and for burn autotuning) and in a steady state.
+//! The same two computations, a matrix multiply and the chain `relu(a·b + c)`,
+//! written twice: by hand as WGSL kernels launched through wgpu, and as burn
+//! tensor code. Both run on one device (burn's own wgpu device and queue), both
+//! are checked against the CPU, and each is timed on its first call (compiling,
+//! and for burn autotuning) and in a steady state.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -12,8 +13,8 @@ use burn::tensor::wgpu::WgpuSetup;
 use burn::tensor::{Device, Tensor};
 use ch25_same_computation_two_ways::by_hand::Launch;
 use ch25_same_computation_two_ways::{
-    DeviceChoice, MATMUL_BIAS_RELU_WGSL, chain, chain_inputs, check_chain, matrix, open, values,
-    without_panics,
+    DeviceChoice, MATMUL_BIAS_RELU_WGSL, chain, chain_inputs, check_chain,
+    matrix, open, values, without_panics,
 };
 use clap::Parser;
 use gpu_reference::kernels;
@@ -23,8 +24,9 @@ use gpu_reference::kernels;
     about = "A matrix multiply and relu(a·b + c), by hand in WGSL and as burn tensor code, on one device, checked against the CPU and timed"
 )]
 struct Args {
-    /// Where burn runs: wgpu (a GPU, or lavapipe on the CPU), cpu (burn's Flex backend), or
-    /// cuda (only in a build with `--features cuda`). The hand-written kernels need wgpu.
+    /// Where burn runs: wgpu (a GPU, or lavapipe on the CPU), cpu (burn's Flex
+    /// backend), or cuda (only in a build with `--features cuda`). The
+    /// hand-written kernels need wgpu.
     #[arg(long, value_enum, default_value_t = DeviceChoice::Wgpu)]
     device: DeviceChoice,
     /// Side of the square matrices.
@@ -40,8 +42,8 @@ fn main() -> ExitCode {
     book_helpers::cli::exit_code(run(&args))
 }
 
-/// One row of the table: what ran, how long its first call and its best later call took,
-/// and how close it came to the CPU.
+/// One row of the table: what ran, how long its first call and its best later
+/// call took, and how close it came to the CPU.
 fn row(what: &str, first: Duration, steady: Duration, check: &str) {
     println!(
         "{what:<44} {:>9} {:>9}  {check}",
@@ -61,7 +63,8 @@ struct Problem {
 }
 
 impl Problem {
-    /// A device's `a·b`: its worst error as a fraction of the GPU chapter's bound.
+    /// A device's `a·b`: its worst error as a fraction of the GPU chapter's
+    /// bound.
     fn check_product(&self, result: &[f32]) -> Result<String, String> {
         let worst = gpu_reference::check_matmul(result, &self.product, self.n)?;
         let bound = 2.0 * self.n as f64 * f64::from(f32::EPSILON);
@@ -71,7 +74,8 @@ impl Problem {
     /// A device's `relu(a·b + c)`: its worst error as a fraction of the bound.
     fn check_chain(&self, result: &[f32]) -> Result<String, String> {
         let (a, b, c) = (&self.a, &self.b, &self.c);
-        check_chain(result, &self.chain, a, b, c, self.n).map(|worst| format!("{worst:.2}"))
+        check_chain(result, &self.chain, a, b, c, self.n)
+            .map(|worst| format!("{worst:.2}"))
     }
 }
 
@@ -102,14 +106,21 @@ fn run(args: &Args) -> Result<(), String> {
     if let Some(setup) = &opened.wgpu {
         by_hand_rows(setup, &problem, repeat)?;
     } else {
-        println!("(the hand-written WGSL kernels need a wgpu device: --device wgpu)");
+        println!(
+            "(the hand-written WGSL kernels need a wgpu device: --device wgpu)"
+        );
     }
     let device = opened.device;
     without_panics(|| burn_rows(&device, &problem, repeat))?
 }
 
-/// The hand-written kernels: compiled on the first call's way, then launched and timed.
-fn by_hand_rows(setup: &WgpuSetup, p: &Problem, repeat: usize) -> Result<(), String> {
+/// The hand-written kernels: compiled on the first call's way, then launched
+/// and timed.
+fn by_hand_rows(
+    setup: &WgpuSetup,
+    p: &Problem,
+    repeat: usize,
+) -> Result<(), String> {
     // ANCHOR: by_hand
     let n = p.n;
     let (matmul, compile) = timed(|| {
@@ -136,7 +147,13 @@ fn by_hand_rows(setup: &WgpuSetup, p: &Problem, repeat: usize) -> Result<(), Str
 
     let (fused, compile) = timed(|| {
         let source = MATMUL_BIAS_RELU_WGSL;
-        Launch::prepare(setup, source, "matmul_bias_relu", &[&p.a, &p.b, &p.c], n)
+        Launch::prepare(
+            setup,
+            source,
+            "matmul_bias_relu",
+            &[&p.a, &p.b, &p.c],
+            n,
+        )
     });
     let fused = fused?;
     let (first, first_run) = timed(|| fused.run());
@@ -154,15 +171,21 @@ fn by_hand_rows(setup: &WgpuSetup, p: &Problem, repeat: usize) -> Result<(), Str
     Ok(())
 }
 
-/// The three burn versions, each timed from the call until the device has finished.
-fn burn_rows(device: &Device, p: &Problem, repeat: usize) -> Result<(), String> {
+/// The three burn versions, each timed from the call until the device has
+/// finished.
+fn burn_rows(
+    device: &Device,
+    p: &Problem,
+    repeat: usize,
+) -> Result<(), String> {
     let n = p.n;
     let wait = || {
         device
             .sync()
             .map_err(|error| format!("the device failed: {error:?}"))
     };
-    // The inputs go to the device once, as the hand-written kernels' buffers did.
+    // The inputs go to the device once, as the hand-written kernels' buffers
+    // did.
     let (a, b, c) = (
         matrix(&p.a, n, device),
         matrix(&p.b, n, device),
@@ -176,8 +199,9 @@ fn burn_rows(device: &Device, p: &Problem, repeat: usize) -> Result<(), String> 
     let one_expression = || relu(a.clone().matmul(b.clone()) + c.clone());
     // ANCHOR_END: burn
     // ANCHOR: op_by_op
-    // The chain again, waiting for the device after each operation: nothing is left queued
-    // for burn to fuse, so each operation runs as a kernel of its own.
+    // The chain again, waiting for the device after each operation: nothing is
+    // left queued for burn to fuse, so each operation runs as a kernel of
+    // its own.
     let op_by_op = || -> Result<Tensor<2>, String> {
         let product = a.clone().matmul(b.clone());
         wait()?;
@@ -187,8 +211,8 @@ fn burn_rows(device: &Device, p: &Problem, repeat: usize) -> Result<(), String> 
     };
     // ANCHOR_END: op_by_op
 
-    // A call is timed until the device is done, and its result is kept until then, so that
-    // no work can be dropped as unused.
+    // A call is timed until the device is done, and its result is kept until
+    // then, so that no work can be dropped as unused.
     let call_and_wait = |call: &dyn Fn() -> Result<Tensor<2>, String>| {
         let out = call()?;
         wait()?;

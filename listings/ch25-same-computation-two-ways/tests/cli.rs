@@ -1,8 +1,9 @@
-//! Runs the listing on lavapipe (through wgpu) and on burn's CPU backend, at sizes that end
-//! inside, at and past a 16 x 16 tile. The program checks every row against the CPU and
-//! stops with an error when one is outside its bound, so a row that is printed is a row that
-//! matched; the test checks that all of them were printed, in order, within the bound. Also:
-//! a CUDA request in a build without CUDA, and the refusals of bad arguments.
+//! Runs the listing on lavapipe (through wgpu) and on burn's CPU backend, at
+//! sizes that end inside, at and past a 16 x 16 tile. The program checks every
+//! row against the CPU and stops with an error when one is outside its bound,
+//! so a row that is printed is a row that matched; the test checks that all of
+//! them were printed, in order, within the bound. Also: a CUDA request in a
+//! build without CUDA, and the refusals of bad arguments.
 
 use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run};
 
@@ -18,7 +19,8 @@ const BURN_ROWS: [&str; 3] = [
     "relu(a·b+c)  burn: one expression",
 ];
 
-/// The rows of the table, each within its bound (the last column, error / bound, is <= 1).
+/// The rows of the table, each within its bound (the last column, error /
+/// bound, is <= 1).
 fn assert_rows(ran: &Ran, expected: &[&str]) {
     assert!(ran.succeeded(), "{}{}", ran.stdout, ran.stderr);
     let rows: Vec<&str> = ran
@@ -57,7 +59,8 @@ fn by_hand_and_burn_agree_with_the_cpu_on_lavapipe() {
             &["--device", "wgpu", "--size", size, "--repeat", "2"],
         );
         assert_on_lavapipe(&ran);
-        let all: Vec<&str> = HAND_ROWS.iter().chain(&BURN_ROWS).copied().collect();
+        let all: Vec<&str> =
+            HAND_ROWS.iter().chain(&BURN_ROWS).copied().collect();
         assert_rows(&ran, &all);
     }
 }

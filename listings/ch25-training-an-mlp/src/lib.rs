@@ -1,6 +1,7 @@
-//! Two interleaved spirals, a small multi-layer perceptron, and the loop that trains it with
-//! burn's automatic differentiation and the Adam optimiser. Nothing here names a backend: the
-//! device the tensors are created on decides where every kernel runs.
+//! Two interleaved spirals, a small multi-layer perceptron, and the loop that
+//! trains it with burn's automatic differentiation and the Adam optimiser.
+//! Nothing here names a backend: the device the tensors are created on decides
+//! where every kernel runs.
 
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
@@ -8,7 +9,8 @@ use burn::optim::{AdamConfig, GradientsParams};
 use burn::prelude::*;
 use burn::tensor::TensorData;
 
-/// Points of the two-spirals problem: coordinates and which spiral each one is on.
+/// Points of the two-spirals problem: coordinates and which spiral each one is
+/// on.
 pub struct Spirals {
     /// `x, y` of every point, one point after another.
     pub points: Vec<f32>,
@@ -17,9 +19,10 @@ pub struct Spirals {
 }
 
 // ANCHOR: spirals
-/// `per_class` points on each of two spirals that wind one and a half turns around each
-/// other, the second the first turned by half a circle, each point moved by a little noise.
-/// The same points every run: the noise comes from the book's deterministic generator.
+/// `per_class` points on each of two spirals that wind one and a half turns
+/// around each other, the second the first turned by half a circle, each point
+/// moved by a little noise. The same points every run: the noise comes from the
+/// book's deterministic generator.
 pub fn spirals(per_class: usize) -> Spirals {
     let (noise_x, noise_y) = gpu_reference::saxpy_inputs(2 * per_class);
     let mut points = Vec::with_capacity(4 * per_class);
@@ -27,7 +30,8 @@ pub fn spirals(per_class: usize) -> Spirals {
     for class in 0..2 {
         for i in 0..per_class {
             let along = (i as f32 + 0.5) / per_class as f32; // 0 at the centre, 1 at the end
-            let angle = 3.0 * std::f32::consts::PI * along + class as f32 * std::f32::consts::PI;
+            let angle = 3.0 * std::f32::consts::PI * along
+                + class as f32 * std::f32::consts::PI;
             let k = class * per_class + i;
             let jitter = |unit: f32| (unit - 0.5) * 0.04;
             points.push(along * angle.cos() + jitter(noise_x[k]));
@@ -40,7 +44,8 @@ pub fn spirals(per_class: usize) -> Spirals {
 // ANCHOR_END: spirals
 
 // ANCHOR: model
-/// Two inputs, two hidden layers of `width` units with ReLU, two outputs: one score per spiral.
+/// Two inputs, two hidden layers of `width` units with ReLU, two outputs: one
+/// score per spiral.
 #[derive(Module, Debug)]
 pub struct Mlp {
     input: Linear,
@@ -86,22 +91,35 @@ pub struct Trained {
 }
 
 // ANCHOR: train
-/// Trains on every point at every step (the data set is small) and records the loss.
-pub fn train(data: &Spirals, setup: Training, device: &Device) -> Result<Trained, String> {
-    // Gradients are a property of the device: the same backend, with a tape that records each
-    // operation so that `backward` can walk it in reverse.
+/// Trains on every point at every step (the data set is small) and records the
+/// loss.
+pub fn train(
+    data: &Spirals,
+    setup: Training,
+    device: &Device,
+) -> Result<Trained, String> {
+    // Gradients are a property of the device: the same backend, with a tape
+    // that records each operation so that `backward` can walk it in
+    // reverse.
     let device = device.clone().autodiff();
     device.seed(setup.seed);
     let n = data.labels.len();
-    let points = Tensor::<2>::from_data(TensorData::new(data.points.clone(), [n, 2]), &device);
-    let labels = Tensor::<1, Int>::from_data(TensorData::new(data.labels.clone(), [n]), &device);
+    let points = Tensor::<2>::from_data(
+        TensorData::new(data.points.clone(), [n, 2]),
+        &device,
+    );
+    let labels = Tensor::<1, Int>::from_data(
+        TensorData::new(data.labels.clone(), [n]),
+        &device,
+    );
 
     let mut model = Mlp::new(setup.width, &device);
     let mut optimiser = AdamConfig::new().init();
     let loss_function = CrossEntropyLossConfig::new().init(&device);
     let mut losses = Vec::with_capacity(setup.steps);
     for _ in 0..setup.steps {
-        let loss = loss_function.forward(model.forward(points.clone()), labels.clone());
+        let loss = loss_function
+            .forward(model.forward(points.clone()), labels.clone());
         let gradients = GradientsParams::from_grads(loss.backward(), &model);
         model = optimiser.step(setup.learning_rate, model, gradients);
         losses.push(scalar(loss)?);
@@ -109,7 +127,8 @@ pub fn train(data: &Spirals, setup: Training, device: &Device) -> Result<Trained
     // ANCHOR_END: train
     let predicted = model.forward(points).argmax(1).reshape([n]);
     let right = predicted.equal(labels).int().sum();
-    // Integer tensors are 32-bit on some backends and 64-bit on others: ask for one.
+    // Integer tensors are 32-bit on some backends and 64-bit on others: ask for
+    // one.
     let right = right
         .into_data()
         .convert::<i64>()

@@ -1,5 +1,6 @@
-//! Trains a small MLP on two generated spirals on the device `--device` names, prints the loss
-//! as it falls, and writes the loss curve (CSV and SVG) for the chapter.
+//! Trains a small MLP on two generated spirals on the device `--device` names,
+//! prints the loss as it falls, and writes the loss curve (CSV and SVG) for the
+//! chapter.
 
 mod plot;
 
@@ -16,8 +17,8 @@ use clap::Parser;
     about = "Trains a small MLP to tell two generated spirals apart, with burn's autodiff and Adam, and plots its loss"
 )]
 struct Args {
-    /// Where to train: wgpu (a GPU, or lavapipe on the CPU), cpu (burn's Flex backend), or
-    /// cuda (only in a build with `--features cuda`).
+    /// Where to train: wgpu (a GPU, or lavapipe on the CPU), cpu (burn's Flex
+    /// backend), or cuda (only in a build with `--features cuda`).
     #[arg(long, value_enum, default_value_t = DeviceChoice::Wgpu)]
     device: DeviceChoice,
     /// Optimiser steps, each over every point.
@@ -59,7 +60,8 @@ fn run(args: &Args) -> Result<(), String> {
         setup.steps,
         w = setup.width,
     );
-    let (trained, time) = timed(|| without_panics(|| train(&data, setup, &opened.device)));
+    let (trained, time) =
+        timed(|| without_panics(|| train(&data, setup, &opened.device)));
     let trained = trained??;
     let every = (setup.steps / 6).max(1);
     for (step, loss) in trained.losses.iter().enumerate() {

@@ -1,5 +1,6 @@
-//! The loss curve, as numbers (loss.csv) and as a picture (loss.svg) with its own white
-//! background and dark text, so that it reads the same in every theme of the book.
+//! The loss curve, as numbers (loss.csv) and as a picture (loss.svg) with its
+//! own white background and dark text, so that it reads the same in every theme
+//! of the book.
 
 use std::path::Path;
 
@@ -17,16 +18,22 @@ pub fn write(dir: &Path, losses: &[f32], device: &str) -> Result<(), String> {
         csv.push_str(&format!("{},{loss}\n", step + 1));
     }
     let csv_path = dir.join("loss.csv");
-    std::fs::write(&csv_path, csv)
-        .map_err(|error| format!("cannot write {}: {error}", csv_path.display()))?;
+    std::fs::write(&csv_path, csv).map_err(|error| {
+        format!("cannot write {}: {error}", csv_path.display())
+    })?;
     draw(&dir.join("loss.svg"), losses, device)
         .map_err(|error| format!("cannot draw the loss curve: {error}"))
 }
 
-fn draw(path: &Path, losses: &[f32], device: &str) -> Result<(), Box<dyn std::error::Error>> {
+fn draw(
+    path: &Path,
+    losses: &[f32],
+    device: &str,
+) -> Result<(), Box<dyn std::error::Error>> {
     let root = SVGBackend::new(path, (760, 420)).into_drawing_area();
     root.fill(&WHITE)?;
-    // The loss falls by orders of magnitude: a logarithmic axis shows every phase of it.
+    // The loss falls by orders of magnitude: a logarithmic axis shows every
+    // phase of it.
     let highest = losses.iter().copied().fold(f32::MIN_POSITIVE, f32::max);
     let lowest = losses.iter().copied().fold(highest, f32::min).max(1e-6);
     // Whole decades, so that the axis has a labelled tick at both ends.

@@ -1,18 +1,21 @@
-//! Trains on lavapipe (through wgpu) and on burn's CPU backend, as the chapter's run does, and
-//! checks what must hold on any machine: the loss falls below the threshold, the trained model
-//! puts nearly every point on its spiral, and the curve is written. Also: a CUDA request in a
-//! build without CUDA, and the refusals of bad arguments.
+//! Trains on lavapipe (through wgpu) and on burn's CPU backend, as the
+//! chapter's run does, and checks what must hold on any machine: the loss falls
+//! below the threshold, the trained model puts nearly every point on its
+//! spiral, and the curve is written. Also: a CUDA request in a build without
+//! CUDA, and the refusals of bad arguments.
 
 use std::process::Command;
 use std::time::Duration;
 
-use book_helpers::cli::{Ran, assert_help_mentions, assert_refused, run_command};
+use book_helpers::cli::{
+    Ran, assert_help_mentions, assert_refused, run_command,
+};
 use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch25-training-an-mlp");
 
-/// The chapter's run ends far below this (the output shows where); a model that has not
-/// learned the spirals stays near ln 2 = 0.69, the loss of a coin toss.
+/// The chapter's run ends far below this (the output shows where); a model that
+/// has not learned the spirals stays near ln 2 = 0.69, the loss of a coin toss.
 const LOSS_THRESHOLD: f32 = 0.1;
 const ACCURACY_THRESHOLD: f32 = 95.0;
 
@@ -27,7 +30,8 @@ fn final_line(ran: &Ran) -> (f32, f32) {
     (loss, accuracy)
 }
 
-/// The printed losses, in step order, fall from about ln 2 to below the threshold.
+/// The printed losses, in step order, fall from about ln 2 to below the
+/// threshold.
 fn assert_learned(ran: &Ran) {
     let (loss, accuracy) = final_line(ran);
     assert!(loss < LOSS_THRESHOLD, "final loss {loss}\n{}", ran.stdout);
@@ -44,9 +48,10 @@ fn assert_learned(ran: &Ran) {
     assert!(first > 0.5, "the untrained model already knew: {first}");
 }
 
-/// Training on lavapipe compiles and autotunes dozens of kernels in a debug build, on a CPU
-/// that other builds may share: minutes, not seconds, so a limit of its own. A hung device
-/// still fails the test instead of stalling the suite.
+/// Training on lavapipe compiles and autotunes dozens of kernels in a debug
+/// build, on a CPU that other builds may share: minutes, not seconds, so a
+/// limit of its own. A hung device still fails the test instead of stalling the
+/// suite.
 const LAVAPIPE_LIMIT: Duration = Duration::from_secs(900);
 
 #[test]
@@ -55,8 +60,8 @@ fn learns_the_spirals_on_lavapipe() {
     command
         .args(["--device", "wgpu"])
         .env_remove("BOOK_OUTPUT_DIR");
-    let output =
-        finishes_within(LAVAPIPE_LIMIT, move || command.output()).expect("the listing starts");
+    let output = finishes_within(LAVAPIPE_LIMIT, move || command.output())
+        .expect("the listing starts");
     let ran = Ran {
         code: output.status.code(),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
@@ -74,18 +79,21 @@ fn learns_the_spirals_on_lavapipe() {
 
 #[test]
 fn learns_the_spirals_on_the_cpu_and_writes_the_curve() {
-    let dir = std::env::temp_dir().join(format!("ch25-training-{}", std::process::id()));
+    let dir = std::env::temp_dir()
+        .join(format!("ch25-training-{}", std::process::id()));
     let mut command = Command::new(BINARY);
     command
         .args(["--device", "cpu"])
         .env("BOOK_OUTPUT_DIR", &dir);
     let ran = run_command(command);
     assert_learned(&ran);
-    let csv = std::fs::read_to_string(dir.join("loss.csv")).expect("loss.csv written");
+    let csv = std::fs::read_to_string(dir.join("loss.csv"))
+        .expect("loss.csv written");
     // A header and one line per step, steps numbered from 1.
     assert_eq!(csv.lines().count(), 1 + 80, "{csv}");
     assert!(csv.lines().nth(1).expect(&csv).starts_with("1,"));
-    let svg = std::fs::read_to_string(dir.join("loss.svg")).expect("loss.svg written");
+    let svg = std::fs::read_to_string(dir.join("loss.svg"))
+        .expect("loss.svg written");
     assert!(svg.starts_with("<svg") && svg.contains("polyline"), "{svg}");
     std::fs::remove_dir_all(&dir).expect("scratch folder removed");
 }
@@ -101,7 +109,10 @@ fn cuda_without_the_feature_says_how_to_build_it() {
 
 #[test]
 fn help_and_bad_arguments() {
-    assert_help_mentions(BINARY, &["--device", "--steps", "--points", "--width"]);
+    assert_help_mentions(
+        BINARY,
+        &["--device", "--steps", "--points", "--width"],
+    );
     assert_refused(
         BINARY,
         &[

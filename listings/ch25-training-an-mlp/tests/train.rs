@@ -1,5 +1,6 @@
-//! The data set and the training loop through the library, on burn's CPU backend: the
-//! spirals are what they claim to be, and training is reproducible and makes progress.
+//! The data set and the training loop through the library, on burn's CPU
+//! backend: the spirals are what they claim to be, and training is reproducible
+//! and makes progress.
 
 use burn::tensor::Device;
 use ch25_training_an_mlp::{Training, spirals, train};
@@ -13,9 +14,11 @@ fn the_spirals_are_balanced_inside_the_unit_disc_and_point_symmetric() {
     for point in data.points.chunks(2) {
         assert!(point[0].hypot(point[1]) < 1.05, "{point:?}");
     }
-    // The second spiral is the first turned by half a circle, up to the noise (±0.02).
+    // The second spiral is the first turned by half a circle, up to the noise
+    // (±0.02).
     for i in 0..100 {
-        let (first, second) = (&data.points[2 * i..][..2], &data.points[200 + 2 * i..][..2]);
+        let (first, second) =
+            (&data.points[2 * i..][..2], &data.points[200 + 2 * i..][..2]);
         assert!((first[0] + second[0]).abs() < 0.041, "{first:?} {second:?}");
         assert!((first[1] + second[1]).abs() < 0.041, "{first:?} {second:?}");
     }

@@ -1,7 +1,8 @@
-//! The lazy pirate: a REQ client that does not trust its server. It waits a bounded
-//! time for each reply; on silence it throws its socket away, opens a new one and asks
-//! again; after a fixed number of tries it gives up with an error. The server here is a
-//! child process that crashes on purpose and that a supervisor restarts.
+//! The lazy pirate: a REQ client that does not trust its server. It waits a
+//! bounded time for each reply; on silence it throws its socket away, opens a
+//! new one and asks again; after a fixed number of tries it gives up with an
+//! error. The server here is a child process that crashes on purpose and that a
+//! supervisor restarts.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -14,7 +15,8 @@ use anyhow::{Context as _, Result, anyhow, bail};
 use book_helpers::format_duration;
 use clap::{Parser, Subcommand};
 
-/// A client that retries through a server crash, and gives up if the server stays dead.
+/// A client that retries through a server crash, and gives up if the server
+/// stays dead.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -30,7 +32,8 @@ struct Args {
     /// Tries per request before giving up (1 to 10).
     #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u32).range(1..=10))]
     tries: u32,
-    /// Milliseconds before the supervisor restarts a crashed server (0 to 10000).
+    /// Milliseconds before the supervisor restarts a crashed server (0 to
+    /// 10000).
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(0..=10_000))]
     restart_after_ms: u64,
     /// Leave a crashed server dead: the client must give up.
@@ -52,7 +55,8 @@ enum Role {
     },
 }
 
-/// A server that hears nothing for this long assumes it was forgotten and exits.
+/// A server that hears nothing for this long assumes it was forgotten and
+/// exits.
 const IDLE_LIMIT: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
@@ -98,9 +102,10 @@ fn serve(endpoint: &str, crash_at: u64) -> Result<()> {
 // ANCHOR_END: server
 
 // ANCHOR: lazy_pirate
-/// Sends `request` and waits up to `timeout` for the reply, at most `tries` times. A
-/// REQ socket that got no reply is stuck (it may not send again), so each retry uses
-/// a fresh socket; linger 0 lets the old one go without delivering what it still held.
+/// Sends `request` and waits up to `timeout` for the reply, at most `tries`
+/// times. A REQ socket that got no reply is stuck (it may not send again), so
+/// each retry uses a fresh socket; linger 0 lets the old one go without
+/// delivering what it still held.
 fn ask(
     context: &zmq::Context,
     endpoint: &str,
@@ -114,7 +119,8 @@ fn ask(
         socket.connect(endpoint)?;
         socket.send(request, 0)?;
         if socket.poll(zmq::POLLIN, timeout.as_millis().try_into()?)? > 0 {
-            let reply = socket.recv_string(0)?.map_err(|_| anyhow!("not UTF-8"))?;
+            let reply =
+                socket.recv_string(0)?.map_err(|_| anyhow!("not UTF-8"))?;
             return Ok((reply, attempt));
         }
         println!(
@@ -139,8 +145,12 @@ struct Supervisor {
 }
 
 impl Supervisor {
-    /// Starts the server (set to crash at `crash_at`) and returns it with its endpoint.
-    fn start(crash_at: u64, restart_after: Option<Duration>) -> Result<(Self, String)> {
+    /// Starts the server (set to crash at `crash_at`) and returns it with its
+    /// endpoint.
+    fn start(
+        crash_at: u64,
+        restart_after: Option<Duration>,
+    ) -> Result<(Self, String)> {
         let (first, endpoint) = start_server("tcp://127.0.0.1:*", crash_at)?;
         let server = Arc::new(Mutex::new(first));
         let stop = Arc::new(AtomicBool::new(false));
@@ -194,9 +204,11 @@ impl Drop for Supervisor {
     }
 }
 
-/// Starts this program as a server bound to `endpoint` and reads back where it bound.
+/// Starts this program as a server bound to `endpoint` and reads back where it
+/// bound.
 fn start_server(endpoint: &str, crash_at: u64) -> Result<(Child, String)> {
-    let program = std::env::current_exe().context("cannot find this program")?;
+    let program =
+        std::env::current_exe().context("cannot find this program")?;
     let mut child = Command::new(program)
         .args([
             "server",
@@ -221,8 +233,10 @@ fn start_server(endpoint: &str, crash_at: u64) -> Result<(Child, String)> {
 
 // ANCHOR: main
 fn client_against_a_crashing_server(args: &Args) -> Result<()> {
-    let restart_after = (!args.no_restart).then(|| Duration::from_millis(args.restart_after_ms));
-    let (supervisor, endpoint) = Supervisor::start(args.crash_at, restart_after)?;
+    let restart_after = (!args.no_restart)
+        .then(|| Duration::from_millis(args.restart_after_ms));
+    let (supervisor, endpoint) =
+        Supervisor::start(args.crash_at, restart_after)?;
     println!(
         "server at {endpoint}, set to crash on request {}",
         args.crash_at
@@ -231,7 +245,8 @@ fn client_against_a_crashing_server(args: &Args) -> Result<()> {
     let timeout = Duration::from_millis(args.timeout_ms);
     let mut retried = 0;
     for n in 1..=args.requests {
-        let (reply, tries) = ask(&context, &endpoint, &n.to_string(), timeout, args.tries)?;
+        let (reply, tries) =
+            ask(&context, &endpoint, &n.to_string(), timeout, args.tries)?;
         if reply != (n * n).to_string() {
             bail!("asked for {n}², got {reply}");
         }

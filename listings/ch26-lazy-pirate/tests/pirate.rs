@@ -1,5 +1,5 @@
-//! The lazy pirate's promises: every request answered correctly through a crash and
-//! restart, and a clear error (exit 1, no hang) when the server stays dead.
+//! The lazy pirate's promises: every request answered correctly through a crash
+//! and restart, and a clear error (exit 1, no hang) when the server stays dead.
 
 use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 
@@ -36,7 +36,9 @@ fn the_run_the_book_shows_answers_every_request_once() {
         let answers: Vec<&str> = ran
             .stdout
             .lines()
-            .filter(|line| line.starts_with(&format!("  request {n}: {} (try ", n * n)))
+            .filter(|line| {
+                line.starts_with(&format!("  request {n}: {} (try ", n * n))
+            })
             .collect();
         assert_eq!(
             answers.len(),
@@ -100,11 +102,13 @@ fn a_server_that_stays_dead_gets_a_clear_error_after_n_tries() {
             ],
         );
         assert_eq!(ran.code, Some(1), "{}", ran.stderr);
-        let error =
-            format!("to request 2 after {tries} tries of 50.0 ms each; is the server running?");
+        let error = format!(
+            "to request 2 after {tries} tries of 50.0 ms each; is the server running?"
+        );
         assert!(ran.stderr.contains(&error), "{}", ran.stderr);
         assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
-        let failures = ran.stdout.matches("  request 2: no reply within").count();
+        let failures =
+            ran.stdout.matches("  request 2: no reply within").count();
         assert_eq!(failures.to_string(), tries, "{}", ran.stdout);
     }
 }

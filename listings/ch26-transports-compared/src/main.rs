@@ -1,6 +1,7 @@
-//! The same two-party exchange over four transports: a crossbeam channel between
-//! threads, ZeroMQ inproc between threads, ZeroMQ ipc and tcp between processes. Each
-//! is timed one way (a stream of messages) and both ways (ping-pong).
+//! The same two-party exchange over four transports: a crossbeam channel
+//! between threads, ZeroMQ inproc between threads, ZeroMQ ipc and tcp between
+//! processes. Each is timed one way (a stream of messages) and both ways
+//! (ping-pong).
 
 use std::process::{Command, ExitCode, Stdio};
 use std::thread;
@@ -12,7 +13,8 @@ use ch26_zeromq_patterns::transport::{Rendezvous, Transport, bind, receive};
 use clap::{Parser, Subcommand};
 use crossbeam_channel::bounded;
 
-/// Times one-way messages and round trips over a channel and three ZeroMQ transports.
+/// Times one-way messages and round trips over a channel and three ZeroMQ
+/// transports.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -111,7 +113,9 @@ fn compare(args: &Args) -> Result<()> {
         );
     }
     if let Some(load) = load_average() {
-        println!("(\"vs channel\": how many times slower; load average before the run: {load:.1})");
+        println!(
+            "(\"vs channel\": how many times slower; load average before the run: {load:.1})"
+        );
     }
     Ok(())
 }
@@ -158,7 +162,8 @@ fn over_a_channel(args: &Args) -> Result<Measured> {
 // ANCHOR_END: channel
 
 // ANCHOR: zmq
-/// One DEALER socket at each end (a two-way socket that, unlike PAIR, reconnects over tcp); the peer is a thread for inproc and this program
+/// One DEALER socket at each end (a two-way socket that, unlike PAIR,
+/// reconnects over tcp); the peer is a thread for inproc and this program
 /// started again for ipc and tcp.
 fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
     let context = zmq::Context::new();
@@ -173,7 +178,8 @@ fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
             zmq_peer(&context, &endpoint, messages, round_trips)
         }))
     } else {
-        let program = std::env::current_exe().context("cannot find this program")?;
+        let program =
+            std::env::current_exe().context("cannot find this program")?;
         let child = Command::new(program)
             .args(["peer", "--endpoint", &endpoint])
             .args(["--messages", &messages.to_string()])
@@ -209,12 +215,19 @@ fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
     })
 }
 
-/// The other end: says hello, counts `messages`, reports the count, echoes `round_trips`.
-fn zmq_peer(context: &zmq::Context, endpoint: &str, messages: u64, round_trips: u64) -> Result<()> {
+/// The other end: says hello, counts `messages`, reports the count, echoes
+/// `round_trips`.
+fn zmq_peer(
+    context: &zmq::Context,
+    endpoint: &str,
+    messages: u64,
+    round_trips: u64,
+) -> Result<()> {
     let socket = context.socket(zmq::DEALER)?;
     socket.connect(endpoint)?;
-    // A DEALER waits for its other end; bound that wait so an orphan peer exits,
-    // and give the last echo a second to leave before the process does.
+    // A DEALER waits for its other end; bound that wait so an orphan peer
+    // exits, and give the last echo a second to leave before the process
+    // does.
     socket.set_sndtimeo(PATIENCE.as_millis().try_into()?)?;
     socket.set_linger(1_000)?;
     socket
@@ -259,7 +272,9 @@ enum Peer {
 impl Peer {
     fn finish(self) -> Result<()> {
         match self {
-            Peer::Thread(thread) => thread.join().map_err(|_| anyhow!("the peer panicked"))?,
+            Peer::Thread(thread) => {
+                thread.join().map_err(|_| anyhow!("the peer panicked"))?
+            }
             Peer::Process(mut child) => {
                 let status = child.wait()?;
                 if !status.success() {

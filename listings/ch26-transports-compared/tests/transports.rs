@@ -1,5 +1,5 @@
-//! Every transport delivers every message (the program checks the peer's count and
-//! fails otherwise); the table has its four rows whatever the sizes.
+//! Every transport delivers every message (the program checks the peer's count
+//! and fails otherwise); the table has its four rows whatever the sizes.
 
 use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 

@@ -1,5 +1,6 @@
-//! High-water marks: how many messages a socket queues for a peer that does not read,
-//! and what it does when the queue is full. PUSH (like REQ and DEALER) waits; PUB drops.
+//! High-water marks: how many messages a socket queues for a peer that does not
+//! read, and what it does when the queue is full. PUSH (like REQ and DEALER)
+//! waits; PUB drops.
 
 use std::time::{Duration, Instant};
 
@@ -8,7 +9,8 @@ use book_helpers::timed;
 
 use crate::transport::{Rendezvous, Transport, bind};
 
-/// No loop here runs more than this many times, even if a mark were never reached.
+/// No loop here runs more than this many times, even if a mark were never
+/// reached.
 const AT_MOST: u64 = 1_000_000;
 
 /// What a PUSH socket did when its reader stopped reading.
@@ -18,8 +20,8 @@ pub struct Blocked {
     pub queued: u64,
     /// How long a send with a time-out waited before it gave up.
     pub waited: Duration,
-    /// Messages the reader took before the writer could send again: libzmq hands
-    /// room back in batches, not one message at a time.
+    /// Messages the reader took before the writer could send again: libzmq
+    /// hands room back in batches, not one message at a time.
     pub read_before_room: u64,
 }
 
@@ -34,7 +36,8 @@ pub struct Dropped {
 }
 
 // ANCHOR: push_blocks
-/// A PUSH socket and a PULL socket that reads nothing, both with high-water mark `mark`.
+/// A PUSH socket and a PULL socket that reads nothing, both with high-water
+/// mark `mark`.
 pub fn push_blocks(mark: i32) -> Result<Blocked> {
     let context = zmq::Context::new();
     let rendezvous = Rendezvous::new(Transport::Inproc)?;
@@ -114,9 +117,12 @@ pub fn pub_drops(mark: i32, published: u64) -> Result<Dropped> {
 }
 // ANCHOR_END: pub_drops
 
-/// Publishes `probe` until the subscriber gets one, then empties its queue: from then
-/// on, everything published reaches it (or is dropped at the mark).
-fn wait_until_subscribed(publisher: &zmq::Socket, subscriber: &zmq::Socket) -> Result<()> {
+/// Publishes `probe` until the subscriber gets one, then empties its queue:
+/// from then on, everything published reaches it (or is dropped at the mark).
+fn wait_until_subscribed(
+    publisher: &zmq::Socket,
+    subscriber: &zmq::Socket,
+) -> Result<()> {
     let deadline = Instant::now() + Duration::from_secs(5);
     loop {
         publisher.send("probe", 0)?;

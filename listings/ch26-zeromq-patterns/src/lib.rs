@@ -1,7 +1,8 @@
-//! ZeroMQ's messaging patterns, one module each, on the `zmq` crate (libzmq underneath).
+//! ZeroMQ's messaging patterns, one module each, on the `zmq` crate (libzmq
+//! underneath).
 //!
-//! Every function here builds its sockets, runs the pattern to the end and returns what
-//! it counted, so the program prints it and the tests check it.
+//! Every function here builds its sockets, runs the pattern to the end and
+//! returns what it counted, so the program prints it and the tests check it.
 
 pub mod high_water_marks;
 pub mod pipeline;

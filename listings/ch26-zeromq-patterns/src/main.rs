@@ -1,6 +1,6 @@
-//! ZeroMQ's patterns, each run to the end with what it promises counted: REQ/REP,
-//! PUB/SUB, a PUSH/PULL pipeline on threads or processes, ROUTER/DEALER load
-//! balancing, and high-water marks.
+//! ZeroMQ's patterns, each run to the end with what it promises counted:
+//! REQ/REP, PUB/SUB, a PUSH/PULL pipeline on threads or processes,
+//! ROUTER/DEALER load balancing, and high-water marks.
 
 use std::process::ExitCode;
 use std::time::Duration;
@@ -31,8 +31,8 @@ enum Pattern {
         #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=100_000))]
         requests: u64,
     },
-    /// A publisher on topics temp and wind, a subscriber to temp that joins late,
-    /// then one that joins with a handshake.
+    /// A publisher on topics temp and wind, a subscriber to temp that joins
+    /// late, then one that joins with a handshake.
     PubSub {
         #[arg(long, value_enum, default_value_t = Transport::Tcp)]
         transport: Transport,
@@ -55,8 +55,8 @@ enum Pattern {
         #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         task_size: u64,
     },
-    /// A ROUTER deals tasks to DEALER workers of different speeds, in turn and then
-    /// to whichever is free.
+    /// A ROUTER deals tasks to DEALER workers of different speeds, in turn and
+    /// then to whichever is free.
     RouterDealer {
         /// Workers (1 to 16); worker n takes n units per task.
         #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=16))]
@@ -73,7 +73,8 @@ enum Pattern {
         /// The high-water mark of each socket (1 to 100000).
         #[arg(long, default_value_t = 100, value_parser = clap::value_parser!(i32).range(1..=100_000))]
         mark: i32,
-        /// Messages to publish to the subscriber that does not read (1 to 1000000).
+        /// Messages to publish to the subscriber that does not read (1 to
+        /// 1000000).
         #[arg(long, default_value_t = 10_000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
         published: u64,
     },
@@ -141,7 +142,9 @@ fn run(pattern: Pattern) -> Result<()> {
                 "PUB/SUB over {transport}: {messages} readings, {} of them on topic temp",
                 messages.div_ceil(2)
             );
-            for (how, handshake) in [("joined at once", false), ("after a handshake", true)] {
+            for (how, handshake) in
+                [("joined at once", false), ("after a handshake", true)]
+            {
                 let heard = pub_sub::run(transport, messages, handshake)?;
                 println!(
                     "  {how:<17}  received {:>4}  missed at start {:>4}  other topics {}  gaps: {}",
@@ -173,7 +176,8 @@ fn run(pattern: Pattern) -> Result<()> {
             };
             for transport in transports {
                 let workers = usize::from(workers);
-                let collected = pipeline::run(transport, workers, tasks, task_size)?;
+                let collected =
+                    pipeline::run(transport, workers, tasks, task_size)?;
                 let kind = if transport == Transport::Inproc {
                     "threads"
                 } else {
@@ -189,7 +193,9 @@ fn run(pattern: Pattern) -> Result<()> {
                     shares.join("/")
                 );
                 if collected.total != expected || !collected.each_task_once {
-                    bail!("the pipeline over {transport} lost or repeated work");
+                    bail!(
+                        "the pipeline over {transport} lost or repeated work"
+                    );
                 }
             }
         }
@@ -211,8 +217,14 @@ fn run(pattern: Pattern) -> Result<()> {
                 ("in turn", Policy::RoundRobin),
                 ("first free", Policy::FirstFree),
             ] {
-                let dealt = router_dealer::run(policy, usize::from(workers), tasks, unit)?;
-                let shares: Vec<String> = dealt.per_worker.iter().map(u64::to_string).collect();
+                let dealt = router_dealer::run(
+                    policy,
+                    usize::from(workers),
+                    tasks,
+                    unit,
+                )?;
+                let shares: Vec<String> =
+                    dealt.per_worker.iter().map(u64::to_string).collect();
                 let versus = first.map_or(String::new(), |first| {
                     format!(" ({} faster)", format_speedup(first, dealt.took))
                 });
@@ -226,7 +238,9 @@ fn run(pattern: Pattern) -> Result<()> {
             }
         }
         Pattern::HighWaterMarks { mark, published } => {
-            println!("High-water marks of {mark} messages on each socket (inproc)");
+            println!(
+                "High-water marks of {mark} messages on each socket (inproc)"
+            );
             let blocked = high_water_marks::push_blocks(mark)?;
             println!(
                 "  PUSH, reader stopped: {} queued, then a send waited {} and gave up;\n  \
@@ -239,14 +253,19 @@ fn run(pattern: Pattern) -> Result<()> {
             let dropped = high_water_marks::pub_drops(mark, published)?;
             println!(
                 "  PUB, reader stopped:  {} published, {} refused, {} received, {} dropped",
-                dropped.published, dropped.refused, dropped.received, dropped.dropped
+                dropped.published,
+                dropped.refused,
+                dropped.received,
+                dropped.dropped
             );
         }
         Pattern::Worker {
             name,
             tasks_at,
             results_at,
-        } => pipeline::work(&zmq::Context::new(), &name, &tasks_at, &results_at)?,
+        } => {
+            pipeline::work(&zmq::Context::new(), &name, &tasks_at, &results_at)?
+        }
     }
     Ok(())
 }

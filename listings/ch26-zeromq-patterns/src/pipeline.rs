@@ -1,6 +1,7 @@
-//! PUSH/PULL: a ventilator hands out tasks, workers do them, a sink collects the
-//! results. Workers are threads for `inproc://`, and processes of this same program for
-//! `ipc://` and `tcp://`, which is all that changes between the three.
+//! PUSH/PULL: a ventilator hands out tasks, workers do them, a sink collects
+//! the results. Workers are threads for `inproc://`, and processes of this same
+//! program for `ipc://` and `tcp://`, which is all that changes between the
+//! three.
 
 use std::collections::BTreeMap;
 use std::ops::Range;
@@ -46,15 +47,22 @@ pub struct Collected {
 }
 
 // ANCHOR: worker
-/// A worker: pulls `task first last` messages, pushes `task worker result` messages,
-/// and stops at `stop`. The same function runs in a thread or in a child process.
-pub fn work(context: &zmq::Context, name: &str, tasks_at: &str, results_at: &str) -> Result<()> {
+/// A worker: pulls `task first last` messages, pushes `task worker result`
+/// messages, and stops at `stop`. The same function runs in a thread or in a
+/// child process.
+pub fn work(
+    context: &zmq::Context,
+    name: &str,
+    tasks_at: &str,
+    results_at: &str,
+) -> Result<()> {
     let tasks = context.socket(zmq::PULL)?;
     tasks.connect(tasks_at)?;
     let results = context.socket(zmq::PUSH)?;
     results.connect(results_at)?;
-    // PUSH waits for a reader; bound that wait so a missing sink ends the worker, and
-    // give unsent results a second to leave when the worker stops.
+    // PUSH waits for a reader; bound that wait so a missing sink ends the
+    // worker, and give unsent results a second to leave when the worker
+    // stops.
     results.set_sndtimeo(PATIENCE.as_millis().try_into()?)?;
     results.set_linger(1_000)?;
     results
@@ -64,7 +72,9 @@ pub fn work(context: &zmq::Context, name: &str, tasks_at: &str, results_at: &str
         let task = receive(&tasks, PATIENCE, "task")?;
         let fields: Vec<u64> = match task.as_str() {
             "stop" => return Ok(()),
-            task => task.split(' ').map(str::parse).collect::<Result<_, _>>()?,
+            task => {
+                task.split(' ').map(str::parse).collect::<Result<_, _>>()?
+            }
         };
         let [id, first, last] = fields[..] else {
             bail!("malformed task {task:?}");
@@ -75,25 +85,33 @@ pub fn work(context: &zmq::Context, name: &str, tasks_at: &str, results_at: &str
 // ANCHOR_END: worker
 
 // ANCHOR: ventilator_and_sink
-/// Splits `tasks × task_size` numbers into tasks, has `workers` workers do them over
-/// `transport`, and sums the results.
-pub fn run(transport: Transport, workers: usize, tasks: u64, task_size: u64) -> Result<Collected> {
+/// Splits `tasks × task_size` numbers into tasks, has `workers` workers do them
+/// over `transport`, and sums the results.
+pub fn run(
+    transport: Transport,
+    workers: usize,
+    tasks: u64,
+    task_size: u64,
+) -> Result<Collected> {
     let context = zmq::Context::new();
     let rendezvous = Rendezvous::new(transport)?;
     let ventilator = context.socket(zmq::PUSH)?;
     let tasks_at = bind(&ventilator, &rendezvous.address("tasks"))?;
     let sink = context.socket(zmq::PULL)?;
     let results_at = bind(&sink, &rendezvous.address("results"))?;
-    let crew = Crew::start(&context, transport, workers, &tasks_at, &results_at)?;
+    let crew =
+        Crew::start(&context, transport, workers, &tasks_at, &results_at)?;
 
-    // Every worker reports in before the first task goes out: PUSH deals tasks round
-    // robin over the workers connected at that moment, and a late one would get none.
+    // Every worker reports in before the first task goes out: PUSH deals tasks
+    // round robin over the workers connected at that moment, and a late one
+    // would get none.
     for _ in 0..workers {
         receive(&sink, PATIENCE, "a worker's hello")?;
     }
     for task in 0..tasks {
         let numbers = task_range(task, task_size);
-        ventilator.send(&format!("{task} {} {}", numbers.start, numbers.end), 0)?;
+        ventilator
+            .send(&format!("{task} {} {}", numbers.start, numbers.end), 0)?;
     }
 
     let mut seen = vec![0_u32; usize::try_from(tasks)?];
@@ -105,7 +123,8 @@ pub fn run(transport: Transport, workers: usize, tasks: u64, task_size: u64) -> 
     for _ in 0..tasks {
         let result = receive(&sink, PATIENCE, "result")?;
         let mut fields = result.split(' ');
-        let (Some(task), Some(worker), Some(value)) = (fields.next(), fields.next(), fields.next())
+        let (Some(task), Some(worker), Some(value)) =
+            (fields.next(), fields.next(), fields.next())
         else {
             bail!("malformed result {result:?}");
         };
@@ -144,19 +163,24 @@ impl Crew {
     ) -> Result<Self> {
         let names = (1..=workers).map(|n| format!("worker-{n}"));
         if transport == Transport::Inproc {
-            // inproc:// only reaches sockets of the same context: threads it is.
+            // inproc:// only reaches sockets of the same context: threads it
+            // is.
             let threads = names.map(|name| {
                 let (context, tasks_at, results_at) = (
                     context.clone(),
                     tasks_at.to_string(),
                     results_at.to_string(),
                 );
-                thread::spawn(move || work(&context, &name, &tasks_at, &results_at))
+                thread::spawn(move || {
+                    work(&context, &name, &tasks_at, &results_at)
+                })
             });
             return Ok(Crew::Threads(threads.collect()));
         }
-        // Anything else reaches other processes: start this program again as a worker.
-        let program = std::env::current_exe().context("cannot find this program")?;
+        // Anything else reaches other processes: start this program again as a
+        // worker.
+        let program =
+            std::env::current_exe().context("cannot find this program")?;
         let children = names.map(|name| {
             Command::new(&program)
                 .args(["worker", "--name", &name, "--tasks-at", tasks_at])

@@ -1,5 +1,5 @@
-//! PUB/SUB: one publisher, subscribers that pick topics by prefix, and the messages a
-//! subscriber never sees because it joined late.
+//! PUB/SUB: one publisher, subscribers that pick topics by prefix, and the
+//! messages a subscriber never sees because it joined late.
 
 use std::thread;
 use std::time::{Duration, Instant};
@@ -22,18 +22,20 @@ pub struct Heard {
     pub published: u64,
     /// `temp` messages the subscriber received.
     pub received: u64,
-    /// `temp` messages sent before the first one it received: the slow joiner's loss.
+    /// `temp` messages sent before the first one it received: the slow
+    /// joiner's loss.
     pub missed_at_start: u64,
     /// Messages of other topics that reached it (the filter makes this 0).
     pub other_topics: u64,
-    /// Whether, from its first message on, it got every `temp` message in order.
+    /// Whether, from its first message on, it got every `temp` message in
+    /// order.
     pub no_gap_after_joining: bool,
 }
 
 // ANCHOR: publisher
 /// Publishes `messages` readings, alternately on topics `temp` and `wind`, then
-/// `temp end`. With `handshake`, it first waits until the subscriber proves it is
-/// listening.
+/// `temp end`. With `handshake`, it first waits until the subscriber proves it
+/// is listening.
 fn publish(
     publisher: &zmq::Socket,
     ready: &zmq::Socket,
@@ -41,7 +43,8 @@ fn publish(
     handshake: bool,
 ) -> Result<()> {
     if handshake {
-        // Publish a `sync` message each millisecond until the subscriber says it got one.
+        // Publish a `sync` message each millisecond until the subscriber says
+        // it got one.
         let deadline = Instant::now() + PATIENCE;
         while ready.poll(zmq::POLLIN, 1)? == 0 {
             if Instant::now() > deadline {
@@ -56,8 +59,8 @@ fn publish(
         publisher.send(&format!("{topic} {sequence}"), 0)?;
         thread::sleep(PACE);
     }
-    // The last word is repeated until acknowledged, so that even a subscriber that
-    // missed everything else learns that the run is over.
+    // The last word is repeated until acknowledged, so that even a subscriber
+    // that missed everything else learns that the run is over.
     let deadline = Instant::now() + PATIENCE;
     while ready.poll(zmq::POLLIN, 1)? == 0 {
         if Instant::now() > deadline {
@@ -71,8 +74,13 @@ fn publish(
 // ANCHOR_END: publisher
 
 // ANCHOR: subscriber
-/// Subscribes to `temp` (and to `sync` for the handshake) and records what arrives.
-fn subscribe(subscriber: &zmq::Socket, ready: &zmq::Socket, messages: u64) -> Result<Heard> {
+/// Subscribes to `temp` (and to `sync` for the handshake) and records what
+/// arrives.
+fn subscribe(
+    subscriber: &zmq::Socket,
+    ready: &zmq::Socket,
+    messages: u64,
+) -> Result<Heard> {
     let mut heard = Heard {
         published: messages.div_ceil(2),
         received: 0,
@@ -97,7 +105,8 @@ fn subscribe(subscriber: &zmq::Socket, ready: &zmq::Socket, messages: u64) -> Re
                 return Ok(heard);
             }
             ("temp", sequence) => {
-                let sequence: u64 = sequence.parse().context("a sequence number")?;
+                let sequence: u64 =
+                    sequence.parse().context("a sequence number")?;
                 if heard.received == 0 {
                     heard.missed_at_start = sequence / 2;
                 } else if Some(sequence) != expected {
@@ -114,7 +123,11 @@ fn subscribe(subscriber: &zmq::Socket, ready: &zmq::Socket, messages: u64) -> Re
 
 // ANCHOR: run
 /// A publisher and a subscriber thread, started together over `transport`.
-pub fn run(transport: Transport, messages: u64, handshake: bool) -> Result<Heard> {
+pub fn run(
+    transport: Transport,
+    messages: u64,
+    handshake: bool,
+) -> Result<Heard> {
     let context = zmq::Context::new();
     let rendezvous = Rendezvous::new(transport)?;
     let publisher = context.socket(zmq::PUB)?;
@@ -132,7 +145,8 @@ pub fn run(transport: Transport, messages: u64, handshake: bool) -> Result<Heard
         confirm.connect(&ready_at)?;
         subscribe(&subscriber, &confirm, messages)
     });
-    // No waiting here: the publisher starts as soon as the subscriber thread exists.
+    // No waiting here: the publisher starts as soon as the subscriber thread
+    // exists.
     publish(&publisher, &ready, messages, handshake)?;
     subscriber.join().expect("the subscriber does not panic")
 }

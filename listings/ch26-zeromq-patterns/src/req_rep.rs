@@ -41,7 +41,8 @@ pub fn run(transport: Transport, requests: u64) -> Result<Conversation> {
     let rendezvous = Rendezvous::new(transport)?;
     let server = context.socket(zmq::REP)?;
     let endpoint = bind(&server, &rendezvous.address("squares"))?;
-    // One more request than the loop below sends: the one the lockstep test makes.
+    // One more request than the loop below sends: the one the lockstep test
+    // makes.
     let server = thread::spawn(move || serve(&server, requests + 1));
 
     let client = context.socket(zmq::REQ)?;

@@ -1,5 +1,6 @@
-//! ROUTER/DEALER: a ROUTER socket knows each peer by name and can address one; that is
-//! enough to send each task to a worker that is free instead of to the next in turn.
+//! ROUTER/DEALER: a ROUTER socket knows each peer by name and can address one;
+//! that is enough to send each task to a worker that is free instead of to the
+//! next in turn.
 
 use std::collections::VecDeque;
 use std::thread;
@@ -34,9 +35,14 @@ pub struct Dealt {
 }
 
 // ANCHOR: worker
-/// A DEALER worker named `worker-<n>`: says `ready`, then answers each `task i` with
-/// `done i` after `n × unit` of work, until `stop`.
-fn work(context: &zmq::Context, router_at: &str, n: usize, unit: Duration) -> Result<()> {
+/// A DEALER worker named `worker-<n>`: says `ready`, then answers each `task i`
+/// with `done i` after `n × unit` of work, until `stop`.
+fn work(
+    context: &zmq::Context,
+    router_at: &str,
+    n: usize,
+    unit: Duration,
+) -> Result<()> {
     let socket = context.socket(zmq::DEALER)?;
     socket.set_identity(format!("worker-{n}").as_bytes())?;
     socket.connect(router_at)?;
@@ -53,8 +59,14 @@ fn work(context: &zmq::Context, router_at: &str, n: usize, unit: Duration) -> Re
 // ANCHOR_END: worker
 
 // ANCHOR: router
-/// Deals `tasks` tasks to `workers` workers of speeds 1, 1/2, 1/3, … by `policy`.
-pub fn run(policy: Policy, workers: usize, tasks: u64, unit: Duration) -> Result<Dealt> {
+/// Deals `tasks` tasks to `workers` workers of speeds 1, 1/2, 1/3, … by
+/// `policy`.
+pub fn run(
+    policy: Policy,
+    workers: usize,
+    tasks: u64,
+    unit: Duration,
+) -> Result<Dealt> {
     let context = zmq::Context::new();
     let rendezvous = Rendezvous::new(Transport::Inproc)?;
     let router = context.socket(zmq::ROUTER)?;
@@ -66,13 +78,15 @@ pub fn run(policy: Policy, workers: usize, tasks: u64, unit: Duration) -> Result
         })
         .collect();
 
-    // A ROUTER receives [sender's identity, message]; it sends to [identity, message].
+    // A ROUTER receives [sender's identity, message]; it sends to [identity,
+    // message].
     let next = |router: &zmq::Socket| -> Result<(Vec<u8>, String)> {
         if router.poll(zmq::POLLIN, PATIENCE.as_millis().try_into()?)? == 0 {
             bail!("no worker answered (one died?)");
         }
         let mut frames = router.recv_multipart(0)?.into_iter();
-        let (Some(identity), Some(body)) = (frames.next(), frames.next()) else {
+        let (Some(identity), Some(body)) = (frames.next(), frames.next())
+        else {
             bail!("a message without an identity");
         };
         Ok((identity, String::from_utf8(body)?))
@@ -100,9 +114,12 @@ pub fn run(policy: Policy, workers: usize, tasks: u64, unit: Duration) -> Result
         let mut outstanding = 0;
         for task in 0..tasks {
             let worker = match policy {
-                Policy::RoundRobin => names[usize::try_from(task)? % workers].clone(),
+                Policy::RoundRobin => {
+                    names[usize::try_from(task)? % workers].clone()
+                }
                 Policy::FirstFree => {
-                    // No one free: wait for a result, whose sender is free again.
+                    // No one free: wait for a result, whose sender is free
+                    // again.
                     if free.is_empty() {
                         let (identity, body) = next(&router)?;
                         record(&identity, &body)?;
@@ -112,7 +129,10 @@ pub fn run(policy: Policy, workers: usize, tasks: u64, unit: Duration) -> Result
                     free.pop_front().expect("a free worker")
                 }
             };
-            router.send_multipart([worker, format!("task {task}").into_bytes()], 0)?;
+            router.send_multipart(
+                [worker, format!("task {task}").into_bytes()],
+                0,
+            )?;
             outstanding += 1;
         }
         for _ in 0..outstanding {

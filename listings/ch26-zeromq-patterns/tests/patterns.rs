@@ -1,5 +1,5 @@
-//! What each pattern promises, checked on the program as a reader runs it and, many
-//! times over with varied sizes, on the library functions behind it.
+//! What each pattern promises, checked on the program as a reader runs it and,
+//! many times over with varied sizes, on the library functions behind it.
 
 use std::time::Duration;
 
@@ -61,7 +61,8 @@ fn the_run_the_book_shows_keeps_every_promise() {
         out.contains("a second send before the reply: refused with EFSM"),
         "{out}"
     );
-    // PUB/SUB: the late joiner misses a prefix and nothing after it; the handshake none.
+    // PUB/SUB: the late joiner misses a prefix and nothing after it; the
+    // handshake none.
     let late = ran.rows_starting_with("  joined at once");
     let (received, missed) = counts(late[0]);
     assert_eq!(received + missed, 1_000, "{out}");
@@ -78,14 +79,21 @@ fn the_run_the_book_shows_keeps_every_promise() {
         let row = ran.rows_starting_with(way);
         assert_eq!(row.len(), 1, "{out}");
         assert!(
-            row[0].contains(&format!("total {expected}  each task once: true  shares ")),
+            row[0].contains(&format!(
+                "total {expected}  each task once: true  shares "
+            )),
             "{out}"
         );
     }
-    // ROUTER/DEALER: in turn is an even split; first free gives the fast worker more.
+    // ROUTER/DEALER: in turn is an even split; first free gives the fast worker
+    // more.
     assert!(out.contains("in turn     shares 20/20/20  each task once: true"));
-    assert!(ran.rows_starting_with("  first free")[0].contains("each task once: true"));
-    // High-water marks: PUSH holds both marks' worth, then waits; PUB drops the rest.
+    assert!(
+        ran.rows_starting_with("  first free")[0]
+            .contains("each task once: true")
+    );
+    // High-water marks: PUSH holds both marks' worth, then waits; PUB drops the
+    // rest.
     assert!(out.contains("PUSH, reader stopped: 200 queued"), "{out}");
     assert!(out.contains("10000 published, 0 refused, "), "{out}");
 }
@@ -107,7 +115,10 @@ fn counts(row: &str) -> (u64, u64) {
 fn req_rep_answers_every_request_on_every_transport() {
     for transport in [Transport::Inproc, Transport::Ipc, Transport::Tcp] {
         for requests in [1, 10, 500] {
-            let talk = finishes_within(LIMIT, move || req_rep::run(transport, requests)).unwrap();
+            let talk = finishes_within(LIMIT, move || {
+                req_rep::run(transport, requests)
+            })
+            .unwrap();
             assert_eq!(talk.answered, requests);
             assert!(talk.second_send == "refused with EFSM");
         }
@@ -117,11 +128,14 @@ fn req_rep_answers_every_request_on_every_transport() {
 #[test]
 fn pub_sub_never_leaves_a_gap_once_joined_stress() {
     for round in 0..20_u64 {
-        let transport = [Transport::Inproc, Transport::Ipc, Transport::Tcp][(round % 3) as usize];
+        let transport = [Transport::Inproc, Transport::Ipc, Transport::Tcp]
+            [(round % 3) as usize];
         let messages = 2 + round * 37;
         let handshake = round % 2 == 0;
-        let heard =
-            finishes_within(LIMIT, move || pub_sub::run(transport, messages, handshake)).unwrap();
+        let heard = finishes_within(LIMIT, move || {
+            pub_sub::run(transport, messages, handshake)
+        })
+        .unwrap();
         assert_eq!(heard.other_topics, 0, "{heard:?}");
         assert!(heard.no_gap_after_joining, "{heard:?}");
         assert_eq!(
@@ -205,11 +219,18 @@ fn router_dealer_does_each_task_once_under_both_policies_stress() {
             })
             .unwrap();
             assert!(dealt.each_task_once, "{dealt:?}");
-            assert_eq!(dealt.per_worker.iter().sum::<u64>(), tasks, "{dealt:?}");
+            assert_eq!(
+                dealt.per_worker.iter().sum::<u64>(),
+                tasks,
+                "{dealt:?}"
+            );
             if policy == Policy::RoundRobin {
                 let least = dealt.per_worker.iter().min().unwrap();
                 let most = dealt.per_worker.iter().max().unwrap();
-                assert!(most - least <= 1, "in turn is an even split: {dealt:?}");
+                assert!(
+                    most - least <= 1,
+                    "in turn is an even split: {dealt:?}"
+                );
             }
         }
     }
@@ -218,18 +239,29 @@ fn router_dealer_does_each_task_once_under_both_policies_stress() {
 #[test]
 fn push_waits_and_pub_drops_at_any_mark() {
     for mark in [1, 10, 100, 1_000] {
-        let blocked = finishes_within(LIMIT, move || high_water_marks::push_blocks(mark)).unwrap();
+        let blocked =
+            finishes_within(LIMIT, move || high_water_marks::push_blocks(mark))
+                .unwrap();
         // inproc: the sender's and the receiver's marks add up.
         assert_eq!(blocked.queued, 2 * mark as u64, "{blocked:?}");
-        assert!(blocked.read_before_room >= 1 && blocked.read_before_room <= blocked.queued);
+        assert!(
+            blocked.read_before_room >= 1
+                && blocked.read_before_room <= blocked.queued
+        );
         let published = 5_000;
-        let dropped =
-            finishes_within(LIMIT, move || high_water_marks::pub_drops(mark, published)).unwrap();
+        let dropped = finishes_within(LIMIT, move || {
+            high_water_marks::pub_drops(mark, published)
+        })
+        .unwrap();
         assert_eq!(
             dropped.refused, 0,
             "PUB never makes the sender wait: {dropped:?}"
         );
-        assert_eq!(dropped.received + dropped.dropped, published, "{dropped:?}");
+        assert_eq!(
+            dropped.received + dropped.dropped,
+            published,
+            "{dropped:?}"
+        );
         assert!(dropped.received <= 2 * mark as u64, "{dropped:?}");
         assert!(dropped.dropped > 0, "{dropped:?}");
     }

@@ -1,6 +1,6 @@
-//! A consumer killed mid-stream. With the log, it restarts from the offset it stored
-//! and nothing is lost (a few records may be processed twice). With ZeroMQ PUB/SUB,
-//! whatever was sent while it was dead is gone.
+//! A consumer killed mid-stream. With the log, it restarts from the offset it
+//! stored and nothing is lost (a few records may be processed twice). With
+//! ZeroMQ PUB/SUB, whatever was sent while it was dead is gone.
 
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
@@ -61,7 +61,8 @@ pub struct Scratch(pub PathBuf);
 
 impl Scratch {
     pub fn new(name: &str) -> Result<Self> {
-        let folder = std::env::temp_dir().join(format!("ch27-{name}-{}", std::process::id()));
+        let folder = std::env::temp_dir()
+            .join(format!("ch27-{name}-{}", std::process::id()));
         let _ = fs::remove_dir_all(&folder);
         fs::create_dir_all(&folder)?;
         Ok(Self(folder))
@@ -80,7 +81,8 @@ struct Started(Child);
 impl Started {
     /// This program again, with `args`.
     fn this_program(args: &[&str]) -> Result<Self> {
-        let program = std::env::current_exe().context("cannot find this program")?;
+        let program =
+            std::env::current_exe().context("cannot find this program")?;
         let child = Command::new(program)
             .args(args)
             .stdin(Stdio::null())
@@ -143,11 +145,11 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 }
 
 // ANCHOR: consume
-/// The consumer: reads `topic` partition 0 from the offset stored in `offset_file`,
-/// "processes" each record by appending its value to `processed_file`, and stores the
-/// next offset after every `commit_every` records. Processing comes before storing: a
-/// kill in between means those records are processed again (at least once), never
-/// skipped.
+/// The consumer: reads `topic` partition 0 from the offset stored in
+/// `offset_file`, "processes" each record by appending its value to
+/// `processed_file`, and stores the next offset after every `commit_every`
+/// records. Processing comes before storing: a kill in between means those
+/// records are processed again (at least once), never skipped.
 pub fn consume(
     address: &str,
     topic: &str,
@@ -165,7 +167,8 @@ pub fn consume(
         .append(true)
         .open(processed_file)?;
     let store = |offset: i64| -> Result<()> {
-        // Write then rename: a kill leaves the old offset or the new one, never half.
+        // Write then rename: a kill leaves the old offset or the new one, never
+        // half.
         let next = offset_file.with_extension("next");
         fs::write(&next, offset.to_string())?;
         Ok(fs::rename(&next, offset_file)?)
@@ -204,21 +207,28 @@ pub fn consume(
 // ANCHOR_END: consume
 
 // ANCHOR: log_restart
-/// Produces `events` events in two halves to a one-partition topic; a consumer process
-/// starts, is killed with SIGKILL after `kill_after` events, and the second half is
-/// produced while it is dead; a new consumer then resumes from the stored offset.
-pub fn with_the_log(events: u64, kill_after: usize, commit_every: u64) -> Result<Tally> {
+/// Produces `events` events in two halves to a one-partition topic; a consumer
+/// process starts, is killed with SIGKILL after `kill_after` events, and the
+/// second half is produced while it is dead; a new consumer then resumes from
+/// the stored offset.
+pub fn with_the_log(
+    events: u64,
+    kill_after: usize,
+    commit_every: u64,
+) -> Result<Tally> {
     let broker = Broker::start()?;
     let scratch = Scratch::new("log")?;
-    let (offsets, processed) = (scratch.0.join("offset"), scratch.0.join("processed"));
+    let (offsets, processed) =
+        (scratch.0.join("offset"), scratch.0.join("processed"));
     let runtime = runtime()?;
     let half = events / 2;
     let produce = |range: std::ops::Range<u64>| {
         runtime.block_on(async {
             let client = connect(&broker.address).await?;
             let log = partition(&client, "events", 0).await?;
-            // One record per request: tansu 0.6.0 answers a fetch that starts inside
-            // a stored batch with the next batch, so each record is its own batch.
+            // One record per request: tansu 0.6.0 answers a fetch that starts
+            // inside a stored batch with the next batch, so each
+            // record is its own batch.
             for id in range {
                 let event = vec![record("event", &id.to_string())];
                 log.produce(event, Compression::NoCompression).await?;
@@ -226,8 +236,9 @@ pub fn with_the_log(events: u64, kill_after: usize, commit_every: u64) -> Result
             anyhow::Ok(())
         })
     };
-    runtime
-        .block_on(async { create_topic(&connect(&broker.address).await?, "events", 1).await })?;
+    runtime.block_on(async {
+        create_topic(&connect(&broker.address).await?, "events", 1).await
+    })?;
     produce(0..half)?;
     println!("  events 0..{half} produced; consumer 1 started");
 
@@ -236,7 +247,8 @@ pub fn with_the_log(events: u64, kill_after: usize, commit_every: u64) -> Result
             offsets.display().to_string(),
             processed.display().to_string(),
         ];
-        let mut args = vec!["consume".into(), "--broker".into(), broker.address.clone()];
+        let mut args =
+            vec!["consume".into(), "--broker".into(), broker.address.clone()];
         args.extend(["--offset-file".into(), files[0].clone()]);
         args.extend(["--processed-file".into(), files[1].clone()]);
         args.extend(["--until".into(), until.to_string()]);
@@ -245,7 +257,9 @@ pub fn with_the_log(events: u64, kill_after: usize, commit_every: u64) -> Result
     };
     let run = |until| {
         let args = args(until);
-        Started::this_program(&args.iter().map(String::as_str).collect::<Vec<_>>())
+        Started::this_program(
+            &args.iter().map(String::as_str).collect::<Vec<_>>(),
+        )
     };
     let first = run(events)?;
     wait_for_lines(&processed, kill_after)?;
@@ -258,14 +272,16 @@ pub fn with_the_log(events: u64, kill_after: usize, commit_every: u64) -> Result
     produce(half..events)?;
     println!("  events {half}..{events} produced while no consumer ran");
     run(events)?.finish()?;
-    println!("  consumer 2 resumed at offset {stored} and read up to offset {events}");
+    println!(
+        "  consumer 2 resumed at offset {stored} and read up to offset {events}"
+    );
     tally(&processed, events)
 }
 // ANCHOR_END: log_restart
 
 // ANCHOR: subscribe
-/// The ZeroMQ subscriber: appends each event it receives to `processed_file`; notes
-/// `joined` at the first `sync` message and stops at `end`.
+/// The ZeroMQ subscriber: appends each event it receives to `processed_file`;
+/// notes `joined` at the first `sync` message and stops at `end`.
 pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
     let context = zmq::Context::new();
     let subscriber = context.socket(zmq::SUB)?;
@@ -277,7 +293,8 @@ pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
         .open(processed_file)?;
     let mut joined = false;
     loop {
-        if subscriber.poll(zmq::POLLIN, PATIENCE.as_millis().try_into()?)? == 0 {
+        if subscriber.poll(zmq::POLLIN, PATIENCE.as_millis().try_into()?)? == 0
+        {
             bail!("the publisher went silent");
         }
         let message = subscriber
@@ -300,8 +317,8 @@ pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
 // ANCHOR_END: subscribe
 
 // ANCHOR: pub_sub_restart
-/// The same story over PUB/SUB: the subscriber is killed after `kill_after` events,
-/// the rest is published while it is dead, then a new subscriber joins.
+/// The same story over PUB/SUB: the subscriber is killed after `kill_after`
+/// events, the rest is published while it is dead, then a new subscriber joins.
 pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
     let scratch = Scratch::new("pubsub")?;
     let processed = scratch.0.join("processed");
@@ -322,7 +339,8 @@ pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
             &file,
         ])
     };
-    // Publish `word` every millisecond until the file holds `marker` `times` times.
+    // Publish `word` every millisecond until the file holds `marker` `times`
+    // times.
     let until_heard = |word: &str, marker: &str, times: usize| -> Result<()> {
         let deadline = Instant::now() + PATIENCE;
         let count = || {

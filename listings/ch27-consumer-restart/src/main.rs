@@ -1,6 +1,6 @@
-//! A consumer killed with SIGKILL mid-stream: with a Kafka-protocol log it resumes from
-//! its stored offset and loses nothing; with ZeroMQ PUB/SUB what was sent meanwhile is
-//! gone. Both counted.
+//! A consumer killed with SIGKILL mid-stream: with a Kafka-protocol log it
+//! resumes from its stored offset and loses nothing; with ZeroMQ PUB/SUB what
+//! was sent meanwhile is gone. Both counted.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -9,8 +9,9 @@ use anyhow::{Result, bail};
 use ch27_consumer_restart::{self as restart, Tally};
 use clap::{Parser, Subcommand};
 
-/// Kills a consumer mid-stream, once reading a log on the tansu broker (started on
-/// 127.0.0.1) and once subscribed to a ZeroMQ publisher, and counts what each lost.
+/// Kills a consumer mid-stream, once reading a log on the tansu broker (started
+/// on 127.0.0.1) and once subscribed to a ZeroMQ publisher, and counts what
+/// each lost.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -88,7 +89,8 @@ fn run(args: Args) -> Result<()> {
             println!(
                 "A log (tansu, Kafka protocol): topic \"events\", 1 partition, {events} events"
             );
-            let log = restart::with_the_log(events, kill_after, args.commit_every)?;
+            let log =
+                restart::with_the_log(events, kill_after, args.commit_every)?;
             show(&log);
             println!("ZeroMQ PUB/SUB over tcp 127.0.0.1: {events} events");
             let pub_sub = restart::with_pub_sub(events, kill_after)?;

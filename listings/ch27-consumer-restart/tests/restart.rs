@@ -1,9 +1,9 @@
-//! Against a real broker (tansu, started and killed by the program): a consumer killed
-//! with SIGKILL loses nothing when it resumes from its stored offset, while a PUB/SUB
-//! subscriber loses what was published while it was dead.
+//! Against a real broker (tansu, started and killed by the program): a consumer
+//! killed with SIGKILL loses nothing when it resumes from its stored offset,
+//! while a PUB/SUB subscriber loses what was published while it was dead.
 //!
-//! These tests need `tansu`; without it they fail, and the listing's error names
-//! `cargo xtask setup`.
+//! These tests need `tansu`; without it they fail, and the listing's error
+//! names `cargo xtask setup`.
 
 use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
@@ -11,7 +11,10 @@ const BINARY: &str = env!("CARGO_BIN_EXE_ch27-consumer-restart");
 
 #[test]
 fn help_and_bad_arguments() {
-    assert_help_mentions(BINARY, &["--events", "--kill-after", "--commit-every"]);
+    assert_help_mentions(
+        BINARY,
+        &["--events", "--kill-after", "--commit-every"],
+    );
     let help = cli::run(BINARY, &["--help"]).stdout;
     assert!(!help.contains("Commands:"), "{help}");
     assert_refused(
@@ -43,7 +46,8 @@ fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
         (600, 250, 64),
         (3_000, 1_200, 500),
     ] {
-        let numbers = [events, kill_after, commit_every].map(|n: u64| n.to_string());
+        let numbers =
+            [events, kill_after, commit_every].map(|n: u64| n.to_string());
         let args = [
             "--events",
             &numbers[0],
@@ -53,25 +57,30 @@ fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
             &numbers[2],
         ];
         let ran = cli::run(BINARY, &args);
-        // The broker's absence shows in stderr, whose error names `cargo xtask setup`.
+        // The broker's absence shows in stderr, whose error names `cargo xtask
+        // setup`.
         assert!(ran.succeeded(), "{args:?}: {}", ran.stderr);
         let out = &ran.stdout;
         let [log, pub_sub] = tallies(&ran)[..] else {
             panic!("two tallies: {out}");
         };
-        // The log: every event processed, the repeats only those after the last stored offset.
+        // The log: every event processed, the repeats only those after the last
+        // stored offset.
         let [processed, total, lost, twice] = log;
         assert_eq!((total, lost), (events, 0), "{out}");
         assert_eq!(processed, events + twice, "{out}");
         assert!(twice <= commit_every, "{out}");
         assert!(out.contains("consumer 1 killed with SIGKILL"), "{out}");
-        // PUB/SUB: nothing twice, and every event published after the kill gone.
+        // PUB/SUB: nothing twice, and every event published after the kill
+        // gone.
         let [processed, total, lost, twice] = pub_sub;
         assert_eq!((total, twice), (events, 0), "{out}");
         assert_eq!(processed + lost, events, "{out}");
         let published_on = out
             .split_once("subscriber 1 killed with SIGKILL after processing ")
-            .and_then(|(_, rest)| rest.split_once("events ").map(|(_, rest)| rest))
+            .and_then(|(_, rest)| {
+                rest.split_once("events ").map(|(_, rest)| rest)
+            })
             .and_then(|rest| rest.split_once("..").map(|(from, _)| from));
         if let Some(from) = published_on {
             let from: u64 = from.parse().expect("a number");

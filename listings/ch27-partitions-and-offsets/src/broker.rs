@@ -1,6 +1,6 @@
-//! A real Kafka-protocol broker for one run: `tansu`, started on 127.0.0.1 on a free
-//! port with in-memory storage, and killed when the guard is dropped, however the run
-//! ends.
+//! A real Kafka-protocol broker for one run: `tansu`, started on 127.0.0.1 on a
+//! free port with in-memory storage, and killed when the guard is dropped,
+//! however the run ends.
 
 use std::net::{TcpListener, TcpStream};
 use std::path::PathBuf;
@@ -13,7 +13,8 @@ use anyhow::{Context as _, Result, bail};
 /// How long the broker may take to accept connections.
 const STARTUP_LIMIT: Duration = Duration::from_secs(30);
 
-/// Where `cargo xtask setup` installs the broker, under the user's cache folder.
+/// Where `cargo xtask setup` installs the broker, under the user's cache
+/// folder.
 const TOOL_FOLDER: &str = "concurrency-is-structure/tansu-0.6.0/bin";
 
 // ANCHOR: guard
@@ -25,7 +26,8 @@ pub struct Broker {
 }
 
 impl Broker {
-    /// Starts `tansu` on a free loopback port and waits (bounded) until it listens.
+    /// Starts `tansu` on a free loopback port and waits (bounded) until it
+    /// listens.
     pub fn start() -> Result<Self> {
         let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
         let url = format!("tcp://127.0.0.1:{port}");
@@ -55,7 +57,9 @@ impl Broker {
         let deadline = Instant::now() + STARTUP_LIMIT;
         while TcpStream::connect(&broker.address).is_err() {
             if let Some(status) = broker.process.try_wait()? {
-                bail!("tansu exited at start-up ({status}); is port {port} taken?");
+                bail!(
+                    "tansu exited at start-up ({status}); is port {port} taken?"
+                );
             }
             if Instant::now() > deadline {
                 bail!(
@@ -77,8 +81,8 @@ impl Drop for Broker {
 }
 // ANCHOR_END: guard
 
-/// `tansu` from PATH, else from the folder `cargo xtask setup` installs it into; if it
-/// is in neither, an error that says how to get it.
+/// `tansu` from PATH, else from the folder `cargo xtask setup` installs it
+/// into; if it is in neither, an error that says how to get it.
 fn tansu_program() -> Result<PathBuf> {
     let on_path = std::env::var_os("PATH")
         .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
@@ -87,8 +91,12 @@ fn tansu_program() -> Result<PathBuf> {
         .map(|folder| folder.join("tansu"));
     let cache = std::env::var_os("XDG_CACHE_HOME")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".cache")));
-    let in_tool_folder = cache.map(|cache| cache.join(TOOL_FOLDER).join("tansu"));
+        .or_else(|| {
+            std::env::var_os("HOME")
+                .map(|home| PathBuf::from(home).join(".cache"))
+        });
+    let in_tool_folder =
+        cache.map(|cache| cache.join(TOOL_FOLDER).join("tansu"));
     on_path
         .chain(in_tool_folder)
         .find(|candidate| candidate.is_file())

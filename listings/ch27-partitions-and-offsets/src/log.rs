@@ -1,12 +1,15 @@
-//! A topic as a set of append-only logs: records go to a partition chosen by key, each
-//! gets the next offset there, and a consumer reads from whatever offset it likes.
+//! A topic as a set of append-only logs: records go to a partition chosen by
+//! key, each gets the next offset there, and a consumer reads from whatever
+//! offset it likes.
 
 use std::collections::{BTreeMap, HashMap};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 use rskafka::chrono::DateTime;
-use rskafka::client::partition::{Compression, OffsetAt, PartitionClient, UnknownTopicHandling};
+use rskafka::client::partition::{
+    Compression, OffsetAt, PartitionClient, UnknownTopicHandling,
+};
 use rskafka::client::{Client, ClientBuilder};
 use rskafka::record::{Record, RecordAndOffset};
 
@@ -22,7 +25,11 @@ pub async fn connect(address: &str) -> Result<Client> {
 }
 
 /// Creates `topic` with `partitions` partitions (one copy each: one broker).
-pub async fn create_topic(client: &Client, topic: &str, partitions: i32) -> Result<()> {
+pub async fn create_topic(
+    client: &Client,
+    topic: &str,
+    partitions: i32,
+) -> Result<()> {
     let controller = client.controller_client()?;
     controller
         .create_topic(topic, partitions, 1, 5_000)
@@ -31,7 +38,11 @@ pub async fn create_topic(client: &Client, topic: &str, partitions: i32) -> Resu
 }
 
 /// A client for one partition of `topic`.
-pub async fn partition(client: &Client, topic: &str, partition: i32) -> Result<PartitionClient> {
+pub async fn partition(
+    client: &Client,
+    topic: &str,
+    partition: i32,
+) -> Result<PartitionClient> {
     Ok(client
         .partition_client(topic, partition, UnknownTopicHandling::Retry)
         .await?)
@@ -46,19 +57,23 @@ pub fn record(key: &str, value: &str) -> Record {
         key: Some(key.as_bytes().to_vec()),
         value: Some(value.as_bytes().to_vec()),
         headers: BTreeMap::new(),
-        timestamp: DateTime::from_timestamp_millis(i64::try_from(now.as_millis()).unwrap_or(0))
-            .unwrap_or_default(),
+        timestamp: DateTime::from_timestamp_millis(
+            i64::try_from(now.as_millis()).unwrap_or(0),
+        )
+        .unwrap_or_default(),
     }
 }
 
 /// The text of a record's value.
 pub fn value(record: &RecordAndOffset) -> String {
-    String::from_utf8_lossy(record.record.value.as_deref().unwrap_or_default()).into_owned()
+    String::from_utf8_lossy(record.record.value.as_deref().unwrap_or_default())
+        .into_owned()
 }
 
 // ANCHOR: read_from
-/// Every record of `partition` from `offset` to the end of the log as it is now. Reading
-/// changes nothing on the broker: the next reader may start anywhere again.
+/// Every record of `partition` from `offset` to the end of the log as it is
+/// now. Reading changes nothing on the broker: the next reader may start
+/// anywhere again.
 pub async fn read_from(
     partition: &PartitionClient,
     mut offset: i64,
@@ -70,12 +85,16 @@ pub async fn read_from(
         let (batch, _high_watermark) = partition
             .fetch_records(offset, 1..1_000_000, FETCH_WAIT_MS)
             .await?;
-        // A fetch may start at the beginning of a stored batch, before `offset`.
-        let fresh: Vec<_> = batch.into_iter().filter(|r| r.offset >= offset).collect();
+        // A fetch may start at the beginning of a stored batch, before
+        // `offset`.
+        let fresh: Vec<_> =
+            batch.into_iter().filter(|r| r.offset >= offset).collect();
         if fresh.is_empty() {
             empty_fetches += 1;
             if empty_fetches > 50 {
-                bail!("the broker returned nothing from offset {offset} up to {end}");
+                bail!(
+                    "the broker returned nothing from offset {offset} up to {end}"
+                );
             }
         }
         for record in fresh {
@@ -95,8 +114,8 @@ pub async fn read_from(
 // ANCHOR_END: read_from
 
 // ANCHOR: partition_for
-/// The partition for `key`: a fixed hash (FNV-1a) of its bytes, modulo the partitions.
-/// Same key, same partition, so one key's records keep their order.
+/// The partition for `key`: a fixed hash (FNV-1a) of its bytes, modulo the
+/// partitions. Same key, same partition, so one key's records keep their order.
 pub fn partition_for(key: &str, partitions: i32) -> i32 {
     let hash = key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |hash, byte| {
         (hash ^ u64::from(byte)).wrapping_mul(0x0100_0000_01b3)
@@ -109,10 +128,14 @@ pub fn partition_for(key: &str, partitions: i32) -> i32 {
 const CUSTOMERS: [&str; 5] = ["alice", "bob", "carol", "dave", "erin"];
 
 // ANCHOR: partitions_and_offsets
-/// Sends `orders` orders for each customer, round after round, keyed by customer, to a
-/// topic of `partitions` partitions; reads every partition back from offset 0, then
-/// one partition from the middle.
-pub async fn partitions_and_offsets(address: &str, partitions: i32, orders: u32) -> Result<()> {
+/// Sends `orders` orders for each customer, round after round, keyed by
+/// customer, to a topic of `partitions` partitions; reads every partition back
+/// from offset 0, then one partition from the middle.
+pub async fn partitions_and_offsets(
+    address: &str,
+    partitions: i32,
+    orders: u32,
+) -> Result<()> {
     let client = connect(address).await?;
     create_topic(&client, "orders", partitions).await?;
     let mut logs = Vec::new();
@@ -126,10 +149,14 @@ pub async fn partitions_and_offsets(address: &str, partitions: i32, orders: u32)
     );
     for order in 0..orders {
         for customer in CUSTOMERS {
-            let log = &logs[usize::try_from(partition_for(customer, partitions))?];
+            let log =
+                &logs[usize::try_from(partition_for(customer, partitions))?];
             let value = format!("{customer}#{order}");
-            log.produce(vec![record(customer, &value)], Compression::NoCompression)
-                .await?;
+            log.produce(
+                vec![record(customer, &value)],
+                Compression::NoCompression,
+            )
+            .await?;
         }
     }
 
@@ -147,7 +174,8 @@ pub async fn partitions_and_offsets(address: &str, partitions: i32, orders: u32)
         }
         for r in &records {
             let text = value(r);
-            let (customer, order) = text.split_once('#').context("customer#order")?;
+            let (customer, order) =
+                text.split_once('#').context("customer#order")?;
             let entry = seen.entry(customer.to_string()).or_default();
             entry.push((number, order.parse()?));
         }
@@ -158,7 +186,9 @@ pub async fn partitions_and_offsets(address: &str, partitions: i32, orders: u32)
         let sequence: Vec<u32> = got.iter().map(|&(_, order)| order).collect();
         one_partition && sequence == (0..orders).collect::<Vec<_>>()
     });
-    println!("each customer's orders are in one partition, in the order sent: {in_order}");
+    println!(
+        "each customer's orders are in one partition, in the order sent: {in_order}"
+    );
     if !in_order {
         bail!("a customer's orders were split or reordered");
     }
@@ -169,7 +199,8 @@ pub async fn partitions_and_offsets(address: &str, partitions: i32, orders: u32)
         .position(|log| log.partition() == partition_for("alice", partitions));
     let log = &logs[middle.context("alice's partition")?];
     let from = 3;
-    let tail: Vec<String> = read_from(log, from).await?.iter().map(value).collect();
+    let tail: Vec<String> =
+        read_from(log, from).await?.iter().map(value).collect();
     println!(
         "a consumer starting at partition {}, offset {from}: {}",
         log.partition(),
@@ -185,7 +216,10 @@ pub async fn partitions_and_offsets(address: &str, partitions: i32, orders: u32)
 // ANCHOR_END: partitions_and_offsets
 
 /// A fetch of whatever is at `offset` now, waiting briefly if nothing is.
-pub async fn fetch_some(partition: &PartitionClient, offset: i64) -> Result<Vec<RecordAndOffset>> {
+pub async fn fetch_some(
+    partition: &PartitionClient,
+    offset: i64,
+) -> Result<Vec<RecordAndOffset>> {
     let (batch, _) = partition
         .fetch_records(offset, 1..1_000_000, FETCH_WAIT_MS)
         .await?;

@@ -1,5 +1,5 @@
-//! Keyed records on a topic with partitions, read back from offsets, against a real
-//! Kafka-protocol broker started (and stopped) by the program.
+//! Keyed records on a topic with partitions, read back from offsets, against a
+//! real Kafka-protocol broker started (and stopped) by the program.
 
 use std::process::ExitCode;
 

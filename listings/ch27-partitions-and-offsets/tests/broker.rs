@@ -1,8 +1,8 @@
-//! Against a real broker (tansu, started and killed by the program): keyed records keep
-//! their order and reading from an offset removes nothing.
+//! Against a real broker (tansu, started and killed by the program): keyed
+//! records keep their order and reading from an offset removes nothing.
 //!
-//! These tests need `tansu`; without it they fail, and the listing's error names
-//! `cargo xtask setup`.
+//! These tests need `tansu`; without it they fail, and the listing's error
+//! names `cargo xtask setup`.
 
 use std::process::Command;
 
@@ -31,7 +31,8 @@ fn help_and_bad_arguments() {
 
 #[test]
 fn without_tansu_the_error_says_how_to_get_it() {
-    let empty = std::env::temp_dir().join(format!("ch27-no-tansu-{}", std::process::id()));
+    let empty = std::env::temp_dir()
+        .join(format!("ch27-no-tansu-{}", std::process::id()));
     std::fs::create_dir_all(&empty).unwrap();
     let mut command = Command::new(BINARY);
     command
@@ -66,7 +67,9 @@ fn keyed_records_stay_in_one_partition_in_order() {
         "{out}"
     );
     assert!(out.contains("still holds 8 records"), "{out}");
-    for (partitions, orders) in [("1", "3"), ("2", "10"), ("5", "7"), ("16", "2")] {
+    for (partitions, orders) in
+        [("1", "3"), ("2", "10"), ("5", "7"), ("16", "2")]
+    {
         let ran = run(&["--partitions", partitions, "--orders", orders]);
         assert!(
             ran.stdout.contains("in the order sent: true"),

@@ -1,6 +1,7 @@
-//! A load driver that knows nothing about the protocol: give it a client and a way to
-//! make one call, and it keeps `concurrency` calls in flight until `calls` are done.
-//! The gRPC load client below and the tarpc comparison of chapter 29 both use it.
+//! A load driver that knows nothing about the protocol: give it a client and a
+//! way to make one call, and it keeps `concurrency` calls in flight until
+//! `calls` are done. The gRPC load client below and the tarpc comparison of
+//! chapter 29 both use it.
 
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -36,8 +37,9 @@ impl LoadReport {
 }
 
 // ANCHOR: drive
-/// Makes `calls` calls, `concurrency` at a time, each `call(client.clone(), n)` for the
-/// call's number `n`; the first failed call ends the run with its error.
+/// Makes `calls` calls, `concurrency` at a time, each `call(client.clone(), n)`
+/// for the call's number `n`; the first failed call ends the run with its
+/// error.
 pub async fn drive<Client, Call, Reply>(
     client: Client,
     concurrency: usize,
@@ -53,11 +55,13 @@ where
     let start = Instant::now();
     let mut callers: JoinSet<Result<Vec<Duration>, String>> = JoinSet::new();
     for _ in 0..concurrency.max(1) {
-        let (client, call, next) = (client.clone(), call.clone(), Arc::clone(&next));
+        let (client, call, next) =
+            (client.clone(), call.clone(), Arc::clone(&next));
         callers.spawn(async move {
             let mut latencies = Vec::new();
-            // Each caller takes the next call number until all are taken: no call is
-            // made twice, none is skipped, however the callers interleave.
+            // Each caller takes the next call number until all are taken: no
+            // call is made twice, none is skipped, however the
+            // callers interleave.
             loop {
                 let n = next.fetch_add(1, Ordering::Relaxed);
                 if n >= calls {
@@ -83,14 +87,15 @@ where
 }
 // ANCHOR_END: drive
 
-/// The number each load call asks about: large enough that the server does real work
-/// (about a thousand trial divisions), varied so no answer can be cached.
+/// The number each load call asks about: large enough that the server does real
+/// work (about a thousand trial divisions), varied so no answer can be cached.
 pub fn candidate(n: u64) -> u64 {
     1_000_003 + 2 * n
 }
 
 // ANCHOR: grpc_call
-/// One load call: `IsPrime`, whose answer is checked so a wrong reply is an error too.
+/// One load call: `IsPrime`, whose answer is checked so a wrong reply is an
+/// error too.
 pub async fn grpc_call(mut client: Client, n: u64) -> Result<(), String> {
     let value = candidate(n);
     let prime = client::is_prime(&mut client, value)

@@ -1,5 +1,6 @@
-//! Load on the gRPC service: the same `IsPrime` call made many times, by 1, 4, 16, ...
-//! concurrent callers sharing one HTTP/2 connection; requests per second and latency.
+//! Load on the gRPC service: the same `IsPrime` call made many times, by 1, 4,
+//! 16, ... concurrent callers sharing one HTTP/2 connection; requests per
+//! second and latency.
 
 use std::net::SocketAddr;
 use std::process::ExitCode;
@@ -22,7 +23,8 @@ struct Cli {
     /// Calls per row.
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     calls: u64,
-    /// Load a server started elsewhere (`cargo run -p ch28-grpc-tonic -- serve`) instead of one in this process.
+    /// Load a server started elsewhere (`cargo run -p ch28-grpc-tonic --
+    /// serve`) instead of one in this process.
     #[arg(long)]
     addr: Option<SocketAddr>,
     #[arg(long, default_value = "open-sesame")]
@@ -58,7 +60,9 @@ async fn run(cli: &Cli) -> Result<(), String> {
     } else {
         "server at --addr"
     };
-    println!("gRPC (tonic), IsPrime over loopback, one HTTP/2 connection, {where_}");
+    println!(
+        "gRPC (tonic), IsPrime over loopback, one HTTP/2 connection, {where_}"
+    );
     if let Some(load) = load_average() {
         println!("load average before the run: {load:.1}");
     }
@@ -67,7 +71,9 @@ async fn run(cli: &Cli) -> Result<(), String> {
         "concurrent", "calls", "requests/s", "p50", "p99"
     );
     for &concurrency in &cli.concurrency {
-        let report = drive(client.clone(), concurrency.into(), cli.calls, grpc_call).await?;
+        let report =
+            drive(client.clone(), concurrency.into(), cli.calls, grpc_call)
+                .await?;
         print_row(&report);
     }
     if let Some(server) = local {

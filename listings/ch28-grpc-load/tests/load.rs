@@ -1,6 +1,6 @@
-//! The load client's table changes every run (it is a measurement); what must hold is that
-//! every call was made once and answered, at every concurrency. Also: `--help`, bad
-//! arguments, and a dead server.
+//! The load client's table changes every run (it is a measurement); what must
+//! hold is that every call was made once and answered, at every concurrency.
+//! Also: `--help`, bad arguments, and a dead server.
 
 use std::net::TcpListener;
 use std::sync::{Arc, Mutex};

@@ -1,5 +1,5 @@
-//! TLS for the gRPC service of `ch28-grpc-tonic`: certificates made at run time, a TLS
-//! server, and a client that trusts one certificate authority.
+//! TLS for the gRPC service of `ch28-grpc-tonic`: certificates made at run
+//! time, a TLS server, and a client that trusts one certificate authority.
 
 use std::net::SocketAddr;
 
@@ -10,17 +10,22 @@ use ch28_grpc_tonic::client::{CONNECT_TIMEOUT, Client, chain};
 use ch28_grpc_tonic::pb::numbers_client::NumbersClient;
 use ch28_grpc_tonic::pb::numbers_server::NumbersServer;
 use ch28_grpc_tonic::server::{Failure, NumbersService};
-use rcgen::{BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair};
+use rcgen::{
+    BasicConstraints, CertificateParams, CertifiedIssuer, IsCa, KeyPair,
+};
 use tokio::net::TcpListener;
 use tokio_stream::wrappers::TcpListenerStream;
-use tonic::transport::{Certificate, ClientTlsConfig, Endpoint, Identity, Server, ServerTlsConfig};
+use tonic::transport::{
+    Certificate, ClientTlsConfig, Endpoint, Identity, Server, ServerTlsConfig,
+};
 
-/// The name the server's certificate is issued for, and the name the client checks.
+/// The name the server's certificate is issued for, and the name the client
+/// checks.
 pub const SERVER_NAME: &str = "localhost";
 
 // ANCHOR: certificates
-/// A certificate authority and a server certificate it signed, all in memory (PEM text):
-/// nothing is written to disk, and nothing outlives the process.
+/// A certificate authority and a server certificate it signed, all in memory
+/// (PEM text): nothing is written to disk, and nothing outlives the process.
 #[derive(Clone)]
 pub struct Certificates {
     pub authority_pem: String,
@@ -28,13 +33,16 @@ pub struct Certificates {
     pub server_key_pem: String,
 }
 
-pub fn make_certificates(authority_name: &str) -> Result<Certificates, rcgen::Error> {
+pub fn make_certificates(
+    authority_name: &str,
+) -> Result<Certificates, rcgen::Error> {
     let mut authority = CertificateParams::new(Vec::<String>::new())?;
     authority.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
     authority
         .distinguished_name
         .push(rcgen::DnType::CommonName, authority_name);
-    let authority = CertifiedIssuer::self_signed(authority, KeyPair::generate()?)?;
+    let authority =
+        CertifiedIssuer::self_signed(authority, KeyPair::generate()?)?;
 
     let server_key = KeyPair::generate()?;
     let server = CertificateParams::new(vec![SERVER_NAME.to_string()])?
@@ -46,7 +54,8 @@ pub fn make_certificates(authority_name: &str) -> Result<Certificates, rcgen::Er
     })
 }
 
-/// PEM is the binary (DER) form in base64, 64 characters a line, between two labels.
+/// PEM is the binary (DER) form in base64, 64 characters a line, between two
+/// labels.
 fn pem(label: &str, der: &[u8]) -> String {
     let text = STANDARD.encode(der);
     let mut pem = format!("-----BEGIN {label}-----\n");
@@ -67,20 +76,29 @@ pub async fn serve_tls(
     token: &str,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), Failure> {
-    let identity = Identity::from_pem(&certificates.server_pem, &certificates.server_key_pem);
-    let guarded =
-        NumbersServer::with_interceptor(NumbersService::default(), RequireToken::new(token)?);
+    let identity = Identity::from_pem(
+        &certificates.server_pem,
+        &certificates.server_key_pem,
+    );
+    let guarded = NumbersServer::with_interceptor(
+        NumbersService::default(),
+        RequireToken::new(token)?,
+    );
     Server::builder()
         .tls_config(ServerTlsConfig::new().identity(identity))?
-        .serve_with_incoming_shutdown(guarded, TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(
+            guarded,
+            TcpListenerStream::new(listener),
+            shutdown,
+        )
         .await?;
     Ok(())
 }
 // ANCHOR_END: serve
 
 // ANCHOR: connect
-/// Connects over TLS, trusting only `authority_pem`, and checks that the server's
-/// certificate is issued for `SERVER_NAME`.
+/// Connects over TLS, trusting only `authority_pem`, and checks that the
+/// server's certificate is issued for `SERVER_NAME`.
 pub async fn connect_tls(
     address: SocketAddr,
     authority_pem: &str,
@@ -95,8 +113,11 @@ pub async fn connect_tls(
         .connect_timeout(CONNECT_TIMEOUT)
         .connect()
         .await
-        .map_err(|error| format!("no TLS connection to {address}: {}", chain(&error)))?;
-    let token = AttachToken::new(Some(token)).map_err(|status| status.message().to_string())?;
+        .map_err(|error| {
+            format!("no TLS connection to {address}: {}", chain(&error))
+        })?;
+    let token = AttachToken::new(Some(token))
+        .map_err(|status| status.message().to_string())?;
     Ok(NumbersClient::with_interceptor(channel, token))
 }
 // ANCHOR_END: connect

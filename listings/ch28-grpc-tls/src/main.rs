@@ -1,5 +1,6 @@
-//! gRPC over TLS on loopback: a client that trusts the run's certificate authority is
-//! answered; a client that trusts another authority, and one that speaks plaintext, are not.
+//! gRPC over TLS on loopback: a client that trusts the run's certificate
+//! authority is answered; a client that trusts another authority, and one that
+//! speaks plaintext, are not.
 
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
@@ -12,7 +13,9 @@ use tokio::net::TcpListener;
 use tokio::sync::oneshot;
 
 #[derive(Parser)]
-#[command(about = "gRPC over TLS with a certificate authority made at run time")]
+#[command(
+    about = "gRPC over TLS with a certificate authority made at run time"
+)]
 struct Cli {
     /// The token the server requires.
     #[arg(long, default_value = "open-sesame")]
@@ -34,7 +37,9 @@ async fn main() -> ExitCode {
 // ANCHOR: main
 async fn run(token: &str) -> Result<(), Failure> {
     let certificates = make_certificates("book test authority")?;
-    println!("made a certificate authority and a certificate for {SERVER_NAME:?} it signed");
+    println!(
+        "made a certificate authority and a certificate for {SERVER_NAME:?} it signed"
+    );
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     let address = listener.local_addr()?;
     let (stop, stopped) = oneshot::channel::<()>();
@@ -48,7 +53,8 @@ async fn run(token: &str) -> Result<(), Failure> {
         })
     };
 
-    let mut trusting = connect_tls(address, &certificates.authority_pem, token).await?;
+    let mut trusting =
+        connect_tls(address, &certificates.authority_pem, token).await?;
     let prime = client::is_prime(&mut trusting, 97).await?;
     let verdict = if prime { "prime" } else { "composite" };
     println!("client trusting that authority: IsPrime(97) -> {verdict}");
@@ -56,10 +62,14 @@ async fn run(token: &str) -> Result<(), Failure> {
     let stranger = make_certificates("some other authority")?;
     match connect_tls(address, &stranger.authority_pem, token).await {
         Err(error) => {
-            println!("client trusting another authority: refused during the TLS handshake");
+            println!(
+                "client trusting another authority: refused during the TLS handshake"
+            );
             eprintln!("  ({error})");
         }
-        Ok(_) => return Err("a client that trusts another authority got in".into()),
+        Ok(_) => {
+            return Err("a client that trusts another authority got in".into());
+        }
     }
     let plaintext = match connect(address, Some(token)).await {
         Ok(mut client) => client::is_prime(&mut client, 97).await.is_err(),

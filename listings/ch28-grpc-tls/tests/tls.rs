@@ -1,5 +1,6 @@
-//! Over TLS: answers only for clients that trust the authority, the same answers as in
-//! plaintext under concurrent load, and clear errors for a dead server or a dead client.
+//! Over TLS: answers only for clients that trust the authority, the same
+//! answers as in plaintext under concurrent load, and clear errors for a dead
+//! server or a dead client.
 
 use std::io::Write;
 use std::net::{Ipv4Addr, TcpStream};
@@ -18,8 +19,11 @@ const BINARY: &str = env!("CARGO_BIN_EXE_ch28-grpc-tls");
 const LIMIT: Duration = Duration::from_secs(90);
 const TOKEN: &str = "tls-token";
 
-/// A TLS server on a free port, stopped when the returned sender is dropped or used.
-async fn start(certificates: &Certificates) -> (std::net::SocketAddr, oneshot::Sender<()>) {
+/// A TLS server on a free port, stopped when the returned sender is dropped or
+/// used.
+async fn start(
+    certificates: &Certificates,
+) -> (std::net::SocketAddr, oneshot::Sender<()>) {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0))
         .await
         .expect("a port");
@@ -63,7 +67,8 @@ fn the_listing_runs_and_says_who_was_refused() {
 fn stress_concurrent_tls_clients_get_the_plaintext_answers() {
     finishes_within(LIMIT, || {
         runtime().block_on(async {
-            let certificates = make_certificates("stress authority").expect("certificates");
+            let certificates =
+                make_certificates("stress authority").expect("certificates");
             let (address, _stop) = start(&certificates).await;
             for round in 0..10_u64 {
                 let mut clients = JoinSet::new();
@@ -71,8 +76,12 @@ fn stress_concurrent_tls_clients_get_the_plaintext_answers() {
                     let authority = certificates.authority_pem.clone();
                     clients.spawn(async move {
                         let mut client =
-                            connect_tls(address, &authority, TOKEN).await.expect("TLS");
-                        for n in (round * 100 + caller * 10)..(round * 100 + caller * 10 + 10) {
+                            connect_tls(address, &authority, TOKEN)
+                                .await
+                                .expect("TLS");
+                        for n in (round * 100 + caller * 10)
+                            ..(round * 100 + caller * 10 + 10)
+                        {
                             let prime = client::is_prime(&mut client, n + 2)
                                 .await
                                 .expect("a verdict");
@@ -98,11 +107,13 @@ fn stress_concurrent_tls_clients_get_the_plaintext_answers() {
 fn a_dead_server_is_a_clear_error_not_a_hang() {
     let error = finishes_within(LIMIT, || {
         runtime().block_on(async {
-            let certificates = make_certificates("lonely authority").expect("certificates");
+            let certificates =
+                make_certificates("lonely authority").expect("certificates");
             let address = std::net::TcpListener::bind("127.0.0.1:0")
                 .and_then(|listener| listener.local_addr())
                 .expect("a free port");
-            match connect_tls(address, &certificates.authority_pem, TOKEN).await {
+            match connect_tls(address, &certificates.authority_pem, TOKEN).await
+            {
                 Err(error) => error,
                 Ok(_) => panic!("nobody listens there"),
             }
@@ -115,21 +126,26 @@ fn a_dead_server_is_a_clear_error_not_a_hang() {
 fn the_server_survives_clients_that_die_during_the_handshake() {
     finishes_within(LIMIT, || {
         runtime().block_on(async {
-            let certificates = make_certificates("patient authority").expect("certificates");
+            let certificates =
+                make_certificates("patient authority").expect("certificates");
             let (address, _stop) = start(&certificates).await;
             for junk in [
                 &b""[..],
                 b"\x16\x03\x01\x02\x00\x01",
                 b"GET / HTTP/1.1\r\n\r\n",
             ] {
-                let mut quitter = TcpStream::connect(address).expect("connects");
+                let mut quitter =
+                    TcpStream::connect(address).expect("connects");
                 quitter.write_all(junk).expect("writes");
                 drop(quitter);
             }
-            let mut client = connect_tls(address, &certificates.authority_pem, TOKEN)
-                .await
-                .expect("TLS");
-            assert!(client::is_prime(&mut client, 97).await.expect("a verdict"));
+            let mut client =
+                connect_tls(address, &certificates.authority_pem, TOKEN)
+                    .await
+                    .expect("TLS");
+            assert!(
+                client::is_prime(&mut client, 97).await.expect("a verdict")
+            );
         });
     });
 }

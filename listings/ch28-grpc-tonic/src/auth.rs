@@ -14,8 +14,8 @@ fn bearer(token: &str) -> Result<MetadataValue<Ascii>, Status> {
 }
 
 // ANCHOR: require
-/// The server side: a call without the right token is refused with UNAUTHENTICATED
-/// before any handler code runs.
+/// The server side: a call without the right token is refused with
+/// UNAUTHENTICATED before any handler code runs.
 #[derive(Clone)]
 pub struct RequireToken {
     expected: MetadataValue<Ascii>,

@@ -16,12 +16,13 @@ use crate::pb::{Number, Steps};
 /// A client whose every call carries the token it was made with.
 pub type Client = NumbersClient<InterceptedService<Channel, AttachToken>>;
 
-/// How long `connect` waits for the TCP (and HTTP/2) handshake before it gives up.
+/// How long `connect` waits for the TCP (and HTTP/2) handshake before it gives
+/// up.
 pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 
 // ANCHOR: connect
-/// Connects now (not at the first call), so a dead server is reported here, within
-/// `CONNECT_TIMEOUT`, as a clear error.
+/// Connects now (not at the first call), so a dead server is reported here,
+/// within `CONNECT_TIMEOUT`, as a clear error.
 pub async fn connect(address: SocketAddr, token: Option<&str>) -> Result<Client, String> {
     let channel = Endpoint::from_shared(format!("http://{address}"))
         .map_err(|error| error.to_string())?
@@ -34,7 +35,8 @@ pub async fn connect(address: SocketAddr, token: Option<&str>) -> Result<Client,
 }
 // ANCHOR_END: connect
 
-/// An error and its causes on one line: transport errors say little without them.
+/// An error and its causes on one line: transport errors say little without
+/// them.
 pub fn chain(error: &dyn std::error::Error) -> String {
     let mut text = error.to_string();
     let mut source = error.source();
@@ -77,8 +79,8 @@ pub async fn sum(client: &mut Client, numbers: Vec<u64>) -> Result<u64, Status> 
     Ok(client.sum(outgoing).await?.into_inner().value)
 }
 
-/// Bidirectional: send one number, wait for its running total, then send the next —
-/// both directions of one call in use at once.
+/// Bidirectional: send one number, wait for its running total, then send the
+/// next — both directions of one call in use at once.
 pub async fn running_totals(client: &mut Client, numbers: &[u64]) -> Result<Vec<u64>, Status> {
     let (outgoing, requests) = mpsc::channel(1);
     let mut totals = client
@@ -103,8 +105,8 @@ pub async fn running_totals(client: &mut Client, numbers: &[u64]) -> Result<Vec<
 // ANCHOR_END: call_streams
 
 // ANCHOR: deadline
-/// `Work` with a deadline: the client sends it as the `grpc-timeout` header, and the
-/// server's handler reads it and stops before it passes.
+/// `Work` with a deadline: the client sends it as the `grpc-timeout` header,
+/// and the server's handler reads it and stops before it passes.
 pub async fn work(
     client: &mut Client,
     count: u32,

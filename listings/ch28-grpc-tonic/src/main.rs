@@ -1,6 +1,7 @@
-//! A tour of gRPC with tonic: the four kinds of call, a deadline, a cancelled call, status
-//! codes and a token check — against a server in this process (`tour`), or a server
-//! started on its own (`serve`) and called from another process (`call`).
+//! A tour of gRPC with tonic: the four kinds of call, a deadline, a cancelled
+//! call, status codes and a token check — against a server in this process
+//! (`tour`), or a server started on its own (`serve`) and called from another
+//! process (`call`).
 
 use std::io::Write;
 use std::net::{Ipv4Addr, SocketAddr};
@@ -24,7 +25,8 @@ struct Cli {
 
 #[derive(Subcommand)]
 enum Mode {
-    /// Start a server on 127.0.0.1 and make every kind of call to it (the default).
+    /// Start a server on 127.0.0.1 and make every kind of call to it (the
+    /// default).
     Tour {
         /// The token the server requires.
         #[arg(long, default_value = "open-sesame")]
@@ -132,7 +134,8 @@ async fn calls(address: SocketAddr, token: &str) -> Result<(), Failure> {
     Ok(())
 }
 
-/// The tour expects these calls to fail; a success means the server is not doing its job.
+/// The tour expects these calls to fail; a success means the server is not
+/// doing its job.
 fn expect_failure<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> Result<String, Failure> {
     match result {
         Err(status) => Ok(describe(&status)),
@@ -141,15 +144,16 @@ fn expect_failure<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> Resul
 }
 
 // ANCHOR: cancel
-/// Starts a two-second `Work` call and drops it after 100 ms; the server must notice,
-/// drop its handler, and do no further steps.
+/// Starts a two-second `Work` call and drops it after 100 ms; the server must
+/// notice, drop its handler, and do no further steps.
 async fn cancel_a_call(client: &mut Client, log: &WorkLog) -> Result<(), Failure> {
     let step = Duration::from_millis(10);
     let call = client::work(client, 200, step, None);
     if timeout(Duration::from_millis(100), call).await.is_ok() {
         return Err("the call finished before it could be cancelled".into());
     }
-    // Dropping the call's future reset its HTTP/2 stream; wait (bounded) for the server.
+    // Dropping the call's future reset its HTTP/2 stream; wait (bounded) for the
+    // server.
     let noticed_by = Instant::now() + Duration::from_secs(5);
     while log.dropped() == 0 {
         if Instant::now() > noticed_by {
@@ -171,7 +175,8 @@ async fn cancel_a_call(client: &mut Client, log: &WorkLog) -> Result<(), Failure
 }
 // ANCHOR_END: cancel
 
-/// `serve`: print the address (the caller reads it), then serve until the time is up.
+/// `serve`: print the address (the caller reads it), then serve until the time
+/// is up.
 async fn serve_for(token: &str, time: Duration) -> Result<(), Failure> {
     let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
     println!("listening on {}", listener.local_addr()?);

@@ -1,4 +1,5 @@
-//! The server: one handler per call of the `.proto`, and the function that serves them.
+//! The server: one handler per call of the `.proto`, and the function that
+//! serves them.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::pin::Pin;
@@ -21,12 +22,15 @@ use crate::is_prime;
 use crate::pb::numbers_server::{Numbers, NumbersServer};
 use crate::pb::{Number, Steps, Verdict};
 
-/// The largest bound `PrimesBelow` accepts: a stream of primes is cheap, but not free.
+/// The largest bound `PrimesBelow` accepts: a stream of primes is cheap, but
+/// not free.
 pub const MAX_LIMIT: u64 = 1_000_000;
-/// `Work` refuses jobs longer than this, so no call can keep a handler busy for long.
+/// `Work` refuses jobs longer than this, so no call can keep a handler busy for
+/// long.
 pub const MAX_WORK: Duration = Duration::from_secs(30);
 
-/// What the `Work` handlers did, for the caller (and the tests) to watch from outside.
+/// What the `Work` handlers did, for the caller (and the tests) to watch from
+/// outside.
 #[derive(Debug, Default)]
 pub struct WorkLog {
     steps: AtomicU64,
@@ -48,15 +52,17 @@ impl WorkLog {
     pub fn gave_up(&self) -> u64 {
         self.gave_up.load(Ordering::Relaxed)
     }
-    /// Calls whose handler was dropped halfway: the client cancelled, or the transport's timer fired.
+    /// Calls whose handler was dropped halfway: the client cancelled, or the
+    /// transport's timer fired.
     pub fn dropped(&self) -> u64 {
         self.dropped.load(Ordering::Relaxed)
     }
 }
 
 // ANCHOR: guard
-/// Lives as long as one `Work` handler. Its `Drop` runs however the handler ends: by
-/// returning, or by being dropped at an `.await` when tonic learns the client has gone.
+/// Lives as long as one `Work` handler. Its `Drop` runs however the handler
+/// ends: by returning, or by being dropped at an `.await` when tonic learns the
+/// client has gone.
 struct WorkGuard<'a> {
     log: &'a WorkLog,
     outcome: Option<&'a AtomicU64>,
@@ -83,8 +89,8 @@ impl Drop for WorkGuard<'_> {
 }
 // ANCHOR_END: guard
 
-/// The time left before the caller's deadline, from the `grpc-timeout` header gRPC
-/// clients send (`100m` is 100 ms; units H, M, S, m, u, n).
+/// The time left before the caller's deadline, from the `grpc-timeout` header
+/// gRPC clients send (`100m` is 100 ms; units H, M, S, m, u, n).
 fn time_left(metadata: &MetadataMap) -> Option<Duration> {
     let value = metadata.get("grpc-timeout")?.to_str().ok()?;
     let (amount, unit) = value.split_at(value.len().checked_sub(1)?);
@@ -159,7 +165,8 @@ impl Numbers for NumbersService {
     async fn sum(&self, request: Request<Streaming<Number>>) -> Result<Response<Number>, Status> {
         let mut numbers = request.into_inner();
         let mut total: u64 = 0;
-        // `message()` is Ok(None) when the client closes its side, Err if the call broke.
+        // `message()` is Ok(None) when the client closes its side, Err if the call
+        // broke.
         while let Some(number) = numbers.message().await? {
             total = total
                 .checked_add(number.value)
@@ -233,7 +240,8 @@ impl Numbers for NumbersService {
 }
 
 // ANCHOR: serve
-/// Serves `service` on `listener`, refusing calls without `token`, until `shutdown` completes.
+/// Serves `service` on `listener`, refusing calls without `token`, until
+/// `shutdown` completes.
 pub async fn serve(
     listener: TcpListener,
     service: NumbersService,
@@ -281,7 +289,8 @@ impl RunningServer {
         })
     }
 
-    /// Stops accepting, lets calls in flight finish, and returns how the server ended.
+    /// Stops accepting, lets calls in flight finish, and returns how the server
+    /// ended.
     pub async fn stop(self) -> Result<(), Failure> {
         let _ = self.stop.send(());
         self.task.await?

@@ -1,5 +1,6 @@
-//! What must hold for every call, whatever the timing: results equal the sequential answer,
-//! a cancelled call's work stops, a deadline is kept, a call without the token never runs.
+//! What must hold for every call, whatever the timing: results equal the
+//! sequential answer, a cancelled call's work stops, a deadline is kept, a call
+//! without the token never runs.
 
 use std::time::Duration;
 
@@ -126,7 +127,8 @@ fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
             assert_eq!(server.log.gave_up(), 3);
 
             // A deadline shorter than anything: tonic's own timer may fire first, and tonic
-            // reports its timer as CANCELLED ("Timeout expired"); either way the call fails.
+            // reports its timer as CANCELLED ("Timeout expired"); either way the call
+            // fails.
             let tiny = Some(Duration::from_millis(1));
             let status = client::work(&mut client, 10, step, tiny)
                 .await

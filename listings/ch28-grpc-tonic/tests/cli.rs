@@ -1,5 +1,5 @@
-//! The program as a reader runs it: the tour, `--help`, bad arguments, a dead server and a
-//! client that dies halfway through a call.
+//! The program as a reader runs it: the tour, `--help`, bad arguments, a dead
+//! server and a client that dies halfway through a call.
 
 use std::io::{BufRead, BufReader, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};

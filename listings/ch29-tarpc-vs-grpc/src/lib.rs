@@ -1,9 +1,11 @@
-//! tarpc next to tonic: the service as a trait (`service`), and the numbers that compare
-//! the two — lines of code read from the real files, and a load run of each.
+//! tarpc next to tonic: the service as a trait (`service`), and the numbers
+//! that compare the two — lines of code read from the real files, and a load
+//! run of each.
 
 pub mod service;
 
-/// One source file of either version, read at compile time from the file itself.
+/// One source file of either version, read at compile time from the file
+/// itself.
 pub struct SourceFile {
     pub framework: &'static str,
     pub path: &'static str,
@@ -41,8 +43,8 @@ pub const SOURCES: [SourceFile; 5] = [
 ];
 // ANCHOR_END: sources
 
-/// Lines that are code: not blank, not a comment, not an anchor the book uses, and not
-/// unit tests (the gRPC server file carries a few).
+/// Lines that are code: not blank, not a comment, not an anchor the book uses,
+/// and not unit tests (the gRPC server file carries a few).
 pub fn code_lines(text: &str) -> usize {
     let before_tests = text.split("#[cfg(test)]").next().unwrap_or(text);
     before_tests

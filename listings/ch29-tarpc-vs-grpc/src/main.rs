@@ -1,5 +1,6 @@
-//! The same service with gRPC (tonic) and with tarpc, measured in one run: how much code
-//! each needs, and how many calls per second each serves at 1, 16, ... concurrent calls.
+//! The same service with gRPC (tonic) and with tarpc, measured in one run: how
+//! much code each needs, and how many calls per second each serves at 1, 16,
+//! ... concurrent calls.
 
 use std::process::ExitCode;
 
@@ -58,7 +59,8 @@ fn print_code_sizes() {
 }
 
 // ANCHOR: tarpc_call
-/// One load call with tarpc: the same question, the same check as the gRPC load call.
+/// One load call with tarpc: the same question, the same check as the gRPC load
+/// call.
 async fn tarpc_call(client: NumbersClient, n: u64) -> Result<(), String> {
     let value = candidate(n);
     let prime = client

@@ -1,5 +1,6 @@
-//! The gRPC chapter's service as a Rust trait: no `.proto`, no build script, no generated
-//! files to read — the trait *is* the contract, and both sides must be Rust.
+//! The gRPC chapter's service as a Rust trait: no `.proto`, no build script, no
+//! generated files to read — the trait *is* the contract, and both sides must
+//! be Rust.
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
@@ -16,14 +17,15 @@ use tarpc::{client, serde_transport::tcp};
 use tokio::task::JoinHandle;
 
 // ANCHOR: trait
-/// The service. tarpc has no streams: where gRPC streamed, these calls take or return a
-/// whole `Vec`, and there is no running total.
+/// The service. tarpc has no streams: where gRPC streamed, these calls take or
+/// return a whole `Vec`, and there is no running total.
 #[tarpc::service]
 pub trait Numbers {
     async fn is_prime(value: u64) -> Result<bool, Refused>;
     async fn primes_below(limit: u64) -> Result<Vec<u64>, Refused>;
     async fn sum(numbers: Vec<u64>) -> Result<u64, Refused>;
-    /// `count` steps of `step_ms` each; the caller's deadline travels in its `Context`.
+    /// `count` steps of `step_ms` each; the caller's deadline travels in its
+    /// `Context`.
     async fn work(count: u32, step_ms: u32) -> Result<u64, Refused>;
 }
 
@@ -36,15 +38,18 @@ pub enum Refused {
 }
 // ANCHOR_END: trait
 
-/// The largest bound `primes_below` accepts, and the longest `work`, as in the gRPC server.
+/// The largest bound `primes_below` accepts, and the longest `work`, as in the
+/// gRPC server.
 const MAX_LIMIT: u64 = 1_000_000;
 const MAX_WORK: Duration = Duration::from_secs(30);
 
 // ANCHOR: server
-/// The server: one method per call, each an async fn on a cheap clone of this struct.
+/// The server: one method per call, each an async fn on a cheap clone of this
+/// struct.
 #[derive(Clone, Default)]
 pub struct NumbersServer {
-    /// Steps done by all `work` calls: tests watch it stop when a deadline passes.
+    /// Steps done by all `work` calls: tests watch it stop when a deadline
+    /// passes.
     pub steps: Arc<AtomicU64>,
 }
 
@@ -89,7 +94,8 @@ impl Numbers for NumbersServer {
 // ANCHOR_END: server
 
 // ANCHOR: serve
-/// Serves on a free port of 127.0.0.1: every connection is a channel, every request on it a task.
+/// Serves on a free port of 127.0.0.1: every connection is a channel, every
+/// request on it a task.
 pub async fn start(server: NumbersServer) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
     let listener = tcp::listen((Ipv4Addr::LOCALHOST, 0), Bincode::default).await?;
     let address = listener.local_addr();

@@ -1,6 +1,7 @@
-//! The comparison's figures change every run; what must hold: both frameworks made every
-//! call at every concurrency, the code sizes are the real files' sizes, and the tarpc
-//! service keeps its promises (answers, refusals, deadlines, dead peers).
+//! The comparison's figures change every run; what must hold: both frameworks
+//! made every call at every concurrency, the code sizes are the real files'
+//! sizes, and the tarpc service keeps its promises (answers, refusals,
+//! deadlines, dead peers).
 
 use std::net::TcpListener;
 use std::sync::atomic::Ordering;

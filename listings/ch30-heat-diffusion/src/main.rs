@@ -81,7 +81,8 @@ fn main() -> ExitCode {
     }
 }
 
-/// What rank 0 of one job reports, one `key=value` line that the launcher reads.
+/// What rank 0 of one job reports, one `key=value` line that the launcher
+/// reads.
 struct JobReport {
     ranks: usize,
     loop_time: Duration,

@@ -26,7 +26,8 @@ fn job(ranks: usize, waiting: Waiting, size: u32, steps: u32) -> Ran {
         "--steps".to_string(),
         steps.to_string(),
         "--repeats".to_string(),
-        "2".to_string(), // the second run starts from a fresh grid: same result
+        "2".to_string(), /* the second run starts from a fresh grid: same
+                          * result */
     ];
     let ran = cli::run_command(mpirun(ranks, waiting, BINARY, &args));
     assert!(

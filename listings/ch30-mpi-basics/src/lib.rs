@@ -47,8 +47,8 @@ impl Waiting {
 /// - `--oversubscribe`: more ranks than cores is allowed (slow, but correct),
 /// - `--bind-to none`: with several ranks per core, pinning each rank to one
 ///   core would stack them on the same cores while others idle,
-/// - `btl self,vader`: ranks on one host talk through shared memory
-///   (`vader`) or to themselves (`self`), never through a network card,
+/// - `btl self,vader`: ranks on one host talk through shared memory (`vader`)
+///   or to themselves (`self`), never through a network card,
 /// - `mpi_yield_when_idle`: how a waiting rank waits (see [`Waiting`]).
 pub fn mpirun(
     ranks: usize,

@@ -96,7 +96,8 @@ impl Lab {
             links: Vec::new(),
             bridge: None,
         };
-        // From here on, an early return drops `lab`, which undoes what was done.
+        // From here on, an early return drops `lab`, which undoes what was
+        // done.
         lab.make_keys(count)?;
         match mode {
             Mode::Namespaces => lab.make_namespace_hosts(count)?,
@@ -395,7 +396,8 @@ impl Drop for Lab {
             sshd.wait().ok();
         }
         // Deleting one end of a veth pair deletes both at once; left to the
-        // namespace's end, it would linger until the kernel frees the namespace.
+        // namespace's end, it would linger until the kernel frees the
+        // namespace.
         for link in &self.links {
             if let Err(error) = ip(&["link", "delete", link]) {
                 eprintln!("warning: {error}");

@@ -251,7 +251,8 @@ fn the_binary_reads_a_hostfile_and_fails_when_a_host_is_down() {
     assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
 
-/// What the book's run (`--lab 3`) must show, whichever mode this machine allows.
+/// What the book's run (`--lab 3`) must show, whichever mode this machine
+/// allows.
 #[test]
 fn the_demonstration_shows_a_fan_out_then_a_stopped_and_a_frozen_host() {
     let ran = cli::run(BINARY, &["--lab", "3"]);

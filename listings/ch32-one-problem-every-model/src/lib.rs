@@ -1,9 +1,10 @@
-//! One problem, every model: chapter 1's prime count, solved once per way of structuring
-//! a program that the book taught.
+//! One problem, every model: chapter 1's prime count, solved once per way of
+//! structuring a program that the book taught.
 //!
-//! Every model counts the same blocks of numbers with the same `count_primes_in` from
-//! chapter 1; only the structure around that call changes. So any difference in result is
-//! a bug in the structure, and any difference in time is what the structure costs or buys.
+//! Every model counts the same blocks of numbers with the same
+//! `count_primes_in` from chapter 1; only the structure around that call
+//! changes. So any difference in result is a bug in the structure, and any
+//! difference in time is what the structure costs or buys.
 
 use std::io::{self, Read, Write};
 use std::ops::Range;
@@ -15,7 +16,8 @@ pub use ch01_counting_primes::{BLOCK, blocks, count_primes_in};
 use rayon::prelude::*;
 use tokio::task::{JoinHandle, spawn_blocking};
 
-/// The argument that turns the listing's binary into a worker process (see `processes`).
+/// The argument that turns the listing's binary into a worker process (see
+/// `processes`).
 pub const WORKER_FLAG: &str = "--worker";
 
 // ANCHOR: sequential
@@ -26,8 +28,8 @@ pub fn sequential(limit: u64) -> u64 {
 // ANCHOR_END: sequential
 
 // ANCHOR: scoped_threads
-/// Each scoped thread owns every `threads`-th block; nothing is shared while they count,
-/// and `join` hands each partial count back.
+/// Each scoped thread owns every `threads`-th block; nothing is shared while
+/// they count, and `join` hands each partial count back.
 pub fn scoped_threads(limit: u64, threads: usize) -> u64 {
     thread::scope(|scope| {
         let handles: Vec<_> = (0..threads)
@@ -45,10 +47,12 @@ pub fn scoped_threads(limit: u64, threads: usize) -> u64 {
 // ANCHOR_END: scoped_threads
 
 // ANCHOR: channel_pipeline
-/// Three stages joined by channels: a source sends blocks, `threads` workers turn blocks
-/// into counts, and the calling thread adds the counts up as they arrive.
+/// Three stages joined by channels: a source sends blocks, `threads` workers
+/// turn blocks into counts, and the calling thread adds the counts up as they
+/// arrive.
 pub fn channel_pipeline(limit: u64, threads: usize) -> u64 {
-    // A bounded queue: the source can run at most a few blocks ahead of the workers.
+    // A bounded queue: the source can run at most a few blocks ahead of the
+    // workers.
     let (send_block, receive_block) = crossbeam_channel::bounded::<Range<u64>>(2 * threads);
     let (send_count, receive_count) = crossbeam_channel::unbounded::<u64>();
     thread::scope(|scope| {
@@ -71,7 +75,8 @@ pub fn channel_pipeline(limit: u64, threads: usize) -> u64 {
 // ANCHOR_END: channel_pipeline
 
 // ANCHOR: rayon
-/// A rayon pool of `threads` threads splits the blocks and steals work as it goes.
+/// A rayon pool of `threads` threads splits the blocks and steals work as it
+/// goes.
 pub fn rayon(limit: u64, threads: usize) -> u64 {
     let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build();
     let pool = pool.expect("could not start the rayon pool");
@@ -81,8 +86,8 @@ pub fn rayon(limit: u64, threads: usize) -> u64 {
 // ANCHOR_END: rayon
 
 // ANCHOR: tokio_tasks
-/// The async program both task-based runtimes below run: one task per block. It says
-/// nothing about threads; the runtime decides that.
+/// The async program both task-based runtimes below run: one task per block. It
+/// says nothing about threads; the runtime decides that.
 async fn one_task_per_block(limit: u64) -> u64 {
     let tasks = blocks(limit).map(|block| tokio::spawn(async move { count_primes_in(block) }));
     add_up(tasks.collect()).await
@@ -101,8 +106,8 @@ async fn add_up(tasks: Vec<JoinHandle<u64>>) -> u64 {
 // ANCHOR_END: tokio_tasks
 
 // ANCHOR: tokio_current_thread
-/// On a current-thread runtime the tasks are concurrent, but every one of them computes
-/// on the one thread, so nothing runs in parallel.
+/// On a current-thread runtime the tasks are concurrent, but every one of them
+/// computes on the one thread, so nothing runs in parallel.
 pub fn tokio_current_thread(limit: u64) -> u64 {
     let runtime = tokio::runtime::Builder::new_current_thread().build();
     let runtime = runtime.expect("could not start the tokio runtime");
@@ -111,8 +116,8 @@ pub fn tokio_current_thread(limit: u64) -> u64 {
 // ANCHOR_END: tokio_current_thread
 
 // ANCHOR: tokio_multi_thread
-/// The same program on a multi-thread runtime with `threads` workers: the tasks now run
-/// in parallel, but each one holds a worker for its whole computation.
+/// The same program on a multi-thread runtime with `threads` workers: the tasks
+/// now run in parallel, but each one holds a worker for its whole computation.
 pub fn tokio_multi_thread(limit: u64, threads: usize) -> u64 {
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(threads)
@@ -124,22 +129,25 @@ pub fn tokio_multi_thread(limit: u64, threads: usize) -> u64 {
 
 // ANCHOR: tokio_spawn_blocking
 /// The runtime keeps its one thread for async work and hands each block to
-/// `spawn_blocking`, whose pool of at most `threads` threads does the computing.
+/// `spawn_blocking`, whose pool of at most `threads` threads does the
+/// computing.
 pub fn tokio_spawn_blocking(limit: u64, threads: usize) -> u64 {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .max_blocking_threads(threads)
         .build();
     let runtime = runtime.expect("could not start the tokio runtime");
     let tasks = blocks(limit).map(|block| spawn_blocking(move || count_primes_in(block)));
-    // `spawn_blocking` needs a runtime to hand the work to, so the tasks start inside it.
+    // `spawn_blocking` needs a runtime to hand the work to, so the tasks start
+    // inside it.
     runtime.block_on(async { add_up(tasks.collect()).await })
 }
 // ANCHOR_END: tokio_spawn_blocking
 
 // ANCHOR: processes
-/// `workers` child processes of `program` (this listing's own binary, started with
-/// `--worker`). Each gets one line on stdin, `limit workers me`, counts its share of the
-/// blocks and writes the count on stdout: the pipes are all the processes share.
+/// `workers` child processes of `program` (this listing's own binary, started
+/// with `--worker`). Each gets one line on stdin, `limit workers me`, counts
+/// its share of the blocks and writes the count on stdout: the pipes are all
+/// the processes share.
 pub fn processes(program: &Path, limit: u64, workers: usize) -> io::Result<u64> {
     let mut children = Vec::new();
     for me in 0..workers {
@@ -166,7 +174,8 @@ pub fn processes(program: &Path, limit: u64, workers: usize) -> io::Result<u64> 
     Ok(total)
 }
 
-/// The worker's side: read `limit workers me`, count that share, write the count.
+/// The worker's side: read `limit workers me`, count that share, write the
+/// count.
 pub fn serve_as_worker(mut input: impl Read, mut output: impl Write) -> io::Result<()> {
     let mut job = String::new();
     input.read_to_string(&mut job)?;
@@ -245,13 +254,15 @@ impl Model {
         }
     }
 
-    /// How many lines of code the model takes in this file: the lines between its
-    /// anchors that are neither blank nor comments. Counted from the source itself, so the
-    /// table cannot drift from the code the chapter shows.
+    /// How many lines of code the model takes in this file: the lines between
+    /// its anchors that are neither blank nor comments. Counted from the
+    /// source itself, so the table cannot drift from the code the chapter
+    /// shows.
     pub fn lines_of_code(self) -> usize {
         let source = include_str!("lib.rs");
         let own = lines_between_anchors(source, self.anchor());
-        // The two task-based runtimes run the same async functions, so they count for both.
+        // The two task-based runtimes run the same async functions, so they count for
+        // both.
         match self {
             Model::TokioCurrentThread | Model::TokioMultiThread => {
                 own + lines_between_anchors(source, "tokio_tasks")
@@ -262,8 +273,8 @@ impl Model {
         }
     }
 
-    /// Counts the primes below `limit` this model's way, on `threads` threads (or
-    /// processes); `program` is the binary the process model starts.
+    /// Counts the primes below `limit` this model's way, on `threads` threads
+    /// (or processes); `program` is the binary the process model starts.
     pub fn count(self, program: &Path, limit: u64, threads: usize) -> io::Result<u64> {
         Ok(match self {
             Model::Sequential => sequential(limit),

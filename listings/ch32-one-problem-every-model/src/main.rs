@@ -1,5 +1,5 @@
-//! Chapter 1's prime count in every model of the book, timed side by side and each
-//! checked against the plain loop.
+//! Chapter 1's prime count in every model of the book, timed side by side and
+//! each checked against the plain loop.
 
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -10,14 +10,14 @@ use ch32_one_problem_every_model::{Model, worker_main};
 use clap::Parser;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 
-/// Each model runs this many times and its fastest run is printed, so a moment of noise on
-/// a shared machine does not decide the comparison.
+/// Each model runs this many times and its fastest run is printed, so a moment
+/// of noise on a shared machine does not decide the comparison.
 const RUNS: usize = 7;
 
 /// Counts the primes below a limit in every concurrency model the book teaches
-/// (sequential, scoped threads, a channel pipeline, rayon, tokio on three runtimes, child
-/// processes), checks that each finds the sequential count, and prints a table of times
-/// and speedups.
+/// (sequential, scoped threads, a channel pipeline, rayon, tokio on three
+/// runtimes, child processes), checks that each finds the sequential count, and
+/// prints a table of times and speedups.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -34,7 +34,8 @@ struct Args {
     #[arg(long, default_value = "all", value_parser = model_choice())]
     model: Choice,
 
-    /// Run as a worker process of the `processes` model (reads its job on stdin).
+    /// Run as a worker process of the `processes` model (reads its job on
+    /// stdin).
     #[arg(long = "worker", hide = true)]
     worker: bool,
 }
@@ -49,8 +50,9 @@ impl Choice {
     }
 }
 
-/// Accepts `all` or a model's name, and lists them all in `--help` and in the error clap
-/// prints for anything else. The names come from `Model` itself, so no list is kept twice.
+/// Accepts `all` or a model's name, and lists them all in `--help` and in the
+/// error clap prints for anything else. The names come from `Model` itself, so
+/// no list is kept twice.
 fn model_choice() -> impl TypedValueParser<Value = Choice> {
     let names = std::iter::once("all").chain(Model::ALL.map(Model::name));
     PossibleValuesParser::new(names)
@@ -81,8 +83,9 @@ fn main() -> ExitCode {
         .into_iter()
         .filter(|m| *m != Model::Sequential);
     let models: Vec<Model> = std::iter::once(Model::Sequential).chain(others).collect();
-    // Rounds rather than each model's runs back to back: a burst of load from elsewhere on
-    // the machine then slows one round of every model, not every run of one model.
+    // Rounds rather than each model's runs back to back: a burst of load from
+    // elsewhere on the machine then slows one round of every model, not every
+    // run of one model.
     let mut results = vec![(0, Duration::MAX); models.len()];
     for _ in 0..RUNS {
         for (model, best) in models.iter().zip(&mut results) {

@@ -1,4 +1,5 @@
-//! The program as a reader runs it: help, one model, all models, refused arguments.
+//! The program as a reader runs it: help, one model, all models, refused
+//! arguments.
 
 use book_helpers::cli::{self, Ran};
 

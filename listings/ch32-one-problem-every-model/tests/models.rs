@@ -1,5 +1,6 @@
-//! Every model must find exactly the count of the plain loop, whatever the size and the
-//! number of threads; a model that deadlocks fails by timeout instead of hanging.
+//! Every model must find exactly the count of the plain loop, whatever the size
+//! and the number of threads; a model that deadlocks fails by timeout instead
+//! of hanging.
 
 use std::path::Path;
 use std::time::Duration;
@@ -11,8 +12,8 @@ use ch32_one_problem_every_model::{
 
 const PROGRAM: &str = env!("CARGO_BIN_EXE_ch32-one-problem-every-model");
 
-/// Sizes around the edges of the work: nothing to count, part of one block, exactly one
-/// block, one past it, and several blocks with a ragged end.
+/// Sizes around the edges of the work: nothing to count, part of one block,
+/// exactly one block, one past it, and several blocks with a ragged end.
 const SIZES: [u64; 7] = [2, 3, 100, BLOCK, BLOCK + 1, 5 * BLOCK + 17, 123_457];
 
 fn count(model: Model, limit: u64, threads: usize) -> u64 {
@@ -57,7 +58,8 @@ fn more_workers_than_blocks_still_count_everything_once() {
 
 #[test]
 fn stress_the_threaded_models_with_varied_inputs() {
-    // 200 rounds, each with a different size and thread count, so schedules vary too.
+    // 200 rounds, each with a different size and thread count, so schedules vary
+    // too.
     let in_process = Model::ALL
         .into_iter()
         .filter(|model| *model != Model::Processes);
@@ -115,7 +117,8 @@ fn line_counts_come_from_the_anchored_source() {
     for model in Model::ALL {
         assert!(model.lines_of_code() > 0, "{model:?} has no anchored code");
     }
-    // The plain loop is the shortest; every structure adds code around the same call.
+    // The plain loop is the shortest; every structure adds code around the same
+    // call.
     let shortest = Model::ALL
         .into_iter()
         .min_by_key(|model| model.lines_of_code());

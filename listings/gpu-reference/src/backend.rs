@@ -1,5 +1,6 @@
-//! What every backend (OpenCL, WGSL, GLSL, CUDA, and the CPU itself) offers, so one program
-//! can run any problem on any of them and print the results side by side.
+//! What every backend (OpenCL, WGSL, GLSL, CUDA, and the CPU itself) offers, so
+//! one program can run any problem on any of them and print the results side by
+//! side.
 
 use std::fmt;
 use std::hint::black_box;
@@ -7,9 +8,10 @@ use std::time::Duration;
 
 use book_helpers::{fastest_of, format_duration};
 
-/// How many times a copy bandwidth is measured, keeping the fastest: a copy is the
-/// yardstick for every streaming kernel, so it gets more tries than a kernel does, and one
-/// unlucky run on a busy machine cannot make the yardstick short.
+/// How many times a copy bandwidth is measured, keeping the fastest: a copy is
+/// the yardstick for every streaming kernel, so it gets more tries than a
+/// kernel does, and one unlucky run on a busy machine cannot make the yardstick
+/// short.
 pub const COPY_RUNS: usize = 20;
 
 /// The chapter's problems, as `--problem` names them.
@@ -22,7 +24,8 @@ pub enum Problem {
 }
 
 impl Problem {
-    pub const ALL: [Problem; 4] = [Problem::Saxpy, Problem::Sum, Problem::Scan, Problem::Matmul];
+    pub const ALL: [Problem; 4] =
+        [Problem::Saxpy, Problem::Sum, Problem::Scan, Problem::Matmul];
 
     pub fn name(self) -> &'static str {
         match self {
@@ -33,8 +36,8 @@ impl Problem {
         }
     }
 
-    /// The size to run this problem at: the side of the matrices for the matrix product,
-    /// the number of elements for the others.
+    /// The size to run this problem at: the side of the matrices for the matrix
+    /// product, the number of elements for the others.
     pub fn size(self, elements: usize, side: usize) -> usize {
         if self == Problem::Matmul {
             side
@@ -43,7 +46,8 @@ impl Problem {
         }
     }
 
-    /// The size a run of this problem is about: `n = 1000`, or `256 x 256` for a matrix.
+    /// The size a run of this problem is about: `n = 1000`, or `256 x 256` for
+    /// a matrix.
     pub fn size_label(self, size: usize) -> String {
         match self {
             Problem::Matmul => format!("{size} x {size}"),
@@ -51,14 +55,16 @@ impl Problem {
         }
     }
 
-    /// What one run of the problem does, for a rate: bytes it must move through memory
-    /// (the streaming problems) or floating-point operations (the matrix product).
+    /// What one run of the problem does, for a rate: bytes it must move through
+    /// memory (the streaming problems) or floating-point operations (the
+    /// matrix product).
     pub fn work(self, size: usize) -> Work {
         let word = size_of::<u32>();
         match self {
             Problem::Saxpy => Work::Bytes(crate::saxpy_bytes(size)),
             Problem::Sum => Work::Bytes(size * word),
-            // Reads the input, writes the output, reads and writes it again to add offsets.
+            // Reads the input, writes the output, reads and writes it again to
+            // add offsets.
             Problem::Scan => Work::Bytes(4 * size * word),
             Problem::Matmul => Work::Flops(crate::matmul_flops(size)),
         }
@@ -87,22 +93,27 @@ pub struct Measured {
     pub agreement: String,
     /// What was timed: `kernel`, `kernels`, `dispatch`, `loop`.
     pub timed: &'static str,
-    /// The fastest of a few runs of the kernels alone, inputs already on the device.
+    /// The fastest of a few runs of the kernels alone, inputs already on the
+    /// device.
     pub time: Duration,
 }
 
 impl Measured {
-    /// The rate the time stands for: bandwidth against the device's own copy bandwidth
-    /// (`copy`, bytes per second) for the streaming problems, GFLOP/s for the matrix product.
+    /// The rate the time stands for: bandwidth against the device's own copy
+    /// bandwidth (`copy`, bytes per second) for the streaming problems,
+    /// GFLOP/s for the matrix product.
     pub fn rate(&self, copy: f64) -> String {
         let seconds = self.time.as_secs_f64();
         match self.problem.work(self.size) {
-            Work::Bytes(bytes) => crate::format_against_copy(bytes, seconds, copy),
+            Work::Bytes(bytes) => {
+                crate::format_against_copy(bytes, seconds, copy)
+            }
             Work::Flops(flops) => crate::format_gflops(flops, seconds),
         }
     }
 
-    /// One line: `saxpy n = 1000: matches the CPU (...); kernel 1.20 ms (10.0 GB/s, 25% of copy)`.
+    /// One line: `saxpy n = 1000: matches the CPU (...); kernel 1.20 ms (10.0
+    /// GB/s, 25% of copy)`.
     pub fn line(&self, copy: f64) -> String {
         format!(
             "{} {}: {}; {} {} ({})",
@@ -121,26 +132,31 @@ pub trait Backend {
     /// Which device this is, with its driver: printed before any result.
     fn describe(&self) -> String;
 
-    /// True for a device that runs on the CPU (PoCL, lavapipe, the CPU itself): its
-    /// figures say nothing about a GPU.
+    /// True for a device that runs on the CPU (PoCL, lavapipe, the CPU itself):
+    /// its figures say nothing about a GPU.
     fn emulated(&self) -> bool;
 
-    /// The device copying one buffer of `n` words into another, in bytes moved (read plus
-    /// written) per second: the limit for a kernel that only streams memory.
+    /// The device copying one buffer of `n` words into another, in bytes moved
+    /// (read plus written) per second: the limit for a kernel that only
+    /// streams memory.
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String>;
 
-    /// Runs `problem` at `size` (elements, or the side of the matrices), checks the result
-    /// against the CPU reference and times it. A size the device cannot hold is an error
-    /// that says so, found before any work.
+    /// Runs `problem` at `size` (elements, or the side of the matrices), checks
+    /// the result against the CPU reference and times it. A size the device
+    /// cannot hold is an error that says so, found before any work.
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String>;
 
-    /// Draws `view`: every pixel's iteration count, and the fastest of three runs of the
-    /// kernel. The caller compares the picture with the CPU's (see [`crate::check_mandelbrot`]).
-    fn mandelbrot(&self, view: &crate::View) -> Result<(Vec<u32>, Duration), String>;
+    /// Draws `view`: every pixel's iteration count, and the fastest of three
+    /// runs of the kernel. The caller compares the picture with the CPU's
+    /// (see [`crate::check_mandelbrot`]).
+    fn mandelbrot(
+        &self,
+        view: &crate::View,
+    ) -> Result<(Vec<u32>, Duration), String>;
 }
 
-/// The CPU running the reference itself, on one thread: the baseline every device is
-/// compared with.
+/// The CPU running the reference itself, on one thread: the baseline every
+/// device is compared with.
 #[derive(Debug, Default, Clone, Copy)]
 pub struct Cpu;
 
@@ -159,7 +175,8 @@ impl Backend for Cpu {
         let ((), time) = fastest_of(COPY_RUNS, || {
             black_box(&mut to).copy_from_slice(black_box(&from))
         });
-        Ok((2 * n * size_of::<u32>()) as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE))
+        Ok((2 * n * size_of::<u32>()) as f64
+            / time.as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
@@ -185,7 +202,10 @@ impl Backend for Cpu {
             }
             Problem::Matmul => {
                 let (a, b) = crate::matmul_inputs(size);
-                fastest_of(runs, || black_box(crate::matmul(black_box(&a), &b, size))).1
+                fastest_of(runs, || {
+                    black_box(crate::matmul(black_box(&a), &b, size))
+                })
+                .1
             }
         };
         Ok(Measured {
@@ -197,7 +217,10 @@ impl Backend for Cpu {
         })
     }
 
-    fn mandelbrot(&self, view: &crate::View) -> Result<(Vec<u32>, Duration), String> {
+    fn mandelbrot(
+        &self,
+        view: &crate::View,
+    ) -> Result<(Vec<u32>, Duration), String> {
         Ok(fastest_of(3, || crate::mandelbrot(black_box(view))))
     }
 }
@@ -221,7 +244,8 @@ mod tests {
         let cpu = Cpu;
         assert!(cpu.copy_bandwidth(1000).expect("host copy") > 0.0);
         for problem in Problem::ALL {
-            let measured = cpu.run(problem, 33).expect("the CPU runs every problem");
+            let measured =
+                cpu.run(problem, 33).expect("the CPU runs every problem");
             assert_eq!((measured.problem, measured.size), (problem, 33));
             let line = measured.line(1e9);
             assert!(line.starts_with(problem.name()), "{line}");

@@ -1,15 +1,18 @@
-//! The GPU chapter's problems solved on the CPU, once, for every backend to be checked against.
+//! The GPU chapter's problems solved on the CPU, once, for every backend to be
+//! checked against.
 //!
-//! Each kernel language (OpenCL C, WGSL, GLSL, CUDA C) gets the same inputs from here and its
-//! result is compared with the reference from here: exactly for integers, within
-//! [`SAXPY_RELATIVE_TOLERANCE`] for floats. The kernel sources live in `kernels/` at the
-//! workspace root and are re-exported below, so a listing and the chapter show the same file.
+//! Each kernel language (OpenCL C, WGSL, GLSL, CUDA C) gets the same inputs
+//! from here and its result is compared with the reference from here: exactly
+//! for integers, within [`SAXPY_RELATIVE_TOLERANCE`] for floats. The kernel
+//! sources live in `kernels/` at the workspace root and are re-exported below,
+//! so a listing and the chapter show the same file.
 
 mod backend;
 
 pub use backend::{Backend, COPY_RUNS, Cpu, Measured, Problem, Work};
 
-/// Work-items per work-group in every kernel (`GROUP_SIZE` / `@workgroup_size` / `local_size_x`).
+/// Work-items per work-group in every kernel (`GROUP_SIZE` / `@workgroup_size`
+/// / `local_size_x`).
 pub const GROUP_SIZE: usize = 256;
 
 /// The kernels, as the listings compile them and the chapter shows them.
@@ -25,19 +28,25 @@ pub mod kernels {
     pub const SCAN_CL: &str = include_str!("../../../kernels/scan.cl");
     pub const SCAN_WGSL: &str = include_str!("../../../kernels/scan.wgsl");
     pub const SCAN_GLSL: &str = include_str!("../../../kernels/scan.comp");
-    pub const SCAN_ADD_GLSL: &str = include_str!("../../../kernels/scan_add.comp");
+    pub const SCAN_ADD_GLSL: &str =
+        include_str!("../../../kernels/scan_add.comp");
     pub const SCAN_CU: &str = include_str!("../../../kernels/scan.cu");
     pub const MATMUL_CL: &str = include_str!("../../../kernels/matmul.cl");
     pub const MATMUL_WGSL: &str = include_str!("../../../kernels/matmul.wgsl");
     pub const MATMUL_GLSL: &str = include_str!("../../../kernels/matmul.comp");
     pub const MATMUL_CU: &str = include_str!("../../../kernels/matmul.cu");
-    pub const MANDELBROT_CL: &str = include_str!("../../../kernels/mandelbrot.cl");
-    pub const MANDELBROT_WGSL: &str = include_str!("../../../kernels/mandelbrot.wgsl");
-    pub const MANDELBROT_GLSL: &str = include_str!("../../../kernels/mandelbrot.comp");
-    pub const MANDELBROT_CU: &str = include_str!("../../../kernels/mandelbrot.cu");
+    pub const MANDELBROT_CL: &str =
+        include_str!("../../../kernels/mandelbrot.cl");
+    pub const MANDELBROT_WGSL: &str =
+        include_str!("../../../kernels/mandelbrot.wgsl");
+    pub const MANDELBROT_GLSL: &str =
+        include_str!("../../../kernels/mandelbrot.comp");
+    pub const MANDELBROT_CU: &str =
+        include_str!("../../../kernels/mandelbrot.cu");
 }
 
-/// The side of a matrix tile, and of the 2-D work-group that computes it, in matmul.
+/// The side of a matrix tile, and of the 2-D work-group that computes it, in
+/// matmul.
 pub const TILE: usize = 16;
 
 /// The `a` of `y = a*x + y` in every run.
@@ -45,18 +54,20 @@ pub const SAXPY_A: f32 = 2.0;
 
 /// How far a GPU's SAXPY may be from the CPU's, relative to the value.
 ///
-/// The inputs are non-negative, so `a*x + y` never cancels. A GPU compiler may fuse the
-/// multiply and the add into one instruction (one rounding instead of two), which moves the
-/// result by at most one unit in the last place, about 1.2e-7 relative for `f32`. 1e-6
-/// leaves room for that and nothing more: a wrong index or a lost element is off by far more.
+/// The inputs are non-negative, so `a*x + y` never cancels. A GPU compiler may
+/// fuse the multiply and the add into one instruction (one rounding instead of
+/// two), which moves the result by at most one unit in the last place, about
+/// 1.2e-7 relative for `f32`. 1e-6 leaves room for that and nothing more: a
+/// wrong index or a lost element is off by far more.
 pub const SAXPY_RELATIVE_TOLERANCE: f32 = 1e-6;
 
-/// A small deterministic generator, so every backend and every run sees the same data
-/// without a dependency on a random-number crate.
+/// A small deterministic generator, so every backend and every run sees the
+/// same data without a dependency on a random-number crate.
 fn pseudo_random(n: usize, seed: u64) -> impl Iterator<Item = u32> {
     let mut state = seed;
     (0..n).map(move |_| {
-        // Knuth's MMIX linear congruential generator; the high bits are the good ones.
+        // Knuth's MMIX linear congruential generator; the high bits are the
+        // good ones.
         state = state
             .wrapping_mul(6_364_136_223_846_793_005)
             .wrapping_add(1_442_695_040_888_963_407);
@@ -85,14 +96,16 @@ pub fn reduce_input(n: usize) -> Vec<u32> {
 }
 
 // ANCHOR: sum
-/// The sum on the CPU, wrapping at 2^32 as `uint` does in every kernel language.
+/// The sum on the CPU, wrapping at 2^32 as `uint` does in every kernel
+/// language.
 pub fn sum(values: &[u32]) -> u32 {
     values.iter().fold(0u32, |total, v| total.wrapping_add(*v))
 }
 // ANCHOR_END: sum
 
 // ANCHOR: scan
-/// Inclusive scan on the CPU: `out[i] = values[0] + ... + values[i]`, wrapping like `uint`.
+/// Inclusive scan on the CPU: `out[i] = values[0] + ... + values[i]`, wrapping
+/// like `uint`.
 pub fn inclusive_scan(values: &[u32]) -> Vec<u32> {
     values
         .iter()
@@ -104,8 +117,8 @@ pub fn inclusive_scan(values: &[u32]) -> Vec<u32> {
 }
 // ANCHOR_END: scan
 
-/// What the host does between the two scan kernels: each group's total becomes the
-/// offset of the next groups (an exclusive scan of the totals).
+/// What the host does between the two scan kernels: each group's total becomes
+/// the offset of the next groups (an exclusive scan of the totals).
 pub fn group_offsets(totals: &[u32]) -> Vec<u32> {
     let mut offsets = Vec::with_capacity(totals.len());
     let mut running = 0u32;
@@ -116,7 +129,8 @@ pub fn group_offsets(totals: &[u32]) -> Vec<u32> {
     offsets
 }
 
-/// Checks a GPU's scan against the CPU's: integers, so exactly; names the first difference.
+/// Checks a GPU's scan against the CPU's: integers, so exactly; names the first
+/// difference.
 pub fn check_scan(gpu: &[u32], cpu: &[u32]) -> Result<(), String> {
     if gpu.len() != cpu.len() {
         return Err(format!(
@@ -140,15 +154,18 @@ pub fn matmul_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
 }
 
 // ANCHOR: matmul
-/// `C = A * B` for `n` x `n` row-major matrices, the textbook triple loop, with the sum over
-/// `k` in increasing order as each kernel does it.
+/// `C = A * B` for `n` x `n` row-major matrices, the textbook triple loop, with
+/// the sum over `k` in increasing order as each kernel does it.
 pub fn matmul(a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
     let mut c = vec![0.0f32; n * n];
     for row in 0..n {
         for k in 0..n {
             let a_value = a[row * n + k];
-            // i-k-j order: the inner loop walks rows of B and C, which the cache likes.
-            for (c_value, b_value) in c[row * n..][..n].iter_mut().zip(&b[k * n..][..n]) {
+            // i-k-j order: the inner loop walks rows of B and C, which the
+            // cache likes.
+            for (c_value, b_value) in
+                c[row * n..][..n].iter_mut().zip(&b[k * n..][..n])
+            {
                 *c_value += a_value * b_value;
             }
         }
@@ -159,10 +176,11 @@ pub fn matmul(a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
 
 /// Checks a GPU's matrix product against the CPU's.
 ///
-/// Each element is a sum of `n` products of non-negative numbers. Any order of rounding,
-/// fused or not, keeps such a sum within `n` units of `f32::EPSILON` (relative) of the exact
-/// value, so two correct results are within `2 n EPSILON` of each other. A wrong tile or a
-/// missing product is off by far more.
+/// Each element is a sum of `n` products of non-negative numbers. Any order of
+/// rounding, fused or not, keeps such a sum within `n` units of `f32::EPSILON`
+/// (relative) of the exact value, so two correct results are within `2 n
+/// EPSILON` of each other. A wrong tile or a missing product is off by far
+/// more.
 pub fn check_matmul(gpu: &[f32], cpu: &[f32], n: usize) -> Result<f32, String> {
     if gpu.len() != cpu.len() {
         return Err(format!(
@@ -188,7 +206,8 @@ pub fn check_matmul(gpu: &[f32], cpu: &[f32], n: usize) -> Result<f32, String> {
     Ok(worst)
 }
 
-/// Floating-point operations of an `n` x `n` matrix product: `n^3` multiplies and adds.
+/// Floating-point operations of an `n` x `n` matrix product: `n^3` multiplies
+/// and adds.
 pub fn matmul_flops(n: usize) -> f64 {
     2.0 * (n as f64).powi(3)
 }
@@ -219,7 +238,8 @@ pub struct View {
 }
 
 impl View {
-    /// The whole set, `-2.2 ..= 0.8` along the real axis, centred on it vertically.
+    /// The whole set, `-2.2 ..= 0.8` along the real axis, centred on it
+    /// vertically.
     pub fn whole_set(width: u32, height: u32, max_iter: u32) -> Self {
         let step = 3.0 / width as f32;
         Self {
@@ -238,8 +258,8 @@ impl View {
 }
 
 // ANCHOR: mandelbrot
-/// Iterations before each pixel's point escapes, row by row: the same arithmetic as the
-/// kernels, in the same order.
+/// Iterations before each pixel's point escapes, row by row: the same
+/// arithmetic as the kernels, in the same order.
 pub fn mandelbrot(view: &View) -> Vec<u32> {
     let mut out = Vec::with_capacity(view.pixels());
     for row in 0..view.height {
@@ -263,15 +283,18 @@ pub fn mandelbrot(view: &View) -> Vec<u32> {
 }
 // ANCHOR_END: mandelbrot
 
-/// How many pixels may differ from the CPU's picture, as a fraction of all pixels.
+/// How many pixels may differ from the CPU's picture, as a fraction of all
+/// pixels.
 ///
-/// Near the set's boundary the iteration is chaotic: a difference of one rounding, such as a
-/// GPU compiler fusing `2*x*y + cy` into one multiply-add, grows until the point escapes one
-/// step earlier or later, or not at all. Those pixels are a thin line along the boundary; a
-/// wrong index or a broken loop changes whole regions. One pixel in a hundred separates them.
+/// Near the set's boundary the iteration is chaotic: a difference of one
+/// rounding, such as a GPU compiler fusing `2*x*y + cy` into one multiply-add,
+/// grows until the point escapes one step earlier or later, or not at all.
+/// Those pixels are a thin line along the boundary; a wrong index or a broken
+/// loop changes whole regions. One pixel in a hundred separates them.
 pub const MANDELBROT_PIXEL_TOLERANCE: f64 = 0.01;
 
-/// Checks a device's picture against the CPU's; on success, how many pixels differ.
+/// Checks a device's picture against the CPU's; on success, how many pixels
+/// differ.
 pub fn check_mandelbrot(gpu: &[u32], cpu: &[u32]) -> Result<usize, String> {
     if gpu.len() != cpu.len() {
         return Err(format!(
@@ -293,13 +316,14 @@ pub fn check_mandelbrot(gpu: &[u32], cpu: &[u32]) -> Result<usize, String> {
     Ok(differ)
 }
 
-/// A colour for an iteration count: black inside the set, then dark blue through orange to
-/// white as points escape later.
+/// A colour for an iteration count: black inside the set, then dark blue
+/// through orange to white as points escape later.
 pub fn colour(iterations: u32, max_iter: u32) -> [u8; 3] {
     if iterations >= max_iter {
         return [0, 0, 0];
     }
-    // A square root spreads the many quickly-escaping points over more of the ramp.
+    // A square root spreads the many quickly-escaping points over more of the
+    // ramp.
     let t = (iterations as f32 / max_iter as f32).sqrt();
     let channel = |centre: f32| {
         let v = (1.0 - ((t - centre) * 2.2).abs()).clamp(0.0, 1.0);
@@ -317,7 +341,8 @@ pub fn groups_for(n: usize) -> usize {
     n.div_ceil(GROUP_SIZE)
 }
 
-/// Checks a GPU's SAXPY against the CPU's; on success, the largest relative error seen.
+/// Checks a GPU's SAXPY against the CPU's; on success, the largest relative
+/// error seen.
 pub fn check_saxpy(gpu: &[f32], cpu: &[f32]) -> Result<f32, String> {
     if gpu.len() != cpu.len() {
         return Err(format!(
@@ -366,11 +391,17 @@ pub fn format_bandwidth(bytes: usize, seconds: f64) -> String {
     }
 }
 
-/// Bandwidth and how much of the device's own copy bandwidth (`copy_bytes_per_second`, the
-/// practical limit for a kernel that only streams memory) it reaches: `12.0 GB/s, 40% of copy`.
-pub fn format_against_copy(bytes: usize, seconds: f64, copy_bytes_per_second: f64) -> String {
+/// Bandwidth and how much of the device's own copy bandwidth
+/// (`copy_bytes_per_second`, the practical limit for a kernel that only streams
+/// memory) it reaches: `12.0 GB/s, 40% of copy`.
+pub fn format_against_copy(
+    bytes: usize,
+    seconds: f64,
+    copy_bytes_per_second: f64,
+) -> String {
     let achieved = bytes as f64 / seconds.max(f64::MIN_POSITIVE);
-    let percent = 100.0 * achieved / copy_bytes_per_second.max(f64::MIN_POSITIVE);
+    let percent =
+        100.0 * achieved / copy_bytes_per_second.max(f64::MIN_POSITIVE);
     let bandwidth = format_bandwidth(bytes, seconds);
     if percent < 1.0 {
         format!("{bandwidth}, under 1% of copy")
@@ -422,13 +453,16 @@ mod tests {
 
     #[test]
     fn scan_in_groups_plus_offsets_is_the_scan() {
-        // The two-kernel algorithm, run on the CPU: scan each group, offset by the totals.
+        // The two-kernel algorithm, run on the CPU: scan each group, offset by
+        // the totals.
         let values = reduce_input(1000);
         let mut out = Vec::new();
         let groups: Vec<&[u32]> = values.chunks(GROUP_SIZE).collect();
         let totals: Vec<u32> = groups.iter().map(|g| sum(g)).collect();
         for (group, offset) in groups.iter().zip(group_offsets(&totals)) {
-            out.extend(inclusive_scan(group).iter().map(|v| v.wrapping_add(offset)));
+            out.extend(
+                inclusive_scan(group).iter().map(|v| v.wrapping_add(offset)),
+            );
         }
         assert_eq!(out, inclusive_scan(&values));
     }
@@ -450,7 +484,8 @@ mod tests {
 
     #[test]
     fn mandelbrot_knows_inside_from_outside() {
-        // A 3 x 1 strip through -2.2+0i .. 0.8+0i: pixel centres at -1.7, -0.7 and 0.3.
+        // A 3 x 1 strip through -2.2+0i .. 0.8+0i: pixel centres at -1.7, -0.7
+        // and 0.3.
         let view = View {
             width: 3,
             height: 1,

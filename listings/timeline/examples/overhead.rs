@@ -1,4 +1,5 @@
-//! What recording a span costs: `cargo run --release -p timeline --example overhead`.
+//! What recording a span costs: `cargo run --release -p timeline --example
+//! overhead`.
 
 use std::hint::black_box;
 use std::thread;

@@ -1,15 +1,16 @@
-//! Records a schedule — which activity ran on which OS thread, from when to when — and
-//! draws it.
+//! Records a schedule — which activity ran on which OS thread, from when to
+//! when — and draws it.
 //!
-//! A listing creates one [`Recorder`], shares it by reference with every thread it starts,
-//! and wraps each activity in [`Recorder::span`]. Afterwards [`Recorder::timeline`] gives
-//! the recorded [`Timeline`], which the listing's tests inspect (did every activity run
-//! once? did two spans on one thread overlap?) and which [`mermaid_gantt`] and [`svg`]
-//! draw, one lane per thread.
+//! A listing creates one [`Recorder`], shares it by reference with every thread
+//! it starts, and wraps each activity in [`Recorder::span`]. Afterwards
+//! [`Recorder::timeline`] gives the recorded [`Timeline`], which the listing's
+//! tests inspect (did every activity run once? did two spans on one thread
+//! overlap?) and which [`mermaid_gantt`] and [`svg`] draw, one lane per thread.
 //!
-//! Recording a span costs two readings of the monotonic clock and one short lock of a
-//! shared `Vec` when the span ends, well under a microsecond; the listings record spans
-//! that last milliseconds, so the recorder does not change what it records.
+//! Recording a span costs two readings of the monotonic clock and one short
+//! lock of a shared `Vec` when the span ends, well under a microsecond; the
+//! listings record spans that last milliseconds, so the recorder does not
+//! change what it records.
 
 mod mermaid;
 mod svg;
@@ -28,7 +29,8 @@ pub use svg::svg;
 pub struct Span {
     pub activity: Cow<'static, str>,
     pub thread: ThreadId,
-    /// The thread's name (`main`, or what `thread::Builder::name` gave it), if it has one.
+    /// The thread's name (`main`, or what `thread::Builder::name` gave it), if
+    /// it has one.
     pub thread_name: Option<String>,
     /// Since the recorder was created.
     pub start: Duration,
@@ -47,7 +49,8 @@ impl Span {
 }
 
 // ANCHOR: recorder
-/// Collects spans from any number of threads; share it by reference (`&recorder`).
+/// Collects spans from any number of threads; share it by reference
+/// (`&recorder`).
 #[derive(Debug)]
 pub struct Recorder {
     origin: Instant,
@@ -55,7 +58,8 @@ pub struct Recorder {
 }
 
 impl Recorder {
-    /// A recorder whose clock starts now: span times are measured from this instant.
+    /// A recorder whose clock starts now: span times are measured from this
+    /// instant.
     pub fn new() -> Self {
         Recorder {
             origin: Instant::now(),
@@ -63,7 +67,8 @@ impl Recorder {
         }
     }
 
-    /// Runs `work` on the calling thread and records it as one span named `activity`.
+    /// Runs `work` on the calling thread and records it as one span named
+    /// `activity`.
     pub fn span<T>(
         &self,
         activity: impl Into<Cow<'static, str>>,
@@ -90,7 +95,8 @@ impl Recorder {
             start,
             end,
         };
-        // A thread that panicked while pushing cannot have left the Vec half-changed.
+        // A thread that panicked while pushing cannot have left the Vec
+        // half-changed.
         self.spans
             .lock()
             .unwrap_or_else(PoisonError::into_inner)
@@ -100,8 +106,8 @@ impl Recorder {
 // ANCHOR_END: recorder
 
 impl Recorder {
-    /// Records a span measured by the caller (for activities that start and end in
-    /// different places, such as one step of an event loop).
+    /// Records a span measured by the caller (for activities that start and end
+    /// in different places, such as one step of an event loop).
     pub fn record_between(
         &self,
         activity: impl Into<Cow<'static, str>>,
@@ -132,7 +138,8 @@ impl Default for Recorder {
 /// The spans of one thread.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Lane {
-    /// `main`, the threads' name, or `thread 2`, `thread 3`… in order of first use.
+    /// `main`, the threads' name, or `thread 2`, `thread 3`… in order of first
+    /// use.
     pub label: String,
     /// The thread of the lane's first span.
     pub thread: ThreadId,
@@ -198,15 +205,16 @@ impl Timeline {
         lanes
     }
 
-    /// Whether two spans recorded by the same thread overlap: an activity that was
-    /// still in progress when the thread started another (only an interleaving
-    /// scheduler on that thread, such as an event loop, does that).
+    /// Whether two spans recorded by the same thread overlap: an activity that
+    /// was still in progress when the thread started another (only an
+    /// interleaving scheduler on that thread, such as an event loop, does
+    /// that).
     pub fn overlaps_within_a_lane(&self) -> bool {
         self.lanes().iter().any(|lane| any_overlap(&lane.spans))
     }
 
-    /// Whether spans on different threads overlap: activities in progress at the same
-    /// time on different threads.
+    /// Whether spans on different threads overlap: activities in progress at
+    /// the same time on different threads.
     pub fn overlaps_across_lanes(&self) -> bool {
         self.spans.iter().enumerate().any(|(i, a)| {
             self.spans[i + 1..]
@@ -233,12 +241,14 @@ fn any_overlap(spans: &[Span]) -> bool {
         .any(|(i, a)| spans[i + 1..].iter().any(|b| a.overlaps(b)))
 }
 
-/// A schedule with the name of the run that produced it (`sequential`, `4 threads`…).
+/// A schedule with the name of the run that produced it (`sequential`, `4
+/// threads`…).
 pub type Variant<'a> = (&'a str, &'a Timeline);
 
-/// Writes `<stem>.mmd` (a mermaid gantt chart) and `<stem>.svg` into `dir` and returns
-/// their file names. Listings call it with the folder named by `BOOK_OUTPUT_DIR`, where
-/// the book's build collects the schedules that chapters show.
+/// Writes `<stem>.mmd` (a mermaid gantt chart) and `<stem>.svg` into `dir` and
+/// returns their file names. Listings call it with the folder named by
+/// `BOOK_OUTPUT_DIR`, where the book's build collects the schedules that
+/// chapters show.
 pub fn write_schedule(
     dir: &Path,
     stem: &str,
@@ -258,9 +268,10 @@ pub fn write_schedule(
     Ok(written)
 }
 
-/// Lays out a lane's spans in rows so that no two spans in one row overlap: one row
-/// for a thread that did one thing at a time, more for one that interleaved activities.
-/// A span goes into a row whose last span is of its own group if one is free.
+/// Lays out a lane's spans in rows so that no two spans in one row overlap: one
+/// row for a thread that did one thing at a time, more for one that interleaved
+/// activities. A span goes into a row whose last span is of its own group if
+/// one is free.
 pub(crate) fn rows(spans: &[Span]) -> Vec<Vec<&Span>> {
     let mut rows: Vec<Vec<&Span>> = Vec::new();
     for span in spans {
@@ -279,14 +290,14 @@ pub(crate) fn rows(spans: &[Span]) -> Vec<Vec<&Span>> {
     rows
 }
 
-/// The first word of a span's activity (`packet` for `packet 3`): spans of one group are
-/// drawn in one colour.
+/// The first word of a span's activity (`packet` for `packet 3`): spans of one
+/// group are drawn in one colour.
 pub(crate) fn group(span: &Span) -> &str {
     span.activity.split_whitespace().next().unwrap_or("")
 }
 
-/// A tick step (1, 2 or 5 times a power of ten milliseconds) that puts about eight
-/// ticks on an axis of `total` length.
+/// A tick step (1, 2 or 5 times a power of ten milliseconds) that puts about
+/// eight ticks on an axis of `total` length.
 pub(crate) fn tick_step_ms(total: Duration) -> u64 {
     let total_ms = total.as_secs_f64() * 1e3;
     let mut step = 1;

@@ -1,4 +1,5 @@
-//! The schedule as a mermaid gantt chart: one section per thread, one bar per span.
+//! The schedule as a mermaid gantt chart: one section per thread, one bar per
+//! span.
 
 use std::time::Duration;
 

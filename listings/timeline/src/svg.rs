@@ -1,5 +1,5 @@
-//! The schedule as a standalone SVG: one lane per thread, one bar per span, on a white
-//! card so it reads the same in every colour theme of the book.
+//! The schedule as a standalone SVG: one lane per thread, one bar per span, on
+//! a white card so it reads the same in every colour theme of the book.
 
 use std::fmt::Write;
 
@@ -17,16 +17,16 @@ const AXIS_HEIGHT: f64 = 34.0;
 /// About how wide one character of the 11 px bar labels is.
 const CHAR_WIDTH: f64 = 6.4;
 
-/// Fill colours for bars, light enough for dark text; spans whose names share a first
-/// word (`network packet 1`, `network packet 2`) share a colour.
+/// Fill colours for bars, light enough for dark text; spans whose names share a
+/// first word (`network packet 1`, `network packet 2`) share a colour.
 const PALETTE: [&str; 8] = [
     "#8ecae6", "#ffc857", "#a7c957", "#f4a3a8", "#cdb4db", "#f6bd60",
     "#9ad1b7", "#bcc6f5",
 ];
 
 /// An SVG drawing of one or more recorded runs on a common time axis: per run a
-/// heading, then a lane per thread; a thread that interleaved activities gets as many
-/// rows as it had activities in progress at once.
+/// heading, then a lane per thread; a thread that interleaved activities gets
+/// as many rows as it had activities in progress at once.
 pub fn svg(title: &str, variants: &[Variant]) -> String {
     let total_ms = variants
         .iter()
@@ -78,7 +78,8 @@ pub fn svg(title: &str, variants: &[Variant]) -> String {
                         body,
                         r##"<g><title>{name} ({start:.1}–{end:.1} ms)</title><rect x="{x:.1}" y="{top:.1}" width="{width:.1}" height="{ROW_HEIGHT}" rx="3" fill="{colour}" stroke="#33415c" stroke-width="0.6"/>"##
                     );
-                    // The whole name if it fits, else its last word (`3` of `frame 3`).
+                    // The whole name if it fits, else its last word (`3` of
+                    // `frame 3`).
                     let fits = |text: &str| {
                         text.chars().count() as f64 * CHAR_WIDTH + 6.0 < width
                     };
@@ -161,7 +162,8 @@ fn escape(text: &str) -> String {
     escaped
 }
 
-/// The colour of a group: the groups get the palette's colours in order of appearance.
+/// The colour of a group: the groups get the palette's colours in order of
+/// appearance.
 fn colour_of(groups: &mut Vec<String>, group: &str) -> &'static str {
     let index = match groups.iter().position(|known| known == group) {
         Some(index) => index,

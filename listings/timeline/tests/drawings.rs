@@ -1,5 +1,5 @@
-//! Recorded runs drawn as mermaid and SVG: every activity appears, lanes are per thread,
-//! and the SVG is well-formed XML.
+//! Recorded runs drawn as mermaid and SVG: every activity appears, lanes are
+//! per thread, and the SVG is well-formed XML.
 
 use std::thread;
 use std::time::Duration;
@@ -30,8 +30,8 @@ fn on_threads() -> Timeline {
     recorder.timeline()
 }
 
-/// Checks that every tag is closed in order and that the document has one root; returns
-/// the element names in document order.
+/// Checks that every tag is closed in order and that the document has one root;
+/// returns the element names in document order.
 fn well_formed_elements(xml: &str) -> Vec<String> {
     let mut open: Vec<String> = Vec::new();
     let mut seen = Vec::new();
@@ -96,7 +96,8 @@ fn a_threaded_run_has_a_lane_per_thread_and_overlaps() {
     let run = on_threads();
     assert_eq!(run.lanes().len(), STEPS.len());
     assert!(!run.overlaps_within_a_lane());
-    // Each span sleeps 5 ms; threads that sleep overlap in time even on one core.
+    // Each span sleeps 5 ms; threads that sleep overlap in time even on one
+    // core.
     assert!(run.overlaps_across_lanes());
 }
 
@@ -108,7 +109,8 @@ fn the_svg_is_well_formed_and_names_every_activity() {
     let elements = well_formed_elements(&drawing);
     assert_eq!(elements[0], "svg");
     let bars = elements.iter().filter(|name| *name == "rect").count();
-    // a background, a band per lane, a bar per span, a legend swatch per first word
+    // a background, a band per lane, a bar per span, a legend swatch per first
+    // word
     assert_eq!(bars, 1 + (1 + STEPS.len()) + 2 * STEPS.len() + STEPS.len());
     for word in ["load", "parse", "sum", "print"] {
         assert!(
