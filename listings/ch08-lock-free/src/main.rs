@@ -82,7 +82,8 @@ fn main() {
     all.sort_unstable();
     let each_once = all == (0..workers * items).collect::<Vec<_>>();
     println!(
-        "Treiber stack   {workers} threads pushed and popped {} items, each once: {each_once}",
+        "Treiber stack   {workers} threads pushed and popped {} items, \
+         each once: {each_once}",
         all.len()
     );
 }

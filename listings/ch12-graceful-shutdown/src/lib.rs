@@ -45,7 +45,8 @@ pub async fn serve(
     let in_flight = TaskTracker::new();
     loop {
         tokio::select! {
-            // Check the token first, so a cancelled server takes no further connection.
+            // Check the token first, so a cancelled server takes no further
+            // connection.
             biased;
             () = shutdown.cancelled() => break,
             // `accept` is cancellation safe: if the other branch wins, no connection

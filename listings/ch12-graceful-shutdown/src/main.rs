@@ -93,7 +93,8 @@ async fn run(args: &Args) -> io::Result<()> {
     );
     // A lost request would have ended the loop above with an error.
     println!(
-        "clients: {answered} answered, {refused} refused after the shutdown, none lost"
+        "clients: {answered} answered, {refused} refused after the shutdown, \
+         none lost"
     );
     Ok(())
 }

@@ -59,7 +59,8 @@ fn main() -> ExitCode {
         args.depth
     );
     println!(
-        "  corosensei coroutine:  a separate stack of {} KiB, whatever the recursion needs",
+        "  corosensei coroutine:  a separate stack of {} KiB, \
+         whatever the recursion needs",
         COROUTINE_STACK / 1024
     );
     let future = count_to(3, async |_| {});

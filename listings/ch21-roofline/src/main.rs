@@ -206,7 +206,8 @@ fn print_goals(
     let densest = compute.last().expect("polynomials are measured");
     let target = 0.9 * threads as f64;
     println!(
-        "compute-bound ({}): speedup {:.2}× on {threads} threads; goal ≥ {target:.2}×: {}",
+        "compute-bound ({}): speedup {:.2}× on {threads} threads; \
+         goal ≥ {target:.2}×: {}",
         densest.name,
         densest.speedup(),
         met(densest.speedup() >= target)

@@ -137,8 +137,9 @@ pub fn compile(source: &str, arch: &'static str) -> Result<Ptx, String> {
     // first.
     if !nvrtc_present() {
         return Err(
-            "NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH nor in the book's tool folder: \
-             `cargo xtask setup` installs it there from the nvidia-cuda-nvrtc-cu12 wheel"
+            "NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH nor in the \
+             book's tool folder: `cargo xtask setup` installs it there from \
+             the nvidia-cuda-nvrtc-cu12 wheel"
                 .to_string(),
         );
     }

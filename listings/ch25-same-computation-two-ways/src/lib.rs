@@ -43,13 +43,15 @@ pub struct Opened {
 pub fn open(choice: DeviceChoice) -> Result<Opened, String> {
     match choice {
         DeviceChoice::Wgpu => {
-            let (device, setup) = Device::wgpu_options().init_with_setup().map_err(|error| {
-                format!(
-                    "no wgpu device ({error}): install your GPU's Vulkan driver, or lavapipe for \
-                     the CPU (Debian: apt-get install mesa-vulkan-drivers; `cargo xtask setup` \
-                     does it)"
-                )
-            })?;
+            let (device, setup) =
+                Device::wgpu_options().init_with_setup().map_err(|error| {
+                    format!(
+                        "no wgpu device ({error}): install your GPU's Vulkan \
+                         driver, or lavapipe for the CPU (Debian: apt-get \
+                         install mesa-vulkan-drivers; `cargo xtask setup` does \
+                         it)"
+                    )
+                })?;
             let info = setup.adapter.get_info();
             let name = format!(
                 "wgpu on {} ({:?}, {:?})",
@@ -184,7 +186,8 @@ pub fn check_chain(
         let error = (f64::from(device[i]) - f64::from(cpu[i])).abs() / bound;
         if error.is_nan() || error > 1.0 {
             return Err(format!(
-                "out[{}][{}] is {} on the device and {} on the CPU (off by {:e}, bound {bound:e})",
+                "out[{}][{}] is {} on the device and {} on the CPU \
+                 (off by {:e}, bound {bound:e})",
                 i / n,
                 i % n,
                 device[i],

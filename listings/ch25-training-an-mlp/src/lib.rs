@@ -29,7 +29,8 @@ pub fn spirals(per_class: usize) -> Spirals {
     let mut labels = Vec::with_capacity(2 * per_class);
     for class in 0..2 {
         for i in 0..per_class {
-            let along = (i as f32 + 0.5) / per_class as f32; // 0 at the centre, 1 at the end
+            // 0 at the centre, 1 at the end.
+            let along = (i as f32 + 0.5) / per_class as f32;
             let angle = 3.0 * std::f32::consts::PI * along
                 + class as f32 * std::f32::consts::PI;
             let k = class * per_class + i;

@@ -129,8 +129,8 @@ fn ask(
         );
     }
     bail!(
-        "no reply from {endpoint} to request {request} after {tries} tries of {} each; \
-         is the server running?",
+        "no reply from {endpoint} to request {request} after {tries} tries \
+         of {} each; is the server running?",
         format_duration(timeout)
     )
 }
@@ -254,7 +254,8 @@ fn client_against_a_crashing_server(args: &Args) -> Result<()> {
         retried += u64::from(tries > 1);
     }
     println!(
-        "{} requests, all answered; {retried} needed a retry; server restarted {} time(s)",
+        "{} requests, all answered; {retried} needed a retry; \
+         server restarted {} time(s)",
         args.requests,
         supervisor.restarts.load(Ordering::Relaxed)
     );

@@ -266,7 +266,8 @@ pub fn with_the_log(
     first.kill()?;
     let stored = fs::read_to_string(&offsets).unwrap_or_else(|_| "0".into());
     println!(
-        "  consumer 1 killed with SIGKILL after processing {} events; its stored offset: {stored}",
+        "  consumer 1 killed with SIGKILL after processing {} events; \
+         its stored offset: {stored}",
         lines_in(&processed)
     );
     produce(half..events)?;

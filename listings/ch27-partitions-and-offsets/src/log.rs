@@ -208,7 +208,8 @@ pub async fn partitions_and_offsets(
     );
     let again = read_from(log, 0).await?.len();
     println!(
-        "reading removed nothing: partition {} from offset 0 still holds {again} records",
+        "reading removed nothing: partition {} from offset 0 \
+         still holds {again} records",
         log.partition()
     );
     Ok(())

@@ -220,8 +220,10 @@ fn one_rank(Problem { n, steps, repeats }: Problem) -> Result<(), String> {
             (heat - reference.heat()).abs() / reference.heat();
         let heat_tolerance = sum_tolerance(n * n);
         println!(
-            "ranks={size} seconds={seconds:.6} max_abs_diff={max_abs_diff:e} \
-             heat_relative_diff={heat_relative_diff:e} heat_tolerance={heat_tolerance:e}"
+            "ranks={size} seconds={seconds:.6} \
+             max_abs_diff={max_abs_diff:e} \
+             heat_relative_diff={heat_relative_diff:e} \
+             heat_tolerance={heat_tolerance:e}"
         );
     }
     Ok(())

@@ -113,21 +113,33 @@ async fn one_host(host: Host, mut ssh: Command, deadline: Duration) -> Report {
         .stderr(Stdio::piped())
         .kill_on_drop(true); // a host given up on leaves no ssh behind
     let outcome = match ssh.spawn() {
-        Err(error) if error.kind() == ErrorKind::NotFound => Outcome::NotStarted(
-            "no `ssh` on PATH: install openssh-client, or run `cargo xtask setup`".to_string(),
-        ),
+        Err(error) if error.kind() == ErrorKind::NotFound => {
+            Outcome::NotStarted(
+                "no `ssh` on PATH: install openssh-client, \
+                 or run `cargo xtask setup`"
+                    .to_string(),
+            )
+        }
         Err(error) => Outcome::NotStarted(error.to_string()),
-        Ok(child) => match tokio::time::timeout(deadline, child.wait_with_output()).await {
-            Err(_elapsed) => Outcome::TimedOut,
-            Ok(Err(error)) => Outcome::Down(format!("waiting for ssh failed: {error}")),
-            Ok(Ok(output)) => match output.status.code() {
-                Some(255) | None => Outcome::Down(last_line(&output.stderr)),
-                Some(code) => Outcome::Answered {
-                    code,
-                    stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        Ok(child) => {
+            match tokio::time::timeout(deadline, child.wait_with_output()).await
+            {
+                Err(_elapsed) => Outcome::TimedOut,
+                Ok(Err(error)) => {
+                    Outcome::Down(format!("waiting for ssh failed: {error}"))
+                }
+                Ok(Ok(output)) => match output.status.code() {
+                    Some(255) | None => {
+                        Outcome::Down(last_line(&output.stderr))
+                    }
+                    Some(code) => Outcome::Answered {
+                        code,
+                        stdout: String::from_utf8_lossy(&output.stdout)
+                            .into_owned(),
+                    },
                 },
-            },
-        },
+            }
+        }
     };
     Report {
         host,
