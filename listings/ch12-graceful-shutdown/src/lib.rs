@@ -49,8 +49,8 @@ pub async fn serve(
             // connection.
             biased;
             () = shutdown.cancelled() => break,
-            // `accept` is cancellation safe: if the other branch wins, no connection
-            // is lost; it stays in the kernel's queue.
+            // `accept` is cancellation safe: if the other branch wins, no
+            // connection is lost; it stays in the kernel's queue.
             accepted = listener.accept() => {
                 let Ok((stream, _)) = accepted else { continue };
                 counters.accepted.fetch_add(1, Ordering::SeqCst);

@@ -124,7 +124,8 @@ fn ask(
             return Ok((reply, attempt));
         }
         println!(
-            "  request {request}: no reply within {}, try {attempt} of {tries} failed",
+            "  request {request}: no reply within {}, \
+             try {attempt} of {tries} failed",
             format_duration(timeout)
         );
     }
@@ -168,7 +169,8 @@ impl Supervisor {
                     let mut child = server.lock().expect("no panic holds the lock");
                     if matches!(child.try_wait(), Ok(Some(_))) {
                         thread::sleep(pause);
-                        // The same port again; the restarted server does not crash.
+                        // The same port again; the restarted server does not
+                        // crash.
                         match start_server(&endpoint, 0) {
                             Ok((restarted, _)) => *child = restarted,
                             Err(error) => {

@@ -152,8 +152,8 @@ async fn cancel_a_call(client: &mut Client, log: &WorkLog) -> Result<(), Failure
     if timeout(Duration::from_millis(100), call).await.is_ok() {
         return Err("the call finished before it could be cancelled".into());
     }
-    // Dropping the call's future reset its HTTP/2 stream; wait (bounded) for the
-    // server.
+    // Dropping the call's future reset its HTTP/2 stream; wait (bounded) for
+    // the server.
     let noticed_by = Instant::now() + Duration::from_secs(5);
     while log.dropped() == 0 {
         if Instant::now() > noticed_by {

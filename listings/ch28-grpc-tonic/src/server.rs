@@ -148,7 +148,8 @@ impl Numbers for NumbersService {
         if limit > MAX_LIMIT {
             return Err(Status::out_of_range(format!("limit above {MAX_LIMIT}")));
         }
-        // A bounded channel: the producer waits while the client is slow to read.
+        // A bounded channel: the producer waits while the client is slow to
+        // read.
         let (primes, stream) = mpsc::channel(16);
         tokio::spawn(async move {
             for value in (2..limit).filter(|&n| is_prime(n)) {
@@ -165,8 +166,8 @@ impl Numbers for NumbersService {
     async fn sum(&self, request: Request<Streaming<Number>>) -> Result<Response<Number>, Status> {
         let mut numbers = request.into_inner();
         let mut total: u64 = 0;
-        // `message()` is Ok(None) when the client closes its side, Err if the call
-        // broke.
+        // `message()` is Ok(None) when the client closes its side, Err if the
+        // call broke.
         while let Some(number) = numbers.message().await? {
             total = total
                 .checked_add(number.value)
@@ -221,7 +222,8 @@ impl Numbers for NumbersService {
         }
         let guard = WorkGuard::new(&self.log);
         for _ in 0..count {
-            // Give up as soon as the next step would end after the caller stopped waiting.
+            // Give up as soon as the next step would end after the caller
+            // stopped waiting.
             if deadline.is_some_and(|deadline| Instant::now() + step > deadline) {
                 guard.gave_up();
                 return Err(Status::deadline_exceeded(

@@ -115,8 +115,9 @@ fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
                 .await
                 .expect("connects");
             let step = Duration::from_millis(100);
-            // Each deadline falls half a step after a step ends: the handler gives up
-            // that half step before the deadline, and its answer arrives first.
+            // Each deadline falls half a step after a step ends: the handler
+            // gives up that half step before the deadline, and its answer
+            // arrives first.
             for deadline_ms in [50, 150, 250] {
                 let deadline = Some(Duration::from_millis(deadline_ms));
                 let status = client::work(&mut client, 10, step, deadline)
@@ -126,9 +127,9 @@ fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
             }
             assert_eq!(server.log.gave_up(), 3);
 
-            // A deadline shorter than anything: tonic's own timer may fire first, and tonic
-            // reports its timer as CANCELLED ("Timeout expired"); either way the call
-            // fails.
+            // A deadline shorter than anything: tonic's own timer may fire
+            // first, and tonic reports its timer as CANCELLED ("Timeout
+            // expired"); either way the call fails.
             let tiny = Some(Duration::from_millis(1));
             let status = client::work(&mut client, 10, step, tiny)
                 .await

@@ -83,7 +83,8 @@ impl Numbers for NumbersServer {
             let why = "more work than one call may ask for".to_string();
             return Err(Refused::ResourceExhausted(why));
         }
-        // tarpc drops this future when the caller's deadline passes or it cancels.
+        // tarpc drops this future when the caller's deadline passes or it
+        // cancels.
         for _ in 0..count {
             tokio::time::sleep(step).await;
             self.steps.fetch_add(1, Ordering::Relaxed);

@@ -67,7 +67,8 @@ pub fn channel_pipeline(limit: u64, threads: usize) -> u64 {
                 }
             });
         }
-        // Drop the originals so the sink's loop ends when the last worker is done.
+        // Drop the originals so the sink's loop ends when the last worker is
+        // done.
         drop((receive_block, send_count));
         receive_count.iter().sum()
     })
@@ -158,7 +159,8 @@ pub fn processes(program: &Path, limit: u64, workers: usize) -> io::Result<u64> 
             .spawn()?;
         let mut job = child.stdin.take().expect("stdin was piped");
         writeln!(job, "{limit} {workers} {me}")?;
-        // Dropping the pipe closes it: the worker reads to the end, so it must see one.
+        // Dropping the pipe closes it: the worker reads to the end, so it must
+        // see one.
         drop(job);
         children.push(child);
     }
@@ -261,13 +263,14 @@ impl Model {
     pub fn lines_of_code(self) -> usize {
         let source = include_str!("lib.rs");
         let own = lines_between_anchors(source, self.anchor());
-        // The two task-based runtimes run the same async functions, so they count for
-        // both.
+        // The two task-based runtimes run the same async functions, so they
+        // count for both.
         match self {
             Model::TokioCurrentThread | Model::TokioMultiThread => {
                 own + lines_between_anchors(source, "tokio_tasks")
             }
-            // It awaits its blocking tasks with the shared `add_up` (five lines).
+            // It awaits its blocking tasks with the shared `add_up` (five
+            // lines).
             Model::TokioSpawnBlocking => own + lines_between_anchors(source, "add_up"),
             _ => own,
         }

@@ -58,8 +58,8 @@ fn more_workers_than_blocks_still_count_everything_once() {
 
 #[test]
 fn stress_the_threaded_models_with_varied_inputs() {
-    // 200 rounds, each with a different size and thread count, so schedules vary
-    // too.
+    // 200 rounds, each with a different size and thread count, so schedules
+    // vary too.
     let in_process = Model::ALL
         .into_iter()
         .filter(|model| *model != Model::Processes);
