@@ -1,7 +1,7 @@
 // Tiled matrix multiply in OpenCL C: C = A * B for n x n matrices, row-major.
-// Each 16 x 16 work-group computes one 16 x 16 tile of C. It walks along A's rows and
-// B's columns a tile at a time, staging both tiles in local memory, so each value
-// read from global memory is used 16 times instead of once.
+// Each 16 x 16 work-group computes one 16 x 16 tile of C. It walks along A's
+// rows and B's columns a tile at a time, staging both tiles in local memory, so
+// each value read from global memory is used 16 times instead of once.
 #define TILE 16
 
 __kernel void matmul_tiled(__global const float *a,

@@ -1,7 +1,7 @@
-// Tiled matrix multiply in GLSL: C = A * B for n x n matrices, row-major.
-// Each 16 x 16 workgroup computes one 16 x 16 tile of C. It walks along A's rows and
-// B's columns a tile at a time, staging both tiles in shared memory, so each value
-// read from global memory is used 16 times instead of once.
+// Tiled matrix multiply in GLSL: C = A * B for n x n matrices, row-major. Each
+// 16 x 16 workgroup computes one 16 x 16 tile of C. It walks along A's rows and
+// B's columns a tile at a time, staging both tiles in shared memory, so each
+// value read from global memory is used 16 times instead of once.
 #version 450
 #define TILE 16u
 layout(local_size_x = 16, local_size_y = 16) in;

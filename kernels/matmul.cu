@@ -1,7 +1,7 @@
 // Tiled matrix multiply in CUDA C: C = A * B for n x n matrices, row-major.
-// Each 16 x 16 block computes one 16 x 16 tile of C. It walks along A's rows and
-// B's columns a tile at a time, staging both tiles in shared memory, so each value
-// read from global memory is used 16 times instead of once.
+// Each 16 x 16 block computes one 16 x 16 tile of C. It walks along A's rows
+// and B's columns a tile at a time, staging both tiles in shared memory, so
+// each value read from global memory is used 16 times instead of once.
 #define TILE 16
 
 extern "C" __global__ void matmul_tiled(const float *a,

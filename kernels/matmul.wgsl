@@ -1,7 +1,7 @@
-// Tiled matrix multiply in WGSL: C = A * B for n x n matrices, row-major.
-// Each 16 x 16 workgroup computes one 16 x 16 tile of C. It walks along A's rows and
-// B's columns a tile at a time, staging both tiles in workgroup memory, so each value
-// read from global memory is used 16 times instead of once.
+// Tiled matrix multiply in WGSL: C = A * B for n x n matrices, row-major. Each
+// 16 x 16 workgroup computes one 16 x 16 tile of C. It walks along A's rows and
+// B's columns a tile at a time, staging both tiles in workgroup memory, so each
+// value read from global memory is used 16 times instead of once.
 struct Params {
     n: u32,
 }

@@ -1,8 +1,9 @@
-// The fused chain out = relu(A * B + C) in WGSL, for n x n row-major matrices: the tiled
-// matrix multiply of matmul.wgsl with the element-wise work done in its last line. The
-// product never goes back to global memory; each work-item adds its element of C and clamps
-// at zero while the sum is still in a register. Unfused, the same chain is three kernels and
-// two extra round trips of an n x n matrix through memory.
+// The fused chain out = relu(A * B + C) in WGSL, for n x n row-major matrices:
+// the tiled matrix multiply of matmul.wgsl with the element-wise work done in
+// its last line. The product never goes back to global memory; each work-item
+// adds its element of C and clamps at zero while the sum is still in a
+// register. Unfused, the same chain is three kernels and two extra round trips
+// of an n x n matrix through memory.
 struct Params {
     n: u32,
 }
@@ -27,9 +28,10 @@ fn matmul_bias_relu(
     let col = gid.x;
     var acc = 0.0;
     for (var t = 0u; t < n; t = t + TILE) {
-        // Outside the matrices a work-item stages a zero, which adds nothing to any sum.
-        // `select` reads before it chooses; wgpu bounds-checks every index, so a read past
-        // the end gives some element of the buffer, never undefined behaviour, and is dropped.
+        // Outside the matrices a work-item stages a zero, which adds nothing to
+        // any sum. `select` reads before it chooses; wgpu bounds-checks every
+        // index, so a read past the end gives some element of the buffer, never
+        // undefined behaviour, and is dropped.
         let a_col = t + lid.x;
         let b_row = t + lid.y;
         a_tile[lid.y][lid.x] = select(0.0, a[row * n + a_col], row < n && a_col < n);
@@ -41,7 +43,8 @@ fn matmul_bias_relu(
         workgroupBarrier();
     }
     if row < n && col < n {
-        // The epilogue: the two element-wise operations, fused into the multiply.
+        // The epilogue: the two element-wise operations, fused into the
+        // multiply.
         out[row * n + col] = max(acc + c[row * n + col], 0.0);
     }
 }

@@ -1,6 +1,7 @@
-// Inclusive scan in GLSL, first kernel: each workgroup scans its 256 values in shared
-// memory and records its total. The host turns the totals into one offset per group;
-// scan_add.comp adds them. (A GLSL file has one entry point, `main`.)
+// Inclusive scan in GLSL, first kernel: each workgroup scans its 256 values in
+// shared memory and records its total. The host turns the totals into one
+// offset per group; scan_add.comp adds them. (A GLSL file has one entry point,
+// `main`.)
 #version 450
 layout(local_size_x = 256) in;
 
@@ -16,7 +17,8 @@ void main() {
     uint i = gl_GlobalInvocationID.x;
     scratch[lid] = i < params.n ? values[i] : 0u;
     barrier();
-    // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of 2d values.
+    // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of
+    // 2d values.
     for (uint offset = 1u; offset < 256u; offset *= 2u) {
         uint add = lid >= offset ? scratch[lid - offset] : 0u;
         barrier();

@@ -1,6 +1,7 @@
-// Inclusive scan in CUDA C, in two kernels. scan_groups: each block scans its 256
-// values in shared memory and records its total. The host turns the totals into one
-// offset per block (a scan of a few thousand numbers); add_offsets adds them.
+// Inclusive scan in CUDA C, in two kernels. scan_groups: each block scans its
+// 256 values in shared memory and records its total. The host turns the totals
+// into one offset per block (a scan of a few thousand numbers); add_offsets
+// adds them.
 #define GROUP_SIZE 256
 
 extern "C" __global__ void scan_groups(const unsigned int *values,
@@ -12,7 +13,8 @@ extern "C" __global__ void scan_groups(const unsigned int *values,
     const unsigned int i = blockIdx.x * blockDim.x + lid;
     scratch[lid] = i < n ? values[i] : 0;
     __syncthreads();
-    // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of 2d values.
+    // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of
+    // 2d values.
     for (unsigned int offset = 1; offset < GROUP_SIZE; offset *= 2) {
         const unsigned int add = lid >= offset ? scratch[lid - offset] : 0;
         __syncthreads();

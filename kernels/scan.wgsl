@@ -1,6 +1,7 @@
-// Inclusive scan in WGSL, in two entry points. scan_groups: each workgroup scans its
-// 256 values in workgroup memory and records its total. The host turns the totals into
-// one offset per group (a scan of a few thousand numbers); add_offsets adds them.
+// Inclusive scan in WGSL, in two entry points. scan_groups: each workgroup
+// scans its 256 values in workgroup memory and records its total. The host
+// turns the totals into one offset per group (a scan of a few thousand
+// numbers); add_offsets adds them.
 struct Params {
     n: u32,
 }
@@ -24,7 +25,8 @@ fn scan_groups(
     }
     scratch[lid.x] = value;
     workgroupBarrier();
-    // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of 2d values.
+    // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of
+    // 2d values.
     for (var offset = 1u; offset < 256u; offset = offset * 2u) {
         var add = 0u;
         if lid.x >= offset {
@@ -42,7 +44,8 @@ fn scan_groups(
     }
 }
 
-// Here per_group holds each group's offset, computed by the host from the totals.
+// Here per_group holds each group's offset, computed by the host from the
+// totals.
 @compute @workgroup_size(256)
 fn add_offsets(
     @builtin(global_invocation_id) gid: vec3<u32>,

@@ -1,5 +1,5 @@
-// Inclusive scan in GLSL, second kernel: add each group's offset (computed by the host
-// from the totals scan.comp recorded) to every value of the group.
+// Inclusive scan in GLSL, second kernel: add each group's offset (computed by
+// the host from the totals scan.comp recorded) to every value of the group.
 #version 450
 layout(local_size_x = 256) in;
 

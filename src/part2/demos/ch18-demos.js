@@ -1,13 +1,15 @@
-// The three demos of "The browser as a concurrent machine". Each runs only when the reader
-// presses its button; nothing is fetched before that. Each publishes what it drew
-// (picture, checksum, counts) in data-* attributes, which the book's browser test reads.
+// The three demos of "The browser as a concurrent machine". Each runs only when
+// the reader presses its button; nothing is fetched before that. Each publishes
+// what it drew (picture, checksum, counts) in data-* attributes, which the
+// book's browser test reads.
 
 import { layOut, sharedMemory, threadBlocks } from './shared-memory.js';
 
 const WASM = new URL('wasm/', import.meta.url);
 
-// Picture::DEMO in listings/ch18-wasm-workers/src/lib.rs (the test recomputes the checksum
-// natively from the numbers the page publishes, so a mismatch cannot go unnoticed).
+// Picture::DEMO in listings/ch18-wasm-workers/src/lib.rs (the test recomputes
+// the checksum natively from the numbers the page publishes, so a mismatch
+// cannot go unnoticed).
 const PICTURE = { width: 720, height: 480, maxIter: 2000 };
 const BAND_ROWS = 16;
 
@@ -32,7 +34,8 @@ async function plain() {
   return { module: plainModule, wasm: mainInstance };
 }
 
-/// The checksum of an image, computed by the Rust function on the main thread's instance.
+/// The checksum of an image, computed by the Rust function on the main thread's
+/// instance.
 function checksumOf(wasm, pixels) {
   const words = pixels.length / 4;
   const at = wasm.zeroed_words(words);
@@ -55,9 +58,10 @@ function failed(status, error) {
   status.dataset.error = error.message;
 }
 
-// ---------------------------------------------------------------------------------------
-// Demo 1: the same work on the main thread and in a worker, next to a live counter.
-// ---------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
+// Demo 1: the same work on the main thread and in a worker, next to a live
+// counter.
+// -----------------------------------------------------------------------------
 
 function startCounter() {
   const counter = $('ch18-counter');
@@ -73,7 +77,8 @@ function startCounter() {
     requestAnimationFrame(tick);
   };
   requestAnimationFrame(tick);
-  // The longest gap between two frames since the last call: how long the page froze.
+  // The longest gap between two frames since the last call: how long the page
+  // froze.
   return () => {
     const gap = longest;
     longest = 0;
@@ -85,9 +90,10 @@ function startCounter() {
 async function drawOnMainThread(wasm) {
   const bytes = PICTURE.width * 4 * PICTURE.height;
   const out = wasm.zeroed_words(bytes / 4);
-  // The whole picture in one call: until it returns, this thread runs nothing else,
-  // so no frame is drawn and no click is handled.
-  wasm.render_band(PICTURE.width, PICTURE.height, PICTURE.maxIter, 0, PICTURE.height, out);
+  // The whole picture in one call: until it returns, this thread runs nothing
+  // else, so no frame is drawn and no click is handled.
+  const { width, height, maxIter } = PICTURE;
+  wasm.render_band(width, height, maxIter, 0, height, out);
   const pixels = new Uint8Array(wasm.memory.buffer, out, bytes).slice();
   wasm.free_words(out, bytes / 4);
   return pixels;
@@ -98,7 +104,8 @@ async function drawInWorker(module) {
   const answer = (resolve) => (worker.onmessage = ({ data }) => resolve(data));
   worker.postMessage({ type: 'init', module, picture: PICTURE });
   await new Promise(answer);
-  // The main thread only waits for a message: it stays free to draw frames meanwhile.
+  // The main thread only waits for a message: it stays free to draw frames
+  // meanwhile.
   worker.postMessage({ first: 0, end: PICTURE.height });
   const { pixels } = await new Promise(answer);
   worker.terminate();
@@ -141,9 +148,9 @@ function setUpFreezeDemo() {
   }
 }
 
-// ---------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
 // Demo 2: tiles handed to 1, 2, 4, … workers by message, drawn as they arrive.
-// ---------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
 
 async function startWorkers(count, script, init) {
   const workers = [];
@@ -175,10 +182,12 @@ function drawTiles(workers, canvas) {
       if (band) worker.postMessage(band);
     };
     for (const worker of workers) {
-      // A worker that sends a band back gets the next one: faster workers take more.
+      // A worker that sends a band back gets the next one: faster workers take
+      // more.
       worker.onmessage = ({ data: { first, end, pixels } }) => {
         handOut(worker);
-        context.putImageData(new ImageData(pixels, PICTURE.width, end - first), 0, first);
+        const band = new ImageData(pixels, PICTURE.width, end - first);
+        context.putImageData(band, 0, first);
         image.set(pixels, first * PICTURE.width * 4);
         waiting -= 1;
         if (waiting === 0) resolve(image);
@@ -190,7 +199,8 @@ function drawTiles(workers, canvas) {
 // ANCHOR_END: tiles
 
 function workerCounts() {
-  // 1, 2, 4, and the number of logical processors the browser reports, at most 8.
+  // 1, 2, 4, and the number of logical processors the browser reports, at most
+  // 8.
   const cores = Math.min(navigator.hardwareConcurrency || 4, 8);
   return [...new Set([1, 2, 4, cores])].sort((a, b) => a - b);
 }
@@ -234,9 +244,9 @@ function setUpTilesDemo() {
   });
 }
 
-// ---------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
 // Demo 3: one shared WebAssembly.Memory, rows claimed with an atomic fetch_add.
-// ---------------------------------------------------------------------------------------
+// -----------------------------------------------------------------------------
 
 let sharedModule = null;
 
@@ -244,10 +254,11 @@ let sharedModule = null;
 async function drawShared(count, canvas) {
   sharedModule ??= await compile('ch18_wasm_workers_shared.wasm');
   const memory = sharedMemory();
-  const wasm = (await WebAssembly.instantiate(sharedModule, { env: { memory } })).exports;
+  const imports = { env: { memory } };
+  const wasm = (await WebAssembly.instantiate(sharedModule, imports)).exports;
   const { width, height } = PICTURE;
-  // The counter, one claim count per row, and the picture, all in the shared memory;
-  // then a stack and thread-locals for each worker, in it too.
+  // The counter, one claim count per row, and the picture, all in the shared
+  // memory; then a stack and thread-locals for each worker, in it too.
   const { next, claims, image } = layOut(wasm, PICTURE);
   const workers = await startWorkers(count, 'shared-worker.js', () => ({
     type: 'init', module: sharedModule, memory, ...threadBlocks(wasm),
@@ -257,11 +268,13 @@ async function drawShared(count, canvas) {
     worker.onmessage = ({ data }) => resolve(data.taken);
     worker.postMessage({ picture: PICTURE, next, claims, image });
   }));
-  // While the workers run, show the rows drawn so far, straight from the shared memory.
+  // While the workers run, show the rows drawn so far, straight from the shared
+  // memory.
   const context = canvas.getContext('2d');
   let running = true;
   const show = () => {
-    const pixels = new Uint8ClampedArray(memory.buffer, image, width * 4 * height).slice();
+    const bytes = width * 4 * height;
+    const pixels = new Uint8ClampedArray(memory.buffer, image, bytes).slice();
     context.putImageData(new ImageData(pixels, width, height), 0, 0);
     if (running) requestAnimationFrame(show);
   };
@@ -287,8 +300,9 @@ function explainIsolation(box) {
   box.hidden = false;
   $('ch18-shared-run').disabled = true;
   $('ch18-isolate').addEventListener('click', () => {
-    // coi-serviceworker.js (loaded by this page) registers its service worker when this
-    // is set, then reloads the page once the worker can add the two headers.
+    // coi-serviceworker.js (loaded by this page) registers its service worker
+    // when this is set, then reloads the page once the worker can add the two
+    // headers.
     localStorage.setItem('ch18-isolation', 'on');
     window.location.reload();
   });

@@ -1,8 +1,10 @@
-// How the shared-memory demo lays out its one memory; the page (ch18-demos.js) and the
-// Node check (node-shared-memory.mjs) both use it, so they cannot drift apart.
+// How the shared-memory demo lays out its one memory; the page (ch18-demos.js)
+// and the Node check (node-shared-memory.mjs) both use it, so they cannot drift
+// apart.
 
-/// The maximum the shared module was linked with (xtask/src/wasm.rs, MAX_MEMORY), in
-/// 64 KiB pages; every memory handed to it must declare the same.
+/// The maximum the shared module was linked with (xtask/src/wasm.rs,
+/// MAX_MEMORY), in 64 KiB pages; every memory handed to it must declare the
+/// same.
 export const MAX_PAGES = (64 * 1024 * 1024) / (64 * 1024);
 const STACK_BYTES = 256 * 1024;
 
@@ -10,8 +12,8 @@ export function sharedMemory() {
   return new WebAssembly.Memory({ initial: 64, maximum: MAX_PAGES, shared: true });
 }
 
-/// The row counter, one claim count per row, and the picture, allocated by `wasm` (an
-/// instance on the main thread) in the shared memory.
+/// The row counter, one claim count per row, and the picture, allocated by
+/// `wasm` (an instance on the main thread) in the shared memory.
 export function layOut(wasm, { width, height }) {
   return {
     next: wasm.zeroed_words(1),
@@ -21,8 +23,8 @@ export function layOut(wasm, { width, height }) {
 }
 
 // ANCHOR: thread
-/// A stack (its 16-byte aligned top) and a thread-local block (aligned as the module asks)
-/// for one more thread, in the shared memory.
+/// A stack (its 16-byte aligned top) and a thread-local block (aligned as the
+/// module asks) for one more thread, in the shared memory.
 export function threadBlocks(wasm) {
   const aligned = (bytes, align) => {
     const at = wasm.zeroed_words(Math.ceil((bytes + align) / 4));
@@ -34,7 +36,8 @@ export function threadBlocks(wasm) {
   };
 }
 
-/// What a new thread's instance does first: take its own stack and thread-locals.
+/// What a new thread's instance does first: take its own stack and
+/// thread-locals.
 export function enterThread(wasm, { stackTop, tls }) {
   wasm.__stack_pointer.value = stackTop;
   if (wasm.__tls_size.value > 0) {

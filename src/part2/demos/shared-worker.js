@@ -1,5 +1,5 @@
-// A Web Worker that runs the shared-memory module on the one memory every worker shares,
-// taking rows from the atomic counter until none are left.
+// A Web Worker that runs the shared-memory module on the one memory every
+// worker shares, taking rows from the atomic counter until none are left.
 
 import { enterThread } from './shared-memory.js';
 
@@ -8,13 +8,14 @@ let wasm = null;
 // ANCHOR: worker
 self.onmessage = async ({ data }) => {
   if (data.type === 'init') {
-    // The same memory object the page and the other workers hold: no copy is made.
+    // The same memory object the page and the other workers hold: no copy is
+    // made.
     const instance = await WebAssembly.instantiate(data.module, {
       env: { memory: data.memory },
     });
     wasm = instance.exports;
-    // A thread of WebAssembly is an instance with its own stack and thread-locals,
-    // carved out of the shared memory by the page.
+    // A thread of WebAssembly is an instance with its own stack and
+    // thread-locals, carved out of the shared memory by the page.
     enterThread(wasm, data);
     self.postMessage({ type: 'ready' });
     return;
