@@ -212,7 +212,8 @@ fn load_listings() -> Vec<Listing> {
 /// speedups in the formats `book-helpers` prints, the repository's own path, and the
 /// column padding around them (a table pads `9.8 ms` one space more than `10.2 ms`).
 /// Measurements printed next to them are masked too: percentages (efficiencies), the
-/// load average a listing reports as `load 2.3`, and the core count as `2 cores`.
+/// load average a listing reports as `load 2.3`, the core count as `2 cores`, and the
+/// `machine:` header line of a timed run.
 pub fn normalise(output: &str) -> String {
     static DURATION: LazyLock<Regex> = LazyLock::new(|| {
         Regex::new(r"\b\d+(\.\d+)? (ns|µs|ms|s)\b").expect("valid duration pattern")
@@ -227,12 +228,17 @@ pub fn normalise(output: &str) -> String {
         LazyLock::new(|| Regex::new(r"\bload \d+(\.\d+)?\b").expect("valid load pattern"));
     static CORES: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"\b\d+ cores\b").expect("valid core count pattern"));
+    // The header `book_helpers::measure::Machine` prints: the processor, its cores and
+    // the load at both ends of the run, every part of it the machine's and the moment's.
+    static MACHINE: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"(?m)^machine: .*$").expect("valid machine header pattern"));
     let root = workspace_root().display().to_string();
     let output = output.replace(&root, "[root]");
     let output = DURATION.replace_all(&output, "[duration]");
     let output = SPEEDUP.replace_all(&output, "[speedup]");
     let output = PERCENT.replace_all(&output, "[percent]");
     let output = LOAD.replace_all(&output, "load [load]");
+    let output = MACHINE.replace_all(&output, "machine: [machine]");
     let output = CORES.replace_all(&output, "[n] cores");
     PADDING.replace_all(&output, " ").into_owned()
 }
@@ -328,5 +334,18 @@ mod tests {
             normalise("loaded 3 items, 4 cores.\n"),
             "loaded 3 items, [n] cores.\n"
         );
+    }
+
+    #[test]
+    fn normalise_masks_the_machine_header() {
+        assert_eq!(
+            normalise("machine: AMD EPYC (2 cores), load 0.3 at start, load 1.2 at end\n"),
+            normalise("machine: Intel(R) Xeon(R) (16 cores), load 9.0 at start, load 8.5 at end\n"),
+        );
+        assert_eq!(
+            normalise("machine: AMD EPYC (2 cores), load 0.3 at start, load 1.2 at end, busy\n"),
+            "machine: [machine]\n"
+        );
+        assert_eq!(normalise("a machine: x (y)\n"), "a machine: x (y)\n");
     }
 }

@@ -11,11 +11,30 @@ fn blessing() -> bool {
     std::env::var_os("BLESS").is_some_and(|value| value == "1")
 }
 
+/// When blessing, the listings to bless (`BLESS_ONLY=a,b`, set by `cargo xtask bless a b`);
+/// every listing otherwise. A name that is not a listing is an error, not a silent no-op.
+fn selected(listings: Vec<Listing>) -> Vec<Listing> {
+    let Some(only) = std::env::var("BLESS_ONLY").ok().filter(|_| blessing()) else {
+        return listings;
+    };
+    let names: Vec<&str> = only.split(',').filter(|name| !name.is_empty()).collect();
+    for name in &names {
+        assert!(
+            listings.iter().any(|listing| listing.name == *name),
+            "`{name}` is not a listing (a package under listings/)"
+        );
+    }
+    listings
+        .into_iter()
+        .filter(|listing| names.contains(&listing.name.as_str()))
+        .collect()
+}
+
 #[test]
 fn every_output_txt_matches_a_fresh_run() {
     let mut problems = Vec::new();
     let mut compared = 0;
-    for listing in listings() {
+    for listing in selected(listings()) {
         let file = listing.output_file();
         let declared = !listing.output_args.is_empty()
             || listing.output_invariants.is_some()

@@ -47,8 +47,17 @@ enum Task {
     },
     /// Run every check: formatting, clippy, all listings' tests, snippets, outputs, the site in a browser.
     Test,
-    /// Regenerate every listing's `output.txt` from a real run.
-    Bless,
+    /// Regenerate listings' `output.txt` from a real run (all, or the ones named).
+    ///
+    /// Timings are only worth recording on a quiet machine, so this refuses when the
+    /// one-minute load average is above half the cores, unless told `--busy`.
+    Bless {
+        /// Record even though the machine is busy; each timed output's header then says so.
+        #[arg(long)]
+        busy: bool,
+        /// Listings to bless (package names); all of them when none is given.
+        listings: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -96,7 +105,7 @@ fn run(cli: Cli) -> Result<()> {
             run_command(&mut mdbook)
         }
         Task::Test => test::run_all(&tools, &root),
-        Task::Bless => test::bless(&tools),
+        Task::Bless { busy, listings } => test::bless(&tools, busy, &listings),
     }
 }
 

@@ -3,7 +3,7 @@
 use std::io::{BufRead, BufReader};
 use std::path::Path;
 use std::process::{Command, Stdio};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
 
@@ -217,9 +217,17 @@ fn run_counting_tests(command: &mut Command) -> Result<TestCounts> {
     Ok(counts)
 }
 
-/// Rewrites every listing's `output.txt` and the README's listing index by running
-/// the tests that check them in bless mode.
-pub fn bless(tools: &Tools) -> Result<()> {
+/// Rewrites listings' `output.txt` (all, or those in `only`) and the README's listing
+/// index by running the tests that check them in bless mode.
+pub fn bless(tools: &Tools, busy: bool, only: &[String]) -> Result<()> {
+    // Build first: the build itself loads the machine, and the listings should run after it.
+    let mut build = cargo();
+    build.args(["test", "--workspace", "--locked", "--no-run"]);
+    tools.set_env(&mut build)?;
+    run_command(&mut build)?;
+    if !busy {
+        wait_until_quiet()?;
+    }
     let mut test = cargo();
     test.args([
         "test",
@@ -232,9 +240,39 @@ pub fn bless(tools: &Tools) -> Result<()> {
         "readme",
     ]);
     test.env("BLESS", "1");
+    if !only.is_empty() {
+        test.env("BLESS_ONLY", only.join(","));
+    }
     tools.set_env(&mut test)?;
     run_command(&mut test)?;
     println!("bless: output.txt files hold fresh runs; README.md's listing index is current");
+    Ok(())
+}
+
+/// Waits for the one-minute load average to fall to half the cores or below (it decays
+/// over about a minute after a build), and gives up after two minutes.
+fn wait_until_quiet() -> Result<()> {
+    const PATIENCE: Duration = Duration::from_secs(120);
+    let cores = std::thread::available_parallelism().map_or(1, usize::from);
+    let started = Instant::now();
+    let mut said = false;
+    while let Some(load) = book_helpers::load_average()
+        && book_helpers::measure::is_busy(load, cores)
+    {
+        if started.elapsed() > PATIENCE {
+            bail!(
+                "the machine is busy (load average {load:.1} on {cores} cores, above half of \
+                 them, for two minutes): timings recorded now would measure the other programs \
+                 as much as the listings. Wait until it is quiet, or pass --busy to record \
+                 anyway (each timed output's header then says `busy`)"
+            );
+        }
+        if !said {
+            println!("bless: waiting for the load average ({load:.1}) to fall to {cores}/2");
+            said = true;
+        }
+        std::thread::sleep(Duration::from_secs(5));
+    }
     Ok(())
 }
 

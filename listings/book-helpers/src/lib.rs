@@ -7,6 +7,7 @@
 //! compare a fresh run with a listing's `output.txt`.
 
 pub mod cli;
+pub mod measure;
 
 use std::panic;
 use std::sync::mpsc::{self, RecvTimeoutError};

@@ -7,7 +7,8 @@ use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
-use book_helpers::percentile;
+use book_helpers::measure::Summary;
+use book_helpers::{format_duration, percentile};
 use ch28_grpc_tonic::client::{self, Client};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
@@ -33,6 +34,61 @@ impl LoadReport {
     }
     pub fn p99(&self) -> Duration {
         percentile(&self.latencies, 0.99)
+    }
+}
+
+/// The measured rounds of one load at one concurrency, as the book's tables
+/// print them: calls per round, the median rate with the range of the rounds,
+/// and the latency percentiles over every call of every round.
+#[derive(Debug)]
+pub struct Rounds {
+    pub concurrency: usize,
+    pub runs: Vec<LoadReport>,
+}
+
+impl Rounds {
+    /// The column titles that [`Rounds::cells`] fills.
+    pub const TITLES: &str =
+        "calls    req/s           range       p50       p99";
+
+    /// Calls made in each round (the fewest, should a round have fallen
+    /// short).
+    pub fn calls(&self) -> usize {
+        self.runs.iter().map(LoadReport::calls).min().unwrap_or(0)
+    }
+
+    /// How long the rounds took: median and range.
+    pub fn times(&self) -> Summary {
+        Summary::of(self.runs.iter().map(|run| run.elapsed).collect())
+    }
+
+    /// Requests per second of a round that took `time`.
+    pub fn rate(&self, time: Duration) -> f64 {
+        self.calls() as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE)
+    }
+
+    /// `calls, median req/s, slowest – fastest req/s, p50, p99`, aligned
+    /// under [`Rounds::TITLES`].
+    pub fn cells(&self) -> String {
+        let times = self.times();
+        let mut latencies: Vec<Duration> = self
+            .runs
+            .iter()
+            .flat_map(|run| run.latencies.iter().copied())
+            .collect();
+        latencies.sort_unstable();
+        let range = format!(
+            "{:.0} – {:.0}",
+            self.rate(times.slowest()),
+            self.rate(times.fastest())
+        );
+        format!(
+            "{:>5} {:>8.0} {range:>15} {:>9} {:>9}",
+            self.calls(),
+            self.rate(times.median()),
+            format_duration(percentile(&latencies, 0.50)),
+            format_duration(percentile(&latencies, 0.99)),
+        )
     }
 }
 

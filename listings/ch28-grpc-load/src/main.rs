@@ -5,8 +5,8 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
-use book_helpers::{format_duration, load_average};
-use ch28_grpc_load::{LoadReport, drive, grpc_call};
+use book_helpers::measure::Machine;
+use ch28_grpc_load::{Rounds, drive, grpc_call};
 use ch28_grpc_tonic::client::connect;
 use ch28_grpc_tonic::server::RunningServer;
 use clap::Parser;
@@ -20,9 +20,12 @@ struct Cli {
     #[arg(long, value_delimiter = ',', default_value = "1,4,16,64",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrency: Vec<u16>,
-    /// Calls per row.
+    /// Calls per round.
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     calls: u64,
+    /// Measured rounds per row, after one warm-up round.
+    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u16).range(1..=100))]
+    rounds: u16,
     /// Load a server started elsewhere (`cargo run -p ch28-grpc-tonic --
     /// serve`) instead of one in this process.
     #[arg(long)]
@@ -44,6 +47,7 @@ async fn main() -> ExitCode {
 }
 
 async fn run(cli: &Cli) -> Result<(), String> {
+    let machine = Machine::now();
     let local = match cli.addr {
         Some(_) => None,
         None => Some(
@@ -60,35 +64,33 @@ async fn run(cli: &Cli) -> Result<(), String> {
     } else {
         "server at --addr"
     };
-    println!(
-        "gRPC (tonic), IsPrime over loopback, one HTTP/2 connection, {where_}"
-    );
-    if let Some(load) = load_average() {
-        println!("load average before the run: {load:.1}");
-    }
-    println!(
-        "{:>10} {:>8} {:>12} {:>10} {:>10}",
-        "concurrent", "calls", "requests/s", "p50", "p99"
-    );
+    let mut rows = Vec::new();
     for &concurrency in &cli.concurrency {
-        let report =
-            drive(client.clone(), concurrency.into(), cli.calls, grpc_call)
-                .await?;
-        print_row(&report);
+        let concurrency = usize::from(concurrency);
+        let load = || drive(client.clone(), concurrency, cli.calls, grpc_call);
+        // A warm-up round, then the measured ones.
+        load().await?;
+        let mut runs = Vec::new();
+        for _ in 0..cli.rounds {
+            runs.push(load().await?);
+        }
+        rows.push(Rounds { concurrency, runs });
     }
     if let Some(server) = local {
         server.stop().await.map_err(|error| error.to_string())?;
     }
-    Ok(())
-}
-
-fn print_row(report: &LoadReport) {
+    println!("{}", machine.header());
     println!(
-        "{:>10} {:>8} {:>12.0} {:>10} {:>10}",
-        report.concurrency,
-        report.calls(),
-        report.per_second(),
-        format_duration(report.p50()),
-        format_duration(report.p99()),
+        "gRPC (tonic), IsPrime over loopback, one HTTP/2 connection, {where_};"
     );
+    println!(
+        "{} rounds of {} calls per row after a warm-up round; req/s: median \
+         (slowest – fastest); p50, p99: all calls",
+        cli.rounds, cli.calls
+    );
+    println!("{:>10} {}", "concurrent", Rounds::TITLES);
+    for row in &rows {
+        println!("{:>10} {}", row.concurrency, row.cells());
+    }
+    Ok(())
 }

@@ -4,8 +4,10 @@
 
 use std::process::ExitCode;
 
-use book_helpers::{format_duration, format_speedup, load_average};
-use ch28_grpc_load::{LoadReport, candidate, drive, grpc_call};
+use std::time::Duration;
+
+use book_helpers::measure::{Machine, Speedups};
+use ch28_grpc_load::{Rounds, candidate, drive, grpc_call};
 use ch28_grpc_tonic::client::connect as grpc_connect;
 use ch28_grpc_tonic::server::RunningServer;
 use ch29_tarpc_vs_grpc::service::{NumbersClient, NumbersServer, connect, start};
@@ -22,9 +24,12 @@ struct Cli {
     #[arg(long, value_delimiter = ',', default_value = "1,16,64",
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrency: Vec<u16>,
-    /// Calls per row.
+    /// Calls per round.
     #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
     calls: u64,
+    /// Measured rounds per row, gRPC and tarpc in turn, after one warm-up round.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    rounds: u16,
 }
 
 const TOKEN: &str = "open-sesame";
@@ -77,6 +82,7 @@ async fn tarpc_call(client: NumbersClient, n: u64) -> Result<(), String> {
 
 // ANCHOR: compare
 async fn compare_load(cli: &Cli) -> Result<(), String> {
+    let machine = Machine::now();
     let grpc_server = RunningServer::start(TOKEN)
         .await
         .map_err(|e| e.to_string())?;
@@ -86,41 +92,60 @@ async fn compare_load(cli: &Cli) -> Result<(), String> {
         .map_err(|e| e.to_string())?;
     let tarpc_client = connect(tarpc_address).await?;
 
-    println!();
-    println!("IsPrime over loopback, one connection each, both servers in this process");
-    if let Some(load) = load_average() {
-        println!("load average before the run: {load:.1}");
-    }
-    println!(
-        "{:<6} {:>10} {:>8} {:>12} {:>10} {:>10}",
-        "", "concurrent", "calls", "requests/s", "p50", "p99"
-    );
+    let mut rows = Vec::new();
     for &concurrency in &cli.concurrency {
         let concurrency = usize::from(concurrency);
-        let grpc = drive(grpc_client.clone(), concurrency, cli.calls, grpc_call).await?;
-        print_row("gRPC", &grpc);
-        let tarpc = drive(tarpc_client.clone(), concurrency, cli.calls, tarpc_call).await?;
-        print_row("tarpc", &tarpc);
-        // Equal call counts: the ratio of the times is the ratio of the rates.
-        let ratio = format_speedup(grpc.elapsed, tarpc.elapsed);
+        let grpc = || drive(grpc_client.clone(), concurrency, cli.calls, grpc_call);
+        let tarpc = || drive(tarpc_client.clone(), concurrency, cli.calls, tarpc_call);
+        // One warm-up run each (connections, allocator, branch predictors),
+        // then the rounds in turn, so load from elsewhere hits both alike.
+        grpc().await?;
+        tarpc().await?;
+        let (mut grpc_runs, mut tarpc_runs) = (Vec::new(), Vec::new());
+        for _ in 0..cli.rounds {
+            grpc_runs.push(grpc().await?);
+            tarpc_runs.push(tarpc().await?);
+        }
+        rows.push((
+            Rounds {
+                concurrency,
+                runs: grpc_runs,
+            },
+            Rounds {
+                concurrency,
+                runs: tarpc_runs,
+            },
+        ));
+    }
+    tarpc_server.abort();
+    grpc_server.stop().await.map_err(|e| e.to_string())?;
+
+    println!();
+    println!("{}", machine.header());
+    println!("IsPrime over loopback, one connection each, both servers in this process;");
+    println!(
+        "{} rounds of {} calls per row, gRPC and tarpc in turn, after a warm-up round;",
+        cli.rounds, cli.calls
+    );
+    println!("requests/s: median of the rounds (slowest – fastest); p50, p99: all calls");
+    println!("{:<6} {:>10} {}", "", "concurrent", Rounds::TITLES);
+    for (grpc, tarpc) in &rows {
+        let concurrency = grpc.concurrency;
+        println!("{:<6} {concurrency:>10} {}", "gRPC", grpc.cells());
+        println!("{:<6} {concurrency:>10} {}", "tarpc", tarpc.cells());
+        // Equal call counts: in each round, the ratio of the times is the
+        // ratio of the rates.
+        let speedups = Speedups::of_rounds(&elapsed(grpc), &elapsed(tarpc));
         println!(
-            "{:<6} {concurrency:>10} tarpc served {ratio} the requests/s of gRPC",
-            ""
+            "{:<6} {concurrency:>10} tarpc served {} the requests/s of gRPC",
+            "",
+            speedups.display()
         );
     }
-
-    tarpc_server.abort();
-    grpc_server.stop().await.map_err(|e| e.to_string())
+    Ok(())
 }
 // ANCHOR_END: compare
 
-fn print_row(framework: &str, report: &LoadReport) {
-    println!(
-        "{framework:<6} {:>10} {:>8} {:>12.0} {:>10} {:>10}",
-        report.concurrency,
-        report.calls(),
-        report.per_second(),
-        format_duration(report.p50()),
-        format_duration(report.p99()),
-    );
+fn elapsed(rounds: &Rounds) -> Vec<Duration> {
+    rounds.runs.iter().map(|run| run.elapsed).collect()
 }

@@ -30,7 +30,10 @@ fn runtime(workers: usize) -> tokio::runtime::Runtime {
 #[test]
 fn both_frameworks_make_every_call_and_the_line_counts_are_the_files() {
     let ran = finishes_within(LIMIT, || {
-        cli::run(BINARY, &["--concurrency", "1,5", "--calls", "200"])
+        cli::run(
+            BINARY,
+            &["--concurrency", "1,5", "--calls", "200", "--rounds", "2"],
+        )
     });
     assert!(ran.succeeded(), "{}", ran.stderr);
     for source in &SOURCES {
@@ -52,7 +55,9 @@ fn both_frameworks_make_every_call_and_the_line_counts_are_the_files() {
         let load_rows: Vec<Vec<&str>> = rows
             .iter()
             .map(|row| row.split_whitespace().collect::<Vec<_>>())
-            .filter(|fields| fields.len() == 8)
+            // framework, concurrency, calls, req/s, slowest, –, fastest,
+            // p50 and its unit, p99 and its unit
+            .filter(|fields| fields.len() == 11)
             .collect();
         assert_eq!(load_rows.len(), 2, "{}", ran.stdout);
         for (fields, concurrency) in load_rows.iter().zip(["1", "5"]) {
@@ -61,6 +66,15 @@ fn both_frameworks_make_every_call_and_the_line_counts_are_the_files() {
         }
     }
     assert_eq!(ran.stdout.matches("tarpc served").count(), 2);
+    let header = ran
+        .stdout
+        .lines()
+        .find(|line| line.starts_with("machine: "))
+        .expect("a machine header");
+    assert!(
+        header.contains(" cores), load ") && header.contains(" at end"),
+        "{header}"
+    );
 }
 
 #[test]

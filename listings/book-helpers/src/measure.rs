@@ -1,0 +1,315 @@
+//! One way to time things, for every listing that prints a time or a rate.
+//!
+//! A single timing on a shared machine measures the machine as much as the
+//! code. So a listing that compares variants runs them *interleaved* (A B, A B,
+//! ...) after a warm-up round, which spreads any burst of other work over every
+//! variant alike; prints each variant's *median* with its *spread* (fastest and
+//! slowest round), so a reader sees how much the rounds disagreed; and heads
+//! its output with the machine and its load average at the start and the end
+//! of the run, so a reader can tell a quiet run from a busy one.
+
+use std::time::{Duration, Instant};
+
+use crate::{format_duration, load_average};
+
+// ANCHOR: machine
+/// The machine a measurement ran on and how busy it was when the run started.
+#[derive(Debug, Clone)]
+pub struct Machine {
+    /// The processor's model name, from `/proc/cpuinfo`.
+    pub model: String,
+    /// The cores this process may run on.
+    pub cores: usize,
+    /// The one-minute load average when the run started.
+    pub load_at_start: Option<f64>,
+}
+
+impl Machine {
+    /// Reads the machine now, at the start of a run.
+    pub fn now() -> Self {
+        let model = std::fs::read_to_string("/proc/cpuinfo")
+            .ok()
+            .and_then(|text| model_name(&text))
+            .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
+        Self {
+            model,
+            cores,
+            load_at_start: load_average(),
+        }
+    }
+
+    /// The header line of a timed output, with the load read again now:
+    /// `machine: AMD EPYC 7B13 (2 cores), load 0.3 at start, load 0.9 at end`,
+    /// and `, busy` after it when either load says the machine was busy.
+    pub fn header(&self) -> String {
+        let load_at_end = load_average();
+        let load = |value: Option<f64>| {
+            value.map_or("load unknown".to_string(), |v| format!("load {v:.1}"))
+        };
+        let busy = [self.load_at_start, load_at_end]
+            .into_iter()
+            .flatten()
+            .any(|load| is_busy(load, self.cores));
+        format!(
+            "machine: {} ({} cores), {} at start, {} at end{}",
+            self.model,
+            self.cores,
+            load(self.load_at_start),
+            load(load_at_end),
+            if busy { ", busy" } else { "" }
+        )
+    }
+}
+// ANCHOR_END: machine
+
+/// Whether a machine with this one-minute load average is too busy to time
+/// anything on: other programs then wanted more than half of its cores, so a
+/// parallel run would be measuring them as much as itself. `cargo xtask bless`
+/// refuses to record timings on a busy machine unless told `--busy`.
+pub fn is_busy(load: f64, cores: usize) -> bool {
+    load > cores as f64 / 2.0
+}
+
+/// The `model name` line of `/proc/cpuinfo`.
+fn model_name(cpuinfo: &str) -> Option<String> {
+    cpuinfo.lines().find_map(|line| {
+        let (key, value) = line.split_once(':')?;
+        (key.trim() == "model name").then(|| value.trim().to_string())
+    })
+}
+
+// ANCHOR: summary
+/// The timings of one variant over the measured rounds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    /// Sorted, fastest first.
+    sorted: Vec<Duration>,
+}
+
+impl Summary {
+    /// Summarises the rounds' timings; at least one is needed.
+    pub fn of(mut samples: Vec<Duration>) -> Self {
+        assert!(!samples.is_empty(), "a summary needs at least one round");
+        samples.sort();
+        Self { sorted: samples }
+    }
+
+    /// The middle round (the mean of the two middle ones for an even count):
+    /// unlike the mean, one round slowed by another program barely moves it.
+    pub fn median(&self) -> Duration {
+        let n = self.sorted.len();
+        if n % 2 == 1 {
+            self.sorted[n / 2]
+        } else {
+            (self.sorted[n / 2 - 1] + self.sorted[n / 2]) / 2
+        }
+    }
+
+    pub fn fastest(&self) -> Duration {
+        self.sorted[0]
+    }
+
+    pub fn slowest(&self) -> Duration {
+        self.sorted[self.sorted.len() - 1]
+    }
+
+    pub fn rounds(&self) -> usize {
+        self.sorted.len()
+    }
+
+    /// The median and the range of the rounds: `12.3 ms (11.9 ms – 13.0 ms)`.
+    pub fn display(&self) -> String {
+        format!(
+            "{} ({} – {})",
+            format_duration(self.median()),
+            format_duration(self.fastest()),
+            format_duration(self.slowest())
+        )
+    }
+}
+// ANCHOR_END: summary
+
+/// Speedups of one variant over a baseline, round by round (the rounds paired
+/// as they ran, so each ratio compares two runs made moments apart).
+#[derive(Debug, Clone, PartialEq)]
+pub struct Speedups {
+    /// Sorted, lowest first.
+    sorted: Vec<f64>,
+}
+
+impl Speedups {
+    /// `baseline[i] / other[i]` for every round; at least one round is needed.
+    pub fn of_rounds(baseline: &[Duration], other: &[Duration]) -> Self {
+        assert!(
+            !baseline.is_empty() && baseline.len() == other.len(),
+            "speedups pair rounds one to one"
+        );
+        let mut sorted: Vec<f64> = baseline
+            .iter()
+            .zip(other)
+            .map(|(base, other)| {
+                base.as_secs_f64() / other.as_secs_f64().max(f64::MIN_POSITIVE)
+            })
+            .collect();
+        sorted.sort_by(f64::total_cmp);
+        Self { sorted }
+    }
+
+    pub fn median(&self) -> f64 {
+        let n = self.sorted.len();
+        if n % 2 == 1 {
+            self.sorted[n / 2]
+        } else {
+            (self.sorted[n / 2 - 1] + self.sorted[n / 2]) / 2.0
+        }
+    }
+
+    /// The median and the range of the rounds: `1.93× (1.80× – 2.05×)`.
+    pub fn display(&self) -> String {
+        format!(
+            "{:.2}× ({:.2}× – {:.2}×)",
+            self.median(),
+            self.sorted[0],
+            self.sorted[self.sorted.len() - 1]
+        )
+    }
+}
+
+// ANCHOR: interleaved
+/// Runs every variant once to warm up (caches, page faults, thread pools,
+/// lazily compiled kernels), then `rounds` more times in turn — A B C, A B C —
+/// and returns each variant's summary and the result of its last run.
+///
+/// Interleaving is what makes the variants comparable: a burst of load from
+/// another program lands on the rounds of every variant, not on all the
+/// rounds of one of them.
+pub fn interleaved<T>(
+    rounds: usize,
+    variants: &mut [&mut dyn FnMut() -> T],
+) -> Vec<(Summary, T)> {
+    let rounds = rounds.max(1);
+    let mut results: Vec<Option<T>> = variants.iter().map(|_| None).collect();
+    for variant in variants.iter_mut() {
+        variant();
+    }
+    let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
+    for _ in 0..rounds {
+        for (index, variant) in variants.iter_mut().enumerate() {
+            let start = Instant::now();
+            let result = variant();
+            samples[index].push(start.elapsed());
+            results[index] = Some(result);
+        }
+    }
+    samples
+        .into_iter()
+        .zip(results)
+        .map(|(samples, result)| {
+            let result = result.expect("every variant ran at least one round");
+            (Summary::of(samples), result)
+        })
+        .collect()
+}
+// ANCHOR_END: interleaved
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ms(values: &[u64]) -> Vec<Duration> {
+        values.iter().copied().map(Duration::from_millis).collect()
+    }
+
+    #[test]
+    fn median_ignores_one_slow_round() {
+        let summary = Summary::of(ms(&[12, 11, 95, 13, 12]));
+        assert_eq!(summary.median(), Duration::from_millis(12));
+        assert_eq!(summary.fastest(), Duration::from_millis(11));
+        assert_eq!(summary.slowest(), Duration::from_millis(95));
+        assert_eq!(summary.display(), "12.0 ms (11.0 ms – 95.0 ms)");
+    }
+
+    #[test]
+    fn median_of_an_even_count_is_the_mean_of_the_middle_two() {
+        let summary = Summary::of(ms(&[40, 10, 20, 30]));
+        assert_eq!(summary.median(), Duration::from_millis(25));
+        assert_eq!(summary.rounds(), 4);
+    }
+
+    #[test]
+    fn speedups_pair_the_rounds_as_they_ran() {
+        let speedups =
+            Speedups::of_rounds(&ms(&[20, 30, 10]), &ms(&[10, 10, 10]));
+        assert_eq!(speedups.median(), 2.0);
+        assert_eq!(speedups.display(), "2.00× (1.00× – 3.00×)");
+        let even = Speedups::of_rounds(&ms(&[10, 30]), &ms(&[10, 10]));
+        assert_eq!(even.median(), 2.0);
+    }
+
+    #[test]
+    fn variants_run_interleaved_after_one_warm_up_each() {
+        let order = std::cell::RefCell::new(String::new());
+        let mut a = || {
+            order.borrow_mut().push('a');
+            1
+        };
+        let mut b = || {
+            order.borrow_mut().push('b');
+            7
+        };
+        let results = interleaved(3, &mut [&mut a, &mut b]);
+        assert_eq!(*order.borrow(), "abababab");
+        assert_eq!(results.len(), 2);
+        assert_eq!(results[0].0.rounds(), 3, "warm-up rounds are not counted");
+        assert_eq!(results[1].1, 7, "the last run's result comes back");
+    }
+
+    #[test]
+    fn the_header_names_the_model_cores_and_both_loads() {
+        let machine = Machine {
+            model: "Test CPU".to_string(),
+            cores: 2,
+            load_at_start: Some(0.3),
+        };
+        let header = machine.header();
+        assert!(
+            header.starts_with(
+                "machine: Test CPU (2 cores), load 0.3 at start, "
+            ),
+            "{header}"
+        );
+        // The load at the end is this machine's now, so it may or may not
+        // be busy.
+        assert!(
+            header.ends_with(" at end") || header.ends_with(" at end, busy"),
+            "{header}"
+        );
+    }
+
+    #[test]
+    fn busy_means_more_than_half_the_cores_wanted_elsewhere() {
+        assert!(!is_busy(0.4, 2));
+        assert!(!is_busy(1.0, 2));
+        assert!(is_busy(1.1, 2));
+        assert!(!is_busy(7.9, 16));
+        let header = Machine {
+            model: "Test CPU".to_string(),
+            cores: 1,
+            load_at_start: Some(3.0),
+        }
+        .header();
+        assert!(header.ends_with(" at end, busy"), "{header}");
+    }
+
+    #[test]
+    fn model_name_comes_from_cpuinfo() {
+        let cpuinfo = "processor\t: 0\nvendor_id\t: AuthenticAMD\n\
+                       model name\t: AMD EPYC 7B13 64-Core Processor\n";
+        assert_eq!(
+            model_name(cpuinfo).as_deref(),
+            Some("AMD EPYC 7B13 64-Core Processor")
+        );
+        assert_eq!(model_name("processor\t: 0\n"), None);
+    }
+}
