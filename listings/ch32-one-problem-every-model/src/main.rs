@@ -75,7 +75,10 @@ fn main() -> ExitCode {
     // The process model starts this same binary again, with `--worker`.
     let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
     println!("primes below {limit}, {threads} threads or processes where a model uses several");
-    println!("({RUNS} rounds, each running every model once; each time is the model's fastest)");
+    println!(
+        "({RUNS} rounds, each running every model once; \
+         each time is the model's fastest)"
+    );
     // The plain loop is always the first row: every speedup is measured against
     // it.
     let others = args
