@@ -4,6 +4,7 @@
 pub mod browser;
 pub mod chapters;
 pub mod listings;
+pub mod quiz;
 pub mod site;
 
 use std::path::{Path, PathBuf};

@@ -34,6 +34,14 @@ pub const BOOK_TOOLS: &[CargoTool] = &[
         features: &[],
         binaries: &["mdbook-mermaid"],
     },
+    // The chapters' quizzes. 0.5.0 is the release that speaks mdBook 0.5's preprocessor
+    // protocol; it copies its script into the built book, so a page loads nothing remote.
+    CargoTool {
+        krate: "mdbook-quiz",
+        version: "0.5.0",
+        features: &[],
+        binaries: &["mdbook-quiz"],
+    },
 ];
 
 /// Tools that only the tests need: a real Kafka-protocol broker for the broker chapter,

@@ -98,3 +98,63 @@ fn with_release_acquire_both_can_miss() {
     });
 }
 // ANCHOR_END: models
+
+// The chapter's quiz asks which results the two handshakes can return; loom
+// answers it by collecting the pair from every execution it explores, and the
+// answer key in the quiz file must be exactly that set.
+#[allow(dead_code)]
+// Formatted with the tests crate (100 columns), not with the listings.
+#[rustfmt::skip]
+#[path = "../../../tests/src/quiz.rs"]
+mod quiz;
+
+const QUIZ: &str = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../src/part2/quizzes/ch07-atomics-and-memory-ordering.toml"
+);
+
+/// Every `(mine, theirs)` pair that two simultaneous `arrive` calls return
+/// in some execution loom explores.
+fn handshake_outcomes(
+    arrive: fn(&Handshake, usize) -> bool,
+) -> std::collections::BTreeSet<String> {
+    let seen = std::sync::Arc::new(std::sync::Mutex::new(
+        std::collections::BTreeSet::new(),
+    ));
+    let collected = std::sync::Arc::clone(&seen);
+    loom::model(move || {
+        let handshake = Arc::new(Handshake::default());
+        let other = {
+            let handshake = Arc::clone(&handshake);
+            thread::spawn(move || arrive(&handshake, 1))
+        };
+        let mine = arrive(&handshake, 0);
+        let theirs = other.join().unwrap();
+        collected
+            .lock()
+            .unwrap()
+            .insert(format!("({mine}, {theirs})"));
+    });
+    let seen = seen.lock().unwrap().clone();
+    seen
+}
+
+#[test]
+fn quiz_release_acquire_handshake_outcomes() {
+    let seen = handshake_outcomes(Handshake::arrive_release_acquire);
+    quiz::assert_answer_key(
+        std::path::Path::new(QUIZ),
+        "a4f1c7e2-9b3d-4e58-8c06-1d7e5f2b9a34",
+        &seen,
+    );
+}
+
+#[test]
+fn quiz_seqcst_fence_handshake_outcomes() {
+    let seen = handshake_outcomes(Handshake::arrive);
+    quiz::assert_answer_key(
+        std::path::Path::new(QUIZ),
+        "6c2e8b51-0d7a-4f39-b4e8-9a3c1f6d2e75",
+        &seen,
+    );
+}

@@ -55,3 +55,56 @@ fn one_slot_ring_passes_every_value_in_order() {
 fn two_slot_ring_wraps_around_without_losing_a_value() {
     transfer::<2>(3);
 }
+
+// The chapter's quiz asks which sequences the consumer of a one-slot ring can
+// receive. This is the model above with the assertion replaced by a record:
+// the sequence of every execution loom explores is collected, and the answer
+// key in the quiz file must be exactly that set.
+#[allow(dead_code)]
+// Formatted with the tests crate (100 columns), not with the listings.
+#[rustfmt::skip]
+#[path = "../../../tests/src/quiz.rs"]
+mod quiz;
+
+#[test]
+fn quiz_one_slot_ring_delivers_only_in_order() {
+    let seen =
+        Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let collected = Arc::clone(&seen);
+    loom::model(move || {
+        let ring: Arc<Ring<1>> = Arc::from(Ring::<1>::new());
+        let theirs = Arc::clone(&ring);
+        let producer = thread::spawn(move || {
+            let mut producer = theirs.producer();
+            for value in 0..3 {
+                while producer.try_push(value).is_err() {
+                    thread::yield_now();
+                }
+            }
+            producer.close();
+        });
+        let mut consumer = ring.consumer();
+        let mut received = Vec::new();
+        loop {
+            match consumer.try_pop() {
+                Some(value) => received.push(value),
+                None if ring.is_closed() => match consumer.try_pop() {
+                    Some(value) => received.push(value),
+                    None => break,
+                },
+                None => thread::yield_now(),
+            }
+        }
+        producer.join().expect("the producer does not panic");
+        collected.lock().unwrap().insert(format!("{received:?}"));
+    });
+    let seen = seen.lock().unwrap().clone();
+    quiz::assert_answer_key(
+        std::path::Path::new(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/../../src/part2/quizzes/ch16-shared-memory-between-processes.toml"
+        )),
+        "d8b3f0a6-2c7e-4f91-a5d3-6e0b9c4f1a27",
+        &seen,
+    );
+}
