@@ -74,7 +74,10 @@ fn main() -> ExitCode {
     let (limit, threads) = (args.size, usize::from(args.threads));
     // The process model starts this same binary again, with `--worker`.
     let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
-    println!("primes below {limit}, {threads} threads or processes where a model uses several");
+    println!(
+        "primes below {limit}, {threads} threads or processes \
+         where a model uses several"
+    );
     println!(
         "({RUNS} rounds, each running every model once; \
          each time is the model's fastest)"
