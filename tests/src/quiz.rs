@@ -199,9 +199,11 @@ fn question_from(value: &toml::Value) -> Result<Question, String> {
 /// on the page.
 pub fn plain(choice: &str) -> String {
     let choice = choice.trim();
+    // Only a choice that is one code span loses its marks: "`A→B` with `B→A`" stays whole.
     choice
         .strip_prefix('`')
         .and_then(|inner| inner.strip_suffix('`'))
+        .filter(|inner| !inner.contains('`'))
         .unwrap_or(choice)
         .to_string()
 }

@@ -244,12 +244,17 @@ fn ch12_a_request_is_answered_or_refused_never_dropped() {
                     Duration::from_millis(20),
                     Arc::clone(&counters),
                 ));
+                // The clients arrive 4 ms apart, and the shutdown lands anywhere from before the
+                // first of them to after the last answer.
                 let clients: Vec<_> = (0..6)
-                    .map(|client| tokio::spawn(request(address, client)))
+                    .map(|client| {
+                        tokio::spawn(async move {
+                            tokio::time::sleep(Duration::from_millis(4 * client as u64)).await;
+                            request(address, client).await
+                        })
+                    })
                     .collect();
-                // The shutdown lands anywhere from before the first connection to after the
-                // last answer.
-                tokio::time::sleep(Duration::from_micros(round as u64 * 997 % 40_000)).await;
+                tokio::time::sleep(Duration::from_micros(round as u64 * 2_713 % 50_000)).await;
                 shutdown.cancel();
                 let mut outcomes = Vec::new();
                 for client in clients {

@@ -482,3 +482,74 @@ fn building_the_book_leaves_the_sources_unchanged() {
         "the built book has no quiz/quiz-embed.iife.js"
     );
 }
+
+#[test]
+fn the_progress_page_lists_every_quiz_and_exercise() {
+    let page_path = src_dir().join("progress.md");
+    let page = std::fs::read_to_string(&page_path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", shown(&page_path)));
+    let summary = std::fs::read_to_string(src_dir().join("SUMMARY.md")).expect("SUMMARY.md");
+    assert!(
+        summary.contains("](progress.md)"),
+        "src/SUMMARY.md does not list the progress page"
+    );
+    let cell = Regex::new(r#"data-quiz="([^"]+)" data-questions="(\d+)""#).expect("a pattern");
+    let listed: BTreeMap<String, usize> = cell
+        .captures_iter(&page)
+        .map(|found| (found[1].to_string(), found[2].parse().expect("a number")))
+        .collect();
+    let mut problems = Vec::new();
+    let mut exercises = 0;
+    for (chapter, markdown) in chapters() {
+        let stem = chapter
+            .file_stem()
+            .and_then(|s| s.to_str())
+            .unwrap_or("")
+            .to_string();
+        let relative = chapter
+            .strip_prefix(src_dir())
+            .expect("under src/")
+            .to_string_lossy()
+            .into_owned();
+        // The score cell names the quiz by the name mdbook-quiz stores its answers under (the
+        // file stem) and says how many questions it has, so the page can show "3 of 5".
+        let questions = quiz::load(&quiz_path(&chapter))
+            .map(|q| q.len())
+            .unwrap_or(0);
+        match listed.get(&stem) {
+            None => problems.push(format!("no score for {stem}")),
+            Some(&count) if count != questions => problems.push(format!(
+                "{stem}: the page says {count} questions, the quiz has {questions}"
+            )),
+            Some(_) => {}
+        }
+        if !page.contains(&format!("]({relative}#quiz)")) {
+            problems.push(format!("no link to the quiz of {relative}"));
+        }
+        // Every exercise a chapter sets has a row with a link to it.
+        for (title, _) in sections(&markdown) {
+            if title.starts_with("Exercise") {
+                exercises += 1;
+                let anchor = title
+                    .to_lowercase()
+                    .chars()
+                    .filter(|c| c.is_alphanumeric() || *c == ' ' || *c == '-')
+                    .collect::<String>()
+                    .replace(' ', "-");
+                if !page.contains(&format!("]({relative}#{anchor})")) {
+                    problems.push(format!("no row for the exercise \"{title}\" of {relative}"));
+                }
+            }
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "{} is out of date:\n  {}",
+        shown(&page_path),
+        problems.join("\n  ")
+    );
+    println!(
+        "the progress page lists {} quizzes and {exercises} exercises",
+        listed.len()
+    );
+}
