@@ -179,37 +179,37 @@ impl Speedups {
 // ANCHOR: interleaved
 /// Runs every variant once to warm up (caches, page faults, thread pools,
 /// lazily compiled kernels), then `rounds` more times in turn — A B C, A B C —
-/// and returns each variant's summary and the result of its last run.
+/// and returns each variant's summary and the result of its last run. The
+/// first run that fails ends the measurement with its error.
 ///
 /// Interleaving is what makes the variants comparable: a burst of load from
 /// another program lands on the rounds of every variant, not on all the
 /// rounds of one of them.
-pub fn interleaved<T>(
+pub fn interleaved<T, E>(
     rounds: usize,
-    variants: &mut [&mut dyn FnMut() -> T],
-) -> Vec<(Summary, T)> {
-    let rounds = rounds.max(1);
-    let mut results: Vec<Option<T>> = variants.iter().map(|_| None).collect();
+    variants: &mut [&mut dyn FnMut() -> Result<T, E>],
+) -> Result<Vec<(Summary, T)>, E> {
     for variant in variants.iter_mut() {
-        variant();
+        variant()?;
     }
     let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
-    for _ in 0..rounds {
+    let mut results: Vec<Option<T>> = variants.iter().map(|_| None).collect();
+    for _ in 0..rounds.max(1) {
         for (index, variant) in variants.iter_mut().enumerate() {
             let start = Instant::now();
-            let result = variant();
+            let result = variant()?;
             samples[index].push(start.elapsed());
             results[index] = Some(result);
         }
     }
-    samples
+    Ok(samples
         .into_iter()
         .zip(results)
         .map(|(samples, result)| {
             let result = result.expect("every variant ran at least one round");
             (Summary::of(samples), result)
         })
-        .collect()
+        .collect())
 }
 // ANCHOR_END: interleaved
 
@@ -252,17 +252,32 @@ mod tests {
         let order = std::cell::RefCell::new(String::new());
         let mut a = || {
             order.borrow_mut().push('a');
-            1
+            Ok::<_, String>(1)
         };
         let mut b = || {
             order.borrow_mut().push('b');
-            7
+            Ok(7)
         };
-        let results = interleaved(3, &mut [&mut a, &mut b]);
+        let results = interleaved(3, &mut [&mut a, &mut b]).unwrap();
         assert_eq!(*order.borrow(), "abababab");
         assert_eq!(results.len(), 2);
         assert_eq!(results[0].0.rounds(), 3, "warm-up rounds are not counted");
         assert_eq!(results[1].1, 7, "the last run's result comes back");
+    }
+
+    #[test]
+    fn the_first_failed_run_ends_the_measurement() {
+        let mut runs = 0;
+        let mut fails_third = || {
+            runs += 1;
+            if runs == 3 {
+                Err(format!("run {runs}"))
+            } else {
+                Ok(())
+            }
+        };
+        let error = interleaved(5, &mut [&mut fails_third]).unwrap_err();
+        assert_eq!(error, "run 3");
     }
 
     #[test]

@@ -7,17 +7,17 @@ use std::os::fd::OwnedFd;
 use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
-use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, interleaved};
 use ch16_shared_memory_ring::ring::Consumer;
 use ch16_shared_memory_ring::shm::{CAPACITY, Mapping, SharedRing, wait_for};
 use ch16_shared_memory_ring::stream;
 use ch16_shared_memory_ring::sync::Ordering;
 use clap::{Parser, Subcommand};
 
-/// Each way runs this many times and its fastest run is shown.
-const RUNS: usize = 5;
+/// Measured rounds of each way, in turn, after a warm-up round.
+const ROUNDS: usize = 5;
 
 /// Moves COUNT numbers between two processes through shared memory, a pipe
 /// and a Unix socket, and checks that each arrives exactly once, in order.
@@ -239,35 +239,43 @@ fn shm_error(error: io::Error, dir: &Path) -> io::Error {
 }
 
 fn compare(count: u64, dir: &Path) -> io::Result<()> {
+    let machine = Machine::now();
     let expected = count * (count - 1) / 2;
-    println!(
-        "moving {count} numbers from one process to another \
-         (ring: {CAPACITY} slots, {} bytes shared)",
-        size_of::<SharedRing>()
-    );
-    let mut rows: Vec<(&str, Duration)> = Vec::new();
-    for (name, way) in [
-        ("pipe", Way::Pipe),
-        ("Unix socket", Way::Socket),
-        ("shared ring", Way::Ring),
-    ] {
-        let (sum, time) = fastest_of(RUNS, || transfer(way, count, dir));
-        let sum = sum?;
+    let check = |name: &str, way: Way| {
+        let sum = transfer(way, count, dir)?;
         if sum != expected {
             return Err(io::Error::other(format!(
                 "{name}: sum {sum}, expected {expected}"
             )));
         }
-        rows.push((name, time));
-    }
+        Ok(())
+    };
+    let mut pipe = || check("pipe", Way::Pipe);
+    let mut socket = || check("Unix socket", Way::Socket);
+    let mut ring = || check("shared ring", Way::Ring);
+    let results =
+        interleaved(ROUNDS, &mut [&mut pipe, &mut socket, &mut ring])?;
+    println!("{}", machine.header());
     println!(
-        "every way: all {count} arrived once and in order, sum {expected}"
+        "moving {count} numbers from one process to another \
+         (ring: {CAPACITY} slots, {} bytes shared)",
+        size_of::<SharedRing>()
+    );
+    println!(
+        "every way, every round: all {count} arrived once and in order, \
+         sum {expected}"
+    );
+    println!(
+        "{ROUNDS} rounds, the three ways in turn, after a warm-up round; \
+         median (fastest – slowest)"
     );
     println!();
-    println!("{:<12} {:>10} {:>10}", "way", "time", "vs pipe");
-    for (name, time) in &rows {
-        let vs_pipe = format_speedup(rows[0].1, *time);
-        println!("{name:<12} {:>10} {vs_pipe:>10}", format_duration(*time));
+    println!("{:<12} {:>29} {:>8}", "way", "time", "vs pipe");
+    let pipe = results[0].0.median();
+    let names = ["pipe", "Unix socket", "shared ring"];
+    for (name, (times, ())) in names.iter().zip(&results) {
+        let vs_pipe = format_speedup(pipe, times.median());
+        println!("{name:<12} {:>29} {vs_pipe:>8}", times.display());
     }
     Ok(())
 }

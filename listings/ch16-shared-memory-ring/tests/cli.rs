@@ -23,7 +23,8 @@ fn a_run_moves_every_number_three_ways() {
     assert!(ran.succeeded(), "{}", ran.stderr);
     assert!(
         stdout.contains(
-            "every way: all 20000 arrived once and in order, sum 199990000"
+            "every way, every round: all 20000 arrived once and in order, \
+             sum 199990000"
         ),
         "{stdout}"
     );

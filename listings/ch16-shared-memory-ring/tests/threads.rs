@@ -40,7 +40,7 @@ fn transfer<const N: usize>(count: u64) -> Vec<u64> {
 fn every_value_arrives_once_and_in_order_stress() {
     finishes_within(Duration::from_secs(120), || {
         for run in 0..200_u64 {
-            let count = 1 + run * 53;
+            let count = 1 + run * 11;
             let expected: Vec<u64> = (0..count).collect();
             assert_eq!(transfer::<1>(count), expected, "1 slot, run {run}");
             assert_eq!(transfer::<3>(count), expected, "3 slots, run {run}");
