@@ -86,31 +86,50 @@ impl ChromeDriver {
     }
 
     /// A browser session: headless Chromium at `window` size (`"1280,1024"`), with the
-    /// console log kept for [`severe_console_entries`], and `wait` as the limit for page
-    /// loads and scripts.
+    /// console log kept for [`console_entries`], and `wait` as the limit for page loads and
+    /// scripts.
     pub async fn connect(
         &self,
         chromium: &Path,
         window: &str,
         wait: Duration,
     ) -> Result<Client, String> {
+        self.connect_with(chromium, window, wait, Network::Available)
+            .await
+    }
+
+    /// Like [`ChromeDriver::connect`], with the network as `network` says.
+    pub async fn connect_with(
+        &self,
+        chromium: &Path,
+        window: &str,
+        wait: Duration,
+        network: Network,
+    ) -> Result<Client, String> {
+        let mut args = vec![
+            "--headless".to_string(),
+            "--no-sandbox".to_string(),
+            "--disable-gpu".to_string(),
+            "--disable-dev-shm-usage".to_string(),
+            "--disable-quic".to_string(),
+            "--no-first-run".to_string(),
+            "--disable-background-networking".to_string(),
+            "--disable-component-update".to_string(),
+            "--disable-sync".to_string(),
+            format!("--window-size={window}"),
+            format!("--user-data-dir={}", self.profile.display()),
+        ];
+        if network == Network::CutOff {
+            // Every request goes through a proxy that is not there, except those to the
+            // loopback address, which Chromium never proxies: the book's own server stays
+            // reachable and everything outside fails at once, as on a machine offline.
+            args.push(format!("--proxy-server=http://{UNREACHABLE_PROXY}"));
+        }
         let options = json!({
             "browserName": "chrome",
             "goog:chromeOptions": {
                 "binary": chromium,
-                "args": [
-                    "--headless",
-                    "--no-sandbox",
-                    "--disable-gpu",
-                    "--disable-dev-shm-usage",
-                    "--disable-quic",
-                    "--no-first-run",
-                    "--disable-background-networking",
-                    "--disable-component-update",
-                    "--disable-sync",
-                    format!("--window-size={window}"),
-                    format!("--user-data-dir={}", self.profile.display()),
-                ],
+                "args": args,
             },
             "goog:loggingPrefs": { "browser": "ALL" },
             // print.html calls window.print(); dismiss anything modal instead of waiting on it.
@@ -178,9 +197,35 @@ impl WebDriverCompatibleCommand for SessionCommand {
     }
 }
 
-/// Every SEVERE console entry since the last look: script errors, failed loads (a 404 of an
-/// asset), errors the page logs itself.
-pub async fn severe_console_entries(client: &Client) -> Result<Vec<String>, String> {
+/// Whether the browser can reach anything beyond the machine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Network {
+    /// As the machine has it.
+    Available,
+    /// Cut off: only 127.0.0.1 answers.
+    CutOff,
+}
+
+/// A port on the loopback address where nothing listens: the discard port, closed on any
+/// machine that runs these tests.
+const UNREACHABLE_PROXY: &str = "127.0.0.1:9";
+
+/// One entry of the browser's console: `level` is WebDriver's (`SEVERE` for errors and failed
+/// loads, `WARNING`, `INFO` for console.log and console.info, `DEBUG`).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ConsoleEntry {
+    pub level: String,
+    pub message: String,
+}
+
+impl std::fmt::Display for ConsoleEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}: {}", self.level, self.message)
+    }
+}
+
+/// Every console entry since the last look, at every level.
+pub async fn console_entries(client: &Client) -> Result<Vec<ConsoleEntry>, String> {
     // chromedriver keeps the console log when `goog:loggingPrefs` asks for it; reading
     // empties it.
     let value = client
@@ -193,16 +238,30 @@ pub async fn severe_console_entries(client: &Client) -> Result<Vec<String>, Stri
     let entries = value
         .as_array()
         .ok_or_else(|| format!("the browser log is not a list: {value}"))?;
+    let text = |entry: &Value, key: &str, missing: &str| {
+        entry
+            .get(key)
+            .and_then(Value::as_str)
+            .unwrap_or(missing)
+            .to_string()
+    };
     Ok(entries
         .iter()
-        .filter(|entry| entry.get("level").and_then(Value::as_str) == Some("SEVERE"))
-        .map(|entry| {
-            entry
-                .get("message")
-                .and_then(Value::as_str)
-                .unwrap_or("(no message)")
-                .to_string()
+        .map(|entry| ConsoleEntry {
+            level: text(entry, "level", "(no level)"),
+            message: text(entry, "message", "(no message)"),
         })
+        .collect())
+}
+
+/// Every SEVERE console entry since the last look: script errors, failed loads (a 404 of an
+/// asset), errors the page logs itself.
+pub async fn severe_console_entries(client: &Client) -> Result<Vec<String>, String> {
+    Ok(console_entries(client)
+        .await?
+        .into_iter()
+        .filter(|entry| entry.level == "SEVERE")
+        .map(|entry| entry.message)
         .collect())
 }
 

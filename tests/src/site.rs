@@ -2,8 +2,9 @@
 //! scratch folder, finding the browser tools, checking internal links in plain Rust, and the
 //! colour arithmetic behind the diagram-readability checks.
 //!
-//! The browser side (WebDriver, the HTTP server) lives in the test itself, because its crates
-//! are dev-dependencies; what the browser runs to measure a page is [`DIAGRAM_PROBE`].
+//! The browser side (WebDriver, the HTTP server) is in [`crate::browser`]. What the browser
+//! runs to measure a page is [`DIAGRAM_PROBE`] and [`page::PAGE_PROBE`]; what the test lets
+//! through, each with its reason, is read by [`allowed`].
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::fmt;
@@ -16,6 +17,9 @@ use regex::Regex;
 use serde_json::Value;
 
 use crate::workspace_root;
+
+pub mod allowed;
+pub mod page;
 
 /// Every reader-selectable mdBook theme, light ones first.
 pub const THEMES: [&str; 5] = ["light", "rust", "coal", "navy", "ayu"];
