@@ -237,6 +237,22 @@
 
     // --- rendering -----------------------------------------------------------------------
 
+    // A diagram is drawn for the column it sits in. On a phone that column is narrower than
+    // most diagrams, and shrinking one to fit would take its labels below reading size, so
+    // theme/book.css keeps each at least 70% of its drawn width (--natural-width, set below)
+    // and lets its block scroll sideways. Schedules are drawn to the column's width, which
+    // on a phone crowds their labels onto their bars: they are drawn no narrower than this.
+    const SCHEDULE_MIN_WIDTH = 720;
+
+    function rememberNaturalWidths() {
+        for (const svg of document.querySelectorAll('pre.mermaid > svg')) {
+            const width = svg.viewBox.baseVal ? svg.viewBox.baseVal.width : 0;
+            if (width > 0) {
+                svg.style.setProperty('--natural-width', `${Math.round(width)}px`);
+            }
+        }
+    }
+
     let renderedTheme = null;
     let queue = Promise.resolve();
 
@@ -263,11 +279,16 @@
                     barHeight: 24,
                     barGap: 6,
                     leftPadding: 150,
+                    useWidth: Math.max(
+                        blocks.length > 0 ? blocks[0].clientWidth : 0,
+                        SCHEDULE_MIN_WIDTH,
+                    ),
                 },
             });
             try {
                 if (blocks.length > 0) {
                     await mermaid.run({ nodes: blocks });
+                    rememberNaturalWidths();
                 }
             } catch (error) {
                 // One string, so that the whole message reaches any console log reader.
