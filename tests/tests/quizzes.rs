@@ -382,12 +382,45 @@ fn a_reader_answers_wrongly_then_rightly_and_finds_the_answers_kept() {
                 "progress.html shows {untouched} for a quiz never opened"
             ));
         }
+        // The print page holds every chapter: each quiz must be drawn there, once.
+        let print = format!("{origin}/print.html");
+        client
+            .goto(&print)
+            .await
+            .map_err(|error| format!("cannot open {print}: {error}"))?;
+        let quizzes = quiz::quiz_files(&src_dir()).len();
+        // One copy of the quiz script, inside the book: a copy per chapter would draw every
+        // quiz once per copy.
+        let drawn_once = "const placeholders = document.querySelectorAll('.quiz-placeholder');
+             const scripts = [...document.querySelectorAll('script[src$=\"quiz-embed.iife.js\"]')];
+             return placeholders.length === arguments[0]
+                 && [...placeholders].every(p => p.querySelectorAll('.mdbook-quiz').length === 1)
+                 && scripts.length === 1
+                 && scripts[0].src === location.origin + '/quiz/quiz-embed.iife.js';";
+        if !wait_for(client, drawn_once, vec![json!(quizzes)]).await? {
+            let seen = script(
+                client,
+                "return {
+                     drawn: [...document.querySelectorAll('.quiz-placeholder')]
+                         .map(p => p.querySelectorAll('.mdbook-quiz').length),
+                     scripts: [...document.querySelectorAll('script[src$=\"quiz-embed.iife.js\"]')]
+                         .map(s => s.src),
+                 };",
+                vec![],
+            )
+            .await?;
+            problems.push(format!(
+                "print.html does not load the quiz script once from the book and draw each of the \
+                 {quizzes} quizzes once: {seen}"
+            ));
+        }
         for error in severe_console_entries(client).await? {
             problems.push(format!("console error: {error}"));
         }
         println!(
             "answered the {} questions of {page} wrongly, then rightly; explanations shown, \
-             answers kept across a reload, score on the progress page",
+             answers kept across a reload, score on the progress page, every quiz drawn once \
+             on the print page",
             questions.len()
         );
         Ok(problems)
