@@ -1,7 +1,7 @@
 //! What the tensor chapter's listings share: the device a run asks for
-//! (`--device`), the inputs and the CPU reference of the fused chain `relu(a·b
-//! + c)`, and a small wgpu runner that launches the hand-written WGSL kernels
-//! on the very device burn computes on.
+//! (`--device`), the inputs and the CPU reference of the fused chain
+//! `relu(a·b + c)`, and a small wgpu runner that launches the hand-written
+//! WGSL kernels on the very device burn computes on.
 
 pub mod by_hand;
 
