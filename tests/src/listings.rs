@@ -18,12 +18,11 @@
 //! check their structure.
 
 use std::collections::HashMap;
-use std::io::BufReader;
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::LazyLock;
 
-use cargo_metadata::Message;
 use regex::Regex;
 
 use crate::workspace_root;
@@ -128,16 +127,24 @@ fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
         .map_err(|error| format!("cannot start cargo: {error}"))?;
     let stdout = child.stdout.take().ok_or("cargo gave no stdout pipe")?;
     let mut programs = HashMap::new();
-    for message in Message::parse_stream(BufReader::new(stdout)) {
-        let message = message.map_err(|error| format!("reading cargo's messages: {error}"))?;
-        let Message::CompilerArtifact(artifact) = message else {
+    // Cargo's JSON messages, read as plain JSON: the typed messages of `cargo_metadata`
+    // 0.15 do not know edition 2024 and would pass the listings' artifacts by.
+    for line in BufReader::new(stdout).lines() {
+        let line = line.map_err(|error| format!("reading cargo's messages: {error}"))?;
+        let Ok(message) = serde_json::from_str::<serde_json::Value>(&line) else {
             continue;
         };
-        let is_program = artifact.target.kind.iter().any(|kind| kind == "bin");
-        if let (true, false, Some(executable)) =
-            (is_program, artifact.profile.test, artifact.executable)
-        {
-            programs.insert(artifact.package_id.repr, executable.into_std_path_buf());
+        let is_program = message["reason"] == "compiler-artifact"
+            && message["profile"]["test"] == false
+            && message["target"]["kind"]
+                .as_array()
+                .is_some_and(|kinds| kinds.iter().any(|kind| kind == "bin"));
+        if let (true, Some(package), Some(executable)) = (
+            is_program,
+            message["package_id"].as_str(),
+            message["executable"].as_str(),
+        ) {
+            programs.insert(package.to_string(), PathBuf::from(executable));
         }
     }
     let status = child
