@@ -98,12 +98,7 @@ impl Summary {
     /// The middle round (the mean of the two middle ones for an even count):
     /// unlike the mean, one round slowed by another program barely moves it.
     pub fn median(&self) -> Duration {
-        let n = self.sorted.len();
-        if n % 2 == 1 {
-            self.sorted[n / 2]
-        } else {
-            (self.sorted[n / 2 - 1] + self.sorted[n / 2]) / 2
-        }
+        middle(&self.sorted, |a, b| (a + b) / 2)
     }
 
     pub fn fastest(&self) -> Duration {
@@ -157,12 +152,7 @@ impl Speedups {
     }
 
     pub fn median(&self) -> f64 {
-        let n = self.sorted.len();
-        if n % 2 == 1 {
-            self.sorted[n / 2]
-        } else {
-            (self.sorted[n / 2 - 1] + self.sorted[n / 2]) / 2.0
-        }
+        middle(&self.sorted, |a, b| (a + b) / 2.0)
     }
 
     /// The median and the range of the rounds: `1.93× (1.80× – 2.05×)`.
@@ -173,6 +163,17 @@ impl Speedups {
             self.sorted[0],
             self.sorted[self.sorted.len() - 1]
         )
+    }
+}
+
+/// The median of sorted, non-empty values: the middle one, or the `mean` of
+/// the two middle ones for an even count.
+fn middle<T: Copy>(sorted: &[T], mean: impl Fn(T, T) -> T) -> T {
+    let n = sorted.len();
+    if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        mean(sorted[n / 2 - 1], sorted[n / 2])
     }
 }
 
