@@ -114,25 +114,9 @@ fn workspace_programs() -> Result<&'static HashMap<String, PathBuf>, String> {
 fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
-    // Cargo runs this test with variables describing the book-tests package
-    // (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, `OUT_DIR`, ...). Build scripts that
-    // watch such a variable (ring's does) would see it change and rebuild their
-    // crates and everything above them, so the nested cargo starts without them.
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        let describes_this_test = [
-            "CARGO_PKG_",
-            "CARGO_MANIFEST_",
-            "CARGO_CRATE_",
-            "CARGO_BIN_",
-        ]
-        .iter()
-        .any(|prefix| name.starts_with(prefix))
-            || ["CARGO_TARGET_TMPDIR", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"].contains(&&*name);
-        if describes_this_test {
-            command.env_remove(&*name);
-        }
-    }
+    // Cargo runs this test with variables that describe the book-tests package; the
+    // nested cargo must see the environment `cargo xtask test` gave the outer one.
+    book_helpers::without_package_env(&mut command);
     let mut child = command
         .current_dir(workspace_root())
         .args([

@@ -150,7 +150,11 @@ fn describe(command: &Command) -> String {
         .join(" ")
 }
 
-/// The cargo that runs us, so nested builds use the same toolchain.
+/// The cargo that runs us, so nested builds use the same toolchain, without the
+/// variables `cargo run` set for xtask itself: a build script that watches one of them
+/// would rebuild its crate whenever a cargo started elsewhere builds the workspace.
 fn cargo() -> Command {
-    Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()))
+    let mut cargo = Command::new(std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into()));
+    book_helpers::without_package_env(&mut cargo);
+    cargo
 }

@@ -82,6 +82,34 @@ pub fn finishes_within<T: Send + 'static>(
 }
 // ANCHOR_END: finishes_within
 
+/// Removes from `command` the variables cargo sets for the package it runs
+/// (`CARGO_PKG_NAME`, `CARGO_MANIFEST_DIR`, `OUT_DIR`, ...), which a program
+/// started by `cargo run` or `cargo test` inherits.
+///
+/// For a cargo started by such a program (`cargo xtask`, the book's output
+/// check): build scripts that watch one of these variables (ring's watches
+/// `CARGO_PKG_NAME` and `CARGO_MANIFEST_DIR`) would otherwise see a value that
+/// differs from the last build's and rebuild their crate and every crate above
+/// it.
+pub fn without_package_env(command: &mut std::process::Command) {
+    const PREFIXES: [&str; 4] = [
+        "CARGO_PKG_",
+        "CARGO_MANIFEST_",
+        "CARGO_CRATE_",
+        "CARGO_BIN_",
+    ];
+    const NAMES: [&str; 3] =
+        ["CARGO_TARGET_TMPDIR", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"];
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+            || NAMES.contains(&&*name)
+        {
+            command.env_remove(&*name);
+        }
+    }
+}
+
 /// The one-minute load average from `/proc/loadavg` (Linux), or `None` where
 /// there is no such file.
 ///
