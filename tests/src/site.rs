@@ -57,6 +57,20 @@ pub fn require_tool(names: &[&str], needed_for: &str) -> PathBuf {
     })
 }
 
+/// Chromium and its WebDriver, `(chromium, chromedriver)`, or a failed test saying which
+/// Debian package is missing; `needed_for` says what the browser is for.
+pub fn require_browser(needed_for: &str) -> (PathBuf, PathBuf) {
+    let chromium = require_tool(
+        &["chromium", "chromium-browser", "google-chrome"],
+        &format!("{needed_for} (Debian package `chromium`)"),
+    );
+    let chromedriver = require_tool(
+        &["chromedriver"],
+        "to drive the browser over WebDriver (Debian package `chromium-driver`)",
+    );
+    (chromium, chromedriver)
+}
+
 /// A fresh build of the book in a scratch folder, removed again when dropped.
 pub struct BuiltBook {
     dir: PathBuf,

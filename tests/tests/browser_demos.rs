@@ -83,14 +83,7 @@ fn native_checksum(page_picture: &Value) -> String {
 #[test]
 fn the_three_demos_run_in_the_page_and_match_the_native_build() {
     require_fresh_modules();
-    let chromium = site::require_tool(
-        &["chromium", "chromium-browser", "google-chrome"],
-        "to run the browser chapter's demos (Debian package `chromium`)",
-    );
-    let chromedriver = site::require_tool(
-        &["chromedriver"],
-        "to drive the browser over WebDriver (Debian package `chromium-driver`)",
-    );
+    let (chromium, chromedriver) = site::require_browser("to run the browser chapter's demos");
     let expected = native_checksum(&json!({
         "width": Picture::DEMO.width, "height": Picture::DEMO.height,
         "maxIter": Picture::DEMO.max_iter

@@ -54,14 +54,7 @@ fn with_browser<F>(name: &str, steps: F)
 where
     F: AsyncFnOnce(&Client, &str, &BuiltBook) -> Result<Vec<String>, String>,
 {
-    let chromium = site::require_tool(
-        &["chromium", "chromium-browser", "google-chrome"],
-        "to open the built book (Debian package `chromium`)",
-    );
-    let chromedriver = site::require_tool(
-        &["chromedriver"],
-        "to drive the browser over WebDriver (Debian package `chromium-driver`)",
-    );
+    let (chromium, chromedriver) = site::require_browser("to open the built book");
     site::require_tool(&["mdbook-quiz"], "by mdbook to turn {{#quiz}} into a quiz");
     let book = BuiltBook::build(scratch(), name);
     let server = StaticServer::start(

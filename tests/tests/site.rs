@@ -92,14 +92,7 @@ fn internal_links_resolve() {
 #[test]
 fn every_page_works_and_diagrams_are_readable_in_every_theme() {
     let started = Instant::now();
-    let chromium = site::require_tool(
-        &["chromium", "chromium-browser", "google-chrome"],
-        "to open the built book (Debian package `chromium`)",
-    );
-    let chromedriver = site::require_tool(
-        &["chromedriver"],
-        "to drive the browser over WebDriver (Debian package `chromium-driver`)",
-    );
+    let (chromium, chromedriver) = site::require_browser("to open the built book");
     let book = BuiltBook::build(scratch(), "site-browser");
     let server = StaticServer::start(
         book.dir(),
