@@ -109,6 +109,17 @@ impl<const N: usize> Producer<'_, N> {
     // ANCHOR: push
     /// Puts `value` in the next slot, or reports a full ring.
     pub fn try_push(&mut self, value: u64) -> Result<(), Full> {
+        // Release: the slot's value is visible to whoever sees the new tail.
+        self.push_publishing(value, Ordering::Release)
+    }
+
+    /// `try_push` with the ordering of the store that publishes `tail` as a
+    /// parameter, so that the loom model can weaken it and see it fail.
+    fn push_publishing(
+        &mut self,
+        value: u64,
+        publish: Ordering,
+    ) -> Result<(), Full> {
         if self.tail - self.head == N as u64 {
             // Full as far as we knew. Acquire: the consumer's reads of the
             // slots it gave back happen before we overwrite one of them.
@@ -120,11 +131,17 @@ impl<const N: usize> Producer<'_, N> {
         let slot = &self.ring.slots[(self.tail % N as u64) as usize];
         slot.store(value, Ordering::Relaxed);
         self.tail += 1;
-        // Release: the slot's value is visible to whoever sees this tail.
-        self.ring.tail.0.store(self.tail, Ordering::Release);
+        self.ring.tail.0.store(self.tail, publish);
         Ok(())
     }
     // ANCHOR_END: push
+
+    /// `try_push` with the store of `tail` weakened to `Relaxed`: the bug
+    /// the loom model must catch, compiled only for the model.
+    #[cfg(loom)]
+    pub fn try_push_relaxed_tail(&mut self, value: u64) -> Result<(), Full> {
+        self.push_publishing(value, Ordering::Relaxed)
+    }
 
     /// No value follows the ones already pushed.
     pub fn close(&self) {
