@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::path::Path;
-use std::process::{Command, Stdio};
+use std::process::{Command, ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use anyhow::{Context, Result, bail};
@@ -72,15 +72,22 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
         run_command(cargo().args(["fmt", "--all", "--check"]))
     })?;
     step("clippy", &mut || {
-        run_command(cargo().args([
-            "clippy",
-            "--workspace",
-            "--all-targets",
-            "--locked",
-            "--",
-            "-D",
-            "warnings",
-        ]))
+        // Once with the exercises' starters and checks, once with their
+        // solutions in the starters' place (only the exercises crate changes).
+        for features in [EXERCISE_CHECKS, EXERCISE_SOLUTIONS] {
+            run_command(cargo().args([
+                "clippy",
+                "--workspace",
+                "--all-targets",
+                "--locked",
+                "--features",
+                features,
+                "--",
+                "-D",
+                "warnings",
+            ]))?;
+        }
+        Ok(())
     })?;
     step("book build", &mut || build_book(tools, root))?;
     let mut counts = TestCounts::default();
@@ -95,6 +102,11 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
                 counts.ignored
             );
         }
+        Ok(())
+    })?;
+    step("exercises", &mut || {
+        let solved = check_exercises(tools)?;
+        counts.passed += solved;
         Ok(())
     })?;
     let crates = loom_crates(root)?;
@@ -193,8 +205,60 @@ fn loom_crates(root: &Path) -> Result<Vec<String>> {
     Ok(crates)
 }
 
+/// Features that build the exercises' checks against the starters, and with
+/// the book's solutions in the starters' place. Named with `--workspace`, so
+/// every other crate keeps the features of the workspace's own build.
+const EXERCISE_CHECKS: &str = "exercises/check";
+const EXERCISE_SOLUTIONS: &str = "exercises/check,exercises/solution";
+
+/// Proves both sides of every exercise: each check passes on the book's
+/// solution and fails on the untouched starter. Returns the number of checks.
+fn check_exercises(tools: &Tools) -> Result<u64> {
+    let exercise_tests = |features: &str| -> Result<Command> {
+        let mut test = cargo();
+        test.args(["test", "--workspace", "--locked", "--features", features]);
+        test.args(["--test", "exercises"]);
+        tools.set_env(&mut test)?;
+        Ok(test)
+    };
+    let solved = run_counting_tests(&mut exercise_tests(EXERCISE_SOLUTIONS)?)?;
+    if solved.passed == 0 {
+        bail!("the exercises' checks ran no tests (exercises/tests/exercises/)");
+    }
+    println!("\nThe same checks on the starters, every one of which must fail:");
+    let (status, starters) = count_tests(exercise_tests(EXERCISE_CHECKS)?.arg("--no-fail-fast"))?;
+    if status.success() || starters.passed > 0 || starters.failed != solved.passed {
+        bail!(
+            "of {} exercise checks, {} failed on the starters (every one must: a \
+             check that a starter passes tests nothing, or the starter gives the \
+             answer away)",
+            solved.passed,
+            starters.failed
+        );
+    }
+    println!(
+        "exercises: {} checks pass on the solutions and fail on the starters",
+        solved.passed
+    );
+    Ok(solved.passed)
+}
+
 /// Runs a `cargo test` command, echoing its output and adding up the libtest summaries.
 fn run_counting_tests(command: &mut Command) -> Result<TestCounts> {
+    let (status, counts) = count_tests(command)?;
+    if !status.success() || counts.failed > 0 {
+        bail!(
+            "{} failed ({status}): {} tests failed",
+            describe(command),
+            counts.failed
+        );
+    }
+    Ok(counts)
+}
+
+/// Runs a `cargo test` command, echoing its output; returns how it exited and
+/// the libtest summaries added up.
+fn count_tests(command: &mut Command) -> Result<(ExitStatus, TestCounts)> {
     let mut child = command
         .stdout(Stdio::piped())
         .spawn()
@@ -206,15 +270,7 @@ fn run_counting_tests(command: &mut Command) -> Result<TestCounts> {
         println!("{line}");
         counts.add_summary_line(&line);
     }
-    let status = child.wait()?;
-    if !status.success() || counts.failed > 0 {
-        bail!(
-            "{} failed ({status}): {} tests failed",
-            describe(command),
-            counts.failed
-        );
-    }
-    Ok(counts)
+    Ok((child.wait()?, counts))
 }
 
 /// Rewrites listings' `output.txt` (all, or those in `only`) and the README's listing

@@ -1,4 +1,4 @@
-//! The chapter's exercise: the event loop with a timer queue.
+//! Chapter 2's exercise, solved: the event loop with a timer queue.
 
 use std::cmp::Reverse;
 use std::collections::BinaryHeap;
@@ -7,7 +7,7 @@ use std::time::Instant;
 
 use timeline::Recorder;
 
-use crate::{Driver, Report};
+use ch02_drivers_three_ways::{Driver, Report};
 
 // ANCHOR: timer_queue
 /// The event loop of `interleaved_on_one_thread`, with the drivers' deadlines
@@ -29,15 +29,12 @@ pub fn interleaved_with_a_timer_queue(
     // (when it is ready, which driver, which event, since when it waits);
     // `Reverse` turns Rust's max-heap into the min-heap a timer queue
     // needs.
-    let mut queue: BinaryHeap<Reverse<(Instant, usize, u32, Instant)>> =
-        drivers
-            .iter()
-            .enumerate()
-            .filter(|_| events > 0)
-            .map(|(index, driver)| {
-                Reverse((start + driver.period, index, 1, start))
-            })
-            .collect();
+    let mut queue: BinaryHeap<Reverse<(Instant, usize, u32, Instant)>> = drivers
+        .iter()
+        .enumerate()
+        .filter(|_| events > 0)
+        .map(|(index, driver)| Reverse((start + driver.period, index, 1, start)))
+        .collect();
     while let Some(Reverse((ready_at, index, number, since))) = queue.pop() {
         thread::sleep(ready_at.saturating_duration_since(Instant::now()));
         let driver = &drivers[index];

@@ -1,8 +1,8 @@
-//! The chapter's exercise: coordinate only at the end.
+//! Chapter 3's exercise, solved: coordinate only at the end.
 
 use std::thread;
 
-use crate::{Counts, count_letters};
+use ch03_shared_vs_messages::{Counts, count_letters};
 
 // ANCHOR: joining
 /// Each worker takes every `workers`-th document, keeps its own totals, and

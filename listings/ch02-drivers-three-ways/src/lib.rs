@@ -10,8 +10,6 @@ use std::time::{Duration, Instant};
 
 use timeline::Recorder;
 
-pub mod exercise;
-
 // ANCHOR: driver
 /// One device and its driver: every `period` the device has an event for it.
 #[derive(Debug, Clone)]

@@ -6,7 +6,6 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use ch02_drivers_three_ways::exercise::interleaved_with_a_timer_queue;
 use ch02_drivers_three_ways::{
     Driver, Report, a_thread_each, interleaved_on_one_thread,
     one_after_another, the_drivers,
@@ -118,21 +117,4 @@ fn stress_the_three_ways_fifty_times() {
             }
         }
     });
-}
-
-#[test]
-fn the_exercise_timer_queue_behaves_like_the_event_loop() {
-    let drivers = quick_drivers();
-    let (expected, _) = run(one_after_another, &drivers, 3);
-    for _ in 0..20 {
-        let (reports, schedule) =
-            run(interleaved_with_a_timer_queue, &drivers, 3);
-        assert_eq!(reports, expected);
-        every_event_recorded_once(&drivers, 3, &schedule);
-        assert_eq!(schedule.lanes().len(), 1);
-        assert!(schedule.overlaps_within_a_lane());
-    }
-    let (none, schedule) = run(interleaved_with_a_timer_queue, &drivers, 0);
-    assert!(none.iter().all(|report| report.handled.is_empty()));
-    assert!(schedule.spans().is_empty());
 }

@@ -10,8 +10,6 @@ use std::thread;
 
 use timeline::Recorder;
 
-pub mod exercise;
-
 /// How often each letter `a`..=`z` occurs.
 pub type Counts = [u64; 26];
 

@@ -5,7 +5,6 @@ use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
-use ch03_shared_vs_messages::exercise::by_joining;
 use ch03_shared_vs_messages::{
     Coordination, count_letters, documents, message_passing, sequential,
     shared_state,
@@ -92,11 +91,9 @@ fn no_documents_and_more_workers_than_documents_are_fine() {
     let recorder = Recorder::new();
     assert_eq!(shared_state(&none, 3, &recorder).0, [0; 26]);
     assert_eq!(message_passing(&none, 3, &recorder).0, [0; 26]);
-    assert_eq!(by_joining(&none, 3), [0; 26]);
     let one = documents(1, 500);
     let expected = count_letters(&one[0]);
     assert_eq!(message_passing(&one, 8, &recorder).0, expected);
-    assert_eq!(by_joining(&one, 8), expected);
 }
 
 #[test]
@@ -125,15 +122,6 @@ fn workers_overlap_in_time_given_two_cores() {
 }
 
 #[test]
-fn the_exercise_joins_to_the_same_counts() {
-    let docs = documents(7, 3_000);
-    let expected = sequential(&docs, &Recorder::new());
-    for workers in [0, 1, 2, 3, 7, 10] {
-        assert_eq!(by_joining(&docs, workers), expected, "{workers}");
-    }
-}
-
-#[test]
 fn stress_both_ways_fifty_times() {
     within(Duration::from_secs(60), || {
         let docs = documents(12, 500);
@@ -143,7 +131,6 @@ fn stress_both_ways_fifty_times() {
             let recorder = Recorder::new();
             assert_eq!(shared_state(&docs, workers, &recorder).0, expected);
             assert_eq!(message_passing(&docs, workers, &recorder).0, expected);
-            assert_eq!(by_joining(&docs, workers), expected);
             let schedule = recorder.timeline();
             assert_eq!(schedule.spans().len(), 12 + 12 + 12);
         }

@@ -1,0 +1,17 @@
+//! One exercise per chapter, each a module: the starter you edit, with
+//! `todo!()` where your code goes. `cargo exercise chNN` runs chapter NN's
+//! check (tests/exercises/chNN.rs) against your module; it fails on the
+//! starter and passes once the exercise is done.
+//!
+//! Built with the `solution` feature, every module is the book's solution from
+//! `src/solutions/` instead, which is how the book's tests prove that each
+//! check can be passed.
+
+// A starter's parameters are unused, and its body is `todo!()`, until the
+// reader writes it.
+#![cfg_attr(not(feature = "solution"), allow(clippy::todo, unused_variables))]
+
+#[cfg_attr(feature = "solution", path = "solutions/ch02.rs")]
+pub mod ch02;
+#[cfg_attr(feature = "solution", path = "solutions/ch03.rs")]
+pub mod ch03;
