@@ -1,0 +1,148 @@
+//! The puzzles are well-formed, their "possible" flags are what the
+//! enumerator finds, and the stepper's moves, undo and restart behave.
+
+use scheduler_stepper::{
+    Move, PUZZLES, Status, Stepper, enumerate, outcomes_json, puzzle,
+    reaches_goal, view_json,
+};
+
+#[test]
+fn every_puzzle_names_only_what_it_declares() {
+    for puzzle in &PUZZLES {
+        puzzle.check().unwrap();
+    }
+    let mut ids: Vec<&str> = PUZZLES.iter().map(|p| p.id).collect();
+    ids.sort_unstable();
+    ids.dedup();
+    assert_eq!(ids.len(), PUZZLES.len(), "puzzle ids are unique");
+    for chapter in [3, 5, 7, 8] {
+        let count = PUZZLES.iter().filter(|p| p.chapter == chapter).count();
+        assert!(count >= 3, "chapter {chapter} has {count} puzzles");
+    }
+}
+
+#[test]
+fn a_goal_is_possible_exactly_when_some_execution_reaches_it() {
+    for puzzle in &PUZZLES {
+        let found = enumerate(puzzle);
+        let reached = found
+            .outcomes
+            .keys()
+            .any(|outcome| reaches_goal(puzzle, outcome));
+        assert_eq!(reached, puzzle.possible, "{}", puzzle.id);
+        println!(
+            "{}: {} executions, {} final states",
+            puzzle.id,
+            found.executions,
+            found.outcomes.len()
+        );
+        for outcome in found.outcomes.keys() {
+            println!("  {outcome}");
+        }
+    }
+}
+
+#[test]
+fn each_listed_schedule_replays_to_its_outcome() {
+    for puzzle in &PUZZLES {
+        for (outcome, schedule) in enumerate(puzzle).outcomes {
+            let mut stepper = Stepper::new(puzzle);
+            for &m in &schedule {
+                stepper.step(m).unwrap();
+            }
+            assert_eq!(stepper.outcome(), Some(outcome), "{}", puzzle.id);
+        }
+    }
+}
+
+#[test]
+fn steps_undo_and_restart() {
+    let mut stepper = Stepper::new(puzzle("ch03-lost-update").unwrap());
+    let t1 = Move {
+        thread: 0,
+        choice: 0,
+    };
+    let t2 = Move { thread: 1, ..t1 };
+    for m in [t1, t2, t1, t2] {
+        stepper.step(m).unwrap();
+    }
+    assert_eq!(stepper.outcome().unwrap().to_string(), "counter = 1");
+    assert!(stepper.undo());
+    assert_eq!(stepper.outcome(), None);
+    assert_eq!(stepper.moves(), [t1, t2, t1]);
+    stepper.restart();
+    assert!(stepper.moves().is_empty());
+    assert!(!stepper.undo(), "nothing to undo at the start");
+    assert_eq!(stepper.state().status(stepper.puzzle, 0), Status::Ready);
+}
+
+#[test]
+fn impossible_moves_are_refused_with_a_reason() {
+    let mut stepper = Stepper::new(puzzle("ch05-deadlock").unwrap());
+    let t1 = Move {
+        thread: 0,
+        choice: 0,
+    };
+    let t2 = Move { thread: 1, ..t1 };
+    stepper.step(t1).unwrap();
+    stepper.step(t2).unwrap();
+    assert_eq!(stepper.step(t1).unwrap_err(), "T1 is waiting");
+    assert_eq!(stepper.step(Move { thread: 7, ..t1 }).unwrap_err(), {
+        "there is no thread 7"
+    });
+    let outcome = stepper.outcome().unwrap();
+    assert!(reaches_goal(stepper.puzzle, &outcome));
+    assert_eq!(
+        outcome.to_string(),
+        "transfers = 0; deadlock: T1 waits at lock(b), T2 waits at lock(a)"
+    );
+    assert!(
+        puzzle("ch99-nothing")
+            .unwrap_err()
+            .contains("ch03-lost-update")
+    );
+}
+
+#[test]
+fn a_relaxed_reader_may_choose_the_old_data() {
+    let mut stepper = Stepper::new(puzzle("ch07-relaxed-flag").unwrap());
+    let writer = Move {
+        thread: 0,
+        choice: 0,
+    };
+    stepper.step(writer).unwrap();
+    stepper.step(writer).unwrap();
+    let reader = &stepper.state().choices(stepper.puzzle, 1);
+    assert_eq!(reader, &["reads 0", "reads 1"]);
+    // Reads the flag (choice 1: the newest store), then the old data.
+    stepper
+        .step(Move {
+            thread: 1,
+            choice: 1,
+        })
+        .unwrap();
+    assert_eq!(
+        stepper.state().choices(stepper.puzzle, 1),
+        ["reads 0", "reads 42"]
+    );
+    stepper
+        .step(Move {
+            thread: 1,
+            choice: 0,
+        })
+        .unwrap();
+    let outcome = stepper.outcome().unwrap();
+    assert_eq!(outcome.to_string(), "reader.seen = 1, reader.got = 0");
+    assert!(reaches_goal(stepper.puzzle, &outcome));
+}
+
+#[test]
+fn the_json_is_well_formed_enough_for_the_page() {
+    for puzzle in &PUZZLES {
+        let view = view_json(&Stepper::new(puzzle));
+        assert!(view.starts_with('{') && view.ends_with('}'), "{view}");
+        assert!(view.contains(&format!("\"id\":\"{}\"", puzzle.id)));
+        let outcomes = outcomes_json(puzzle);
+        assert!(outcomes.contains("\"outcomes\":[{"), "{outcomes}");
+    }
+}
