@@ -1,10 +1,15 @@
 //! Each atomic pattern of the chapter run on real threads, with the check
-//! that it did its job; then the handshake with the wrong orderings, counted.
+//! that it did its job; then the handshake with the wrong orderings, counted;
+//! then the spinlock timed against the standard library's `Mutex`.
 
 use std::hint;
+use std::sync::Mutex;
 use std::sync::atomic::AtomicU64;
 use std::sync::atomic::Ordering::{AcqRel, Acquire};
 use std::thread;
+
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, Summary, interleaved};
 
 use ch07_atomics::counter::EventCounter;
 use ch07_atomics::handshake::Handshake;
@@ -13,8 +18,9 @@ use ch07_atomics::spinlock::SpinLock;
 use clap::Parser;
 
 /// Runs a Relaxed counter, a Release/Acquire mailbox, a spinlock and a
-/// SeqCst-fenced handshake on real threads, and counts how often the
-/// handshake fails when it uses only Release and Acquire.
+/// SeqCst-fenced handshake on real threads, counts how often the handshake
+/// fails when it uses only Release and Acquire, and times the spinlock
+/// against std::sync::Mutex with every thread contending for it.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -32,9 +38,12 @@ struct Args {
 const INCREMENTS: u64 = 100_000;
 /// Each mailbox round spawns a writer thread, so they are capped.
 const MAILBOX_ROUNDS: usize = 2_000;
+/// Measured rounds of each lock, in turn, after a warm-up round.
+const LOCK_ROUNDS: usize = 5;
 
 // ANCHOR: main
-fn main() {
+fn main() -> Result<(), String> {
+    let machine = Machine::now();
     let args = Args::parse();
     let threads = usize::from(args.threads);
     let rounds = args.rounds as usize;
@@ -53,12 +62,11 @@ fn main() {
         rounds.min(MAILBOX_ROUNDS)
     );
 
-    let lock = SpinLock::new(0u64);
-    on_threads(threads, || {
-        (0..INCREMENTS).for_each(|_| lock.with_lock(|n| *n += 1));
-    });
-    let total = lock.with_lock(|n| *n);
-    println!("Acquire/Release  spinlock: {threads} × {INCREMENTS} = {total}");
+    let locks = time_locks(threads)?;
+    println!(
+        "Acquire/Release  spinlock: {threads} × {INCREMENTS} = {}",
+        threads as u64 * INCREMENTS
+    );
 
     let fenced = both_missed(rounds, Handshake::arrive);
     let unfenced = both_missed(rounds, Handshake::arrive_release_acquire);
@@ -68,8 +76,63 @@ fn main() {
     println!(
         "Release/Acquire  handshake: both missed in {unfenced} of {rounds} rounds"
     );
+
+    println!();
+    println!("{}", machine.header());
+    println!(
+        "{threads} threads, each taking the lock {INCREMENTS} times to add 1; \
+         every round's total exact"
+    );
+    println!(
+        "{LOCK_ROUNDS} rounds, the two locks in turn, after a warm-up round; \
+         median (fastest – slowest)"
+    );
+    println!();
+    println!("{:<18} {:>29} {:>9}", "lock", "time", "vs Mutex");
+    for (name, times) in
+        [("std::sync::Mutex", &locks[0]), ("SpinLock", &locks[1])]
+    {
+        let vs_mutex = format_speedup(locks[0].median(), times.median());
+        println!("{name:<18} {:>29} {vs_mutex:>9}", times.display());
+    }
+    Ok(())
 }
 // ANCHOR_END: main
+
+// ANCHOR: contention
+/// Times `threads` threads incrementing one counter behind each lock, the
+/// standard library's `Mutex` first, and checks every round's total.
+fn time_locks(threads: usize) -> Result<Vec<Summary>, String> {
+    let expected = threads as u64 * INCREMENTS;
+    let exact = |name: &str, total: u64| {
+        if total == expected {
+            Ok(())
+        } else {
+            Err(format!("{name}: {total}, expected {expected}"))
+        }
+    };
+    let mut mutex = || {
+        let lock = Mutex::new(0u64);
+        on_threads(threads, || {
+            for _ in 0..INCREMENTS {
+                *lock.lock().expect("no holder panics") += 1;
+            }
+        });
+        exact("Mutex", lock.into_inner().expect("no holder panicked"))
+    };
+    let mut spin = || {
+        let lock = SpinLock::new(0u64);
+        on_threads(threads, || {
+            for _ in 0..INCREMENTS {
+                *lock.lock() += 1;
+            }
+        });
+        exact("SpinLock", *lock.lock())
+    };
+    let results = interleaved(LOCK_ROUNDS, &mut [&mut mutex, &mut spin])?;
+    Ok(results.into_iter().map(|(times, ())| times).collect())
+}
+// ANCHOR_END: contention
 
 fn on_threads(threads: usize, work: impl Fn() + Sync) {
     thread::scope(|scope| {

@@ -17,11 +17,11 @@ pub use std::sync::atomic::{AtomicBool, AtomicU64, fence};
 pub use std::thread;
 
 /// A cell for data that a lock protects. loom's version records every
-/// access and reports two unsynchronised ones as a data race; the standard
-/// one is a thin wrapper with the same method, so the spinlock is written
-/// once.
+/// access, from `get_mut` until the `MutPtr` it returns is dropped, and
+/// reports two unsynchronised ones as a data race; the standard one is a thin
+/// wrapper with the same methods, so the spinlock is written once.
 #[cfg(loom)]
-pub use loom::cell::UnsafeCell;
+pub use loom::cell::{MutPtr, UnsafeCell};
 
 #[cfg(not(loom))]
 #[derive(Debug)]
@@ -33,9 +33,26 @@ impl<T> UnsafeCell<T> {
         UnsafeCell(std::cell::UnsafeCell::new(value))
     }
 
-    /// Calls `f` with a raw pointer to the value; the caller must make sure
-    /// no other access overlaps (the lock's job).
-    pub fn with_mut<R>(&self, f: impl FnOnce(*mut T) -> R) -> R {
-        f(self.0.get())
+    /// A raw pointer to the value, for a lock's guard to hold.
+    pub fn get_mut(&self) -> MutPtr<T> {
+        MutPtr(self.0.get())
+    }
+}
+
+/// A raw pointer to the value of an `UnsafeCell`.
+#[cfg(not(loom))]
+#[derive(Debug)]
+pub struct MutPtr<T>(*mut T);
+
+#[cfg(not(loom))]
+impl<T> MutPtr<T> {
+    /// # Safety
+    /// No other access to the value may overlap the returned reference (the
+    /// lock's job).
+    #[allow(clippy::mut_from_ref)] // a raw pointer, like loom's `MutPtr`
+    pub unsafe fn deref(&self) -> &mut T {
+        // SAFETY: the pointer comes from a live cell; the caller promises
+        // exclusive access.
+        unsafe { &mut *self.0 }
     }
 }

@@ -30,6 +30,17 @@ fn every_correct_pattern_reports_a_correct_result() {
         let unfenced = ran.rows_starting_with("Release/Acquire  handshake");
         // Any count is possible here, including 0 on a quiet or 1-core run.
         assert!(missed(unfenced[0]) <= 5000);
+        // The timed comparison: a header, then one row per lock with its
+        // median, its range and its ratio to Mutex (1.00× for Mutex itself).
+        assert_eq!(ran.rows_starting_with("machine: ").len(), 1);
+        for lock in ["std::sync::Mutex ", "SpinLock "] {
+            let row = ran.rows_starting_with(lock);
+            assert_eq!(row.len(), 1, "{lock}: {}", ran.stdout);
+            let timed = row[0].ends_with('×') && row[0].contains(" – ");
+            assert!(timed, "{row:?}");
+        }
+        let mutex = ran.rows_starting_with("std::sync::Mutex ")[0];
+        assert!(mutex.ends_with(" 1.00×"), "{mutex}");
     }
 }
 

@@ -1,6 +1,7 @@
 //! The same algorithms the loom models check, run on real threads many times
 //! with varied thread counts, each run under a time limit.
 
+use std::sync::Arc;
 use std::thread;
 use std::time::Duration;
 
@@ -25,13 +26,13 @@ fn counter_and_spinlock_are_exact_for_any_thread_count() {
                     scope.spawn(move || {
                         for i in 0..200 {
                             counter.record();
-                            lock.with_lock(|seen| seen.push((t, i)));
+                            lock.lock().push((t, i));
                         }
                     });
                 }
             });
             assert_eq!(counter.total(), threads as u64 * 200);
-            let mut seen = lock.with_lock(std::mem::take);
+            let mut seen = std::mem::take(&mut *lock.lock());
             seen.sort_unstable();
             seen.dedup();
             assert_eq!(seen.len(), threads * 200, "nothing lost or doubled");
@@ -85,4 +86,19 @@ fn one_party_alone_sees_nobody_and_the_second_sees_the_first() {
         wrong.arrive_release_acquire(0),
         "in one thread it is in order"
     );
+}
+
+#[test]
+fn a_panic_inside_the_lock_releases_it() {
+    let lock = Arc::new(SpinLock::new(0u32));
+    let inside = Arc::clone(&lock);
+    let holder = thread::spawn(move || {
+        let mut value = inside.lock();
+        *value += 1;
+        panic!("inside the critical section");
+    });
+    assert!(holder.join().is_err(), "the holder panicked");
+    // Its guard was dropped while unwinding, so this does not spin for ever.
+    let value = finishes_within(Duration::from_secs(10), move || *lock.lock());
+    assert_eq!(value, 1);
 }
