@@ -11,7 +11,15 @@
 // reader writes it.
 #![cfg_attr(not(feature = "solution"), allow(clippy::todo, unused_variables))]
 
+#[cfg_attr(feature = "solution", path = "solutions/ch01.rs")]
+pub mod ch01;
 #[cfg_attr(feature = "solution", path = "solutions/ch02.rs")]
 pub mod ch02;
 #[cfg_attr(feature = "solution", path = "solutions/ch03.rs")]
 pub mod ch03;
+#[cfg_attr(feature = "solution", path = "solutions/ch11.rs")]
+pub mod ch11;
+#[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
+pub mod ch19;
+#[cfg_attr(feature = "solution", path = "solutions/ch26.rs")]
+pub mod ch26;

@@ -2,5 +2,9 @@
 //! chapter so that `cargo exercise chNN` selects it. Run against the starters
 //! they fail; run with the `solution` feature they pass.
 
+mod ch01;
 mod ch02;
 mod ch03;
+mod ch11;
+mod ch19;
+mod ch26;
