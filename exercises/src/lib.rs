@@ -19,6 +19,8 @@ pub mod ch02;
 pub mod ch03;
 #[cfg_attr(feature = "solution", path = "solutions/ch11.rs")]
 pub mod ch11;
+#[cfg_attr(feature = "solution", path = "solutions/ch12.rs")]
+pub mod ch12;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch26.rs")]

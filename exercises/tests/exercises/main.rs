@@ -6,5 +6,6 @@ mod ch01;
 mod ch02;
 mod ch03;
 mod ch11;
+mod ch12;
 mod ch19;
 mod ch26;
