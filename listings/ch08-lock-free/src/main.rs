@@ -1,16 +1,19 @@
-//! The three lock-free structures at work, each checked against what one
-//! thread would produce.
+//! The three non-blocking structures at work, each checked against what one
+//! thread would produce; crossbeam's queues timed against a locked one.
 
 use std::thread;
 
-use ch08_lock_free::queues::{through_array_queue, through_seg_queue};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, Summary, interleaved};
+use ch08_lock_free::queues::{MutexQueue, Queue, through};
 use ch08_lock_free::stealing::parallel_sum;
 use ch08_lock_free::treiber::TreiberStack;
 use clap::Parser;
+use crossbeam_queue::{ArrayQueue, SegQueue};
 
-/// Moves items through crossbeam's ArrayQueue and SegQueue, sums a range
-/// on a work-stealing scheduler, and pushes and pops a Treiber stack from
-/// several threads.
+/// Moves items through crossbeam's ArrayQueue and SegQueue and through a
+/// Mutex<VecDeque>, timed, sums a range on a work-stealing scheduler, and
+/// pushes and pops a Treiber stack from several threads.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -25,24 +28,39 @@ struct Args {
     items: u32,
 }
 
+/// Measured rounds of each queue, in turn, after a warm-up round.
+const ROUNDS: usize = 5;
+/// Slots of the bounded queues.
+const CAPACITY: usize = 64;
+
 // ANCHOR: main
-fn main() {
+fn main() -> Result<(), String> {
+    let machine = Machine::now();
     let args = Args::parse();
     let workers = usize::from(args.workers);
     let items = args.items as usize;
 
-    for (name, got) in [
-        ("ArrayQueue(64)", through_array_queue(2, 2, items, 64)),
-        ("SegQueue", through_seg_queue(2, 2, items)),
-    ] {
-        let mut all: Vec<usize> = got.iter().flatten().copied().collect();
-        all.sort_unstable();
-        let each_once = all == (0..2 * items).collect::<Vec<_>>();
-        println!(
-            "{name:<15} 2 producers → 2 consumers: {} items, each once: {each_once}",
-            all.len()
-        );
+    let queues = time_queues(items)?;
+    println!("{}", machine.header());
+    println!(
+        "2 producers → 2 consumers, {} items through each queue; \
+         every round, every item received once",
+        2 * items
+    );
+    println!(
+        "{ROUNDS} rounds, the queues in turn, after a warm-up round; \
+         median (fastest – slowest)"
+    );
+    println!();
+    println!("{:<24} {:>29} {:>9}", "queue", "time", "vs lock");
+    for pair in queues.chunks(2) {
+        let locked = pair[0].1.median();
+        for (name, times) in pair {
+            let vs_lock = format_speedup(locked, times.median());
+            println!("{name:<24} {:>29} {vs_lock:>9}", times.display());
+        }
     }
+    println!();
 
     let n = 10_000_000;
     let reports = parallel_sum(n, workers, 10_000);
@@ -86,5 +104,48 @@ fn main() {
          each once: {each_once}",
         all.len()
     );
+    Ok(())
 }
 // ANCHOR_END: main
+
+// ANCHOR: timed
+/// Times 2 producers and 2 consumers moving `2 * items` numbers through a
+/// `Mutex<VecDeque>` and through the crossbeam queue of the same bound,
+/// each pair locked queue first, and checks every round's delivery.
+fn time_queues(items: usize) -> Result<Vec<(&'static str, Summary)>, String> {
+    fn each_once(
+        name: &str,
+        queue: &impl Queue<usize>,
+        items: usize,
+    ) -> Result<(), String> {
+        let mut all: Vec<usize> =
+            through(queue, 2, 2, items).into_iter().flatten().collect();
+        all.sort_unstable();
+        if all == (0..2 * items).collect::<Vec<_>>() {
+            Ok(())
+        } else {
+            Err(format!("{name}: items lost or received twice"))
+        }
+    }
+    let names = [
+        "Mutex<VecDeque>, 64",
+        "ArrayQueue, 64",
+        "Mutex<VecDeque>, no bound",
+        "SegQueue, no bound",
+    ];
+    let mut bounded_lock =
+        || each_once(names[0], &MutexQueue::bounded(CAPACITY), items);
+    let mut array = || each_once(names[1], &ArrayQueue::new(CAPACITY), items);
+    let mut unbounded_lock =
+        || each_once(names[2], &MutexQueue::unbounded(), items);
+    let mut seg = || each_once(names[3], &SegQueue::new(), items);
+    let results = interleaved(
+        ROUNDS,
+        &mut [&mut bounded_lock, &mut array, &mut unbounded_lock, &mut seg],
+    )?;
+    Ok(names
+        .into_iter()
+        .zip(results.into_iter().map(|(t, ())| t))
+        .collect())
+}
+// ANCHOR_END: timed

@@ -5,9 +5,10 @@ use std::thread;
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch08_lock_free::queues::{through_array_queue, through_seg_queue};
+use ch08_lock_free::queues::{MutexQueue, Queue, through};
 use ch08_lock_free::stealing::parallel_sum;
 use ch08_lock_free::treiber::TreiberStack;
+use crossbeam_queue::{ArrayQueue, SegQueue};
 
 const LIMIT: Duration = Duration::from_secs(90);
 
@@ -24,14 +25,15 @@ fn queues_deliver_every_item_exactly_once() {
             let producers = 1 + round % 4;
             let consumers = 1 + (round / 4) % 4;
             let capacity = 1 + round % 9;
-            each_once(
-                through_array_queue(producers, consumers, 200, capacity),
-                producers * 200,
-            );
-            each_once(
-                through_seg_queue(producers, consumers, 200),
-                producers * 200,
-            );
+            let total = producers * 200;
+            let bounded = ArrayQueue::new(capacity);
+            each_once(through(&bounded, producers, consumers, 200), total);
+            let unbounded = SegQueue::new();
+            each_once(through(&unbounded, producers, consumers, 200), total);
+            let locked = MutexQueue::bounded(capacity);
+            each_once(through(&locked, producers, consumers, 200), total);
+            let locked = MutexQueue::unbounded();
+            each_once(through(&locked, producers, consumers, 200), total);
         }
     });
 }
@@ -117,4 +119,21 @@ fn dropping_a_full_stack_drops_every_value() {
     (0..100).for_each(|_| stack.push(Arc::clone(&token)));
     drop(stack);
     assert_eq!(Arc::strong_count(&token), 1, "no value leaked");
+}
+
+#[test]
+fn the_mutex_baseline_keeps_its_bound_and_its_order() {
+    let bounded = MutexQueue::bounded(2);
+    assert_eq!(Queue::push(&bounded, 1), Ok(()));
+    assert_eq!(Queue::push(&bounded, 2), Ok(()));
+    assert_eq!(Queue::push(&bounded, 3), Err(3), "full: handed back");
+    assert_eq!(Queue::pop(&bounded), Some(1), "first in, first out");
+    assert_eq!(Queue::push(&bounded, 3), Ok(()));
+    assert_eq!(
+        (Queue::pop(&bounded), Queue::pop(&bounded)),
+        (Some(2), Some(3))
+    );
+    assert_eq!(Queue::pop(&bounded), None);
+    let unbounded = MutexQueue::unbounded();
+    assert!((0..10_000).all(|i| Queue::push(&unbounded, i).is_ok()));
 }
