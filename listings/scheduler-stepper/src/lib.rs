@@ -6,6 +6,8 @@
 //! enumerator with a loom model of the puzzle, and as WebAssembly in the
 //! pages (`src/wasm.rs`), built by `cargo xtask build`.
 
+#[cfg(feature = "loom")]
+pub mod check;
 mod explore;
 mod json;
 mod machine;

@@ -260,7 +260,13 @@ const LOCK_ORDER: Puzzle = Puzzle {
 /// A writer that stores data, then raises a flag, with the orderings given,
 /// and a reader that reads the flag, then the data.
 macro_rules! message_passing {
-    ($id:literal, $title:literal, $store:ident, $load:ident, $possible:expr) => {
+    (
+        $id:literal,
+        $title:literal,
+        $store:ident,
+        $load:ident,
+        $possible:expr $(,)?
+    ) => {
         Puzzle {
             id: $id,
             chapter: 7,
@@ -474,7 +480,7 @@ const CAS_ONCE: Puzzle = Puzzle {
     id: "ch08-cas-once",
     chapter: 8,
     title: "One compare-and-swap each",
-    goal_text: "Lose an update as in chapter 3: both succeed, counter ends at 1.",
+    goal_text: "Both succeed, yet the counter ends at 1.",
     model: Model::Interleaving,
     vars: &[("counter", 0)],
     locks: &[],
