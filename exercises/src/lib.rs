@@ -17,11 +17,19 @@ pub mod ch01;
 pub mod ch02;
 #[cfg_attr(feature = "solution", path = "solutions/ch03.rs")]
 pub mod ch03;
+#[cfg_attr(feature = "solution", path = "solutions/ch04.rs")]
+pub mod ch04;
 #[cfg_attr(feature = "solution", path = "solutions/ch11.rs")]
 pub mod ch11;
 #[cfg_attr(feature = "solution", path = "solutions/ch12.rs")]
 pub mod ch12;
+#[cfg_attr(feature = "solution", path = "solutions/ch13.rs")]
+pub mod ch13;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
+#[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]
+pub mod ch20;
 #[cfg_attr(feature = "solution", path = "solutions/ch26.rs")]
 pub mod ch26;
+#[cfg_attr(feature = "solution", path = "solutions/ch27.rs")]
+pub mod ch27;

@@ -5,7 +5,11 @@
 mod ch01;
 mod ch02;
 mod ch03;
+mod ch04;
 mod ch11;
 mod ch12;
+mod ch13;
 mod ch19;
+mod ch20;
 mod ch26;
+mod ch27;
