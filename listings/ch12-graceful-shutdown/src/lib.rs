@@ -17,7 +17,16 @@ use tokio_util::task::TaskTracker;
 /// it.
 pub const REQUEST_DEADLINE: Duration = Duration::from_secs(5);
 
+/// How long the accept loop waits after an error that is not one client's,
+/// such as running out of file descriptors, before it tries again.
+pub const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
+
 /// What the server counted; shared so the caller can watch it while it runs.
+///
+/// The counts publish no other data, so `Relaxed` is enough (chapter 7): no
+/// increment is lost under any ordering, a watcher reading them mid-run gets
+/// a recent value either way, and a caller that reads them after awaiting
+/// `serve` is ordered after every increment by that await.
 #[derive(Debug, Default)]
 pub struct Counters {
     pub accepted: AtomicUsize,
@@ -26,11 +35,26 @@ pub struct Counters {
 
 impl Counters {
     pub fn accepted(&self) -> usize {
-        self.accepted.load(Ordering::SeqCst)
+        self.accepted.load(Ordering::Relaxed)
     }
     pub fn answered(&self) -> usize {
-        self.answered.load(Ordering::SeqCst)
+        self.answered.load(Ordering::Relaxed)
     }
+}
+
+/// Whether a failed `accept` concerns only the connection being taken (the
+/// client reset or aborted it first), so the next `accept` may well succeed.
+/// Any other error — out of file descriptors (`EMFILE`, `ENFILE`), out of
+/// memory — would fail again at once, and retrying it in a tight loop would
+/// spin a core while nothing changes.
+pub fn is_one_clients_error(error: &io::Error) -> bool {
+    matches!(
+        error.kind(),
+        io::ErrorKind::ConnectionAborted
+            | io::ErrorKind::ConnectionReset
+            | io::ErrorKind::ConnectionRefused
+            | io::ErrorKind::Interrupted
+    )
 }
 
 // ANCHOR: serve
@@ -52,12 +76,22 @@ pub async fn serve(
             // `accept` is cancellation safe: if the other branch wins, no
             // connection is lost; it stays in the kernel's queue.
             accepted = listener.accept() => {
-                let Ok((stream, _)) = accepted else { continue };
-                counters.accepted.fetch_add(1, Ordering::SeqCst);
+                let stream = match accepted {
+                    Ok((stream, _)) => stream,
+                    Err(error) if is_one_clients_error(&error) => continue,
+                    Err(_) => {
+                        // Back off, still listening for the shutdown.
+                        tokio::select! {
+                            () = shutdown.cancelled() => break,
+                            () = time::sleep(ACCEPT_BACKOFF) => continue,
+                        }
+                    }
+                };
+                counters.accepted.fetch_add(1, Ordering::Relaxed);
                 let counters = Arc::clone(&counters);
                 in_flight.spawn(async move {
                     if answer(stream, work).await.is_ok() {
-                        counters.answered.fetch_add(1, Ordering::SeqCst);
+                        counters.answered.fetch_add(1, Ordering::Relaxed);
                     }
                 });
             }
