@@ -3,6 +3,7 @@
 
 pub mod browser;
 pub mod chapters;
+pub mod figures;
 pub mod listings;
 pub mod quiz;
 pub mod site;

@@ -9,6 +9,13 @@
 //! output-invariants = "tests/cli.rs"    # only when the output differs run to run:
 //!                                       # the test file that checks what must hold instead
 //! output-files = ["schedule.svg"]       # files the run writes into $BOOK_OUTPUT_DIR
+//!
+//! # What the chapter says of the run, as a figure and its bounds: checked on the
+//! # committed output.txt by the tests, and on every new run by `cargo xtask bless`.
+//! [[package.metadata.book.claims]]
+//! claim = "two threads count the primes about twice as fast as one"
+//! figure = '(?m)^ +2 .* ([0-9.]+)×$'    # one capture group: the figure
+//! at-least = 1.6                        # and/or at-most
 //! ```
 //!
 //! Files a chapter shows besides stdout (a recorded schedule, a plot) are written by the
@@ -41,6 +48,92 @@ pub struct Listing {
     pub output_args: Vec<String>,
     pub output_invariants: Option<String>,
     pub output_files: Vec<String>,
+    /// What the chapter claims of the shown run, each checked on an output.
+    pub claims: Vec<Claim>,
+}
+
+/// A quantitative claim a chapter makes about a listing's run: a figure found in the
+/// output by a pattern, and the bounds the chapter's sentence promises.
+#[derive(Debug, Clone)]
+pub struct Claim {
+    /// The chapter's sentence, in short; named when the claim fails.
+    pub claim: String,
+    /// A pattern with one capture group: the figure (a number; `,` and `_` allowed).
+    pub figure: Regex,
+    pub at_least: Option<f64>,
+    pub at_most: Option<f64>,
+}
+
+impl Claim {
+    fn from_toml(listing: &str, value: &serde_json::Value) -> Claim {
+        let text = |key: &str| {
+            value[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{listing}: a claim has no `{key}` string"))
+                .to_string()
+        };
+        let figure = text("figure");
+        let figure = Regex::new(&figure)
+            .unwrap_or_else(|error| panic!("{listing}: claim pattern {figure:?}: {error}"));
+        assert_eq!(
+            figure.captures_len(),
+            2,
+            "{listing}: a claim's pattern captures exactly one figure: {figure}"
+        );
+        let claim = Claim {
+            claim: text("claim"),
+            figure,
+            at_least: value["at-least"].as_f64(),
+            at_most: value["at-most"].as_f64(),
+        };
+        assert!(
+            claim.at_least.is_some() || claim.at_most.is_some(),
+            "{listing}: the claim \"{}\" has neither `at-least` nor `at-most`",
+            claim.claim
+        );
+        claim
+    }
+
+    /// The figure in `output`, if the claim holds of it; what is wrong otherwise.
+    pub fn check(&self, output: &str) -> Result<f64, String> {
+        let figures: Vec<&str> = self
+            .figure
+            .captures_iter(output)
+            .filter_map(|found| found.get(1))
+            .map(|figure| figure.as_str())
+            .collect();
+        let [figure] = figures[..] else {
+            return Err(format!(
+                "the claim \"{}\": its pattern `{}` matches {} figures in the output, not one",
+                self.claim,
+                self.figure,
+                figures.len()
+            ));
+        };
+        let value: f64 = figure
+            .replace([',', '_'], "")
+            .parse()
+            .map_err(|_| format!("the claim \"{}\": `{figure}` is not a number", self.claim))?;
+        let low = self.at_least.is_some_and(|least| value < least);
+        let high = self.at_most.is_some_and(|most| value > most);
+        if low || high {
+            return Err(format!(
+                "the claim \"{}\" does not hold: the figure is {value}, the claim needs {}",
+                self.claim,
+                self.bounds()
+            ));
+        }
+        Ok(value)
+    }
+
+    fn bounds(&self) -> String {
+        match (self.at_least, self.at_most) {
+            (Some(least), Some(most)) => format!("{least} to {most}"),
+            (Some(least), None) => format!("at least {least}"),
+            (None, Some(most)) => format!("at most {most}"),
+            (None, None) => "nothing".to_string(),
+        }
+    }
 }
 
 impl Listing {
@@ -212,6 +305,15 @@ fn load_listings() -> Vec<Listing> {
                 output_args,
                 output_invariants: book["output-invariants"].as_str().map(str::to_string),
                 output_files,
+                claims: book["claims"]
+                    .as_array()
+                    .map(|claims| {
+                        claims
+                            .iter()
+                            .map(|claim| Claim::from_toml(&package.name, claim))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
             })
         })
         .collect();
@@ -316,7 +418,49 @@ pub fn listing_of(path: &Path) -> Option<Listing> {
 
 #[cfg(test)]
 mod tests {
-    use super::normalise;
+    use super::{Claim, normalise};
+
+    fn claim(figure: &str, at_least: Option<f64>, at_most: Option<f64>) -> Claim {
+        let mut toml =
+            serde_json::json!({"claim": "two threads, about twice one", "figure": figure});
+        if let Some(least) = at_least {
+            toml["at-least"] = least.into();
+        }
+        if let Some(most) = at_most {
+            toml["at-most"] = most.into();
+        }
+        Claim::from_toml("a-listing", &toml)
+    }
+
+    #[test]
+    fn a_claim_reads_its_figure_and_checks_its_bounds() {
+        let run = "threads  time  speedup\n  1  263 ms  0.99×\n  2  133 ms  1.97×\n";
+        let twice = claim(r"(?m)^ +2 .* ([0-9.]+)×$", Some(1.6), None);
+        assert_eq!(twice.check(run), Ok(1.97));
+        let slower = run.replace("1.97×", "1.21×");
+        let error = twice.check(&slower).unwrap_err();
+        assert!(
+            error.contains("does not hold: the figure is 1.21"),
+            "{error}"
+        );
+        assert!(error.contains("at least 1.6"), "{error}");
+        let at_most = claim(r"queued ([0-9,]+)", None, Some(16.0));
+        assert_eq!(at_most.check("queued 12"), Ok(12.0));
+        assert!(at_most.check("queued 1,024").is_err());
+    }
+
+    #[test]
+    fn a_claim_whose_figure_is_missing_or_repeated_fails() {
+        let twice = claim(r"(?m)^ +2 .* ([0-9.]+)×$", Some(1.6), None);
+        assert!(
+            twice
+                .check("nothing here\n")
+                .unwrap_err()
+                .contains("matches 0 figures")
+        );
+        let both = "  2 a 1.9×\n  2 b 1.8×\n";
+        assert!(twice.check(both).unwrap_err().contains("matches 2 figures"));
+    }
 
     #[test]
     fn normalise_masks_durations_and_speedups_only() {

@@ -57,6 +57,32 @@ fn every_output_txt_matches_a_fresh_run() {
     println!("checked {compared} output.txt files");
 }
 
+/// What a chapter says of a listing's run holds of the run the chapter shows.
+#[test]
+fn every_claim_holds_of_the_shown_output() {
+    let mut problems = Vec::new();
+    let mut checked = 0;
+    for listing in listings() {
+        if listing.claims.is_empty() {
+            continue;
+        }
+        let file = listing.output_file();
+        let Ok(shown_text) = std::fs::read_to_string(&file) else {
+            problems.push(format!("{}: claims but no {}", listing.name, shown(&file)));
+            continue;
+        };
+        for claim in &listing.claims {
+            match claim.check(&shown_text) {
+                Ok(figure) => println!("{}: {figure} ({})", listing.name, claim.claim),
+                Err(problem) => problems.push(format!("{}: {problem}", shown(&file))),
+            }
+            checked += 1;
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+    println!("{checked} claims hold of the shown outputs");
+}
+
 #[test]
 fn declared_output_files_are_present() {
     let missing: Vec<String> = listings()
@@ -97,6 +123,19 @@ fn check_one(listing: &Listing) -> Result<(), String> {
     let stdout = stdout?;
     let fresh = listing.output_document(&stdout);
     if blessing() {
+        // A run that no longer bears out what the chapter says of it is not shown.
+        let broken: Vec<String> = listing
+            .claims
+            .iter()
+            .filter_map(|claim| claim.check(&fresh).err())
+            .collect();
+        if !broken.is_empty() {
+            return Err(format!(
+                "{}: not blessed, because {}\n--- the run\n{fresh}",
+                listing.name,
+                broken.join("; and ")
+            ));
+        }
         std::fs::write(&file, &fresh).map_err(|e| format!("cannot write {}: {e}", shown(&file)))?;
         println!("blessed {}", shown(&file));
         return Ok(());
