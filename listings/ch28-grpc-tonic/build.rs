@@ -5,8 +5,11 @@
 // ANCHOR: build
 fn main() {
     println!("cargo:rerun-if-changed=proto/numbers.proto");
-    if let Err(error) = tonic_prost_build::compile_protos("proto/numbers.proto") {
-        panic!("cannot compile proto/numbers.proto ({error}); `cargo xtask setup` installs protoc");
+    if let Err(error) = tonic_prost_build::compile_protos("proto/numbers.proto")
+    {
+        panic!(
+            "cannot compile proto/numbers.proto ({error}); `cargo xtask setup` installs protoc"
+        );
     }
 }
 // ANCHOR_END: build

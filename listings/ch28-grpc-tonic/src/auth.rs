@@ -8,9 +8,9 @@ use tonic::{Request, Status};
 const KEY: &str = "authorization";
 
 fn bearer(token: &str) -> Result<MetadataValue<Ascii>, Status> {
-    format!("Bearer {token}")
-        .parse()
-        .map_err(|_| Status::invalid_argument("a token must be printable ASCII"))
+    format!("Bearer {token}").parse().map_err(|_| {
+        Status::invalid_argument("a token must be printable ASCII")
+    })
 }
 
 // ANCHOR: require
@@ -56,7 +56,10 @@ impl AttachToken {
 }
 
 impl Interceptor for AttachToken {
-    fn call(&mut self, mut request: Request<()>) -> Result<Request<()>, Status> {
+    fn call(
+        &mut self,
+        mut request: Request<()>,
+    ) -> Result<Request<()>, Status> {
         if let Some(value) = &self.value {
             request.metadata_mut().insert(KEY, value.clone());
         }

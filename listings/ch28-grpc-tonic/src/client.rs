@@ -23,14 +23,23 @@ pub const CONNECT_TIMEOUT: Duration = Duration::from_secs(3);
 // ANCHOR: connect
 /// Connects now (not at the first call), so a dead server is reported here,
 /// within `CONNECT_TIMEOUT`, as a clear error.
-pub async fn connect(address: SocketAddr, token: Option<&str>) -> Result<Client, String> {
+pub async fn connect(
+    address: SocketAddr,
+    token: Option<&str>,
+) -> Result<Client, String> {
     let channel = Endpoint::from_shared(format!("http://{address}"))
         .map_err(|error| error.to_string())?
         .connect_timeout(CONNECT_TIMEOUT)
         .connect()
         .await
-        .map_err(|error| format!("cannot reach a gRPC server at {address}: {}", chain(&error)))?;
-    let token = AttachToken::new(token).map_err(|status| status.message().to_string())?;
+        .map_err(|error| {
+            format!(
+                "cannot reach a gRPC server at {address}: {}",
+                chain(&error)
+            )
+        })?;
+    let token = AttachToken::new(token)
+        .map_err(|status| status.message().to_string())?;
     Ok(NumbersClient::with_interceptor(channel, token))
 }
 // ANCHOR_END: connect
@@ -61,7 +70,10 @@ pub async fn is_prime(client: &mut Client, value: u64) -> Result<bool, Status> {
 
 // ANCHOR: call_streams
 /// Server streaming: read the primes below `limit` as the server sends them.
-pub async fn primes_below(client: &mut Client, limit: u64) -> Result<Vec<u64>, Status> {
+pub async fn primes_below(
+    client: &mut Client,
+    limit: u64,
+) -> Result<Vec<u64>, Status> {
     let mut primes = client
         .primes_below(Number { value: limit })
         .await?
@@ -74,14 +86,21 @@ pub async fn primes_below(client: &mut Client, limit: u64) -> Result<Vec<u64>, S
 }
 
 /// Client streaming: send `numbers` one message at a time, get back one sum.
-pub async fn sum(client: &mut Client, numbers: Vec<u64>) -> Result<u64, Status> {
-    let outgoing = tokio_stream::iter(numbers.into_iter().map(|value| Number { value }));
+pub async fn sum(
+    client: &mut Client,
+    numbers: Vec<u64>,
+) -> Result<u64, Status> {
+    let outgoing =
+        tokio_stream::iter(numbers.into_iter().map(|value| Number { value }));
     Ok(client.sum(outgoing).await?.into_inner().value)
 }
 
 /// Bidirectional: send one number, wait for its running total, then send the
 /// next — both directions of one call in use at once.
-pub async fn running_totals(client: &mut Client, numbers: &[u64]) -> Result<Vec<u64>, Status> {
+pub async fn running_totals(
+    client: &mut Client,
+    numbers: &[u64],
+) -> Result<Vec<u64>, Status> {
     let (outgoing, requests) = mpsc::channel(1);
     let mut totals = client
         .running_total(ReceiverStream::new(requests))
@@ -95,7 +114,9 @@ pub async fn running_totals(client: &mut Client, numbers: &[u64]) -> Result<Vec<
             .map_err(|_| Status::aborted("the call ended early"))?;
         match totals.message().await? {
             Some(total) => received.push(total.value),
-            None => return Err(Status::aborted("the server stopped answering")),
+            None => {
+                return Err(Status::aborted("the server stopped answering"));
+            }
         }
     }
     drop(outgoing); // closing our side ends the server's loop, then its stream

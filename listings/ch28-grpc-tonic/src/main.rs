@@ -9,15 +9,16 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use ch28_grpc_tonic::client::{self, Client, connect, describe};
-use ch28_grpc_tonic::server::{Failure, NumbersService, RunningServer, WorkLog, serve};
+use ch28_grpc_tonic::server::{
+    Failure, NumbersService, RunningServer, WorkLog, serve,
+};
 use clap::{Parser, Subcommand};
 use tokio::net::TcpListener;
 use tokio::time::{Instant, sleep, timeout};
 
+/// gRPC with tonic: unary and streaming calls, deadlines, cancellation,
+/// status codes, a token.
 #[derive(Parser)]
-#[command(
-    about = "gRPC with tonic: unary and streaming calls, deadlines, cancellation, status codes, a token"
-)]
 struct Cli {
     #[command(subcommand)]
     mode: Option<Mode>,
@@ -37,7 +38,11 @@ enum Mode {
         #[arg(long, default_value = "open-sesame")]
         token: String,
         /// Stop serving after this many seconds.
-        #[arg(long, default_value_t = 30, value_parser = clap::value_parser!(u64).range(1..=600))]
+        #[arg(
+            long,
+            default_value_t = 30,
+            value_parser = clap::value_parser!(u64).range(1..=600)
+        )]
         seconds: u64,
     },
     /// Make the tour's calls to a server started with `serve`.
@@ -57,7 +62,9 @@ async fn main() -> ExitCode {
         token: "open-sesame".into(),
     }) {
         Mode::Tour { token } => tour(&token).await,
-        Mode::Serve { token, seconds } => serve_for(&token, Duration::from_secs(seconds)).await,
+        Mode::Serve { token, seconds } => {
+            serve_for(&token, Duration::from_secs(seconds)).await
+        }
         Mode::Call { addr, token } => calls(addr, &token).await,
     };
     match outcome {
@@ -110,7 +117,9 @@ async fn calls(address: SocketAddr, token: &str) -> Result<(), Failure> {
 
     // ANCHOR: failures
     let step = Duration::from_millis(100);
-    let late = client::work(&mut client, 20, step, Some(Duration::from_millis(250))).await;
+    let late =
+        client::work(&mut client, 20, step, Some(Duration::from_millis(250)))
+            .await;
     row(
         "deadline",
         "Work(20 × 100 ms), 250 ms",
@@ -136,17 +145,24 @@ async fn calls(address: SocketAddr, token: &str) -> Result<(), Failure> {
 
 /// The tour expects these calls to fail; a success means the server is not
 /// doing its job.
-fn expect_failure<T: std::fmt::Debug>(result: Result<T, tonic::Status>) -> Result<String, Failure> {
+fn expect_failure<T: std::fmt::Debug>(
+    result: Result<T, tonic::Status>,
+) -> Result<String, Failure> {
     match result {
         Err(status) => Ok(describe(&status)),
-        Ok(value) => Err(format!("expected a failed call, got {value:?}").into()),
+        Ok(value) => {
+            Err(format!("expected a failed call, got {value:?}").into())
+        }
     }
 }
 
 // ANCHOR: cancel
 /// Starts a two-second `Work` call and drops it after 100 ms; the server must
 /// notice, drop its handler, and do no further steps.
-async fn cancel_a_call(client: &mut Client, log: &WorkLog) -> Result<(), Failure> {
+async fn cancel_a_call(
+    client: &mut Client,
+    log: &WorkLog,
+) -> Result<(), Failure> {
     let step = Duration::from_millis(10);
     let call = client::work(client, 200, step, None);
     if timeout(Duration::from_millis(100), call).await.is_ok() {
@@ -157,14 +173,19 @@ async fn cancel_a_call(client: &mut Client, log: &WorkLog) -> Result<(), Failure
     let noticed_by = Instant::now() + Duration::from_secs(5);
     while log.dropped() == 0 {
         if Instant::now() > noticed_by {
-            return Err("the server's handler was still running 5 s after the cancel".into());
+            return Err(
+                "the server's handler was still running 5 s after the cancel"
+                    .into(),
+            );
         }
         sleep(Duration::from_millis(5)).await;
     }
     let steps = log.steps();
     sleep(step * 10).await;
     if log.steps() != steps {
-        return Err("the server kept working after the call was cancelled".into());
+        return Err(
+            "the server kept working after the call was cancelled".into()
+        );
     }
     row(
         "cancel",

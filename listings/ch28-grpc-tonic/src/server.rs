@@ -123,7 +123,10 @@ type NumberStream = Pin<Box<dyn Stream<Item = Result<Number, Status>> + Send>>;
 #[tonic::async_trait]
 impl Numbers for NumbersService {
     // ANCHOR: unary
-    async fn is_prime(&self, request: Request<Number>) -> Result<Response<Verdict>, Status> {
+    async fn is_prime(
+        &self,
+        request: Request<Number>,
+    ) -> Result<Response<Verdict>, Status> {
         let value = request.into_inner().value;
         if value < 2 {
             return Err(Status::invalid_argument(format!(
@@ -146,7 +149,9 @@ impl Numbers for NumbersService {
     ) -> Result<Response<Self::PrimesBelowStream>, Status> {
         let limit = request.into_inner().value;
         if limit > MAX_LIMIT {
-            return Err(Status::out_of_range(format!("limit above {MAX_LIMIT}")));
+            return Err(Status::out_of_range(format!(
+                "limit above {MAX_LIMIT}"
+            )));
         }
         // A bounded channel: the producer waits while the client is slow to
         // read.
@@ -163,15 +168,18 @@ impl Numbers for NumbersService {
     // ANCHOR_END: server_streaming
 
     // ANCHOR: client_streaming
-    async fn sum(&self, request: Request<Streaming<Number>>) -> Result<Response<Number>, Status> {
+    async fn sum(
+        &self,
+        request: Request<Streaming<Number>>,
+    ) -> Result<Response<Number>, Status> {
         let mut numbers = request.into_inner();
         let mut total: u64 = 0;
         // `message()` is Ok(None) when the client closes its side, Err if the
         // call broke.
         while let Some(number) = numbers.message().await? {
-            total = total
-                .checked_add(number.value)
-                .ok_or_else(|| Status::out_of_range("the sum does not fit in 64 bits"))?;
+            total = total.checked_add(number.value).ok_or_else(|| {
+                Status::out_of_range("the sum does not fit in 64 bits")
+            })?;
         }
         Ok(Response::new(Number { value: total }))
     }
@@ -195,9 +203,11 @@ impl Numbers for NumbersService {
                             total = sum;
                             Ok(Number { value: total })
                         }
-                        None => Err(Status::out_of_range("the total does not fit in 64 bits")),
+                        None => Err(Status::out_of_range(
+                            "the total does not fit in 64 bits",
+                        )),
                     },
-                    Ok(None) => break,          // the client finished sending
+                    Ok(None) => break, // the client finished sending
                     Err(status) => Err(status), // the call broke: pass that on
                 };
                 let failed = reply.is_err();
@@ -211,8 +221,12 @@ impl Numbers for NumbersService {
     // ANCHOR_END: bidirectional
 
     // ANCHOR: work
-    async fn work(&self, request: Request<Steps>) -> Result<Response<Number>, Status> {
-        let deadline = time_left(request.metadata()).map(|left| Instant::now() + left);
+    async fn work(
+        &self,
+        request: Request<Steps>,
+    ) -> Result<Response<Number>, Status> {
+        let deadline =
+            time_left(request.metadata()).map(|left| Instant::now() + left);
         let Steps { count, step_ms } = request.into_inner();
         let step = Duration::from_millis(step_ms.into());
         if step.checked_mul(count).is_none_or(|total| total > MAX_WORK) {
@@ -224,13 +238,15 @@ impl Numbers for NumbersService {
         for _ in 0..count {
             // Give up as soon as the next step would end after the caller
             // stopped waiting.
-            if deadline.is_some_and(|deadline| Instant::now() + step > deadline) {
+            if deadline.is_some_and(|deadline| Instant::now() + step > deadline)
+            {
                 guard.gave_up();
                 return Err(Status::deadline_exceeded(
                     "stopped early: the next step would end after the deadline",
                 ));
             }
-            tokio::time::sleep(step).await; // where the handler is dropped if the client cancels
+            // Where the handler is dropped if the client cancels.
+            tokio::time::sleep(step).await;
             self.log.steps.fetch_add(1, Ordering::Relaxed);
         }
         guard.finished();
@@ -250,9 +266,14 @@ pub async fn serve(
     token: &str,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), Failure> {
-    let guarded = NumbersServer::with_interceptor(service, RequireToken::new(token)?);
+    let guarded =
+        NumbersServer::with_interceptor(service, RequireToken::new(token)?);
     Server::builder()
-        .serve_with_incoming_shutdown(guarded, TcpListenerStream::new(listener), shutdown)
+        .serve_with_incoming_shutdown(
+            guarded,
+            TcpListenerStream::new(listener),
+            shutdown,
+        )
         .await?;
     Ok(())
 }

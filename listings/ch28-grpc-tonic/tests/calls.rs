@@ -26,12 +26,15 @@ fn stress_concurrent_calls_of_every_kind_match_the_sequential_answers() {
     finishes_within(Duration::from_secs(120), || {
         for round in 0..40_u64 {
             runtime(1 + (round % 4) as usize).block_on(async {
-                let server = RunningServer::start(TOKEN).await.expect("a server");
+                let server =
+                    RunningServer::start(TOKEN).await.expect("a server");
                 let mut calls = JoinSet::new();
                 for caller in 0..(1 + round % 9) {
                     let address = server.address;
                     calls.spawn(async move {
-                        let mut client = connect(address, Some(TOKEN)).await.expect("connects");
+                        let mut client = connect(address, Some(TOKEN))
+                            .await
+                            .expect("connects");
                         let n = 50 + round * 7 + caller * 13;
                         let numbers: Vec<u64> = (1..=n).collect();
                         let expected_totals: Vec<u64> = numbers
@@ -53,13 +56,18 @@ fn stress_concurrent_calls_of_every_kind_match_the_sequential_answers() {
                                 .expect("totals"),
                             expected_totals
                         );
-                        let primes: Vec<u64> = (0..n).filter(|&k| is_prime(k)).collect();
+                        let primes: Vec<u64> =
+                            (0..n).filter(|&k| is_prime(k)).collect();
                         assert_eq!(
-                            client::primes_below(&mut client, n).await.expect("primes"),
+                            client::primes_below(&mut client, n)
+                                .await
+                                .expect("primes"),
                             primes
                         );
                         assert_eq!(
-                            client::is_prime(&mut client, n).await.expect("verdict"),
+                            client::is_prime(&mut client, n)
+                                .await
+                                .expect("verdict"),
                             is_prime(n)
                         );
                     });
@@ -136,13 +144,16 @@ fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
                 .expect_err("too slow for its deadline");
             assert!(
                 status.code() == Code::DeadlineExceeded
-                    || (status.code() == Code::Cancelled && status.message() == "Timeout expired"),
+                    || (status.code() == Code::Cancelled
+                        && status.message() == "Timeout expired"),
                 "{status:?}"
             );
 
             // Work that fits its deadline completes.
             let roomy = Some(Duration::from_secs(10));
-            let done = client::work(&mut client, 2, Duration::from_millis(1), roomy).await;
+            let done =
+                client::work(&mut client, 2, Duration::from_millis(1), roomy)
+                    .await;
             assert_eq!(done.expect("fits"), 2);
             assert_eq!(server.log.finished(), 1);
             server.stop().await.expect("a clean stop");
@@ -156,10 +167,16 @@ fn without_the_token_no_handler_runs() {
         runtime(2).block_on(async {
             let server = RunningServer::start(TOKEN).await.expect("a server");
             for token in [None, Some("wrong"), Some("test-token ")] {
-                let mut stranger = connect(server.address, token).await.expect("connects");
-                let status = client::work(&mut stranger, 1, Duration::from_millis(1), None)
-                    .await
-                    .expect_err("refused");
+                let mut stranger =
+                    connect(server.address, token).await.expect("connects");
+                let status = client::work(
+                    &mut stranger,
+                    1,
+                    Duration::from_millis(1),
+                    None,
+                )
+                .await
+                .expect_err("refused");
                 assert_eq!(status.code(), Code::Unauthenticated, "{token:?}");
             }
             assert_eq!(server.log.steps(), 0, "the handler never ran");

@@ -118,8 +118,9 @@ fn the_server_survives_clients_that_die_halfway() {
             let mut quitter = connect(address, Some("open-sesame"))
                 .await
                 .expect("connects");
-            let endless =
-                tokio_stream::iter((0..).map(|value| ch28_grpc_tonic::pb::Number { value }));
+            let endless = tokio_stream::iter(
+                (0..).map(|value| ch28_grpc_tonic::pb::Number { value }),
+            );
             let call = quitter.sum(endless);
             assert!(
                 tokio::time::timeout(Duration::from_millis(200), call)

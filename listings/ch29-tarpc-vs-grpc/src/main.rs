@@ -10,14 +10,16 @@ use book_helpers::measure::{Machine, Speedups};
 use ch28_grpc_load::{Rounds, candidate, drive, grpc_call};
 use ch28_grpc_tonic::client::connect as grpc_connect;
 use ch28_grpc_tonic::server::RunningServer;
-use ch29_tarpc_vs_grpc::service::{NumbersClient, NumbersServer, connect, start};
+use ch29_tarpc_vs_grpc::service::{
+    NumbersClient, NumbersServer, connect, start,
+};
 use ch29_tarpc_vs_grpc::{SOURCES, code_lines};
 use clap::Parser;
 use tarpc::context;
 
 #[derive(Parser)]
 #[command(
-    about = "gRPC (tonic) against tarpc on the same service: lines of code, requests/s, p50/p99"
+    about = "gRPC (tonic) against tarpc on one service: code lines, req/s, p50/p99"
 )]
 struct Cli {
     /// Calls in flight at once; two table rows (gRPC, tarpc) per value.
@@ -25,10 +27,19 @@ struct Cli {
           value_parser = clap::value_parser!(u16).range(1..=1024))]
     concurrency: Vec<u16>,
     /// Calls per round.
-    #[arg(long, default_value_t = 4000, value_parser = clap::value_parser!(u64).range(1..=1_000_000))]
+    #[arg(
+        long,
+        default_value_t = 4000,
+        value_parser = clap::value_parser!(u64).range(1..=1_000_000)
+    )]
     calls: u64,
-    /// Measured rounds per row, gRPC and tarpc in turn, after one warm-up round.
-    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
+    /// Measured rounds per row, gRPC and tarpc in turn, after one warm-up
+    /// round.
+    #[arg(
+        long,
+        default_value_t = 5,
+        value_parser = clap::value_parser!(u16).range(1..=100)
+    )]
     rounds: u16,
 }
 
@@ -48,7 +59,9 @@ async fn main() -> ExitCode {
 }
 
 fn print_code_sizes() {
-    println!("lines of code (not blank, not comments) for contract, server and client");
+    println!(
+        "code lines (not blank, not comments) of contract, server and client"
+    );
     for framework in ["gRPC", "tarpc"] {
         let mut total = 0;
         for source in SOURCES
@@ -95,8 +108,10 @@ async fn compare_load(cli: &Cli) -> Result<(), String> {
     let mut rows = Vec::new();
     for &concurrency in &cli.concurrency {
         let concurrency = usize::from(concurrency);
-        let grpc = || drive(grpc_client.clone(), concurrency, cli.calls, grpc_call);
-        let tarpc = || drive(tarpc_client.clone(), concurrency, cli.calls, tarpc_call);
+        let grpc =
+            || drive(grpc_client.clone(), concurrency, cli.calls, grpc_call);
+        let tarpc =
+            || drive(tarpc_client.clone(), concurrency, cli.calls, tarpc_call);
         // One warm-up run each (connections, allocator, branch predictors),
         // then the rounds in turn, so load from elsewhere hits both alike.
         grpc().await?;
@@ -122,12 +137,16 @@ async fn compare_load(cli: &Cli) -> Result<(), String> {
 
     println!();
     println!("{}", machine.header());
-    println!("IsPrime over loopback, one connection each, both servers in this process;");
     println!(
-        "{} rounds of {} calls per row, gRPC and tarpc in turn, after a warm-up round;",
+        "IsPrime over loopback, a connection each, servers in this process;"
+    );
+    println!(
+        "{} rounds of {} calls a row, gRPC and tarpc in turn, after a warm-up;",
         cli.rounds, cli.calls
     );
-    println!("requests/s: median of the rounds (slowest – fastest); p50, p99: all calls");
+    println!(
+        "req/s: median of the rounds (slowest – fastest); p50, p99: all calls"
+    );
     println!("{:<6} {:>10} {}", "", "concurrent", Rounds::TITLES);
     for (grpc, tarpc) in &rows {
         let concurrency = grpc.concurrency;

@@ -62,22 +62,34 @@ impl Numbers for NumbersServer {
         Ok(is_prime(value))
     }
 
-    async fn primes_below(self, _: Context, limit: u64) -> Result<Vec<u64>, Refused> {
+    async fn primes_below(
+        self,
+        _: Context,
+        limit: u64,
+    ) -> Result<Vec<u64>, Refused> {
         if limit > MAX_LIMIT {
-            return Err(Refused::OutOfRange(format!("limit above {MAX_LIMIT}")));
+            return Err(Refused::OutOfRange(format!(
+                "limit above {MAX_LIMIT}"
+            )));
         }
         Ok((2..limit).filter(|&n| is_prime(n)).collect())
     }
 
     async fn sum(self, _: Context, numbers: Vec<u64>) -> Result<u64, Refused> {
-        let overflow = || Refused::OutOfRange("the sum does not fit in 64 bits".into());
+        let overflow =
+            || Refused::OutOfRange("the sum does not fit in 64 bits".into());
         numbers
             .into_iter()
             .try_fold(0_u64, |total, n| total.checked_add(n))
             .ok_or_else(overflow)
     }
 
-    async fn work(self, _: Context, count: u32, step_ms: u32) -> Result<u64, Refused> {
+    async fn work(
+        self,
+        _: Context,
+        count: u32,
+        step_ms: u32,
+    ) -> Result<u64, Refused> {
         let step = Duration::from_millis(step_ms.into());
         if step.checked_mul(count).is_none_or(|total| total > MAX_WORK) {
             let why = "more work than one call may ask for".to_string();
@@ -97,15 +109,18 @@ impl Numbers for NumbersServer {
 // ANCHOR: serve
 /// Serves on a free port of 127.0.0.1: every connection is a channel, every
 /// request on it a task.
-pub async fn start(server: NumbersServer) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
-    let listener = tcp::listen((Ipv4Addr::LOCALHOST, 0), Bincode::default).await?;
+pub async fn start(
+    server: NumbersServer,
+) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
+    let listener =
+        tcp::listen((Ipv4Addr::LOCALHOST, 0), Bincode::default).await?;
     let address = listener.local_addr();
     let accepting = tokio::spawn(
         listener
             .filter_map(|connection| async { connection.ok() })
             .for_each(move |transport| {
-                let requests =
-                    BaseChannel::with_defaults(transport).execute(server.clone().serve());
+                let requests = BaseChannel::with_defaults(transport)
+                    .execute(server.clone().serve());
                 tokio::spawn(requests.for_each(|request| async {
                     tokio::spawn(request);
                 }));
@@ -117,7 +132,9 @@ pub async fn start(server: NumbersServer) -> std::io::Result<(SocketAddr, JoinHa
 
 /// Connects now, within a bounded time, so a dead server is a clear error here.
 pub async fn connect(address: SocketAddr) -> Result<NumbersClient, String> {
-    let cannot = |why: String| format!("cannot reach a tarpc server at {address}: {why}");
+    let cannot = |why: String| {
+        format!("cannot reach a tarpc server at {address}: {why}")
+    };
     let transport = tokio::time::timeout(
         Duration::from_secs(3),
         tcp::connect(address, Bincode::default),

@@ -82,7 +82,8 @@ fn stress_concurrent_tarpc_calls_match_the_sequential_answers() {
     finishes_within(LIMIT, || {
         for round in 0..30_u64 {
             runtime(1 + (round % 3) as usize).block_on(async {
-                let (address, server) = start(NumbersServer::default()).await.expect("a server");
+                let (address, server) =
+                    start(NumbersServer::default()).await.expect("a server");
                 let mut callers = JoinSet::new();
                 for caller in 0..(1 + round % 8) {
                     callers.spawn(async move {
@@ -98,7 +99,10 @@ fn stress_concurrent_tarpc_calls_match_the_sequential_answers() {
                             .primes_below(context::current(), n)
                             .await
                             .expect("a reply");
-                        assert_eq!(primes, Ok((0..n).filter(|&k| is_prime(k)).collect()));
+                        assert_eq!(
+                            primes,
+                            Ok((0..n).filter(|&k| is_prime(k)).collect())
+                        );
                         let verdict = client
                             .is_prime(context::current(), n)
                             .await
@@ -141,9 +145,13 @@ fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
             );
 
             let mut hurried = context::current();
-            hurried.deadline = std::time::Instant::now() + Duration::from_millis(60);
+            hurried.deadline =
+                std::time::Instant::now() + Duration::from_millis(60);
             let late = client.work(hurried, 100, 10).await;
-            assert!(matches!(late, Err(RpcError::DeadlineExceeded)), "{late:?}");
+            assert!(
+                matches!(late, Err(RpcError::DeadlineExceeded)),
+                "{late:?}"
+            );
             // The server dropped the handler at its deadline: the steps stop growing.
             tokio::time::sleep(Duration::from_millis(50)).await;
             let after = steps.load(Ordering::Relaxed);
@@ -208,7 +216,8 @@ fn a_dead_server_is_a_clear_error_and_a_dead_client_costs_nothing() {
                 "{error}"
             );
 
-            let (address, task) = start(NumbersServer::default()).await.expect("a server");
+            let (address, task) =
+                start(NumbersServer::default()).await.expect("a server");
             // A client that starts a long call and vanishes with its connection.
             let quitter = connect(address).await.expect("connects");
             let call = quitter.work(context::current(), 1000, 10);
@@ -222,9 +231,12 @@ fn a_dead_server_is_a_clear_error_and_a_dead_client_costs_nothing() {
             let mut raw = tokio::net::TcpStream::connect(address)
                 .await
                 .expect("connects");
-            tokio::io::AsyncWriteExt::write_all(&mut raw, b"\x00\x00\x00\x05hello")
-                .await
-                .expect("writes");
+            tokio::io::AsyncWriteExt::write_all(
+                &mut raw,
+                b"\x00\x00\x00\x05hello",
+            )
+            .await
+            .expect("writes");
             drop(raw);
             let client = connect(address).await.expect("connects");
             let verdict = client

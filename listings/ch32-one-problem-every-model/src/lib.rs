@@ -53,12 +53,16 @@ pub fn scoped_threads(limit: u64, threads: usize) -> u64 {
 pub fn channel_pipeline(limit: u64, threads: usize) -> u64 {
     // A bounded queue: the source can run at most a few blocks ahead of the
     // workers.
-    let (send_block, receive_block) = crossbeam_channel::bounded::<Range<u64>>(2 * threads);
+    let (send_block, receive_block) =
+        crossbeam_channel::bounded::<Range<u64>>(2 * threads);
     let (send_count, receive_count) = crossbeam_channel::unbounded::<u64>();
     thread::scope(|scope| {
-        scope.spawn(move || blocks(limit).try_for_each(|block| send_block.send(block)));
+        scope.spawn(move || {
+            blocks(limit).try_for_each(|block| send_block.send(block))
+        });
         for _ in 0..threads {
-            let (blocks_in, counts_out) = (receive_block.clone(), send_count.clone());
+            let (blocks_in, counts_out) =
+                (receive_block.clone(), send_count.clone());
             scope.spawn(move || {
                 for block in blocks_in {
                     counts_out
@@ -90,7 +94,8 @@ pub fn rayon(limit: u64, threads: usize) -> u64 {
 /// The async program both task-based runtimes below run: one task per block. It
 /// says nothing about threads; the runtime decides that.
 async fn one_task_per_block(limit: u64) -> u64 {
-    let tasks = blocks(limit).map(|block| tokio::spawn(async move { count_primes_in(block) }));
+    let tasks = blocks(limit)
+        .map(|block| tokio::spawn(async move { count_primes_in(block) }));
     add_up(tasks.collect()).await
 }
 
@@ -137,7 +142,8 @@ pub fn tokio_spawn_blocking(limit: u64, threads: usize) -> u64 {
         .max_blocking_threads(threads)
         .build();
     let runtime = runtime.expect("could not start the tokio runtime");
-    let tasks = blocks(limit).map(|block| spawn_blocking(move || count_primes_in(block)));
+    let tasks = blocks(limit)
+        .map(|block| spawn_blocking(move || count_primes_in(block)));
     // `spawn_blocking` needs a runtime to hand the work to, so the tasks start
     // inside it.
     runtime.block_on(async { add_up(tasks.collect()).await })
@@ -149,7 +155,11 @@ pub fn tokio_spawn_blocking(limit: u64, threads: usize) -> u64 {
 /// with `--worker`). Each gets one line on stdin, `limit workers me`, counts
 /// its share of the blocks and writes the count on stdout: the pipes are all
 /// the processes share.
-pub fn processes(program: &Path, limit: u64, workers: usize) -> io::Result<u64> {
+pub fn processes(
+    program: &Path,
+    limit: u64,
+    workers: usize,
+) -> io::Result<u64> {
     let mut children = Vec::new();
     for me in 0..workers {
         let mut child = Command::new(program)
@@ -168,7 +178,10 @@ pub fn processes(program: &Path, limit: u64, workers: usize) -> io::Result<u64> 
     for child in children {
         let output = child.wait_with_output()?;
         if !output.status.success() {
-            return Err(io::Error::other(format!("a worker {}", output.status)));
+            return Err(io::Error::other(format!(
+                "a worker {}",
+                output.status
+            )));
         }
         let answer = String::from_utf8_lossy(&output.stdout);
         total += answer.trim().parse::<u64>().map_err(io::Error::other)?;
@@ -178,7 +191,10 @@ pub fn processes(program: &Path, limit: u64, workers: usize) -> io::Result<u64> 
 
 /// The worker's side: read `limit workers me`, count that share, write the
 /// count.
-pub fn serve_as_worker(mut input: impl Read, mut output: impl Write) -> io::Result<()> {
+pub fn serve_as_worker(
+    mut input: impl Read,
+    mut output: impl Write,
+) -> io::Result<()> {
     let mut job = String::new();
     input.read_to_string(&mut job)?;
     let bad_job = || io::Error::other(format!("not a job: {job:?}"));
@@ -271,14 +287,21 @@ impl Model {
             }
             // It awaits its blocking tasks with the shared `add_up` (five
             // lines).
-            Model::TokioSpawnBlocking => own + lines_between_anchors(source, "add_up"),
+            Model::TokioSpawnBlocking => {
+                own + lines_between_anchors(source, "add_up")
+            }
             _ => own,
         }
     }
 
     /// Counts the primes below `limit` this model's way, on `threads` threads
     /// (or processes); `program` is the binary the process model starts.
-    pub fn count(self, program: &Path, limit: u64, threads: usize) -> io::Result<u64> {
+    pub fn count(
+        self,
+        program: &Path,
+        limit: u64,
+        threads: usize,
+    ) -> io::Result<u64> {
         Ok(match self {
             Model::Sequential => sequential(limit),
             Model::ScopedThreads => scoped_threads(limit, threads),

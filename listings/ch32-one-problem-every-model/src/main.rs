@@ -27,7 +27,11 @@ struct Args {
     size: u64,
 
     /// Threads (or worker processes) for the models that use several (1 to 64).
-    #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(
+        long,
+        default_value_t = 2,
+        value_parser = clap::value_parser!(u16).range(1..=64)
+    )]
     threads: u16,
 
     /// Which model to run, or `all`.
@@ -55,8 +59,9 @@ impl Choice {
 /// no list is kept twice.
 fn model_choice() -> impl TypedValueParser<Value = Choice> {
     let names = std::iter::once("all").chain(Model::ALL.map(Model::name));
-    PossibleValuesParser::new(names)
-        .map(|name| Choice(Model::ALL.into_iter().find(|model| model.name() == name)))
+    PossibleValuesParser::new(names).map(|name| {
+        Choice(Model::ALL.into_iter().find(|model| model.name() == name))
+    })
 }
 
 // ANCHOR: main
@@ -73,7 +78,8 @@ fn main() -> ExitCode {
     }
     let (limit, threads) = (args.size, usize::from(args.threads));
     // The process model starts this same binary again, with `--worker`.
-    let program = std::env::current_exe().unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
+    let program = std::env::current_exe()
+        .unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
     println!(
         "primes below {limit}, {threads} threads or processes \
          where a model uses several"
@@ -89,7 +95,8 @@ fn main() -> ExitCode {
         .models()
         .into_iter()
         .filter(|m| *m != Model::Sequential);
-    let models: Vec<Model> = std::iter::once(Model::Sequential).chain(others).collect();
+    let models: Vec<Model> =
+        std::iter::once(Model::Sequential).chain(others).collect();
     // Rounds rather than each model's runs back to back: a burst of load from
     // elsewhere on the machine then slows one round of every model, not every
     // run of one model.
@@ -100,7 +107,10 @@ fn main() -> ExitCode {
             match count {
                 Ok(count) => *best = (count, best.1.min(took)),
                 Err(error) => {
-                    eprintln!("error: the {} model failed: {error}", model.name());
+                    eprintln!(
+                        "error: the {} model failed: {error}",
+                        model.name()
+                    );
                     return ExitCode::FAILURE;
                 }
             }
@@ -112,7 +122,8 @@ fn main() -> ExitCode {
     let mut wrong = Vec::new();
     for (model, (count, took)) in models.iter().zip(results) {
         let (name, lines) = (model.name(), model.lines_of_code());
-        let (time, speedup) = (format_duration(took), format_speedup(baseline, took));
+        let (time, speedup) =
+            (format_duration(took), format_speedup(baseline, took));
         println!("{name:<22}  {lines:>5}  {count:>8}  {time:>8}  {speedup:>7}");
         if count != expected {
             wrong.push(format!("{name} counted {count}, the loop {expected}"));

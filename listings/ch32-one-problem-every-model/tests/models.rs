@@ -80,7 +80,8 @@ fn stress_the_threaded_models_with_varied_inputs() {
 #[test]
 fn a_worker_counts_its_share_and_refuses_a_bad_job() {
     let mut answer = Vec::new();
-    serve_as_worker("100000 1 0\n".as_bytes(), &mut answer).expect("a good job");
+    serve_as_worker("100000 1 0\n".as_bytes(), &mut answer)
+        .expect("a good job");
     assert_eq!(String::from_utf8(answer).expect("text"), "9592\n");
 
     let shares: u64 = (0..3)
