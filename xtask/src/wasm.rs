@@ -1,4 +1,4 @@
-//! The browser chapter's two WebAssembly modules, built from `listings/ch18-wasm-workers`.
+//! The book's WebAssembly modules. From `listings/ch18-wasm-workers`, the browser chapter's:
 //!
 //! * `ch18_wasm_workers.wasm`: an ordinary module with its own memory, one instance per
 //!   Web Worker (the message-passing demos);
@@ -10,6 +10,11 @@
 //! atomics, so both are built with `-Zbuild-std`, from a small manifest of their own under
 //! `target/wasm/` that points at the listing's `src/lib.rs`: the workspace's lock file and
 //! build stay untouched, and neither compiler sees the other's artefacts.
+//!
+//! From `listings/scheduler-stepper`, `scheduler_stepper.wasm` in `src/stepper/wasm/`, the
+//! scheduler puzzles of chapters 3, 5, 7 and 8: a plain module like the first. It too needs
+//! `-Zbuild-std`: neither rustup's toolchain here nor Debian's `rustc-web` ships a prebuilt
+//! standard library for wasm32, and the build works the same on both.
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -165,12 +170,56 @@ impl Toolchain {
     }
 }
 
-/// Builds both modules when a source changed since they were last built, and copies them
-/// to [`OUT_DIR`]. Up to date, it only compares file times.
+/// A listing compiled to WebAssembly, the modules made from it, and where the pages load
+/// them from.
+struct WasmListing {
+    dir: &'static str,
+    /// What the messages call its modules.
+    what: &'static str,
+    out_dir: &'static str,
+    /// Features its source tests with `cfg(feature = ..)`, declared (and left off) in the
+    /// manifest the build writes, so the compiler knows the names.
+    features: &'static [&'static str],
+    modules: &'static [Module],
+}
+
+const LISTINGS: [WasmListing; 2] = [
+    WasmListing {
+        dir: LISTING,
+        what: "the browser chapter's modules",
+        out_dir: OUT_DIR,
+        features: &[],
+        modules: &MODULES,
+    },
+    // The scheduler puzzles of chapters 3, 5, 7 and 8: a plain module, one instance per
+    // page, loaded by src/stepper/stepper.js.
+    WasmListing {
+        dir: "listings/scheduler-stepper",
+        what: "the scheduler puzzles' module",
+        out_dir: "src/stepper/wasm",
+        features: &["loom"],
+        modules: &[Module {
+            file: "scheduler_stepper.wasm",
+            name: "stepper",
+            rustflags: &[],
+        }],
+    },
+];
+
+/// Builds every module whose listing changed since it was last built, and copies it to
+/// its listing's `out_dir`. Up to date, it only compares file times.
 pub fn build_modules(root: &Path) -> Result<()> {
-    let out_dir = root.join(OUT_DIR);
-    let sources = newest_source(root)?;
-    let stale: Vec<&Module> = MODULES
+    for listing in &LISTINGS {
+        build_listing(root, listing)?;
+    }
+    Ok(())
+}
+
+fn build_listing(root: &Path, listing: &WasmListing) -> Result<()> {
+    let out_dir = root.join(listing.out_dir);
+    let sources = newest_source(root, listing.dir)?;
+    let stale: Vec<&Module> = listing
+        .modules
         .iter()
         .filter(|module| {
             std::fs::metadata(out_dir.join(module.file))
@@ -179,12 +228,19 @@ pub fn build_modules(root: &Path) -> Result<()> {
         })
         .collect();
     if stale.is_empty() {
-        println!("wasm: the browser chapter's modules in {OUT_DIR}/ are up to date");
+        println!(
+            "wasm: {} in {}/ are up to date",
+            listing.what, listing.out_dir
+        );
         return Ok(());
     }
     let toolchain = Toolchain::detect()?;
-    let crate_dir = root.join("target").join("wasm").join("crate");
-    write_manifest(root, &crate_dir)?;
+    let package = package_name(listing.dir);
+    let crate_dir = match listing.dir {
+        LISTING => root.join("target").join("wasm").join("crate"),
+        _ => root.join("target").join("wasm").join(package),
+    };
+    write_manifest(root, &crate_dir, listing.dir, listing.features)?;
     std::fs::create_dir_all(&out_dir)
         .with_context(|| format!("cannot create {}", out_dir.display()))?;
     for module in stale {
@@ -219,25 +275,36 @@ pub fn build_modules(root: &Path) -> Result<()> {
         let built = target_dir
             .join(TARGET)
             .join("release")
-            .join("ch18_wasm_workers.wasm");
+            .join(format!("{}.wasm", package.replace('-', "_")));
         let copy = out_dir.join(module.file);
         std::fs::copy(&built, &copy)
             .with_context(|| format!("cannot copy {} to {}", built.display(), copy.display()))?;
-        println!("wasm: wrote {OUT_DIR}/{}", module.file);
+        println!("wasm: wrote {}/{}", listing.out_dir, module.file);
     }
     Ok(())
 }
 
+/// The package a listing's folder holds: its name, as in the workspace.
+fn package_name(listing: &str) -> &str {
+    listing.rsplit('/').next().unwrap_or(listing)
+}
+
 /// A manifest outside the workspace whose library is the listing's own source: the
-/// listing has no dependencies, so nothing else needs to be resolved or compiled.
-fn write_manifest(root: &Path, crate_dir: &Path) -> Result<()> {
-    let lib = root.join(LISTING).join("src").join("lib.rs");
+/// listing has no dependencies there, so nothing else needs to be resolved or compiled.
+fn write_manifest(root: &Path, crate_dir: &Path, listing: &str, features: &[&str]) -> Result<()> {
+    let lib = root.join(listing).join("src").join("lib.rs");
+    let features: String = features
+        .iter()
+        .map(|name| format!("{name} = []\n"))
+        .collect();
     let manifest = format!(
-        "# Written by `cargo xtask` (xtask/src/wasm.rs); the source is {LISTING}.\n\
-         [package]\nname = \"ch18-wasm-workers\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
+        "# Written by `cargo xtask` (xtask/src/wasm.rs); the source is {listing}.\n\
+         [package]\nname = \"{package}\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n\
          [lib]\ncrate-type = [\"cdylib\"]\npath = {lib:?}\n\n\
+         [features]\n{features}\n\
          # A workspace of its own, so cargo does not look for the book's.\n[workspace]\n\n\
          [profile.release]\npanic = \"abort\"\n",
+        package = package_name(listing),
         lib = lib.display().to_string()
     );
     std::fs::create_dir_all(crate_dir)
@@ -253,9 +320,9 @@ fn write_manifest(root: &Path, crate_dir: &Path) -> Result<()> {
 
 /// The latest modification time of the listing's sources and manifest, and of this file
 /// (which holds the compiler flags).
-fn newest_source(root: &Path) -> Result<SystemTime> {
+fn newest_source(root: &Path, listing: &str) -> Result<SystemTime> {
     let mut newest = SystemTime::UNIX_EPOCH;
-    let listing = root.join(LISTING);
+    let listing = root.join(listing);
     let mut pending = vec![
         listing.join("src"),
         listing.join("Cargo.toml"),
@@ -283,7 +350,7 @@ mod tests {
     fn the_manifest_builds_the_listing_alone_as_a_cdylib() {
         let root = crate::workspace_root();
         let dir = root.join("target").join("xtask-test").join("wasm-manifest");
-        write_manifest(&root, &dir).expect("the manifest is written");
+        write_manifest(&root, &dir, LISTING, &[]).expect("the manifest is written");
         let manifest = std::fs::read_to_string(dir.join("Cargo.toml")).expect("readable");
         let lib = root.join(LISTING).join("src").join("lib.rs");
         assert!(lib.is_file(), "{} is the listing's library", lib.display());
@@ -291,15 +358,20 @@ mod tests {
         assert!(manifest.contains("crate-type = [\"cdylib\"]"));
         // Without its own [workspace], cargo would climb to the book's and resolve it all.
         assert!(manifest.contains("\n[workspace]\n"));
-        // Two modules, two target folders: their flags differ, so sharing one would rebuild.
-        assert_ne!(MODULES[0].name, MODULES[1].name);
-        assert_ne!(MODULES[0].file, MODULES[1].file);
+        // One target folder per module: flags differ, so sharing one would rebuild.
+        let modules: Vec<&Module> = LISTINGS.iter().flat_map(|l| l.modules).collect();
+        for (i, a) in modules.iter().enumerate() {
+            for b in &modules[i + 1..] {
+                assert_ne!(a.name, b.name);
+                assert_ne!(a.file, b.file);
+            }
+        }
     }
 
     #[test]
     fn the_sources_include_the_build_flags() {
         let root = crate::workspace_root();
-        let newest = newest_source(&root).expect("the listing's sources are readable");
+        let newest = newest_source(&root, LISTING).expect("the listing's sources are readable");
         let flags = std::fs::metadata(root.join("xtask/src/wasm.rs"))
             .and_then(|meta| meta.modified())
             .expect("this file");

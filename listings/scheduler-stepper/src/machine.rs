@@ -245,6 +245,9 @@ impl State {
         Ok(())
     }
 
+    // ANCHOR: read
+    /// Thread `t` loads store `index` of variable `v`: under the views
+    /// model, any store from `view[v]` on, as the reader chooses.
     fn read(&mut self, t: usize, v: usize, index: usize, ord: Ordering) -> i64 {
         let write = self.memory[v][index].clone();
         let thread = &mut self.threads[t];
@@ -258,6 +261,7 @@ impl State {
         }
         write.value
     }
+    // ANCHOR_END: read
 
     /// The read half of a read-modify-write, which always reads the newest
     /// store; it returns the view that store released, which the write half
@@ -295,6 +299,7 @@ impl State {
         self.memory[v].push(Write { value, view });
     }
 
+    // ANCHOR: fence
     fn fence(&mut self, t: usize, ord: Ordering) {
         let thread = &mut self.threads[t];
         if ord.acquires() {
@@ -309,6 +314,7 @@ impl State {
             thread.fenced = Some(thread.view.clone());
         }
     }
+    // ANCHOR_END: fence
 
     fn value(&self, puzzle: &Puzzle, t: usize, value: Value) -> i64 {
         // A checked puzzle writes a local before it reads it.
