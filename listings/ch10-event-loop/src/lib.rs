@@ -18,7 +18,17 @@ pub struct Served {
     /// Connections the server closed because the client said nothing for too
     /// long.
     pub closed_idle: usize,
+    /// The most bytes the server held for one client at a time: read, not
+    /// yet written back. At most `MAX_UNSENT` however the client behaves.
+    pub most_unsent: usize,
 }
+
+/// The most bytes a server reads from a client before it has written them
+/// back. A client that sends and never reads would otherwise make the server
+/// hold everything it sends; with a limit, the server stops reading, and the
+/// kernel's full buffers make the client's own writes wait (chapter 13 calls
+/// this backpressure).
+pub const MAX_UNSENT: usize = 64 * 1024;
 
 /// How long a server waits for a silent client before closing its connection.
 pub const IDLE_LIMIT: Duration = Duration::from_millis(200);

@@ -13,7 +13,7 @@ use std::time::Instant;
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
 
-use crate::{IDLE_LIMIT, SERVE_LIMIT, Served};
+use crate::{IDLE_LIMIT, MAX_UNSENT, SERVE_LIMIT, Served};
 
 const LISTENER: Token = Token(0);
 
@@ -117,8 +117,9 @@ fn accept_all(
 }
 
 // ANCHOR: echo
-/// Reads whatever the client sent and writes it back, as far as the socket
-/// allows without blocking. Returns `false` when the connection is finished.
+/// Reads what the client sent, up to `MAX_UNSENT` bytes not yet written
+/// back, and writes it back, as far as the socket allows without blocking.
+/// Returns `false` when the connection is finished.
 fn echo(
     connection: &mut Connection,
     poll: &Poll,
@@ -127,8 +128,9 @@ fn echo(
 ) -> io::Result<bool> {
     let mut buffer = [0; 4096];
     let mut open = true;
-    loop {
-        match connection.stream.read(&mut buffer) {
+    while connection.unsent.len() < MAX_UNSENT {
+        let room = buffer.len().min(MAX_UNSENT - connection.unsent.len());
+        match connection.stream.read(&mut buffer[..room]) {
             Ok(0) => {
                 open = false; // The client closed its side.
                 break;
@@ -144,6 +146,7 @@ fn echo(
             Err(_) => return Ok(false),
         }
     }
+    served.most_unsent = served.most_unsent.max(connection.unsent.len());
     while !connection.unsent.is_empty() {
         match connection.stream.write(&connection.unsent) {
             Ok(n) => {
@@ -155,11 +158,17 @@ fn echo(
             Err(_) => return Ok(false),
         }
     }
-    // Ask to hear about writability only while there is something left to send.
+    // Ask to hear about writability only while there is something left to
+    // send, and about readability only while there is room to read into: a
+    // client that does not read its echo stops being read from. (Moving the
+    // interest back re-arms it, and a socket that became readable meanwhile
+    // is reported at once.)
     let interest = if connection.unsent.is_empty() {
         Interest::READABLE
-    } else {
+    } else if connection.unsent.len() < MAX_UNSENT {
         Interest::READABLE | Interest::WRITABLE
+    } else {
+        Interest::WRITABLE
     };
     poll.registry()
         .reregister(&mut connection.stream, token, interest)?;

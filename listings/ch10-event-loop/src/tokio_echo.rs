@@ -14,6 +14,7 @@ use crate::{IDLE_LIMIT, SERVE_LIMIT, Served};
 struct Finished {
     bytes_echoed: u64,
     closed_idle: bool,
+    most_unsent: usize,
 }
 
 // ANCHOR: serve
@@ -50,18 +51,22 @@ pub fn serve(
             let finished = finished.map_err(io::Error::other)?;
             served.bytes_echoed += finished.bytes_echoed;
             served.closed_idle += usize::from(finished.closed_idle);
+            served.most_unsent = served.most_unsent.max(finished.most_unsent);
         }
         Ok(served)
     })
 }
 
-/// One client: read, write back, until it closes or stays silent for
-/// `IDLE_LIMIT`.
+/// One client: read, write back, until it closes, stays silent for
+/// `IDLE_LIMIT`, or reads nothing of its echo for as long. A read waits for
+/// the write before it, so the server holds one buffer per client at most:
+/// the `MAX_UNSENT` limit of the hand-written loop, for free.
 async fn echo(mut stream: TcpStream) -> Finished {
     let mut buffer = [0; 4096];
     let mut finished = Finished {
         bytes_echoed: 0,
         closed_idle: false,
+        most_unsent: 0,
     };
     loop {
         // The idle timer is a timeout around the read; no timer heap of our
@@ -75,8 +80,14 @@ async fn echo(mut stream: TcpStream) -> Finished {
             Ok(Ok(0)) | Ok(Err(_)) => return finished,
             Ok(Ok(n)) => n,
         };
-        if stream.write_all(&buffer[..n]).await.is_err() {
-            return finished;
+        finished.most_unsent = finished.most_unsent.max(n);
+        match time::timeout(IDLE_LIMIT, stream.write_all(&buffer[..n])).await {
+            Err(_) => {
+                finished.closed_idle = true;
+                return finished;
+            }
+            Ok(Err(_)) => return finished,
+            Ok(Ok(())) => {}
         }
         finished.bytes_echoed += n as u64;
     }

@@ -8,7 +8,7 @@ use std::thread;
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch10_event_loop::{Served, clients, reactor, tokio_echo};
+use ch10_event_loop::{MAX_UNSENT, Served, clients, reactor, tokio_echo};
 
 type Server = fn(TcpListener, usize) -> io::Result<Served>;
 const SERVERS: [(&str, Server); 2] =
@@ -138,4 +138,42 @@ fn a_server_that_is_not_there_is_a_clear_error() {
         clients::run(address, 2, 5, 0).expect_err("nobody answers")
     });
     assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused, "{error}");
+}
+
+#[test]
+fn a_client_that_never_reads_its_echo_cannot_grow_the_server() {
+    const SENT: usize = 32 << 20;
+    for (name, serve) in SERVERS {
+        let (served, written) =
+            finishes_within(Duration::from_secs(60), move || {
+                let listener =
+                    TcpListener::bind("127.0.0.1:0").expect("a free port");
+                let address = listener.local_addr().expect("an address");
+                let server = thread::spawn(move || serve(listener, 1));
+                // Sends and sends, and never reads a byte of the echo.
+                let mut greedy = TcpStream::connect(address).expect("connects");
+                greedy
+                    .set_write_timeout(Some(Duration::from_secs(2)))
+                    .expect("a timeout");
+                let chunk = vec![b'x'; 64 * 1024];
+                let mut written = 0;
+                while written < SENT {
+                    match greedy.write(&chunk) {
+                        Ok(n) => written += n,
+                        Err(_) => break, // stalled, or closed by the server
+                    }
+                }
+                drop(greedy);
+                let served = server
+                    .join()
+                    .expect("no panic")
+                    .expect("the server succeeds");
+                (served, written)
+            });
+        assert!(served.most_unsent <= MAX_UNSENT, "{name}: {served:?}");
+        // The server stopped reading, so the kernel's buffers filled and the
+        // client's writes stalled long before it had sent everything.
+        assert!(written < SENT, "{name}: all {written} bytes were taken");
+        assert_eq!(served.closed_idle, 1, "{name}: closed for not reading");
+    }
 }
