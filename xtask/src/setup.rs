@@ -390,13 +390,8 @@ impl Tools {
 }
 
 fn default_tools_dir() -> Result<PathBuf> {
-    let cache = match std::env::var_os("XDG_CACHE_HOME").filter(|dir| !dir.is_empty()) {
-        Some(dir) => PathBuf::from(dir),
-        None => std::env::home_dir()
-            .context("neither XDG_CACHE_HOME nor HOME is set; pass --tools-dir")?
-            .join(".cache"),
-    };
-    Ok(cache.join("concurrency-is-structure"))
+    book_helpers::tools::folder()
+        .context("neither XDG_CACHE_HOME nor HOME is set; pass --tools-dir")
 }
 
 /// Installs missing Debian packages with apt-get (as root, or through passwordless sudo);
@@ -495,4 +490,30 @@ fn has_passwordless_sudo() -> bool {
         .args(["-n", "true"])
         .output()
         .is_ok_and(|out| out.status.success())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PIP_TOOLS, TEST_TOOLS};
+    use book_helpers::tools;
+
+    /// The listings look for NVRTC, ptxas and tansu where setup installs them;
+    /// a version bump here must move them too.
+    #[test]
+    fn listings_look_where_setup_installs() {
+        let folders: Vec<String> = PIP_TOOLS
+            .iter()
+            .map(|tool| {
+                let inside = tool.bin_dir.or(tool.lib_dir).expect("a folder");
+                format!("{}-{}/{inside}", tool.package, tool.version)
+            })
+            .collect();
+        assert!(folders.iter().any(|dir| dir == tools::NVRTC_LIB_DIR));
+        assert!(folders.iter().any(|dir| dir == tools::PTXAS_BIN_DIR));
+        let tansu = &TEST_TOOLS[0];
+        assert_eq!(
+            format!("{}-{}/bin", tansu.krate, tansu.version),
+            tools::TANSU_BIN_DIR
+        );
+    }
 }

@@ -55,19 +55,10 @@ pub fn rerun_with_setup_nvrtc() -> Option<ExitCode> {
     Some(ExitCode::from(status.code().map_or(1, |code| code as u8)))
 }
 
-/// Where `cargo xtask setup` puts NVRTC: the book's tool folder (see
-/// `xtask/src/setup.rs`).
+/// Where `cargo xtask setup` puts NVRTC: the book's tool folder.
 fn nvrtc_from_setup() -> Option<std::path::PathBuf> {
-    let tools = match std::env::var_os("BOOK_TOOLS_DIR") {
-        Some(dir) => std::path::PathBuf::from(dir),
-        None => std::env::var_os("XDG_CACHE_HOME")
-            .filter(|dir| !dir.is_empty())
-            .map(std::path::PathBuf::from)
-            .or_else(|| std::env::home_dir().map(|home| home.join(".cache")))?
-            .join("concurrency-is-structure"),
-    };
     let lib =
-        tools.join("nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib");
+        book_helpers::tools::folder()?.join(book_helpers::tools::NVRTC_LIB_DIR);
     lib.join("libnvrtc.so.12").is_file().then_some(lib)
 }
 

@@ -7,15 +7,15 @@ use std::path::PathBuf;
 use std::process::{Command, Output};
 
 use book_helpers::cli::{assert_help_mentions, assert_refused};
-use book_helpers::finishes_within;
+use book_helpers::{finishes_within, tools};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-cuda-kernels");
 
 /// Longer than any run here takes even on a loaded machine; a hung device or
 /// driver then fails the test instead of stalling the whole test run.
 const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
-const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which installs NVRTC and \
-     ptxas (`cargo xtask setup`) and puts them on LD_LIBRARY_PATH and PATH";
+const SETUP_HINT: &str = "run `cargo xtask setup` once: it installs NVRTC and \
+     ptxas into the book's tool folder, where this listing finds them";
 
 fn run(args: &[&str]) -> Output {
     let mut command = Command::new(BINARY);
@@ -109,17 +109,23 @@ fn ptxas_assembles_the_ptx_for_sm_90() {
     ]);
     require_nvrtc(&output);
     assert!(output.status.success(), "{}", text(&output.stderr));
+    let ptxas =
+        tools::program("ptxas", tools::PTXAS_BIN_DIR).unwrap_or_else(|| {
+            panic!(
+                "ptxas is neither on PATH nor in the tool folder: {SETUP_HINT}"
+            )
+        });
     let files = ["saxpy", "reduce", "scan", "matmul", "mandelbrot"]
         .map(|name| format!("{name}.ptx"));
     for file in &files {
-        let assembled = Command::new("ptxas")
+        let assembled = Command::new(&ptxas)
             .args(["-arch=sm_90", "-v"])
             .arg(dir.join(file))
             .arg("-o")
             .arg(dir.join(file.replace(".ptx", ".cubin")))
             .output()
             .unwrap_or_else(|error| {
-                panic!("ptxas is not on PATH ({error}): {SETUP_HINT}")
+                panic!("cannot run {}: {error}", ptxas.display())
             });
         let log = text(&assembled.stderr);
         assert!(assembled.status.success(), "ptxas rejected {file}:\n{log}");

@@ -13,10 +13,6 @@ use anyhow::{Context as _, Result, bail};
 /// How long the broker may take to accept connections.
 const STARTUP_LIMIT: Duration = Duration::from_secs(30);
 
-/// Where `cargo xtask setup` installs the broker, under the user's cache
-/// folder.
-const TOOL_FOLDER: &str = "concurrency-is-structure/tansu-0.6.0/bin";
-
 // ANCHOR: guard
 /// A running broker; dropping it kills the process.
 pub struct Broker {
@@ -84,22 +80,7 @@ impl Drop for Broker {
 /// `tansu` from PATH, else from the folder `cargo xtask setup` installs it
 /// into; if it is in neither, an error that says how to get it.
 fn tansu_program() -> Result<PathBuf> {
-    let on_path = std::env::var_os("PATH")
-        .map(|path| std::env::split_paths(&path).collect::<Vec<_>>())
-        .unwrap_or_default()
-        .into_iter()
-        .map(|folder| folder.join("tansu"));
-    let cache = std::env::var_os("XDG_CACHE_HOME")
-        .map(PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME")
-                .map(|home| PathBuf::from(home).join(".cache"))
-        });
-    let in_tool_folder =
-        cache.map(|cache| cache.join(TOOL_FOLDER).join("tansu"));
-    on_path
-        .chain(in_tool_folder)
-        .find(|candidate| candidate.is_file())
+    book_helpers::tools::program("tansu", book_helpers::tools::TANSU_BIN_DIR)
         .context(
             "the Kafka-protocol broker `tansu` is not installed: run `cargo xtask setup`, \
              which builds tansu 0.6.0 into ~/.cache/concurrency-is-structure/tansu-0.6.0/bin",

@@ -1,0 +1,52 @@
+//! The book's tool folder: where `cargo xtask setup` installs the pinned tools
+//! that are not Debian packages (NVRTC and ptxas from NVIDIA's wheels, the
+//! Kafka-protocol broker), one `name-version` folder each. A listing that needs
+//! one looks on `PATH` first and then here, so `cargo run -p` and
+//! `cargo test -p` work once setup has run, without exporting anything.
+
+use std::path::PathBuf;
+
+/// NVRTC's shared libraries, inside the tool folder.
+pub const NVRTC_LIB_DIR: &str =
+    "nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib";
+/// `ptxas`, inside the tool folder.
+pub const PTXAS_BIN_DIR: &str =
+    "nvidia-cuda-nvcc-cu12-12.9.86/nvidia/cuda_nvcc/bin";
+/// `tansu`, inside the tool folder.
+pub const TANSU_BIN_DIR: &str = "tansu-0.6.0/bin";
+
+/// The tool folder: `$BOOK_TOOLS_DIR` if set, else
+/// `$XDG_CACHE_HOME/concurrency-is-structure`, else
+/// `~/.cache/concurrency-is-structure`; `None` when none of those variables
+/// is set.
+pub fn folder() -> Option<PathBuf> {
+    if let Some(dir) = std::env::var_os("BOOK_TOOLS_DIR") {
+        return Some(PathBuf::from(dir));
+    }
+    let cache = std::env::var_os("XDG_CACHE_HOME")
+        .filter(|dir| !dir.is_empty())
+        .map(PathBuf::from)
+        .or_else(|| std::env::home_dir().map(|home| home.join(".cache")))?;
+    Some(cache.join("concurrency-is-structure"))
+}
+
+/// A program found on `PATH`, else in `dir` inside the tool folder.
+pub fn program(name: &str, dir: &str) -> Option<PathBuf> {
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    std::env::split_paths(&path)
+        .chain(folder().map(|tools| tools.join(dir)))
+        .map(|folder| folder.join(name))
+        .find(|candidate| candidate.is_file())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{PTXAS_BIN_DIR, program};
+
+    #[test]
+    fn finds_a_program_on_path_before_the_tool_folder() {
+        let sh = program("sh", PTXAS_BIN_DIR).expect("sh is on PATH");
+        assert!(sh.ends_with("sh"), "{}", sh.display());
+        assert_eq!(program("no-such-program-here", PTXAS_BIN_DIR), None);
+    }
+}
