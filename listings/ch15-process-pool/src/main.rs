@@ -48,6 +48,16 @@ struct Args {
     #[arg(long, value_name = "JOB")]
     crash_job: Option<u32>,
 
+    /// Make the worker doing this job stop answering, once.
+    #[arg(long, value_name = "JOB")]
+    hang_job: Option<u32>,
+
+    /// Milliseconds a worker may take to start answering a job before it
+    /// is killed and the job re-run (1 to 3600000).
+    #[arg(long, default_value_t = 60_000, value_name = "MS",
+          value_parser = clap::value_parser!(u64).range(1..=3_600_000))]
+    deadline_ms: u64,
+
     /// Run only the pool, without the timed comparison.
     #[arg(long)]
     processes_only: bool,
@@ -77,7 +87,13 @@ fn main() -> ExitCode {
 
 // ANCHOR: parent
 fn parent(args: &Args) -> io::Result<ExitCode> {
-    let crash = args.crash_job.map(|job| job_number(job, args.jobs));
+    let crash = args
+        .crash_job
+        .map(|j| job_number("--crash-job", j, args.jobs));
+    let hang = args
+        .hang_job
+        .map(|j| job_number("--hang-job", j, args.jobs));
+    let deadline = Duration::from_millis(args.deadline_ms);
     // A signal only sets STOP; the pool looks at it between jobs.
     for signal in [SIGINT, SIGTERM] {
         signal_hook::flag::register_usize(signal, &STOP, signal as usize)?;
@@ -90,20 +106,25 @@ fn parent(args: &Args) -> io::Result<ExitCode> {
     println!("counting primes below {numbers} with {workers} workers");
 
     if !args.processes_only {
-        compare(&exe, workers, &jobs)?;
+        compare(&exe, workers, &jobs, deadline)?;
         // The same numbers in small jobs: now each message costs more
         // than the work it carries.
         let small = jobs.len() as u64 * args.job_size / SMALL_JOB;
         if args.job_size > SMALL_JOB && small <= 100_000 {
-            compare(&exe, workers, &protocol::jobs(small as u32, SMALL_JOB))?;
+            let small = protocol::jobs(small as u32, SMALL_JOB);
+            compare(&exe, workers, &small, deadline)?;
         }
     }
     if let Some(crash) = crash {
         jobs[crash].crash = true;
         println!("\njob {crash} kills its worker halfway through:");
     }
+    if let Some(hang) = hang {
+        jobs[hang].hang = true;
+        println!("\njob {hang} makes its worker stop answering:");
+    }
     let all = jobs.len();
-    let outcome = pool::run(&exe, workers, jobs, &STOP)?;
+    let outcome = pool::run(&exe, workers, jobs, &STOP, deadline)?;
     let done = outcome.replies.len();
     let primes: u64 = outcome.replies.iter().map(|reply| reply.primes).sum();
     let each_once = outcome.replies.iter().map(|r| r.id as usize).eq(0..done);
@@ -125,11 +146,11 @@ fn parent(args: &Args) -> io::Result<ExitCode> {
 }
 // ANCHOR_END: parent
 
-/// `--crash-job` names one of the jobs, or the program stops with usage.
-fn job_number(job: u32, jobs: u32) -> usize {
+/// `--crash-job` and `--hang-job` name one of the jobs, or the program
+/// stops with usage.
+fn job_number(option: &str, job: u32, jobs: u32) -> usize {
     if job >= jobs {
-        let message =
-            format!("--crash-job {job}: the jobs are 0 to {}", jobs - 1);
+        let message = format!("{option} {job}: the jobs are 0 to {}", jobs - 1);
         Args::command()
             .error(ErrorKind::ValueValidation, message)
             .exit();
@@ -142,6 +163,7 @@ fn compare(
     exe: &std::path::Path,
     workers: usize,
     jobs: &[Job],
+    deadline: Duration,
 ) -> io::Result<()> {
     let (sequential, one_loop) = fastest_of(RUNS, || {
         jobs.iter()
@@ -151,7 +173,7 @@ fn compare(
     let (threads, on_threads_time) =
         fastest_of(RUNS, || on_threads(jobs, workers));
     let (processes, on_processes) = fastest_of(RUNS, || {
-        pool::run(exe, workers, jobs.to_vec(), &STOP).map(|outcome| {
+        pool::run(exe, workers, jobs.to_vec(), &STOP, deadline).map(|outcome| {
             outcome.replies.iter().map(|r| r.primes).sum::<u64>()
         })
     });

@@ -3,6 +3,7 @@
 
 use std::collections::VecDeque;
 use std::io::{self, BufReader};
+use std::os::fd::AsFd;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{
@@ -11,6 +12,9 @@ use std::process::{
 use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
+use std::time::Duration;
+
+use nix::poll::{PollFd, PollFlags, PollTimeout, poll};
 
 use crate::frame::{read_frame, write_frame};
 use crate::protocol::{Job, Reply, Request};
@@ -57,8 +61,17 @@ impl Worker {
         })
     }
 
-    fn run(&mut self, job: Job) -> io::Result<Reply> {
+    /// Sends `job` and waits for its answer, for at most `deadline` until
+    /// the answer starts: a worker that is alive but stuck would otherwise
+    /// hold its driver, and the whole pool's shutdown, for ever.
+    fn run(&mut self, job: Job, deadline: Duration) -> io::Result<Reply> {
         write_frame(&mut self.to, &Request::Work(job))?;
+        if self.from.buffer().is_empty() && !self.answers_within(deadline)? {
+            return Err(io::Error::new(
+                io::ErrorKind::TimedOut,
+                format!("no answer within {deadline:?}"),
+            ));
+        }
         match read_frame::<Reply>(&mut self.from)? {
             Some(reply) if reply.id == job.id => Ok(reply),
             Some(reply) => Err(io::Error::other(format!(
@@ -66,6 +79,24 @@ impl Worker {
                 reply.id, job.id
             ))),
             None => Err(io::Error::other("closed its pipe")),
+        }
+    }
+
+    /// Whether the worker's pipe has something to read (or has closed)
+    /// before `deadline` passes.
+    fn answers_within(&self, deadline: Duration) -> io::Result<bool> {
+        let pipe = self.from.get_ref().as_fd();
+        let mut fds = [PollFd::new(pipe, PollFlags::POLLIN)];
+        let timeout =
+            PollTimeout::try_from(deadline).unwrap_or(PollTimeout::MAX);
+        loop {
+            match poll(&mut fds, timeout) {
+                Ok(ready) => return Ok(ready > 0),
+                // A signal (the pool's SIGINT or SIGTERM): poll again. The
+                // wait starts over, which only lengthens the deadline.
+                Err(nix::errno::Errno::EINTR) => continue,
+                Err(errno) => return Err(errno.into()),
+            }
         }
     }
 
@@ -100,6 +131,7 @@ fn drive(
     number: usize,
     queue: &Mutex<VecDeque<Job>>,
     stop: &AtomicUsize,
+    deadline: Duration,
 ) -> io::Result<Outcome> {
     let mut outcome = Outcome::default();
     let mut worker = Worker::start(exe, number)?;
@@ -109,18 +141,19 @@ fn drive(
         };
         let mut attempts = 1;
         loop {
-            match worker.run(job) {
+            match worker.run(job, deadline) {
                 Ok(reply) => break outcome.replies.push(reply),
                 Err(error) if attempts < MAX_ATTEMPTS => {
                     let pid = worker.child.id();
                     let status = worker.bury()?;
                     eprintln!(
-                        "worker {number} (pid {pid}) died during job {} \
+                        "worker {number} (pid {pid}) failed during job {} \
                          ({error}; {status}): job sent to a new worker",
                         job.id
                     );
                     worker = Worker::start(exe, number)?;
-                    job.crash = false; // a crash is injected only once
+                    // A crash or a hang is injected only once.
+                    (job.crash, job.hang) = (false, false);
                     attempts += 1;
                     outcome.reruns += 1;
                 }
@@ -144,19 +177,22 @@ fn drive(
 // ANCHOR_END: drive
 
 /// Runs `jobs` on `workers` processes of the program `exe`. When `stop`
-/// becomes non-zero no new job is handed out; jobs in flight finish.
+/// becomes non-zero no new job is handed out; jobs in flight finish. A
+/// worker that has not started to answer a job within `deadline` is killed
+/// and replaced, like one that died.
 pub fn run(
     exe: &Path,
     workers: usize,
     jobs: Vec<Job>,
     stop: &AtomicUsize,
+    deadline: Duration,
 ) -> io::Result<Outcome> {
     let queue = Mutex::new(VecDeque::from(jobs));
     let results: Vec<io::Result<Outcome>> = thread::scope(|scope| {
         let drivers: Vec<_> = (1..=workers)
             .map(|number| {
                 let queue = &queue;
-                scope.spawn(move || drive(exe, number, queue, stop))
+                scope.spawn(move || drive(exe, number, queue, stop, deadline))
             })
             .collect();
         drivers

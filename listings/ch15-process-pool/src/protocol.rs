@@ -14,6 +14,8 @@ pub struct Job {
     /// Makes the worker kill itself halfway through: the book's way to
     /// show a crash on demand.
     pub crash: bool,
+    /// Makes the worker stop answering, alive but stuck: a hang on demand.
+    pub hang: bool,
 }
 
 /// Parent to worker.
@@ -40,6 +42,7 @@ pub fn jobs(count: u32, size: u64) -> Vec<Job> {
             start: u64::from(id) * size,
             end: u64::from(id + 1) * size,
             crash: false,
+            hang: false,
         })
         .collect()
 }

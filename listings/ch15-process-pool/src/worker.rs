@@ -19,6 +19,11 @@ pub fn serve() -> io::Result<()> {
             // End of file without `Stop`: nobody will ever read an answer.
             None => return Err(gone("without saying stop")),
         };
+        if job.hang {
+            loop {
+                std::thread::park(); // stuck, until the parent kills us
+            }
+        }
         let primes = if job.crash {
             count_primes(job.start..job.start + (job.end - job.start) / 2);
             raise(Signal::SIGKILL).map_err(io::Error::other)?;

@@ -21,7 +21,14 @@ fn help_explains_the_program() {
     finishes_within(LIMIT, || {
         assert_help_mentions(
             BINARY,
-            &["--workers", "--jobs", "--job-size", "--crash-job"],
+            &[
+                "--workers",
+                "--jobs",
+                "--job-size",
+                "--crash-job",
+                "--hang-job",
+                "--deadline-ms",
+            ],
         );
     });
     let help = run(&["--help"]).stdout;
@@ -36,6 +43,8 @@ fn bad_arguments_get_usage_and_exit_two() {
         &["--jobs", "0"],
         &["--job-size", "99"],
         &["--jobs", "10", "--crash-job", "10"],
+        &["--jobs", "10", "--hang-job", "10"],
+        &["--deadline-ms", "0"],
         &["--what"],
     ] {
         finishes_within(LIMIT, move || assert_refused(BINARY, &[args]));
@@ -87,8 +96,35 @@ fn a_crashed_job_is_run_again_and_the_result_is_exact_stress() {
         assert!(stdout.contains(&line), "{stdout}");
         assert!(stdout.contains("re-run after a worker died: 1"), "{stdout}");
         assert!(stdout.contains("children left: 0"), "{stdout}");
-        let death = format!("died during job {crash} ");
+        let death = format!("failed during job {crash} ");
         assert!(stderr.contains(&death), "{stderr}");
         assert!(stderr.contains("SIGKILL"), "{stderr}");
     }
+}
+
+#[test]
+fn a_hung_worker_is_killed_at_the_deadline_and_its_job_run_again() {
+    let ran = run(&[
+        "--processes-only",
+        "--workers",
+        "2",
+        "--jobs",
+        "10",
+        "--job-size",
+        "500",
+        "--hang-job",
+        "3",
+        "--deadline-ms",
+        "300",
+    ]);
+    let (stdout, stderr) = (&ran.stdout, &ran.stderr);
+    assert_eq!(ran.code, Some(0), "{stderr}");
+    let expected = expected_primes(10, 500);
+    let line =
+        format!("primes: {expected} (10 of 10 jobs, each answered once: true)");
+    assert!(stdout.contains(&line), "{stdout}");
+    assert!(stdout.contains("re-run after a worker died: 1"), "{stdout}");
+    assert!(stdout.contains("children left: 0"), "{stdout}");
+    assert!(stderr.contains("failed during job 3 "), "{stderr}");
+    assert!(stderr.contains("no answer within 300ms"), "{stderr}");
 }

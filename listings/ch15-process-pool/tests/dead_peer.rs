@@ -44,7 +44,7 @@ fn a_worker_killed_mid_stream_costs_a_rerun_not_a_wrong_answer() {
     assert!(stdout.contains(&line), "{stdout}");
     assert!(stdout.contains("children left: 0"), "{stdout}");
     assert!(
-        stderr.iter().any(|line| line.contains("died during job")),
+        stderr.iter().any(|line| line.contains("failed during job")),
         "{stderr:?}"
     );
 }
