@@ -109,9 +109,12 @@ pub unsafe extern "C" fn claim_and_render_rows(
         unsafe { (&*next_row, slice::from_raw_parts(claims, height as usize)) };
     claim_rows(next_row, height, |row| {
         claims[row as usize].fetch_add(1, Ordering::Relaxed);
-        // SAFETY: `claim_rows` hands this row to this caller alone, so no other
-        // thread writes (or reads, until the workers are done) these
-        // bytes.
+        // SAFETY: `claim_rows` hands this row to this caller alone, so no
+        // other Rust code touches these bytes while `line` lives. The page's
+        // JavaScript does read them meanwhile, copying the picture out on
+        // every animation frame; JavaScript gives racy reads of shared memory
+        // a defined, possibly torn result, so the worst it shows is a row
+        // half drawn, which a later frame repaints.
         let line = unsafe {
             slice::from_raw_parts_mut(
                 image.add(row as usize * row_bytes),
