@@ -3,8 +3,11 @@
 //! each step needs the one before, so the loop cannot simply be split. The
 //! parallel version restructures it, and pays with extra additions.
 //!
-//! The sums are taken modulo a prime, as checksums do: they never overflow
-//! however long the array, and every addition costs the same in every phase.
+//! The sums are taken modulo a prime, as checksums do, so they never overflow
+//! however long the array. The additions do not all cost the same: in the
+//! running totals each one waits for the one before (an add and a `%` in a
+//! chain), while those that add the offsets are independent, and the
+//! processor overlaps them.
 
 use std::thread;
 
