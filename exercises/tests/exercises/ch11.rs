@@ -3,7 +3,9 @@ use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch11_one_program_two_runtimes::{Flavor, NUMBERS_PER_JOB, Work, expected_total, job, runtime};
+use ch11_one_program_two_runtimes::{
+    Flavor, NUMBERS_PER_JOB, Work, expected_total, job, runtime,
+};
 use exercises::ch11::computing_job_that_yields;
 
 #[test]
