@@ -28,6 +28,8 @@ pub mod ch11;
 pub mod ch12;
 #[cfg_attr(feature = "solution", path = "solutions/ch13.rs")]
 pub mod ch13;
+#[cfg_attr(feature = "solution", path = "solutions/ch14.rs")]
+pub mod ch14;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]

@@ -9,6 +9,7 @@ mod ch04;
 mod ch11;
 mod ch12;
 mod ch13;
+mod ch14;
 mod ch19;
 mod ch20;
 mod ch26;
