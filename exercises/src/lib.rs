@@ -30,6 +30,8 @@ pub mod ch12;
 pub mod ch13;
 #[cfg_attr(feature = "solution", path = "solutions/ch14.rs")]
 pub mod ch14;
+#[cfg_attr(feature = "solution", path = "solutions/ch15.rs")]
+pub mod ch15;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]

@@ -10,6 +10,7 @@ mod ch11;
 mod ch12;
 mod ch13;
 mod ch14;
+mod ch15;
 mod ch19;
 mod ch20;
 mod ch26;
