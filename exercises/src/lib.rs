@@ -32,6 +32,8 @@ pub mod ch13;
 pub mod ch14;
 #[cfg_attr(feature = "solution", path = "solutions/ch15.rs")]
 pub mod ch15;
+#[cfg_attr(feature = "solution", path = "solutions/ch16.rs")]
+pub mod ch16;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]

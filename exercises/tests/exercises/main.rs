@@ -11,6 +11,7 @@ mod ch12;
 mod ch13;
 mod ch14;
 mod ch15;
+mod ch16;
 mod ch19;
 mod ch20;
 mod ch26;
