@@ -34,6 +34,8 @@ pub mod ch14;
 pub mod ch15;
 #[cfg_attr(feature = "solution", path = "solutions/ch16.rs")]
 pub mod ch16;
+#[cfg_attr(feature = "solution", path = "solutions/ch17.rs")]
+pub mod ch17;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]

@@ -12,6 +12,7 @@ mod ch13;
 mod ch14;
 mod ch15;
 mod ch16;
+mod ch17;
 mod ch19;
 mod ch20;
 mod ch26;
