@@ -36,6 +36,8 @@ pub mod ch15;
 pub mod ch16;
 #[cfg_attr(feature = "solution", path = "solutions/ch17.rs")]
 pub mod ch17;
+#[cfg_attr(feature = "solution", path = "solutions/ch18.rs")]
+pub mod ch18;
 #[cfg_attr(feature = "solution", path = "solutions/ch19.rs")]
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]

@@ -13,6 +13,7 @@ mod ch14;
 mod ch15;
 mod ch16;
 mod ch17;
+mod ch18;
 mod ch19;
 mod ch20;
 mod ch26;
