@@ -1,6 +1,7 @@
 //! However the worker waits, both tasks finish all their work: blocking costs
-//! latency, not correctness. (How long the gaps are is the chapter's
-//! measurement, not a test.)
+//! latency, not correctness. How long the gaps are is the chapter's
+//! measurement; what is certain of them — a blocked current-thread runtime
+//! misses the heartbeat for the whole of the work — is tested.
 
 use std::time::Duration;
 
@@ -27,6 +28,17 @@ fn every_tick_and_every_piece_happens_on_a_current_thread_runtime() {
                 report.longest_gap >= PERIOD / 2,
                 "{waiting:?}: {report:?}"
             );
+            if matches!(waiting, Waiting::BlockInTask) {
+                // The chapter's claim: the one thread sleeps through every
+                // piece without reaching an `.await`, so the heartbeat misses
+                // the whole of the work. A lower bound, so no timing noise
+                // can break it.
+                assert!(
+                    report.longest_gap >= 2 * PIECE,
+                    "the heartbeat beat while the thread was blocked: \
+                     {report:?}"
+                );
+            }
         }
     });
 }
