@@ -64,8 +64,9 @@ pub struct Settings {
     pub name: String,
 }
 
-/// `readers` threads read the settings while a writer publishes `updates`
-/// new versions; returns, per reader, the versions it saw in order.
+/// `readers` threads read the settings while two writers publish `updates`
+/// new versions between them; returns, per reader, the versions it saw in
+/// order.
 pub fn rwlock_readers(readers: usize, updates: u32) -> Vec<Vec<u32>> {
     let settings = RwLock::new(Settings {
         version: 0,
@@ -87,20 +88,29 @@ pub fn rwlock_readers(readers: usize, updates: u32) -> Vec<Vec<u32>> {
                             return versions;
                         }
                         drop(now);
-                        thread::yield_now(); // let the writer have a core
+                        thread::yield_now(); // let the writers have a core
                     }
                 })
             })
             .collect();
-        for version in 1..=updates {
-            // A writer waits until no reader holds the lock, then has it alone.
-            let mut now = settings.write().expect("not poisoned");
-            *now = Settings {
-                version,
-                name: format!("v{version}"),
-            };
-            drop(now);
-            thread::yield_now();
+        for _ in 0..2 {
+            scope.spawn(|| {
+                loop {
+                    // A writer waits until nobody else holds the lock, then
+                    // has it alone: no reader, and not the other writer.
+                    let mut now = settings.write().expect("not poisoned");
+                    if now.version == updates {
+                        return;
+                    }
+                    now.version += 1;
+                    // Half updated: a reader let in now would see the new
+                    // version with the old name.
+                    thread::yield_now();
+                    now.name = format!("v{}", now.version);
+                    drop(now);
+                    thread::yield_now();
+                }
+            });
         }
         seen.into_iter()
             .map(|h| h.join().expect("no panic"))
