@@ -33,6 +33,9 @@ pub struct Dropped {
     pub refused: u64,
     pub received: u64,
     pub dropped: u64,
+    /// Whether what arrived was the first `received` messages published, in
+    /// order: a full queue drops the newest messages, not the oldest.
+    pub kept_the_oldest: bool,
 }
 
 // ANCHOR: push_blocks
@@ -104,15 +107,17 @@ pub fn pub_drops(mark: i32, published: u64) -> Result<Dropped> {
             refused += 1;
         }
     }
-    let mut received = 0;
-    while subscriber.recv_bytes(zmq::DONTWAIT).is_ok() {
-        received += 1;
+    let mut arrived = Vec::new();
+    while let Ok(message) = subscriber.recv_bytes(zmq::DONTWAIT) {
+        arrived.push(String::from_utf8_lossy(&message).parse::<u64>().ok());
     }
+    let received = arrived.len() as u64;
     Ok(Dropped {
         published,
         refused,
         received,
         dropped: published - received,
+        kept_the_oldest: arrived.into_iter().eq((0..received).map(Some)),
     })
 }
 // ANCHOR_END: pub_drops

@@ -257,11 +257,10 @@ fn push_waits_and_pub_drops_at_any_mark() {
             dropped.refused, 0,
             "PUB never makes the sender wait: {dropped:?}"
         );
-        assert_eq!(
-            dropped.received + dropped.dropped,
-            published,
-            "{dropped:?}"
-        );
+        // What arrived is the start of what was published, in order: once
+        // the queues were full, every newer message was dropped.
+        assert!(dropped.kept_the_oldest, "{dropped:?}");
+        assert!(dropped.received >= 1, "{dropped:?}");
         assert!(dropped.received <= 2 * mark as u64, "{dropped:?}");
         assert!(dropped.dropped > 0, "{dropped:?}");
     }
