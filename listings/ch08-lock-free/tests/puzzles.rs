@@ -56,9 +56,11 @@ impl Stack {
         loop {
             let old = self.head.load(Acquire);
             self.next(node).store(old, Relaxed);
-            let swapped =
-                self.head.compare_exchange(old, node, Release, Relaxed);
-            if swapped.is_ok() {
+            let ok = self
+                .head
+                .compare_exchange(old, node, Release, Relaxed)
+                .is_ok();
+            if ok {
                 break;
             }
         }

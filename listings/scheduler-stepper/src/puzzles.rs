@@ -458,9 +458,9 @@ const SEQ_CST_FENCE: Puzzle = store_buffering!(
 
 const CAS_SOURCE: &[&str] = &[
     "let seen = counter.load(Relaxed);",
-    "let ok = counter",
-    "    .compare_exchange(seen, seen + 1, Relaxed, Relaxed)",
-    "    .is_ok();",
+    "let ok = counter.compare_exchange(",
+    "    seen, seen + 1, Relaxed, Relaxed,",
+    ").is_ok();",
 ];
 const CAS_ONCE_STEPS: [Step; 2] = [
     at(0, load("counter", "seen")),
@@ -563,13 +563,10 @@ macro_rules! cas_push {
                 "loop {",
                 "    let old = head.load(Acquire);",
                 concat!("    node", $node, ".next = old;"),
-                concat!(
-                    "    let swapped = head.compare_exchange(old, ",
-                    $node,
-                    ","
-                ),
-                "        Release, Relaxed);",
-                "    if swapped.is_ok() { break; }",
+                "    let ok = head.compare_exchange(",
+                concat!("        old, ", $node, ", Release, Relaxed,"),
+                "    ).is_ok();",
+                "    if ok { break; }",
                 "}",
             ],
             steps: &[
@@ -583,7 +580,7 @@ macro_rules! cas_push {
                 ),
                 at(2, store($next, Value::Local("old", 0))),
                 at(3, cas_head($node)),
-                at(5, Op::Unless(Test::Eq("ok", 0), 3)),
+                at(6, Op::Unless(Test::Eq("ok", 0), 3)),
                 at(
                     1,
                     Op::Load {
