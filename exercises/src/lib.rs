@@ -22,6 +22,18 @@ pub mod ch02;
 pub mod ch03;
 #[cfg_attr(feature = "solution", path = "solutions/ch04.rs")]
 pub mod ch04;
+#[cfg_attr(feature = "solution", path = "solutions/ch05.rs")]
+pub mod ch05;
+#[cfg_attr(feature = "solution", path = "solutions/ch06.rs")]
+pub mod ch06;
+#[cfg_attr(feature = "solution", path = "solutions/ch07.rs")]
+pub mod ch07;
+#[cfg_attr(feature = "solution", path = "solutions/ch08.rs")]
+pub mod ch08;
+#[cfg_attr(feature = "solution", path = "solutions/ch09.rs")]
+pub mod ch09;
+#[cfg_attr(feature = "solution", path = "solutions/ch10.rs")]
+pub mod ch10;
 #[cfg_attr(feature = "solution", path = "solutions/ch11.rs")]
 pub mod ch11;
 #[cfg_attr(feature = "solution", path = "solutions/ch12.rs")]
@@ -42,7 +54,29 @@ pub mod ch18;
 pub mod ch19;
 #[cfg_attr(feature = "solution", path = "solutions/ch20.rs")]
 pub mod ch20;
+#[cfg_attr(feature = "solution", path = "solutions/ch21.rs")]
+pub mod ch21;
+#[cfg_attr(feature = "solution", path = "solutions/ch22.rs")]
+pub mod ch22;
+#[cfg_attr(feature = "solution", path = "solutions/ch23.rs")]
+pub mod ch23;
+#[cfg_attr(feature = "solution", path = "solutions/ch24.rs")]
+pub mod ch24;
+#[cfg_attr(feature = "solution", path = "solutions/ch25.rs")]
+pub mod ch25;
 #[cfg_attr(feature = "solution", path = "solutions/ch26.rs")]
 pub mod ch26;
 #[cfg_attr(feature = "solution", path = "solutions/ch27.rs")]
 pub mod ch27;
+#[cfg_attr(feature = "solution", path = "solutions/ch28.rs")]
+pub mod ch28;
+#[cfg_attr(feature = "solution", path = "solutions/ch29.rs")]
+pub mod ch29;
+#[cfg_attr(feature = "solution", path = "solutions/ch30.rs")]
+pub mod ch30;
+#[cfg_attr(feature = "solution", path = "solutions/ch31.rs")]
+pub mod ch31;
+#[cfg_attr(feature = "solution", path = "solutions/ch32.rs")]
+pub mod ch32;
+#[cfg_attr(feature = "solution", path = "solutions/ch33.rs")]
+pub mod ch33;
