@@ -36,10 +36,10 @@ where
     let sink = Arc::clone(&seen);
     let mut builder = loom::model::Builder::new();
     // Without a bound, loom 0.7's search skipped executions these tests
-    // need: two threads that each load, then store the same variable, and
-    // the one spawned second never ran whole before the first. With a
-    // bound, loom tries every schedule with up to that many preemptions;
-    // one per step of the puzzle is more than any schedule can use.
+    // need: of two threads that each load, then store one variable, the
+    // first never loaded what the second had stored. With a bound, loom
+    // tries every schedule with up to that many preemptions; one per step
+    // of the puzzle is more than any schedule can use.
     let steps: usize = puzzle.threads.iter().map(|t| t.steps.len()).sum();
     builder.preemption_bound = Some(steps);
     builder.check(move || {
