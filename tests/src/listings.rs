@@ -50,6 +50,61 @@ pub struct Listing {
     pub output_files: Vec<String>,
     /// What the chapter claims of the shown run, each checked on an output.
     pub claims: Vec<Claim>,
+    /// What else legitimately differs between two of its runs, masked before
+    /// a fresh run is compared with `output.txt`.
+    pub masks: Vec<Mask>,
+}
+
+/// A part of one listing's output that differs from run to run for a reason
+/// its manifest states (a count that depends on the scheduler, a figure in a
+/// column without a unit): every capture group of the pattern (or the whole
+/// match, without groups) is replaced by `[varies]`.
+#[derive(Debug, Clone)]
+pub struct Mask {
+    pub pattern: Regex,
+    pub why: String,
+}
+
+impl Mask {
+    fn from_toml(listing: &str, value: &serde_json::Value) -> Mask {
+        let text = |key: &str| {
+            value[key]
+                .as_str()
+                .unwrap_or_else(|| panic!("{listing}: a mask has no `{key}` string"))
+                .to_string()
+        };
+        let pattern = text("pattern");
+        let why = text("why");
+        assert!(
+            !why.trim().is_empty(),
+            "{listing}: the mask {pattern:?} says no why"
+        );
+        Mask {
+            pattern: Regex::new(&pattern)
+                .unwrap_or_else(|error| panic!("{listing}: mask {pattern:?}: {error}")),
+            why,
+        }
+    }
+
+    fn apply(&self, output: &str) -> String {
+        self.pattern
+            .replace_all(output, |found: &regex::Captures| {
+                let whole = found.get(0).expect("the whole match");
+                if found.len() == 1 {
+                    return "[varies]".to_string();
+                }
+                let mut masked = String::new();
+                let mut at = whole.start();
+                for group in found.iter().skip(1).flatten() {
+                    masked.push_str(&output[at..group.start()]);
+                    masked.push_str("[varies]");
+                    at = group.end();
+                }
+                masked.push_str(&output[at..whole.end()]);
+                masked
+            })
+            .into_owned()
+    }
 }
 
 /// A quantitative claim a chapter makes about a listing's run: a figure found in the
@@ -139,6 +194,16 @@ impl Claim {
 impl Listing {
     pub fn output_file(&self) -> PathBuf {
         self.dir.join("output.txt")
+    }
+
+    /// The output with what differs between two runs masked: the listing's
+    /// own masks, then what [`normalise`] masks in every output.
+    pub fn normalise(&self, output: &str) -> String {
+        let masked = self
+            .masks
+            .iter()
+            .fold(output.to_string(), |text, mask| mask.apply(&text));
+        normalise(&masked)
     }
 
     /// The command a reader types to get the output the book shows.
@@ -305,6 +370,15 @@ fn load_listings() -> Vec<Listing> {
                 output_args,
                 output_invariants: book["output-invariants"].as_str().map(str::to_string),
                 output_files,
+                masks: book["masks"]
+                    .as_array()
+                    .map(|masks| {
+                        masks
+                            .iter()
+                            .map(|mask| Mask::from_toml(&package.name, mask))
+                            .collect()
+                    })
+                    .unwrap_or_default(),
                 claims: book["claims"]
                     .as_array()
                     .map(|claims| {
@@ -345,11 +419,28 @@ pub fn normalise(output: &str) -> String {
     // the load at both ends of the run, every part of it the machine's and the moment's.
     static MACHINE: LazyLock<Regex> =
         LazyLock::new(|| Regex::new(r"(?m)^machine: .*$").expect("valid machine header pattern"));
+    // Rates and sizes a run measures; the unit stays, so a changed unit or
+    // label still shows.
+    static RATE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(
+            r"\b\d+(\.\d+)? (GB/s|GiB/s|MB/s|GFLOP/s|Mpixel/s|req/s|MiB|KiB|GiB|bytes each)\b",
+        )
+        .expect("valid rate pattern")
+    });
+    // A port the system chose, and the load average however a listing words it.
+    static PORT: LazyLock<Regex> =
+        LazyLock::new(|| Regex::new(r"127\.0\.0\.1:\d+").expect("valid port pattern"));
+    static LOAD_AVERAGE: LazyLock<Regex> = LazyLock::new(|| {
+        Regex::new(r"load average([a-z ]*):? \d+(\.\d+)?").expect("valid load average pattern")
+    });
     let root = workspace_root().display().to_string();
     let output = output.replace(&root, "[root]");
     let output = DURATION.replace_all(&output, "[duration]");
     let output = SPEEDUP.replace_all(&output, "[speedup]");
     let output = PERCENT.replace_all(&output, "[percent]");
+    let output = RATE.replace_all(&output, "[measured] $2");
+    let output = PORT.replace_all(&output, "127.0.0.1:[port]");
+    let output = LOAD_AVERAGE.replace_all(&output, "load average$1 [load]");
     let output = LOAD.replace_all(&output, "load [load]");
     let output = MACHINE.replace_all(&output, "machine: [machine]");
     let output = CORES.replace_all(&output, "[n] cores");
@@ -418,7 +509,7 @@ pub fn listing_of(path: &Path) -> Option<Listing> {
 
 #[cfg(test)]
 mod tests {
-    use super::{Claim, normalise};
+    use super::{Claim, Mask, normalise};
 
     fn claim(figure: &str, at_least: Option<f64>, at_most: Option<f64>) -> Claim {
         let mut toml =
@@ -489,6 +580,36 @@ mod tests {
             normalise("loaded 3 items, 4 cores.\n"),
             "loaded 3 items, [n] cores.\n"
         );
+    }
+
+    #[test]
+    fn normalise_masks_rates_sizes_ports_and_load_averages() {
+        assert_eq!(
+            normalise("copy: 43.3 GB/s, 23.8 GFLOP/s; + 3.3 MiB, 349 bytes each\n"),
+            "copy: [measured] GB/s, [measured] GFLOP/s; + [measured] MiB, [measured] bytes each\n"
+        );
+        assert_eq!(
+            normalise("at tcp://127.0.0.1:36395 (load average before the run: 8.4)\n"),
+            "at tcp://127.0.0.1:[port] (load average before the run [load])\n"
+        );
+        assert_ne!(normalise("43.3 GB/s\n"), normalise("43.3 MB/s\n"));
+    }
+
+    #[test]
+    fn a_listings_masks_replace_their_groups() {
+        let mask = Mask::from_toml(
+            "a-listing",
+            &serde_json::json!({"pattern": r"missed in (\d+) of (\d+)", "why": "the scheduler"}),
+        );
+        assert_eq!(
+            mask.apply("both missed in 80 of 100000 rounds"),
+            "both missed in [varies] of [varies] rounds"
+        );
+        let whole = Mask::from_toml(
+            "a-listing",
+            &serde_json::json!({"pattern": r"pthread-\S+", "why": "w"}),
+        );
+        assert_eq!(whole.apply("on pthread-haswell-AMD"), "on [varies]");
     }
 
     #[test]

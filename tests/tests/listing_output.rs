@@ -4,7 +4,7 @@
 //! `output-args` and compares with the file after masking durations and speedups.
 //! With `BLESS=1` (what `cargo xtask bless` sets) it rewrites the files instead.
 
-use book_tests::listings::{Listing, listings, normalise};
+use book_tests::listings::{Listing, listings};
 use book_tests::shown;
 
 fn blessing() -> bool {
@@ -161,13 +161,13 @@ fn check_one(listing: &Listing) -> Result<(), String> {
             ))
         };
     }
-    if normalise(&fresh) != normalise(&shown_text) {
+    if listing.normalise(&fresh) != listing.normalise(&shown_text) {
         return Err(format!(
             "{} differs from a fresh run (durations and speedups masked); \
              if the change is intended run `cargo xtask bless`\n--- book shows\n{}\n--- fresh run\n{}",
             shown(&file),
-            normalise(&shown_text),
-            normalise(&fresh)
+            listing.normalise(&shown_text),
+            listing.normalise(&fresh)
         ));
     }
     Ok(())

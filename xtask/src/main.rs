@@ -5,6 +5,7 @@
 //! `cargo xtask test` (prove that every listing, snippet, output and page still works).
 //! Both install what they need first and say what they install.
 
+mod pdf;
 mod setup;
 mod test;
 mod wasm;
@@ -44,6 +45,15 @@ enum Task {
         /// Port to serve on.
         #[arg(long, default_value_t = 3000)]
         port: u16,
+    },
+    /// Build the book and print it to `book/concurrency-is-structure.pdf` with headless Chromium.
+    Pdf {
+        /// Print this already built site instead of building `book/`.
+        #[arg(long, value_name = "DIR")]
+        site: Option<PathBuf>,
+        /// Where to write the PDF (default: `concurrency-is-structure.pdf` in the site).
+        #[arg(long, value_name = "FILE")]
+        output: Option<PathBuf>,
     },
     /// Run every check: formatting, clippy, all listings' tests, snippets, outputs, the site in a browser.
     Test,
@@ -103,6 +113,18 @@ fn run(cli: Cli) -> Result<()> {
             mdbook.args(["serve", "--hostname", "127.0.0.1", "--port"]);
             mdbook.arg(port.to_string());
             run_command(&mut mdbook)
+        }
+        Task::Pdf { site, output } => {
+            let site = match site {
+                Some(site) => site,
+                None => {
+                    tools.ensure_book_tools()?;
+                    build_book(&tools, &root)?;
+                    root.join("book")
+                }
+            };
+            let output = output.unwrap_or_else(|| site.join(pdf::FILE_NAME));
+            pdf::print(&site, &output)
         }
         Task::Test => test::run_all(&tools, &root),
         Task::Bless { busy, listings } => test::bless(&tools, busy, &listings),

@@ -71,6 +71,10 @@ pub const TEST_PACKAGES: &[DebianPackage] = &[
         needed_for: "the browser tests drive Chromium over WebDriver",
     },
     DebianPackage {
+        name: "poppler-utils",
+        needed_for: "the PDF test reads the printed book with pdfinfo, pdftotext and pdftoppm",
+    },
+    DebianPackage {
         name: "pocl-opencl-icd",
         needed_for: "the OpenCL listings run their kernels on PoCL, an OpenCL device on the CPU",
     },
