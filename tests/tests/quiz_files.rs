@@ -526,7 +526,29 @@ fn the_progress_page_lists_every_quiz_and_exercise() {
         if !page.contains(&format!("]({relative}#quiz)")) {
             problems.push(format!("no link to the quiz of {relative}"));
         }
-        // Every exercise a chapter sets has a row with a link to it.
+        // Every chapter sets an exercise, and each has a row with a link to it
+        // and the command that checks it.
+        let number = stem
+            .strip_prefix("ch")
+            .and_then(|rest| rest.get(..2))
+            .filter(|digits| digits.chars().all(|c| c.is_ascii_digit()));
+        let set = sections(&markdown)
+            .iter()
+            .filter(|(title, _)| title.starts_with("Exercise"))
+            .count();
+        if let Some(number) = number {
+            if set == 0 {
+                problems.push(format!(
+                    "{relative} sets no exercise (a `## Exercise: …` section)"
+                ));
+            }
+            let command = format!("cargo exercise ch{number}");
+            if set > 0 && !markdown.contains(&command) {
+                problems.push(format!(
+                    "{relative}: its exercise does not show `{command}`"
+                ));
+            }
+        }
         for (title, _) in sections(&markdown) {
             if title.starts_with("Exercise") {
                 exercises += 1;
