@@ -212,6 +212,25 @@ pub fn interleaved<T, E>(
         })
         .collect())
 }
+/// [`interleaved`] for variants that cannot fail, such as computations:
+/// `interleaved_infallible(5, &mut [plain_loop, on_threads])`.
+pub fn interleaved_infallible<T, F: FnMut() -> T>(
+    rounds: usize,
+    variants: &mut [F],
+) -> Vec<(Summary, T)> {
+    let mut fallible: Vec<_> = variants
+        .iter_mut()
+        .map(|variant| move || Ok::<T, std::convert::Infallible>(variant()))
+        .collect();
+    let mut fallible: Vec<&mut dyn FnMut() -> Result<T, _>> = fallible
+        .iter_mut()
+        .map(|variant| variant as &mut dyn FnMut() -> Result<T, _>)
+        .collect();
+    match interleaved(rounds, &mut fallible) {
+        Ok(measured) => measured,
+        Err(never) => match never {},
+    }
+}
 // ANCHOR_END: interleaved
 
 #[cfg(test)]

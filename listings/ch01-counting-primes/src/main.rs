@@ -1,15 +1,16 @@
 //! The same CPU-bound count run on one loop and then on 1, 2, 4… threads, each
 //! timed.
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, interleaved_infallible};
 use ch01_counting_primes::{
     BLOCK, count_primes_on_threads, count_primes_sequentially,
 };
 use clap::Parser;
 
-/// Each time printed is the fastest of this many runs, so a moment of noise on
-/// a shared machine does not decide the comparison.
-const RUNS: usize = 3;
+/// Every way runs once to warm up and then this many times, the ways taking
+/// turns, so that a moment of background noise lands on all of them alike.
+const ROUNDS: usize = 5;
 
 /// Counts the primes below a limit by trial division, first in one plain loop
 /// and then split across each given number of threads, and prints how long each
@@ -32,21 +33,30 @@ struct Args {
 fn main() {
     let args = Args::parse();
     let limit = args.limit;
+    let machine = Machine::now();
+    let threads: Vec<usize> =
+        args.threads.into_iter().map(usize::from).collect();
+    // The plain loop first, then the count on each number of threads.
+    let mut ways: Vec<Box<dyn FnMut() -> u64>> =
+        vec![Box::new(move || count_primes_sequentially(limit))];
+    for &n in &threads {
+        ways.push(Box::new(move || count_primes_on_threads(limit, n)));
+    }
+    let measured = interleaved_infallible(ROUNDS, &mut ways);
+
+    println!("{}", machine.header());
     println!("primes below {limit}, by trial division, in blocks of {BLOCK}");
-    println!("(each time is the fastest of {RUNS} runs)");
-    let plain_loop = || count_primes_sequentially(limit);
-    let (expected, baseline) = fastest_of(RUNS, plain_loop);
-    let time = format_duration(baseline);
+    println!("{ROUNDS} rounds, the ways in turn; median (fastest – slowest)");
+    let (baseline, expected) = &measured[0];
+    let time = baseline.display();
     println!("one loop, no threads: {expected} primes in {time}");
 
     println!();
-    println!("threads    primes      time  speedup");
-    for threads in args.threads.into_iter().map(usize::from) {
-        let count = || count_primes_on_threads(limit, threads);
-        let (primes, took) = fastest_of(RUNS, count);
-        let time = format_duration(took);
-        let speedup = format_speedup(baseline, took);
-        println!("{threads:>7}  {primes:>8}  {time:>8}  {speedup:>7}");
+    println!("threads    primes                        time  speedup");
+    for (threads, (took, primes)) in threads.iter().zip(&measured[1..]) {
+        let time = took.display();
+        let speedup = format_speedup(baseline.median(), took.median());
+        println!("{threads:>7}  {primes:>8}  {time:>26}  {speedup:>7}");
     }
 }
 // ANCHOR_END: main
