@@ -22,7 +22,8 @@ pub fn ask(
         socket.connect(endpoint)?;
         socket.send(request, 0)?;
         if socket.poll(zmq::POLLIN, millis)? > 0 {
-            let reply = socket.recv_string(0)?.map_err(|_| anyhow!("not UTF-8"))?;
+            let reply =
+                socket.recv_string(0)?.map_err(|_| anyhow!("not UTF-8"))?;
             return Ok((reply, attempt));
         }
         // `socket` is dropped here, and its unanswered request with it.

@@ -11,7 +11,11 @@ const IDLE: Duration = Duration::from_secs(2);
 /// A server on `endpoint` (a ROUTER, which may leave a request unanswered
 /// and still take the next) that ignores its first `ignore` requests and
 /// answers the rest with their squares. It returns the requests it received.
-fn server(context: &zmq::Context, endpoint: &str, ignore: usize) -> JoinHandle<usize> {
+fn server(
+    context: &zmq::Context,
+    endpoint: &str,
+    ignore: usize,
+) -> JoinHandle<usize> {
     let socket = context.socket(zmq::ROUTER).expect("a ROUTER socket");
     socket.bind(endpoint).expect("the endpoint binds");
     thread::spawn(move || {
