@@ -106,7 +106,13 @@ pub async fn run_everywhere(
     reports.into_iter().flatten().collect()
 }
 
-async fn one_host(host: Host, mut ssh: Command, deadline: Duration) -> Report {
+/// Runs one host's `ssh` (or any command standing in for it) to the end or
+/// to `deadline`, whichever comes first, and says what became of it.
+pub async fn one_host(
+    host: Host,
+    mut ssh: Command,
+    deadline: Duration,
+) -> Report {
     let start = Instant::now();
     ssh.stdin(Stdio::null())
         .stdout(Stdio::piped())
