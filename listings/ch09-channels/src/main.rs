@@ -3,7 +3,8 @@
 
 use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, interleaved_infallible};
 use ch09_channels::{
     CAPACITY, Flavour, collatz_steps, fan_out_fan_in, pump, sieve,
 };
@@ -30,8 +31,9 @@ struct Args {
     messages: u64,
 }
 
-/// Each throughput run is repeated this many times; the fastest counts.
-const RUNS: usize = 3;
+/// Each throughput comparison runs every flavour once to warm up, then this
+/// many rounds with the flavours taking turns; the median is printed.
+const ROUNDS: usize = 5;
 
 // ANCHOR: main
 fn main() {
@@ -67,28 +69,34 @@ fn main() {
     }
 
     println!();
+    let machine = Machine::now();
+    let expected = args.messages * (args.messages - 1) / 2;
+    let measured = [1, 4].map(|producers| {
+        let mut flavours = Flavour::ALL
+            .map(|flavour| move || pump(flavour, producers, args.messages));
+        (producers, interleaved_infallible(ROUNDS, &mut flavours))
+    });
+    println!("{}", machine.header());
     println!(
-        "throughput, {} messages, bounded capacity {CAPACITY}:",
+        "throughput, {} messages, bounded capacity {CAPACITY};",
         args.messages
     );
     println!(
-        "{:<24} {:>9} {:>10} {:>8}",
+        "{ROUNDS} rounds, the flavours in turn; median (fastest – slowest)"
+    );
+    println!(
+        "{:<24} {:>9} {:>28} {:>8}",
         "channel", "producers", "time", "vs std"
     );
-    let expected = args.messages * (args.messages - 1) / 2;
-    for producers in [1, 4] {
-        let times = Flavour::ALL.map(|flavour| {
-            let (sum, time) =
-                fastest_of(RUNS, || pump(flavour, producers, args.messages));
-            assert_eq!(sum, expected, "{} lost or duplicated", flavour.name());
-            time
-        });
-        for (flavour, time) in Flavour::ALL.into_iter().zip(times) {
+    for (producers, times) in &measured {
+        let baseline = times[0].0.median(); // std mpsc::channel
+        for (flavour, (took, sum)) in Flavour::ALL.into_iter().zip(times) {
+            assert_eq!(*sum, expected, "{} lost or duplicated", flavour.name());
             println!(
-                "{:<24} {producers:>9} {:>10} {:>8}",
+                "{:<24} {producers:>9} {:>28} {:>8}",
                 flavour.name(),
-                format_duration(time),
-                format_speedup(times[0], time) // against std mpsc::channel
+                took.display(),
+                format_speedup(baseline, took.median())
             );
         }
     }
