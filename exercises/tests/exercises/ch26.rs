@@ -44,7 +44,7 @@ fn ch26_ask_retries_on_a_fresh_socket() {
         let context = zmq::Context::new();
         let at = "inproc://ch26-retries";
         let server = server(&context, at, 2);
-        let timeout = Duration::from_millis(300);
+        let timeout = Duration::from_secs(1);
         let first = ask(&context, at, "7", timeout, 3).expect("an answer");
         assert_eq!(first, ("49".to_string(), 3), "answered on the third try");
         let next = ask(&context, at, "5", timeout, 3).expect("an answer");
