@@ -1,18 +1,18 @@
 //! Chapter 1's prime count in every model of the book, timed side by side and
 //! each checked against the plain loop.
 
-use std::path::PathBuf;
-use std::process::ExitCode;
-use std::time::Duration;
-
-use book_helpers::{format_duration, format_speedup, timed};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, interleaved};
 use ch32_one_problem_every_model::{Model, worker_main};
 use clap::Parser;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
+use std::path::PathBuf;
+use std::process::ExitCode;
 
-/// Each model runs this many times and its fastest run is printed, so a moment
-/// of noise on a shared machine does not decide the comparison.
-const RUNS: usize = 7;
+/// Every model runs once to warm up, then this many rounds, the models taking
+/// turns, so a burst of load from elsewhere slows one round of every model
+/// rather than every run of one; each model's median is printed.
+const ROUNDS: usize = 7;
 
 /// Counts the primes below a limit in every concurrency model the book teaches
 /// (sequential, scoped threads, a channel pipeline, rayon, tokio on three
@@ -80,14 +80,7 @@ fn main() -> ExitCode {
     // The process model starts this same binary again, with `--worker`.
     let program = std::env::current_exe()
         .unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
-    println!(
-        "primes below {limit}, {threads} threads or processes \
-         where a model uses several"
-    );
-    println!(
-        "({RUNS} rounds, each running every model once; \
-         each time is the model's fastest)"
-    );
+    let machine = Machine::now();
     // The plain loop is always the first row: every speedup is measured against
     // it.
     let others = args
@@ -97,34 +90,46 @@ fn main() -> ExitCode {
         .filter(|m| *m != Model::Sequential);
     let models: Vec<Model> =
         std::iter::once(Model::Sequential).chain(others).collect();
-    // Rounds rather than each model's runs back to back: a burst of load from
-    // elsewhere on the machine then slows one round of every model, not every
-    // run of one model.
-    let mut results = vec![(0, Duration::MAX); models.len()];
-    for _ in 0..RUNS {
-        for (model, best) in models.iter().zip(&mut results) {
-            let (count, took) = timed(|| model.count(&program, limit, threads));
-            match count {
-                Ok(count) => *best = (count, best.1.min(took)),
-                Err(error) => {
-                    eprintln!(
-                        "error: the {} model failed: {error}",
-                        model.name()
-                    );
-                    return ExitCode::FAILURE;
-                }
+    let mut ways: Vec<_> = models
+        .iter()
+        .map(|model| {
+            let program = &program;
+            move || {
+                model.count(program, limit, threads).map_err(|error| {
+                    format!("the {} model failed: {error}", model.name())
+                })
             }
+        })
+        .collect();
+    let mut ways: Vec<&mut dyn FnMut() -> Result<u64, String>> =
+        ways.iter_mut().map(|way| way as _).collect();
+    let measured = match interleaved(ROUNDS, &mut ways) {
+        Ok(measured) => measured,
+        Err(error) => {
+            eprintln!("error: {error}");
+            return ExitCode::FAILURE;
         }
-    }
-    let (expected, baseline) = results[0];
+    };
+    let (baseline, expected) = (measured[0].0.median(), measured[0].1);
+    println!("{}", machine.header());
+    println!(
+        "primes below {limit}, {threads} threads or processes \
+         where a model uses several"
+    );
+    println!("{ROUNDS} rounds, the models in turn; median (fastest – slowest)");
     println!();
-    println!("model                   lines    primes      time  speedup");
+    println!(
+        "model                   lines    primes                        time  \
+         speedup"
+    );
     let mut wrong = Vec::new();
-    for (model, (count, took)) in models.iter().zip(results) {
+    for (model, (took, count)) in models.iter().zip(measured) {
         let (name, lines) = (model.name(), model.lines_of_code());
-        let (time, speedup) =
-            (format_duration(took), format_speedup(baseline, took));
-        println!("{name:<22}  {lines:>5}  {count:>8}  {time:>8}  {speedup:>7}");
+        let time = took.display();
+        let speedup = format_speedup(baseline, took.median());
+        println!(
+            "{name:<22}  {lines:>5}  {count:>8}  {time:>26}  {speedup:>7}"
+        );
         if count != expected {
             wrong.push(format!("{name} counted {count}, the loop {expected}"));
         }
