@@ -29,12 +29,15 @@ pub fn interleaved_with_a_timer_queue(
     // (when it is ready, which driver, which event, since when it waits);
     // `Reverse` turns Rust's max-heap into the min-heap a timer queue
     // needs.
-    let mut queue: BinaryHeap<Reverse<(Instant, usize, u32, Instant)>> = drivers
-        .iter()
-        .enumerate()
-        .filter(|_| events > 0)
-        .map(|(index, driver)| Reverse((start + driver.period, index, 1, start)))
-        .collect();
+    let mut queue: BinaryHeap<Reverse<(Instant, usize, u32, Instant)>> =
+        drivers
+            .iter()
+            .enumerate()
+            .filter(|_| events > 0)
+            .map(|(index, driver)| {
+                Reverse((start + driver.period, index, 1, start))
+            })
+            .collect();
     while let Some(Reverse((ready_at, index, number, since))) = queue.pop() {
         thread::sleep(ready_at.saturating_duration_since(Instant::now()));
         let driver = &drivers[index];
