@@ -60,6 +60,11 @@ fn every_output_txt_matches_a_fresh_run() {
 /// What a chapter says of a listing's run holds of the run the chapter shows.
 #[test]
 fn every_claim_holds_of_the_shown_output() {
+    if blessing() {
+        // Blessing checks each claim on the new run before writing it; the
+        // files this would read are being rewritten beside it.
+        return;
+    }
     let mut problems = Vec::new();
     let mut checked = 0;
     for listing in listings() {

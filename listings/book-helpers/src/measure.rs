@@ -22,6 +22,8 @@ pub struct Machine {
     pub cores: usize,
     /// The one-minute load average when the run started.
     pub load_at_start: Option<f64>,
+    /// The machine's and this process's CPU time when the run started.
+    pub cpu_at_start: Option<CpuTimes>,
 }
 
 impl Machine {
@@ -36,23 +38,41 @@ impl Machine {
             model,
             cores,
             load_at_start: load_average(),
+            cpu_at_start: CpuTimes::now(),
         }
     }
 
     /// The header line of a timed output, with the load read again now:
-    /// `machine: AMD EPYC 7B13 (2 cores), load 0.3 at start, load 0.9 at end`,
-    /// and `, busy` after it when either load says the machine was busy.
+    /// `machine: AMD EPYC 7B13 (2 cores), load 0.3 at start, load 0.9 at end,
+    /// others 2% of the CPU`, and `, busy` after it when other programs took
+    /// more than a quarter of the machine's CPU time during the run.
+    ///
+    /// The load average alone cannot say that: it lags by a minute and counts
+    /// this run's own threads, so a two-thread benchmark on two cores reads as
+    /// a busy machine by the time it ends.
     pub fn header(&self) -> String {
         let load_at_end = load_average();
         let load = |value: Option<f64>| {
             value.map_or("load unknown".to_string(), |v| format!("load {v:.1}"))
         };
-        let busy = [self.load_at_start, load_at_end]
-            .into_iter()
-            .flatten()
-            .any(|load| is_busy(load, self.cores));
+        let others = self
+            .cpu_at_start
+            .zip(CpuTimes::now())
+            .and_then(|(start, end)| start.others_share(&end));
+        let (others_text, busy) = match others {
+            Some(share) => (
+                format!(", others {:.0}% of the CPU", share * 100.0),
+                share > BUSY_SHARE,
+            ),
+            // Without /proc/stat, the load at the start is all there is.
+            None => (
+                String::new(),
+                self.load_at_start
+                    .is_some_and(|load| is_busy(load, self.cores)),
+            ),
+        };
         format!(
-            "machine: {} ({} cores), {} at start, {} at end{}",
+            "machine: {} ({} cores), {} at start, {} at end{others_text}{}",
             self.model,
             self.cores,
             load(self.load_at_start),
@@ -60,6 +80,74 @@ impl Machine {
             if busy { ", busy" } else { "" }
         )
     }
+}
+
+/// The share of the machine's CPU time that other programs may take during a
+/// run before its header calls the machine busy.
+const BUSY_SHARE: f64 = 0.25;
+
+/// CPU time in clock ticks: the whole machine's, from `/proc/stat`, and this
+/// process's own (with the children it has waited for), from
+/// `/proc/self/stat`.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct CpuTimes {
+    /// All time of all cores, busy or idle.
+    pub total: u64,
+    /// Idle time (with time waiting for I/O).
+    pub idle: u64,
+    /// This process's and its children's time.
+    pub own: u64,
+}
+
+impl CpuTimes {
+    /// The counters now, on Linux; `None` elsewhere.
+    pub fn now() -> Option<Self> {
+        let machine = std::fs::read_to_string("/proc/stat").ok()?;
+        let process = std::fs::read_to_string("/proc/self/stat").ok()?;
+        let (total, idle) = machine_times(&machine)?;
+        Some(Self {
+            total,
+            idle,
+            own: own_time(&process)?,
+        })
+    }
+
+    /// The share of the machine's CPU time from `self` to `later` that went
+    /// to programs other than this one.
+    pub fn others_share(&self, later: &CpuTimes) -> Option<f64> {
+        let total = later.total.checked_sub(self.total)?;
+        let busy = total.checked_sub(later.idle.checked_sub(self.idle)?)?;
+        let own = later.own.checked_sub(self.own)?;
+        (total > 0).then(|| busy.saturating_sub(own) as f64 / total as f64)
+    }
+}
+
+/// `(total, idle)` from the `cpu` line of `/proc/stat`: user, nice, system,
+/// idle, iowait, irq, softirq, steal.
+fn machine_times(stat: &str) -> Option<(u64, u64)> {
+    let line = stat.lines().find(|line| line.starts_with("cpu "))?;
+    let ticks: Vec<u64> = line
+        .split_whitespace()
+        .skip(1)
+        .take(8)
+        .map(|field| field.parse().ok())
+        .collect::<Option<_>>()?;
+    let [.., idle, iowait, _, _, _] = ticks[..] else {
+        return None;
+    };
+    Some((ticks.iter().sum(), idle + iowait))
+}
+
+/// utime + stime + cutime + cstime from `/proc/self/stat` (fields 14 to 17;
+/// the command name in parentheses before them may hold spaces).
+fn own_time(stat: &str) -> Option<u64> {
+    let after_name = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = after_name.split_whitespace().collect();
+    fields
+        .get(11..15)?
+        .iter()
+        .map(|field| field.parse::<u64>().ok())
+        .sum()
 }
 // ANCHOR_END: machine
 
@@ -301,12 +389,16 @@ mod tests {
     }
 
     #[test]
-    fn the_header_names_the_model_cores_and_both_loads() {
+    fn the_header_names_the_model_cores_both_loads_and_the_others_share() {
         let machine = Machine {
             model: "Test CPU".to_string(),
             cores: 2,
             load_at_start: Some(0.3),
+            cpu_at_start: CpuTimes::now(),
         };
+        // A few clock ticks must pass for a share to mean anything.
+        let until = Instant::now() + Duration::from_millis(60);
+        while Instant::now() < until {}
         let header = machine.header();
         assert!(
             header.starts_with(
@@ -314,12 +406,29 @@ mod tests {
             ),
             "{header}"
         );
-        // The load at the end is this machine's now, so it may or may not
-        // be busy.
-        assert!(
-            header.ends_with(" at end") || header.ends_with(" at end, busy"),
-            "{header}"
-        );
+        // Whatever else runs on this machine now decides the share.
+        assert!(header.contains("% of the CPU"), "{header}");
+    }
+
+    #[test]
+    fn others_share_is_busy_time_less_this_process_time() {
+        let stat = "cpu  100 0 50 800 50 0 0 0 0 0\ncpu0 1 2 3\n";
+        assert_eq!(machine_times(stat), Some((1000, 850)));
+        let own = "4242 (a (b) c) R 1 2 3 4 5 6 7 8 9 10 30 20 5 5 20 0";
+        assert_eq!(own_time(own), Some(60));
+        let start = CpuTimes {
+            total: 1000,
+            idle: 850,
+            own: 60,
+        };
+        // 200 ticks pass, 40 of them idle: 160 busy, 120 of them ours.
+        let end = CpuTimes {
+            total: 1200,
+            idle: 890,
+            own: 180,
+        };
+        assert_eq!(start.others_share(&end), Some(0.2));
+        assert_eq!(start.others_share(&start), None);
     }
 
     #[test]
@@ -332,6 +441,7 @@ mod tests {
             model: "Test CPU".to_string(),
             cores: 1,
             load_at_start: Some(3.0),
+            cpu_at_start: None,
         }
         .header();
         assert!(header.ends_with(" at end, busy"), "{header}");
