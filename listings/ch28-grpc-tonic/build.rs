@@ -8,7 +8,7 @@ fn main() {
     if let Err(error) = tonic_prost_build::compile_protos("proto/numbers.proto")
     {
         panic!(
-            "cannot compile proto/numbers.proto ({error}); `cargo xtask setup` installs protoc"
+            "protoc failed ({error}); `cargo xtask setup` will install protoc"
         );
     }
 }
