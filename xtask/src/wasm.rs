@@ -228,10 +228,7 @@ fn build_listing(root: &Path, listing: &WasmListing) -> Result<()> {
         })
         .collect();
     if stale.is_empty() {
-        println!(
-            "wasm: {} in {}/ are up to date",
-            listing.what, listing.out_dir
-        );
+        println!("wasm: {} in {}/: up to date", listing.what, listing.out_dir);
         return Ok(());
     }
     let toolchain = Toolchain::detect()?;
