@@ -65,25 +65,31 @@ pub struct Mask {
     pub why: String,
 }
 
+/// A string of a listing's `[package.metadata.book]` entry, or a panic that
+/// names the listing, the kind of entry and the key.
+fn manifest_text(listing: &str, entry: &str, value: &serde_json::Value, key: &str) -> String {
+    value[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("{listing}: a {entry} has no `{key}` string"))
+        .to_string()
+}
+
+/// A regular expression of a listing's `[package.metadata.book]` entry.
+fn manifest_pattern(listing: &str, entry: &str, value: &serde_json::Value, key: &str) -> Regex {
+    let pattern = manifest_text(listing, entry, value, key);
+    Regex::new(&pattern)
+        .unwrap_or_else(|error| panic!("{listing}: {entry} pattern {pattern:?}: {error}"))
+}
+
 impl Mask {
     fn from_toml(listing: &str, value: &serde_json::Value) -> Mask {
-        let text = |key: &str| {
-            value[key]
-                .as_str()
-                .unwrap_or_else(|| panic!("{listing}: a mask has no `{key}` string"))
-                .to_string()
-        };
-        let pattern = text("pattern");
-        let why = text("why");
+        let why = manifest_text(listing, "mask", value, "why");
+        let pattern = manifest_pattern(listing, "mask", value, "pattern");
         assert!(
             !why.trim().is_empty(),
-            "{listing}: the mask {pattern:?} says no why"
+            "{listing}: the mask {pattern} says no why"
         );
-        Mask {
-            pattern: Regex::new(&pattern)
-                .unwrap_or_else(|error| panic!("{listing}: mask {pattern:?}: {error}")),
-            why,
-        }
+        Mask { pattern, why }
     }
 
     fn apply(&self, output: &str) -> String {
@@ -121,15 +127,8 @@ pub struct Claim {
 
 impl Claim {
     fn from_toml(listing: &str, value: &serde_json::Value) -> Claim {
-        let text = |key: &str| {
-            value[key]
-                .as_str()
-                .unwrap_or_else(|| panic!("{listing}: a claim has no `{key}` string"))
-                .to_string()
-        };
-        let figure = text("figure");
-        let figure = Regex::new(&figure)
-            .unwrap_or_else(|error| panic!("{listing}: claim pattern {figure:?}: {error}"));
+        let text = |key: &str| manifest_text(listing, "claim", value, key);
+        let figure = manifest_pattern(listing, "claim", value, "figure");
         assert_eq!(
             figure.captures_len(),
             2,
