@@ -1,9 +1,11 @@
 //! Clients that talk to an echo server and check every byte that comes back.
 
 use std::io::{self, Read, Write};
-use std::net::{SocketAddr, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
+
+use crate::Served;
 
 /// What the clients saw.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -12,6 +14,26 @@ pub struct Seen {
     pub echoed: usize,
     /// Idle clients whose connection the server closed.
     pub closed_on_idle: usize,
+}
+
+/// Starts `serve` in a thread of its own on a free port of 127.0.0.1,
+/// expecting `talkers + idle` clients, runs the clients of [`run`] against it,
+/// and returns what the server and the clients saw. The tests drive both
+/// servers of the chapter, and its exercise's check the reader's, through it.
+pub fn against(
+    serve: impl FnOnce(TcpListener, usize) -> io::Result<Served> + Send + 'static,
+    talkers: usize,
+    messages: usize,
+    idle: usize,
+) -> io::Result<(Served, Seen)> {
+    let listener = TcpListener::bind("127.0.0.1:0")?;
+    let address = listener.local_addr()?;
+    let server = thread::spawn(move || serve(listener, talkers + idle));
+    let seen = run(address, talkers, messages, idle)?;
+    let served = server
+        .join()
+        .map_err(|_| io::Error::other("the server panicked"))??;
+    Ok((served, seen))
 }
 
 // ANCHOR: clients

@@ -31,16 +31,8 @@ fn serve_and_talk(
     messages: usize,
     idle: usize,
 ) -> (Served, clients::Seen) {
-    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
-    let address = listener.local_addr().expect("an address");
-    let server = thread::spawn(move || serve(listener, talkers + idle));
-    let seen = clients::run(address, talkers, messages, idle)
-        .expect("clients succeed");
-    let served = server
-        .join()
-        .expect("no panic")
-        .expect("the server succeeds");
-    (served, seen)
+    clients::against(serve, talkers, messages, idle)
+        .expect("the clients and the server succeed")
 }
 
 #[test]
