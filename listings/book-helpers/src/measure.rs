@@ -300,6 +300,7 @@ pub fn interleaved<T, E>(
         })
         .collect())
 }
+
 /// [`interleaved`] for variants that cannot fail, such as computations:
 /// `interleaved_infallible(5, &mut [plain_loop, on_threads])`.
 pub fn interleaved_infallible<T, F: FnMut() -> T>(
