@@ -11,7 +11,7 @@ use std::fmt;
 use std::path::{Component, Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::sync::LazyLock;
-use std::time::{Duration, Instant};
+use std::time::{Duration, Instant, SystemTime};
 
 use regex::Regex;
 use serde_json::Value;
@@ -58,6 +58,31 @@ pub fn require_tool(names: &[&str], needed_for: &str) -> PathBuf {
 }
 
 /// Chromium and its WebDriver, `(chromium, chromedriver)`, or a failed test saying which
+/// WebAssembly modules the pages load, each of which must exist and be newer
+/// than every file in `listing_src` (relative to the repository root), or a
+/// failed test saying to build them.
+pub fn require_fresh_wasm(listing_src: &str, modules: &[&str]) {
+    let newest_source = std::fs::read_dir(workspace_root().join(listing_src))
+        .expect("the listing's src folder")
+        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
+        .max()
+        .unwrap_or(SystemTime::UNIX_EPOCH);
+    for module in modules {
+        let path = workspace_root().join(module);
+        match std::fs::metadata(&path).and_then(|meta| meta.modified()) {
+            Ok(built) if built >= newest_source => {}
+            Ok(_) => panic!(
+                "{module} is older than {listing_src}: run `cargo xtask build` (it rebuilds \
+                 the WebAssembly modules) before these tests"
+            ),
+            Err(_) => panic!(
+                "{module} is missing: run `cargo xtask build` (it compiles the WebAssembly \
+                 modules with the toolchain `cargo xtask setup` installs) before these tests"
+            ),
+        }
+    }
+}
+
 /// Debian package is missing; `needed_for` says what the browser is for.
 pub fn require_browser(needed_for: &str) -> (PathBuf, PathBuf) {
     let chromium = require_tool(

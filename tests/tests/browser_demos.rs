@@ -12,7 +12,7 @@
 
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::time::{Duration, Instant, SystemTime};
+use std::time::{Duration, Instant};
 
 use book_tests::browser::{self, ChromeDriver, Serving, StaticServer};
 use book_tests::site::{self, BuiltBook};
@@ -22,7 +22,10 @@ use fantoccini::{Client, Locator};
 use serde_json::{Value, json};
 
 const PAGE: &str = "part2/ch18-the-browser-as-a-concurrent-machine.html";
-const MODULES: [&str; 2] = ["ch18_wasm_workers.wasm", "ch18_wasm_workers_shared.wasm"];
+const MODULES: [&str; 2] = [
+    "src/part2/demos/wasm/ch18_wasm_workers.wasm",
+    "src/part2/demos/wasm/ch18_wasm_workers_shared.wasm",
+];
 /// The whole browser run, whatever hangs (a lost message would leave a demo waiting).
 const WHOLE_RUN: Duration = Duration::from_secs(300);
 /// One demo, from the click to its result; generous for a busy two-core machine.
@@ -34,29 +37,7 @@ fn scratch() -> &'static Path {
 
 /// The modules the pages load must exist and be newer than the Rust they come from.
 fn require_fresh_modules() {
-    let listing = workspace_root().join("listings/ch18-wasm-workers/src");
-    let newest_source = std::fs::read_dir(&listing)
-        .expect("the listing's src folder")
-        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
-        .max()
-        .unwrap_or(SystemTime::UNIX_EPOCH);
-    for module in MODULES {
-        let path = workspace_root().join("src/part2/demos/wasm").join(module);
-        let built = std::fs::metadata(&path).and_then(|meta| meta.modified());
-        match built {
-            Ok(built) if built >= newest_source => {}
-            Ok(_) => panic!(
-                "{} is older than listings/ch18-wasm-workers/src: run `cargo xtask build` \
-                 (it rebuilds the WebAssembly modules) before these tests",
-                book_tests::shown(&path)
-            ),
-            Err(_) => panic!(
-                "{} is missing: run `cargo xtask build` (it compiles the WebAssembly modules \
-                 with the toolchain `cargo xtask setup` installs) before these tests",
-                book_tests::shown(&path)
-            ),
-        }
-    }
+    site::require_fresh_wasm("listings/ch18-wasm-workers/src", &MODULES);
 }
 
 /// The checksum the page must report for the picture it says it drew.

@@ -8,11 +8,10 @@
 //! missing or older than the listing's source, the test fails and says so.
 
 use std::path::Path;
-use std::time::{Duration, SystemTime};
+use std::time::Duration;
 
 use book_tests::browser::{self, ChromeDriver, Serving, StaticServer};
 use book_tests::site::{self, BuiltBook};
-use book_tests::workspace_root;
 use fantoccini::{Client, Locator};
 use scheduler_stepper::{Stepper, describe_schedule, enumerate, puzzle, reaches_goal};
 use serde_json::{Value, json};
@@ -53,24 +52,7 @@ fn scratch() -> &'static Path {
 
 /// The module the pages load must exist and be newer than the Rust it comes from.
 fn require_fresh_module() {
-    let source = workspace_root().join("listings/scheduler-stepper/src");
-    let newest_source = std::fs::read_dir(&source)
-        .expect("the listing's src folder")
-        .filter_map(|entry| entry.ok()?.metadata().ok()?.modified().ok())
-        .max()
-        .unwrap_or(SystemTime::UNIX_EPOCH);
-    let path = workspace_root().join(MODULE);
-    match std::fs::metadata(&path).and_then(|meta| meta.modified()) {
-        Ok(built) if built >= newest_source => {}
-        Ok(_) => panic!(
-            "{MODULE} is older than listings/scheduler-stepper/src: run `cargo xtask build` \
-             (it rebuilds the WebAssembly modules) before this test"
-        ),
-        Err(_) => panic!(
-            "{MODULE} is missing: run `cargo xtask build` (it compiles the WebAssembly \
-             modules) before this test"
-        ),
-    }
+    site::require_fresh_wasm("listings/scheduler-stepper/src", &[MODULE]);
 }
 
 #[test]
