@@ -103,11 +103,11 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Build => {
             tools.ensure_book_tools()?;
-            build_book(&tools, &root)
+            build_book(&tools, &root, wasm::IfMissing::Warn)
         }
         Task::Serve { port } => {
             tools.ensure_book_tools()?;
-            wasm::build_modules(&root)?;
+            wasm::build_modules(&root, wasm::IfMissing::Warn, &setup::ensure_wasm_packages)?;
             println!("serving the book at http://localhost:{port} (Ctrl-C stops it)");
             let mut mdbook = tools.command("mdbook");
             mdbook.args(["serve", "--hostname", "127.0.0.1", "--port"]);
@@ -119,7 +119,7 @@ fn run(cli: Cli) -> Result<()> {
                 Some(site) => site,
                 None => {
                     tools.ensure_book_tools()?;
-                    build_book(&tools, &root)?;
+                    build_book(&tools, &root, wasm::IfMissing::Warn)?;
                     root.join("book")
                 }
             };
@@ -139,9 +139,11 @@ fn workspace_root() -> PathBuf {
         .to_path_buf()
 }
 
-fn build_book(tools: &Tools, root: &Path) -> Result<()> {
-    // The browser chapter's pages load WebAssembly modules that mdBook copies from `src/`.
-    wasm::build_modules(root)?;
+/// Builds the book into `book/`. Some pages load WebAssembly modules, which mdBook copies
+/// from `src/`: `if_missing` says whether a machine that cannot compile them gets the
+/// rest of the book with a warning (`build`, `serve`) or an error (`test`).
+fn build_book(tools: &Tools, root: &Path, if_missing: wasm::IfMissing) -> Result<()> {
+    wasm::build_modules(root, if_missing, &setup::ensure_wasm_packages)?;
     let mut mdbook = tools.command("mdbook");
     mdbook.arg("build");
     run_command(&mut mdbook)?;

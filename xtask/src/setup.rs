@@ -123,22 +123,6 @@ pub const TEST_PACKAGES: &[DebianPackage] = &[
         needed_for: "the ssh fan-out listing and its test keys (ssh, ssh-keygen)",
     },
     DebianPackage {
-        name: "rustc-web",
-        needed_for: "the browser chapter builds Rust to wasm32 with Debian's compiler (see the README)",
-    },
-    DebianPackage {
-        name: "cargo-web",
-        needed_for: "the cargo that drives the wasm32 build of the browser chapter",
-    },
-    DebianPackage {
-        name: "rust-web-src",
-        needed_for: "the standard library sources the wasm32 build compiles (build-std)",
-    },
-    DebianPackage {
-        name: "lld",
-        needed_for: "wasm-ld links the browser chapter's WebAssembly modules",
-    },
-    DebianPackage {
         name: "nodejs",
         needed_for: "the shared-memory WebAssembly module is also checked under Node's worker_threads",
     },
@@ -147,6 +131,28 @@ pub const TEST_PACKAGES: &[DebianPackage] = &[
         // `pip install --target` skips Debian's externally-managed check (PEP 668),
         // but Debian's python3 has no pip module without this package.
         needed_for: "the CUDA compiler libraries below come as Python wheels",
+    },
+];
+
+/// Debian's wasm32 compiler, for the WebAssembly modules the pages load (xtask/src/wasm.rs),
+/// where rustup's toolchain has no `rust-src`. `build` and `serve` install them too, when
+/// they can, so that the first command on a new machine builds the whole book.
+pub const WASM_PACKAGES: &[DebianPackage] = &[
+    DebianPackage {
+        name: "rustc-web",
+        needed_for: "the pages' WebAssembly modules are built with Debian's wasm32 compiler (see the README)",
+    },
+    DebianPackage {
+        name: "cargo-web",
+        needed_for: "the cargo that drives the wasm32 build",
+    },
+    DebianPackage {
+        name: "rust-web-src",
+        needed_for: "the standard library sources the wasm32 build compiles (build-std)",
+    },
+    DebianPackage {
+        name: "lld",
+        needed_for: "wasm-ld links the WebAssembly modules",
     },
 ];
 
@@ -314,6 +320,7 @@ impl Tools {
     pub fn ensure_all(&self) -> Result<()> {
         self.ensure_book_tools()?;
         ensure_debian_packages(TEST_PACKAGES)?;
+        ensure_debian_packages(WASM_PACKAGES)?;
         // After the packages: python3-pip is one of them.
         self.ensure_pip_tools()?;
         self.ensure_test_tools()
@@ -391,6 +398,12 @@ impl Tools {
         }
         run_command(&mut install)
     }
+}
+
+/// Debian's wasm32 compiler, installed when this user may (as root or through
+/// passwordless sudo); otherwise an error with the command to run.
+pub fn ensure_wasm_packages() -> Result<()> {
+    ensure_debian_packages(WASM_PACKAGES)
 }
 
 fn default_tools_dir() -> Result<PathBuf> {

@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context, Result, bail};
 
 use crate::setup::Tools;
-use crate::{build_book, cargo, describe, run_command};
+use crate::{build_book, cargo, describe, run_command, wasm};
 
 /// What the test runs printed, summed over every `test result:` line.
 #[derive(Debug, Default)]
@@ -89,7 +89,9 @@ pub fn run_all(tools: &Tools, root: &Path) -> Result<()> {
         }
         Ok(())
     })?;
-    step("book build", &mut || build_book(tools, root))?;
+    step("book build", &mut || {
+        build_book(tools, root, wasm::IfMissing::Fail)
+    })?;
     let mut counts = TestCounts::default();
     step("cargo test", &mut || {
         let mut test = cargo();
@@ -276,11 +278,23 @@ fn count_tests(command: &mut Command) -> Result<(ExitStatus, TestCounts)> {
 /// Rewrites listings' `output.txt` (all, or those in `only`) and the README's listing
 /// index by running the tests that check them in bless mode.
 pub fn bless(tools: &Tools, busy: bool, only: &[String]) -> Result<()> {
-    // Build first: the build itself loads the machine, and the listings should run after it.
+    // Build first: the build itself loads the machine, and the listings should run after
+    // it. Only what the runs need: the named listings' binaries and the book's tests.
     let mut build = cargo();
-    build.args(["test", "--workspace", "--locked", "--no-run"]);
+    build.args(["build", "--locked", "--bins"]);
+    if only.is_empty() {
+        build.arg("--workspace");
+    } else {
+        for listing in only {
+            build.args(["-p", listing]);
+        }
+    }
     tools.set_env(&mut build)?;
     run_command(&mut build)?;
+    let mut tests = cargo();
+    tests.args(["test", "--locked", "--no-run", "-p", "book-tests"]);
+    tools.set_env(&mut tests)?;
+    run_command(&mut tests)?;
     if !busy {
         wait_until_quiet()?;
     }
