@@ -307,6 +307,8 @@ pub fn bless(tools: &Tools, busy: bool, only: &[String]) -> Result<()> {
         "--test",
         "listing_output",
         "--test",
+        "compile_errors",
+        "--test",
         "readme",
     ]);
     test.env("BLESS", "1");
