@@ -54,7 +54,9 @@ fn every_listing_has_a_caption_numbered_in_order() {
                 .find(|line| !line.trim().is_empty())
                 .unwrap_or("")
                 .trim();
-            if !(next.starts_with(&wanted) && next.ends_with("</span>") && next.len() > wanted.len() + 10)
+            if !(next.starts_with(&wanted)
+                && next.ends_with("</span>")
+                && next.len() > wanted.len() + 10)
             {
                 problems.push(format!(
                     "{}:{}: the listing should be followed by\n    {wanted}<what it shows></span>\n  found\n    {next}",
@@ -65,7 +67,10 @@ fn every_listing_has_a_caption_numbered_in_order() {
         }
         // Every caption line is one of those just checked: none stray after an output block or
         // in the prose, so the numbers a reader sees are exactly 1..n.
-        let captions = text.lines().filter(|l| l.trim_start().starts_with(OPEN)).count();
+        let captions = text
+            .lines()
+            .filter(|l| l.trim_start().starts_with(OPEN))
+            .count();
         if captions != expected.len() && problems.len() == problems_before {
             problems.push(format!(
                 "{}: {captions} caption lines for {} listings; a caption belongs only on the \
@@ -75,7 +80,10 @@ fn every_listing_has_a_caption_numbered_in_order() {
             ));
         }
     }
-    assert!(listings > 100, "found only {listings} listings: the parser is broken");
+    assert!(
+        listings > 100,
+        "found only {listings} listings: the parser is broken"
+    );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
@@ -87,7 +95,10 @@ fn is_output(path: &str) -> bool {
 /// `21` for `ch21-compute-bound-….md`, `B` for Appendix B.
 fn chapter_label(chapter: &Path) -> Option<String> {
     let name = chapter.file_stem()?.to_str()?;
-    if let Some(digits) = name.strip_prefix("ch").and_then(|rest| rest.split('-').next()) {
+    if let Some(digits) = name
+        .strip_prefix("ch")
+        .and_then(|rest| rest.split('-').next())
+    {
         return digits.parse::<u32>().ok().map(|n| n.to_string());
     }
     let summary = std::fs::read_to_string(book_tests::src_dir().join("SUMMARY.md")).ok()?;

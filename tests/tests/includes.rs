@@ -125,3 +125,109 @@ fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
     }
     found
 }
+
+/// An `// ANCHOR: name` marks code for a chapter to show; one that no chapter shows is a stale
+/// marker the reader never sees (or a listing the chapter forgot). An anchor counts as shown
+/// when a chapter includes it by name, includes its whole file, or includes an anchor that
+/// encloses it.
+#[test]
+fn every_anchor_is_shown_by_a_chapter() {
+    let root = book_tests::workspace_root();
+    let mut shown_parts: Vec<(std::path::PathBuf, Selection)> = Vec::new();
+    for (chapter, text) in book_tests::read_chapters() {
+        for include in includes_in(&text) {
+            if let Some(target) = include.resolve(&chapter) {
+                shown_parts.push((target, include.selection));
+            }
+        }
+    }
+    let mut files = Vec::new();
+    for folder in ["listings", "kernels", "exercises", "src"] {
+        source_files(&root.join(folder), &mut files);
+    }
+    let mut anchors = 0;
+    let mut unshown = Vec::new();
+    for file in files {
+        let Ok(content) = std::fs::read_to_string(&file) else {
+            continue;
+        };
+        let Ok(file) = file.canonicalize() else {
+            continue;
+        };
+        let names: Vec<String> = content.lines().filter_map(anchor_opened).collect();
+        for name in &names {
+            anchors += 1;
+            let visible = shown_parts
+                .iter()
+                .filter(|(target, _)| *target == file)
+                .any(|(_, selection)| match selection {
+                    Selection::Whole | Selection::Lines(_) => true,
+                    Selection::Anchor(outer) => outer == name || encloses(&content, outer, name),
+                });
+            if !visible {
+                unshown.push(format!("{}: ANCHOR: {name}", shown(&file)));
+            }
+        }
+    }
+    assert!(
+        anchors > 100,
+        "found only {anchors} anchors: the scan is broken"
+    );
+    assert!(
+        unshown.is_empty(),
+        "anchors no chapter shows (include them where the chapter needs them, or delete the \
+         markers):\n{}",
+        unshown.join("\n")
+    );
+}
+
+/// The name of an `ANCHOR: name` marker on this line, as mdBook reads it.
+fn anchor_opened(line: &str) -> Option<String> {
+    let (_, rest) = line.split_once("ANCHOR:")?;
+    let name: String = rest
+        .trim_start()
+        .chars()
+        .take_while(|c| c.is_alphanumeric() || *c == '_' || *c == '-')
+        .collect();
+    let after = rest.trim_start()[name.len()..].trim();
+    // A marker ends its line (perhaps closing a `/* */` or `<!-- -->` comment); code that
+    // spells a marker in a string (`format!("// ANCHOR: {name}")`) is not one.
+    (!name.is_empty() && (after.is_empty() || after == "*/" || after == "-->")).then_some(name)
+}
+
+/// Whether the `outer` anchor's region contains the `inner` anchor's opening marker.
+fn encloses(content: &str, outer: &str, inner: &str) -> bool {
+    let mut inside = false;
+    for line in content.lines() {
+        if is_marker(line, "ANCHOR", outer) {
+            inside = true;
+        } else if is_marker(line, "ANCHOR_END", outer) {
+            inside = false;
+        } else if inside && is_marker(line, "ANCHOR", inner) {
+            return true;
+        }
+    }
+    false
+}
+
+/// The text files of a folder that can hold anchors, skipping build output.
+fn source_files(dir: &Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        let name = entry.file_name();
+        if path.is_dir() {
+            if name != "target" && name != "node_modules" && name != "pkg" {
+                source_files(&path, found);
+            }
+        } else if path.extension().is_some_and(|ext| {
+            [
+                "rs", "js", "mjs", "cl", "cu", "wgsl", "comp", "proto", "toml", "py", "sh", "c",
+                "h", "html",
+            ]
+            .iter()
+            .any(|known| ext == *known)
+        }) {
+            found.push(path);
+        }
+    }
+}

@@ -62,7 +62,6 @@ struct Run {
     schedule: Timeline,
 }
 
-// ANCHOR: run
 /// Runs the drivers one way, timed, with a fresh recorder.
 fn run(name: &'static str, threads: usize, way: Way, events: u32) -> Run {
     let drivers = the_drivers();
@@ -77,7 +76,6 @@ fn run(name: &'static str, threads: usize, way: Way, events: u32) -> Run {
         schedule,
     }
 }
-// ANCHOR_END: run
 
 fn print_drivers(drivers: &[Driver], events: u32) {
     println!("{events} events per driver:");

@@ -78,7 +78,6 @@ fn measure(
         .collect()
 }
 
-// ANCHOR: main
 fn main() {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
@@ -140,4 +139,3 @@ fn main() {
         }
     }
 }
-// ANCHOR_END: main

@@ -41,7 +41,6 @@ const MAILBOX_ROUNDS: usize = 2_000;
 /// Measured rounds of each lock, in turn, after a warm-up round.
 const LOCK_ROUNDS: usize = 5;
 
-// ANCHOR: main
 fn main() -> Result<(), String> {
     let machine = Machine::now();
     let args = Args::parse();
@@ -97,7 +96,6 @@ fn main() -> Result<(), String> {
     }
     Ok(())
 }
-// ANCHOR_END: main
 
 // ANCHOR: contention
 /// Times `threads` threads incrementing one counter behind each lock, the

@@ -17,7 +17,6 @@ struct Args {
     waiters: u32,
 }
 
-// ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
     let count = args.waiters as usize;
@@ -45,4 +44,3 @@ fn main() -> ExitCode {
     }
     ExitCode::SUCCESS
 }
-// ANCHOR_END: main

@@ -30,7 +30,6 @@ fn main() -> ExitCode {
     }
 }
 
-// ANCHOR: main
 fn compare(pieces: u32) -> std::io::Result<()> {
     let period = format_duration(PERIOD);
     let piece = format_duration(PIECE);
@@ -74,4 +73,3 @@ fn compare(pieces: u32) -> std::io::Result<()> {
     }
     Ok(())
 }
-// ANCHOR_END: main

@@ -49,7 +49,6 @@ fn row(
     );
 }
 
-// ANCHOR: main
 fn main() {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
@@ -109,4 +108,3 @@ fn main() {
         row(name, threads, time, sequential, sum == expected);
     }
 }
-// ANCHOR_END: main

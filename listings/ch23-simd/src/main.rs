@@ -32,7 +32,6 @@ struct Args {
     threads: Option<u16>,
 }
 
-// ANCHOR: main
 fn main() {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
@@ -98,4 +97,3 @@ fn main() {
         std::process::exit(1);
     }
 }
-// ANCHOR_END: main

@@ -128,7 +128,6 @@ fn run(args: &Args) -> Result<(), String> {
     };
     let mut rows = Vec::new();
     for device in devices {
-        // ANCHOR: one_loop
         let backend = match open(device, args) {
             Ok(backend) => backend,
             // Asked for by name: a missing backend is the answer, and an error.
@@ -162,7 +161,6 @@ fn run(args: &Args) -> Result<(), String> {
             println!("{} {}", device.name(), result.line(copy));
             measured.push(result);
         }
-        // ANCHOR_END: one_loop
         let mut drawn = None;
         if let (Some(view), Some(reference)) = (&view, &reference) {
             let (picture, time) = backend.mandelbrot(view)?;
@@ -341,7 +339,6 @@ fn cell(measured: &Measured, copy: f64) -> String {
     }
 }
 
-// ANCHOR: table
 /// The benchmark: one row per backend, one column per problem. Streaming
 /// problems show GB/s and, in brackets, that as a percentage of the same
 /// device's copy bandwidth.
@@ -397,7 +394,6 @@ fn print_table(problems: &[Problem], mandelbrot: bool, rows: &[Row]) {
         println!("{}", cells.join("  ").trim_end());
     }
 }
-// ANCHOR_END: table
 
 /// The copy column: GB/s without the unit, like the cells beside it.
 fn cell_copy(copy: f64) -> String {

@@ -200,7 +200,6 @@ impl OpenCl {
         })
     }
 
-    // ANCHOR: sum
     fn sum(&self, n: usize) -> ocl::Result<Measured> {
         let program = self.compile(kernels::REDUCE_CL)?;
         let values = gpu_reference::reduce_input(n);
@@ -220,7 +219,6 @@ impl OpenCl {
         // One partial sum per work-group: few enough to add on the host.
         let total = gpu_reference::sum(&partial);
         gpu_reference::check_sum(total, gpu_reference::sum(&values))?;
-        // ANCHOR_END: sum
         Ok(Measured {
             problem: Problem::Sum,
             size: n,

@@ -121,7 +121,6 @@ fn by_hand_rows(
     p: &Problem,
     repeat: usize,
 ) -> Result<(), String> {
-    // ANCHOR: by_hand
     let n = p.n;
     let (matmul, compile) = timed(|| {
         Launch::prepare(
@@ -167,7 +166,6 @@ fn by_hand_rows(
         steady,
         &check,
     );
-    // ANCHOR_END: by_hand
     Ok(())
 }
 

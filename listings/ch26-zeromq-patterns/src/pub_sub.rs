@@ -121,7 +121,6 @@ fn subscribe(
 }
 // ANCHOR_END: subscriber
 
-// ANCHOR: run
 /// A publisher and a subscriber thread, started together over `transport`.
 pub fn run(
     transport: Transport,
@@ -150,4 +149,3 @@ pub fn run(
     publish(&publisher, &ready, messages, handshake)?;
     subscriber.join().expect("the subscriber does not panic")
 }
-// ANCHOR_END: run

@@ -280,7 +280,6 @@ pub fn with_the_log(
 }
 // ANCHOR_END: log_restart
 
-// ANCHOR: subscribe
 /// The ZeroMQ subscriber: appends each event it receives to `processed_file`;
 /// notes `joined` at the first `sync` message and stops at `end`.
 pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
@@ -315,7 +314,6 @@ pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
         }
     }
 }
-// ANCHOR_END: subscribe
 
 // ANCHOR: pub_sub_restart
 /// The same story over PUB/SUB: the subscriber is killed after `kill_after`

@@ -79,7 +79,6 @@ pub struct Lab {
 const SUBNET: &str = "10.231";
 
 impl Lab {
-    // ANCHOR: start
     /// Makes `count` hosts and waits until each one's sshd accepts connections.
     pub fn start(count: usize, mode: Mode) -> Result<Lab, String> {
         if !Path::new(SSHD).exists() {
@@ -112,7 +111,6 @@ impl Lab {
         }
         Ok(lab)
     }
-    // ANCHOR_END: start
 
     pub fn mode(&self) -> Mode {
         self.mode
