@@ -16,6 +16,15 @@ pub use ch01_counting_primes::{BLOCK, blocks, count_primes_in};
 use rayon::prelude::*;
 use tokio::task::{JoinHandle, spawn_blocking};
 
+pub mod crew;
+pub mod mpi_reduce;
+pub mod rpc;
+pub mod zeromq;
+
+pub use mpi_reduce::{mpi_missing, mpi_rank, mpi_reduce};
+pub use rpc::{RPC_WORKER, rpc_pool, rpc_worker};
+pub use zeromq::{ZEROMQ_WORKER, zeromq, zeromq_worker};
+
 /// The argument that turns the listing's binary into a worker process (see
 /// `processes`).
 pub const WORKER_FLAG: &str = "--worker";
@@ -230,10 +239,13 @@ pub enum Model {
     TokioMultiThread,
     TokioSpawnBlocking,
     Processes,
+    ZeroMq,
+    RpcPool,
+    MpiReduce,
 }
 
 impl Model {
-    pub const ALL: [Model; 8] = [
+    pub const ALL: [Model; 11] = [
         Model::Sequential,
         Model::ScopedThreads,
         Model::ChannelPipeline,
@@ -242,6 +254,9 @@ impl Model {
         Model::TokioMultiThread,
         Model::TokioSpawnBlocking,
         Model::Processes,
+        Model::ZeroMq,
+        Model::RpcPool,
+        Model::MpiReduce,
     ];
 
     /// The name on the command line and in the table.
@@ -255,6 +270,30 @@ impl Model {
             Model::TokioMultiThread => "tokio-multi-thread",
             Model::TokioSpawnBlocking => "tokio-spawn-blocking",
             Model::Processes => "processes",
+            Model::ZeroMq => "zeromq-push-pull",
+            Model::RpcPool => "tarpc-workers",
+            Model::MpiReduce => "mpi-reduce",
+        }
+    }
+
+    /// Whether the model runs inside this process (threads or tasks) rather
+    /// than in worker processes it starts.
+    pub fn in_process(self) -> bool {
+        !matches!(
+            self,
+            Model::Processes
+                | Model::ZeroMq
+                | Model::RpcPool
+                | Model::MpiReduce
+        )
+    }
+
+    /// Why the model cannot run on this machine, if it cannot. Only MPI needs
+    /// something the book's build does not bring: Open MPI's `mpirun`.
+    pub fn missing(self) -> Option<String> {
+        match self {
+            Model::MpiReduce => mpi_missing(),
+            _ => None,
         }
     }
 
@@ -269,6 +308,19 @@ impl Model {
             Model::TokioMultiThread => "tokio_multi_thread",
             Model::TokioSpawnBlocking => "tokio_spawn_blocking",
             Model::Processes => "processes",
+            Model::ZeroMq => "zeromq",
+            Model::RpcPool => "rpc_pool",
+            Model::MpiReduce => "mpi_reduce",
+        }
+    }
+
+    /// The source file that holds the model's anchored code.
+    fn source(self) -> &'static str {
+        match self {
+            Model::ZeroMq => include_str!("zeromq.rs"),
+            Model::RpcPool => include_str!("rpc.rs"),
+            Model::MpiReduce => include_str!("mpi_reduce.rs"),
+            _ => include_str!("lib.rs"),
         }
     }
 
@@ -278,7 +330,7 @@ impl Model {
     /// shows.
     pub fn lines_of_code(self) -> usize {
         let source = include_str!("lib.rs");
-        let own = lines_between_anchors(source, self.anchor());
+        let own = lines_between_anchors(self.source(), self.anchor());
         // The two task-based runtimes run the same async functions, so they
         // count for both.
         match self {
@@ -295,13 +347,13 @@ impl Model {
     }
 
     /// Counts the primes below `limit` this model's way, on `threads` threads
-    /// (or processes); `program` is the binary the process model starts.
+    /// (or processes); `program` is the binary the process models start.
     pub fn count(
         self,
         program: &Path,
         limit: u64,
         threads: usize,
-    ) -> io::Result<u64> {
+    ) -> anyhow::Result<u64> {
         Ok(match self {
             Model::Sequential => sequential(limit),
             Model::ScopedThreads => scoped_threads(limit, threads),
@@ -311,6 +363,9 @@ impl Model {
             Model::TokioMultiThread => tokio_multi_thread(limit, threads),
             Model::TokioSpawnBlocking => tokio_spawn_blocking(limit, threads),
             Model::Processes => processes(program, limit, threads)?,
+            Model::ZeroMq => zeromq(program, limit, threads)?,
+            Model::RpcPool => rpc_pool(program, limit, threads)?,
+            Model::MpiReduce => mpi_reduce(program, limit, threads)?,
         })
     }
 }

@@ -1,9 +1,12 @@
 //! Chapter 1's prime count in every model of the book, timed side by side and
 //! each checked against the plain loop.
 
-use book_helpers::format_speedup;
 use book_helpers::measure::{Machine, interleaved};
-use ch32_one_problem_every_model::{Model, worker_main};
+use book_helpers::{format_duration, format_speedup};
+use ch30_mpi_basics::under_mpirun;
+use ch32_one_problem_every_model::{
+    Model, mpi_rank, rpc_worker, worker_main, zeromq_worker,
+};
 use clap::Parser;
 use clap::builder::{PossibleValuesParser, TypedValueParser};
 use std::path::PathBuf;
@@ -16,8 +19,10 @@ const ROUNDS: usize = 7;
 
 /// Counts the primes below a limit in every concurrency model the book teaches
 /// (sequential, scoped threads, a channel pipeline, rayon, tokio on three
-/// runtimes, child processes), checks that each finds the sequential count, and
-/// prints a table of times and speedups.
+/// runtimes, child processes, ZeroMQ PUSH/PULL, a tarpc worker pool, an MPI
+/// reduce), checks that each finds the sequential count, and prints a table of
+/// times and speedups. A model whose launcher is missing (`mpirun`) gets a row
+/// that says so; it is an error only when it is the model asked for.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
@@ -42,6 +47,31 @@ struct Args {
     /// stdin).
     #[arg(long = "worker", hide = true)]
     worker: bool,
+
+    /// Run as a worker of the ZeroMQ model: where to pull blocks from and
+    /// where to push counts to.
+    #[arg(long = "zeromq-worker", hide = true, num_args = 2)]
+    zeromq_worker: Option<Vec<String>>,
+
+    /// Run as a worker of the tarpc model (prints its address, serves until
+    /// stdin closes).
+    #[arg(long = "rpc-worker", hide = true)]
+    rpc_worker: bool,
+}
+
+/// What a worker process or an MPI rank does instead of the table; `None` for
+/// a reader's run.
+fn as_worker(args: &Args) -> Option<anyhow::Result<()>> {
+    if under_mpirun() {
+        return Some(mpi_rank(args.size));
+    }
+    if args.worker {
+        return Some(worker_main().map_err(Into::into));
+    }
+    if let Some([blocks_at, counts_at]) = args.zeromq_worker.as_deref() {
+        return Some(zeromq_worker(blocks_at, counts_at));
+    }
+    args.rpc_worker.then(rpc_worker)
 }
 
 /// `--model`: one model by its name, or every model (`all`).
@@ -67,17 +97,18 @@ fn model_choice() -> impl TypedValueParser<Value = Choice> {
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
-    if args.worker {
-        return match worker_main() {
+    if let Some(worked) = as_worker(&args) {
+        return match worked {
             Ok(()) => ExitCode::SUCCESS,
             Err(error) => {
-                eprintln!("worker: {error}");
+                eprintln!("worker: {error:#}");
                 ExitCode::FAILURE
             }
         };
     }
     let (limit, threads) = (args.size, usize::from(args.threads));
-    // The process model starts this same binary again, with `--worker`.
+    // The process models start this same binary again: as workers with a
+    // hidden flag, or as ranks under `mpirun`.
     let program = std::env::current_exe()
         .unwrap_or_else(|_| PathBuf::from("/proc/self/exe"));
     let machine = Machine::now();
@@ -88,15 +119,29 @@ fn main() -> ExitCode {
         .models()
         .into_iter()
         .filter(|m| *m != Model::Sequential);
-    let models: Vec<Model> =
+    let wanted: Vec<Model> =
         std::iter::once(Model::Sequential).chain(others).collect();
+    // A model that cannot run here gets a row that says why; asked for by
+    // name, it is an error.
+    let (models, missing): (Vec<Model>, Vec<Model>) = wanted
+        .into_iter()
+        .partition(|model| model.missing().is_none());
+    if let (Some(one), Some(model)) = (args.model.0, missing.first()) {
+        let why = model.missing().unwrap_or_default();
+        eprintln!("error: cannot run {}: {why}", one.name());
+        return ExitCode::FAILURE;
+    }
+    // Each model twice: on the work, and on nothing (numbers below 2), which
+    // is what its structure costs before the first block: threads, runtimes,
+    // processes, connections.
     let mut ways: Vec<_> = models
         .iter()
-        .map(|model| {
+        .flat_map(|model| [(model, limit), (model, 2)])
+        .map(|(model, limit)| {
             let program = &program;
             move || {
                 model.count(program, limit, threads).map_err(|error| {
-                    format!("the {} model failed: {error}", model.name())
+                    format!("the {} model failed: {error:#}", model.name())
                 })
             }
         })
@@ -111,35 +156,55 @@ fn main() -> ExitCode {
         }
     };
     let (baseline, expected) = (measured[0].0.median(), measured[0].1);
+    let empty: Vec<_> = measured.iter().skip(1).step_by(2).collect();
+    let measured: Vec<_> = measured.iter().step_by(2).collect();
     println!("{}", machine.header());
     println!(
         "primes below {limit}, {threads} threads or processes \
          where a model uses several"
     );
     println!("{ROUNDS} rounds, the models in turn; median (fastest – slowest)");
-    println!();
     println!(
-        "model                   lines    primes                        time  \
-         speedup"
+        "empty: the same model with nothing to count, its median; \
+         time includes it"
+    );
+    println!();
+    let columns = ["model", "lines", "primes", "empty", "time", "speedup"];
+    println!(
+        "{:<22}  {:>5}  {:>8}  {:>9}  {:>26}  {:>7}",
+        columns[0], columns[1], columns[2], columns[3], columns[4], columns[5]
     );
     let mut wrong = Vec::new();
-    for (model, (took, count)) in models.iter().zip(measured) {
+    for ((model, (took, count)), (nothing, _)) in
+        models.iter().zip(measured).zip(empty)
+    {
         let (name, lines) = (model.name(), model.lines_of_code());
         let time = took.display();
+        let empty = format_duration(nothing.median());
         let speedup = format_speedup(baseline, took.median());
         println!(
-            "{name:<22}  {lines:>5}  {count:>8}  {time:>26}  {speedup:>7}"
+            "{name:<22}  {lines:>5}  {count:>8}  {empty:>9}  {time:>26}  \
+             {speedup:>7}"
         );
-        if count != expected {
+        if *count != expected {
             wrong.push(format!("{name} counted {count}, the loop {expected}"));
         }
+    }
+    for model in &missing {
+        let why = model.missing().unwrap_or_default();
+        println!("{:<22}  not run: {why}", model.name());
     }
     if !wrong.is_empty() {
         eprintln!("error: {}", wrong.join("; "));
         return ExitCode::FAILURE;
     }
     println!();
-    println!("every model found the sequential count, {expected}");
+    let which = if missing.is_empty() {
+        "every model"
+    } else {
+        "every model run"
+    };
+    println!("{which} found the sequential count, {expected}");
     ExitCode::SUCCESS
 }
 // ANCHOR_END: main

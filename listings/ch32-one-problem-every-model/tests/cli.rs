@@ -37,7 +37,10 @@ fn all_models_print_one_row_each_with_the_same_count() {
             "tokio-current-thread",
             "tokio-multi-thread",
             "tokio-spawn-blocking",
-            "processes"
+            "processes",
+            "zeromq-push-pull",
+            "tarpc-workers",
+            "mpi-reduce"
         ],
         "{stdout}"
     );
@@ -64,6 +67,58 @@ fn one_model_prints_one_row() {
         "{}",
         output.stdout
     );
+}
+
+/// The program with nothing on `PATH`: no `mpirun` to find.
+fn without_mpirun(args: &[&str]) -> Ran {
+    let empty = std::env::temp_dir().join(format!(
+        "ch32-no-mpirun-{}-{}",
+        std::process::id(),
+        args.join("-")
+    ));
+    std::fs::create_dir_all(&empty).expect("a scratch folder");
+    let mut command = std::process::Command::new(BINARY);
+    command
+        .env("PATH", &empty)
+        .env_remove("OMPI_COMM_WORLD_SIZE")
+        .args(args);
+    let ran = cli::run_command(command);
+    std::fs::remove_dir(&empty).ok();
+    ran
+}
+
+#[test]
+fn without_mpirun_the_mpi_row_says_so_and_the_rest_run() {
+    let ran = without_mpirun(&["--size", "30000", "--model", "all"]);
+    assert!(ran.succeeded(), "{}", ran.stderr);
+    let row = ran.rows_starting_with("mpi-reduce");
+    assert_eq!(row.len(), 1, "{}", ran.stdout);
+    assert!(
+        row[0].contains("not run: `mpirun` was not found"),
+        "{}",
+        row[0]
+    );
+    assert!(row[0].contains("Open MPI"), "{}", row[0]);
+    assert_eq!(ran.rows_starting_with("zeromq-push-pull").len(), 1);
+    assert!(
+        ran.stdout
+            .contains("every model run found the sequential count"),
+        "{}",
+        ran.stdout
+    );
+}
+
+#[test]
+fn without_mpirun_asking_for_mpi_is_an_error() {
+    let ran = without_mpirun(&["--size", "30000", "--model", "mpi-reduce"]);
+    assert_eq!(ran.code, Some(1), "{}", ran.stdout);
+    assert!(
+        ran.stderr
+            .contains("cannot run mpi-reduce: `mpirun` was not found"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
 
 #[test]

@@ -60,9 +60,7 @@ fn more_workers_than_blocks_still_count_everything_once() {
 fn stress_the_threaded_models_with_varied_inputs() {
     // 200 rounds, each with a different size and thread count, so schedules
     // vary too.
-    let in_process = Model::ALL
-        .into_iter()
-        .filter(|model| *model != Model::Processes);
+    let in_process = Model::ALL.into_iter().filter(|model| model.in_process());
     let models: Vec<Model> = in_process.collect();
     for round in 0..200_u64 {
         let limit = 2 + (round * 7_919) % 40_000;
@@ -108,6 +106,58 @@ fn a_worker_counts_its_share_and_refuses_a_bad_job() {
 fn a_missing_worker_program_is_an_error_not_a_panic() {
     let missing = Path::new("/nonexistent/ch32-worker");
     assert!(Model::Processes.count(missing, 1000, 2).is_err());
+}
+
+/// A worker program that starts the real worker and has it killed `after`
+/// seconds: a peer that dies in the middle of the work.
+fn dying_worker(after: &str) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let script = std::env::temp_dir()
+        .join(format!("ch32-dying-worker-{}-{after}", std::process::id()));
+    let text = format!("#!/bin/sh\nexec timeout {after} {PROGRAM} \"$@\"\n");
+    std::fs::write(&script, text).expect("a scratch script");
+    let executable = std::fs::Permissions::from_mode(0o755);
+    std::fs::set_permissions(&script, executable).expect("chmod");
+    script
+}
+
+#[test]
+fn a_worker_that_dies_is_an_error_that_names_it_not_a_hang() {
+    // Long enough work that the workers are killed in the middle of it.
+    let script = dying_worker("0.5");
+    for model in [Model::ZeroMq, Model::RpcPool, Model::MpiReduce] {
+        let program = script.clone();
+        let outcome = finishes_within(Duration::from_secs(60), move || {
+            model
+                .count(&program, 30_000_000, 2)
+                .map_err(|e| format!("{e:#}"))
+        });
+        let error = outcome.expect_err("a dead worker must fail the run");
+        let expected = match model {
+            Model::MpiReduce => "the job of 2 ranks failed",
+            // Which worker, and how it ended.
+            _ => "ended (",
+        };
+        assert!(error.contains(expected), "{model:?}: {error}");
+    }
+    std::fs::remove_file(script).ok();
+}
+
+#[test]
+fn a_worker_that_is_not_one_is_an_error_at_once() {
+    // `false` exits at once: no hello, no address, no rank.
+    for model in [Model::ZeroMq, Model::RpcPool, Model::MpiReduce] {
+        let outcome = finishes_within(Duration::from_secs(60), move || {
+            model
+                .count(Path::new("/bin/false"), 1000, 2)
+                .map_err(|e| format!("{e:#}"))
+        });
+        let error = outcome.expect_err("no worker, no count");
+        assert!(
+            error.contains("worker") || error.contains("failed"),
+            "{model:?}: {error}"
+        );
+    }
 }
 
 #[test]
