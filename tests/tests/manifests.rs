@@ -1,0 +1,74 @@
+//! The workspace's crates are set up one way, so that a maintainer adding a listing copies a
+//! convention rather than one of several: a crate pinned in the root `[workspace.dependencies]`
+//! (third-party crates and the book's helper crates alike) is named with `workspace = true`,
+//! a listing carries no `[profile]` (the root's profile builds every listing, so timings
+//! compare) and no `rustfmt.toml` of its own (`listings/rustfmt.toml` formats them all).
+
+use book_tests::{shown, workspace_root};
+
+fn table(path: &std::path::Path) -> toml::Table {
+    std::fs::read_to_string(path)
+        .unwrap_or_else(|error| panic!("cannot read {}: {error}", path.display()))
+        .parse()
+        .unwrap_or_else(|error| panic!("{} does not parse: {error}", path.display()))
+}
+
+#[test]
+fn members_take_shared_crates_and_settings_from_the_workspace() {
+    let root = workspace_root();
+    let pinned = table(&root.join("Cargo.toml"))["workspace"]["dependencies"]
+        .as_table()
+        .expect("the root Cargo.toml has [workspace.dependencies]")
+        .clone();
+    let mut manifests: Vec<_> = std::fs::read_dir(root.join("listings"))
+        .expect("listings/")
+        .flatten()
+        .map(|entry| entry.path().join("Cargo.toml"))
+        .filter(|path| path.is_file())
+        .collect();
+    for member in ["tests", "exercises", "xtask"] {
+        manifests.push(root.join(member).join("Cargo.toml"));
+    }
+    let mut problems = Vec::new();
+    for manifest in &manifests {
+        let crate_dir = manifest.parent().expect("a manifest is in a folder");
+        let place = shown(manifest);
+        let config = table(manifest);
+        for section in ["dependencies", "dev-dependencies", "build-dependencies"] {
+            let Some(deps) = config.get(section).and_then(|d| d.as_table()) else {
+                continue;
+            };
+            for (name, spec) in deps {
+                let from_workspace = spec
+                    .get("workspace")
+                    .and_then(|w| w.as_bool())
+                    .unwrap_or(false);
+                if pinned.contains_key(name) && !from_workspace {
+                    problems.push(format!(
+                        "{place}: [{section}] {name} is pinned in the root Cargo.toml; \
+                         write `{name}.workspace = true` (features may be added)"
+                    ));
+                }
+            }
+        }
+        if config.contains_key("profile") {
+            problems.push(format!(
+                "{place}: has a [profile]; the root Cargo.toml's profile builds every listing"
+            ));
+        }
+        for name in ["rustfmt.toml", ".rustfmt.toml"] {
+            if crate_dir.parent() == Some(&root.join("listings")) && crate_dir.join(name).exists() {
+                problems.push(format!(
+                    "{}: listings/rustfmt.toml formats every listing; remove this one",
+                    shown(&crate_dir.join(name))
+                ));
+            }
+        }
+    }
+    assert!(
+        manifests.len() > 40,
+        "found only {} manifests",
+        manifests.len()
+    );
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
