@@ -76,7 +76,8 @@ pub fn run_command(command: Command) -> Ran {
     run_command_within(RUN_LIMIT, command)
 }
 
-fn run_command_within(limit: Duration, mut command: Command) -> Ran {
+/// Like [`run_command`], bounded by `limit`.
+pub fn run_command_within(limit: Duration, mut command: Command) -> Ran {
     let output = finishes_within(limit, move || command.output())
         .unwrap_or_else(|error| panic!("cannot start the listing: {error}"));
     Ran {
