@@ -2,9 +2,10 @@
 //! recorded.
 
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, timed};
+use book_helpers::{cli, format_duration, format_speedup, timed};
 use ch02_drivers_three_ways::{
     Driver, Report, a_thread_each, interleaved_on_one_thread, longest_driver,
     one_after_another, sum_of_waits, the_drivers,
@@ -30,7 +31,7 @@ struct Args {
 }
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let drivers = the_drivers();
     let events = args.events;
@@ -45,9 +46,12 @@ fn main() {
     let same = runs.iter().all(|run| run.reports == runs[0].reports);
     println!();
     println!("every driver handled the same events in the same order: {same}");
-    if let Some(dir) = &args.schedules {
-        save_schedules(dir, "Three drivers, three ways (measured)", &runs);
-    }
+    let title = "Three drivers, three ways (measured)";
+    let saved = match &args.schedules {
+        Some(dir) => save_schedules(dir, title, &runs),
+        None => Ok(()),
+    };
+    cli::exit_code(saved)
 }
 // ANCHOR_END: main
 
@@ -104,19 +108,16 @@ fn print_table(runs: &[Run]) {
 }
 
 /// Draws the runs' schedules into `dir`; a folder that cannot be written is an
-/// error the reader must see, so it ends the program with a message.
-fn save_schedules(dir: &Path, title: &str, runs: &[Run]) {
+/// error the reader must see.
+fn save_schedules(dir: &Path, title: &str, runs: &[Run]) -> Result<(), String> {
     let variants: Vec<_> =
         runs.iter().map(|run| (run.name, &run.schedule)).collect();
-    match write_schedule(dir, "schedule", title, &variants) {
-        Ok(files) => {
-            let names: Vec<String> =
-                files.iter().map(|f| f.display().to_string()).collect();
-            println!("schedules written: {}", names.join(", "));
-        }
-        Err(error) => {
-            eprintln!("cannot write schedules into {}: {error}", dir.display());
-            std::process::exit(1);
-        }
-    }
+    let files =
+        write_schedule(dir, "schedule", title, &variants).map_err(|error| {
+            format!("cannot write schedules into {}: {error}", dir.display())
+        })?;
+    let names: Vec<String> =
+        files.iter().map(|f| f.display().to_string()).collect();
+    println!("schedules written: {}", names.join(", "));
+    Ok(())
 }

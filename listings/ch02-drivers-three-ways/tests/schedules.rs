@@ -2,28 +2,14 @@
 //! schedules: the same events handled, each recorded once, and the overlap each
 //! way promises.
 
-use std::sync::mpsc;
-use std::thread;
 use std::time::Duration;
 
+use book_helpers::finishes_within;
 use ch02_drivers_three_ways::{
     Driver, Report, a_thread_each, interleaved_on_one_thread,
     one_after_another, the_drivers,
 };
 use timeline::{Recorder, Timeline};
-
-/// Runs `work` on its own thread and fails the test if it takes longer than
-/// `limit` (a deadlock then shows up as a failure instead of a hung test run).
-fn within<T: Send + 'static>(
-    limit: Duration,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(work()));
-    result
-        .recv_timeout(limit)
-        .expect("the work finished in time (no deadlock)")
-}
 
 /// Drivers with short periods, so a test can run them many times.
 fn quick_drivers() -> Vec<Driver> {
@@ -106,7 +92,7 @@ fn a_thread_each_gives_every_driver_a_lane_and_they_overlap() {
 
 #[test]
 fn stress_the_three_ways_fifty_times() {
-    within(Duration::from_secs(60), || {
+    finishes_within(Duration::from_secs(60), || {
         let drivers = quick_drivers();
         for _ in 0..50 {
             let (expected, _) = run(one_after_another, &drivers, 1);

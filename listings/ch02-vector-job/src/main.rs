@@ -3,10 +3,11 @@
 
 use std::num::NonZeroUsize;
 use std::path::PathBuf;
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, timed};
+use book_helpers::{cli, format_duration, format_speedup, timed};
 use ch02_vector_job::{
     checksum, interleaved_on_one_thread, on_threads, one_loop, test_image,
 };
@@ -78,7 +79,7 @@ fn measure(
         .collect()
 }
 
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
@@ -127,15 +128,13 @@ fn main() {
             "Tone-mapping {} pixels in {threads} parts (measured)",
             args.size
         );
-        match write_schedule(dir, "schedule", &title, &variants) {
-            Ok(_) => println!("schedules written: schedule.mmd, schedule.svg"),
-            Err(error) => {
-                eprintln!(
-                    "cannot write the schedules into {}: {error}",
-                    dir.display()
-                );
-                std::process::exit(1);
-            }
+        if let Err(error) = write_schedule(dir, "schedule", &title, &variants) {
+            return cli::exit_code(Err(format!(
+                "cannot write the schedules into {}: {error}",
+                dir.display()
+            )));
         }
+        println!("schedules written: schedule.mmd, schedule.svg");
     }
+    ExitCode::SUCCESS
 }

@@ -1,25 +1,14 @@
 //! What must hold whichever way the image is processed: identical output, every
 //! part recorded once, and the overlap each way promises.
 
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use book_helpers::finishes_within;
 use ch02_vector_job::{
     SLICE, interleaved_on_one_thread, on_threads, one_loop, test_image,
 };
 use timeline::{Recorder, Timeline};
-
-fn within<T: Send + 'static>(
-    limit: Duration,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(work()));
-    result
-        .recv_timeout(limit)
-        .expect("the work finished in time (no deadlock)")
-}
 
 type Way = fn(&[f32], usize, &Recorder) -> Vec<u8>;
 
@@ -92,7 +81,7 @@ fn threads_get_a_lane_each_and_overlap_given_two_cores() {
 
 #[test]
 fn stress_the_three_ways_fifty_times() {
-    within(Duration::from_secs(60), || {
+    finishes_within(Duration::from_secs(60), || {
         let image = test_image(2 * SLICE + 5);
         let (expected, _) = run(one_loop, &image, 3);
         for _ in 0..50 {

@@ -3,10 +3,11 @@
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, timed};
+use book_helpers::{cli, format_duration, format_speedup, timed};
 use ch03_shared_vs_messages::{
     Coordination, Counts, documents, message_passing, sequential, shared_state,
 };
@@ -53,7 +54,7 @@ struct Run {
 type Way = fn(&[String], usize, &Recorder) -> (Counts, Coordination);
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let workers = args.threads.map_or(cores, usize::from);
@@ -71,9 +72,11 @@ fn main() {
     print_table(&runs);
     let same = runs.iter().all(|run| run.counts == runs[0].counts);
     println!("same counts every way: {same}");
-    if let Some(dir) = &args.schedules {
-        save_schedules(dir, &runs);
-    }
+    let saved = match &args.schedules {
+        Some(dir) => save_schedules(dir, &runs),
+        None => Ok(()),
+    };
+    cli::exit_code(saved)
 }
 // ANCHOR_END: main
 
@@ -141,14 +144,14 @@ fn print_table(runs: &[Run]) {
 
 /// Draws the runs' schedules into `dir`; a folder that cannot be written is
 /// an error the reader must see.
-fn save_schedules(dir: &Path, runs: &[Run]) {
+fn save_schedules(dir: &Path, runs: &[Run]) -> Result<(), String> {
     let variants: Vec<_> =
         runs.iter().map(|run| (run.name, &run.schedule)).collect();
     let title =
         "Counting letters with shared state and with messages (measured)";
-    if let Err(error) = write_schedule(dir, "schedule", title, &variants) {
-        eprintln!("cannot write schedules into {}: {error}", dir.display());
-        std::process::exit(1);
-    }
+    write_schedule(dir, "schedule", title, &variants).map_err(|error| {
+        format!("cannot write schedules into {}: {error}", dir.display())
+    })?;
     println!("schedules written: schedule.mmd, schedule.svg");
+    Ok(())
 }

@@ -1,26 +1,15 @@
 //! Both ways of coordinating are correct: the same counts as one loop, every
 //! document counted exactly once, and exactly the coordination they claim.
 
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use book_helpers::finishes_within;
 use ch03_shared_vs_messages::{
     Coordination, count_letters, documents, message_passing, sequential,
     shared_state,
 };
 use timeline::{Recorder, Timeline};
-
-fn within<T: Send + 'static>(
-    limit: Duration,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(work()));
-    result
-        .recv_timeout(limit)
-        .expect("the work finished in time (no deadlock)")
-}
 
 fn every_doc_counted_once(docs: usize, schedule: &Timeline) {
     for number in 0..docs {
@@ -123,7 +112,7 @@ fn workers_overlap_in_time_given_two_cores() {
 
 #[test]
 fn stress_both_ways_fifty_times() {
-    within(Duration::from_secs(60), || {
+    finishes_within(Duration::from_secs(60), || {
         let docs = documents(12, 500);
         let expected = sequential(&docs, &Recorder::new());
         for round in 0..50 {

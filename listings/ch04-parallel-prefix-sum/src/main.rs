@@ -3,10 +3,11 @@
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, timed};
+use book_helpers::{cli, format_duration, format_speedup, timed};
 use ch04_parallel_prefix_sum::{
     Execution, blocked_scan, input, sequential_scan,
 };
@@ -46,7 +47,7 @@ struct Run {
 }
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
@@ -65,9 +66,11 @@ fn main() {
     let same = runs.iter().all(|run| run.result == runs[0].result);
     let total = runs[0].result.last().copied().unwrap_or(0);
     println!("same sums every way: {same} (the last one is {total})");
-    if let Some(dir) = &args.schedules {
-        save_schedules(dir, &runs);
-    }
+    let saved = match &args.schedules {
+        Some(dir) => save_schedules(dir, &runs),
+        None => Ok(()),
+    };
+    cli::exit_code(saved)
 }
 // ANCHOR_END: main
 
@@ -125,15 +128,15 @@ fn print_table(runs: &[Run]) {
 
 /// Draws the runs' schedules into `dir`; a folder that cannot be written is
 /// an error the reader must see.
-fn save_schedules(dir: &Path, runs: &[Run]) {
+fn save_schedules(dir: &Path, runs: &[Run]) -> Result<(), String> {
     let variants: Vec<_> = runs
         .iter()
         .map(|run| (run.name.as_str(), &run.schedule))
         .collect();
     let title = "Prefix sums, in one pass and in three phases (measured)";
-    if let Err(error) = write_schedule(dir, "schedule", title, &variants) {
-        eprintln!("cannot write schedules into {}: {error}", dir.display());
-        std::process::exit(1);
-    }
+    write_schedule(dir, "schedule", title, &variants).map_err(|error| {
+        format!("cannot write schedules into {}: {error}", dir.display())
+    })?;
     println!("schedules written: schedule.mmd, schedule.svg");
+    Ok(())
 }

@@ -1,25 +1,14 @@
 //! The blocked scan gives exactly the sequential scan's sums, does the
 //! additions it claims, and runs its pieces where it says it does.
 
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use book_helpers::finishes_within;
 use ch04_parallel_prefix_sum::{
     Execution, MODULUS, blocked_scan, input, sequential_scan,
 };
 use timeline::{Recorder, Timeline};
-
-fn within<T: Send + 'static>(
-    limit: Duration,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(work()));
-    result
-        .recv_timeout(limit)
-        .expect("the work finished in time (no deadlock)")
-}
 
 fn blocked(
     data: &[u64],
@@ -118,7 +107,7 @@ fn on_threads_each_worker_has_a_lane_and_workers_overlap() {
 
 #[test]
 fn stress_the_threaded_scan_fifty_times() {
-    within(Duration::from_secs(60), || {
+    finishes_within(Duration::from_secs(60), || {
         let data = input(10_007);
         let mut expected = data.clone();
         sequential_scan(&mut expected);

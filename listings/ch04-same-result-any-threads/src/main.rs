@@ -2,10 +2,11 @@
 
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, timed};
+use book_helpers::{cli, format_duration, format_speedup, timed};
 use ch04_same_result_any_threads::{TASKS, merge_sort, shuffled};
 use clap::Parser;
 use rayon::ThreadPoolBuilder;
@@ -43,7 +44,7 @@ struct Run {
 }
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
@@ -67,9 +68,11 @@ fn main() {
     let same = runs[0].sorted == runs[1].sorted;
     let sorted = runs[0].sorted.is_sorted();
     println!("sorted: {sorted}; identical on 1 and {threads} threads: {same}");
-    if let Some(dir) = &args.schedules {
-        save_schedules(dir, &runs);
-    }
+    let saved = match &args.schedules {
+        Some(dir) => save_schedules(dir, &runs),
+        None => Ok(()),
+    };
+    cli::exit_code(saved)
 }
 // ANCHOR_END: main
 
@@ -122,15 +125,15 @@ fn print_table(runs: &[Run]) {
 
 /// Draws the runs' schedules into `dir`; a folder that cannot be written is
 /// an error the reader must see.
-fn save_schedules(dir: &Path, runs: &[Run]) {
+fn save_schedules(dir: &Path, runs: &[Run]) -> Result<(), String> {
     let variants: Vec<_> = runs
         .iter()
         .map(|run| (run.name.as_str(), &run.schedule))
         .collect();
     let title = "One merge sort, two pools (measured)";
-    if let Err(error) = write_schedule(dir, "schedule", title, &variants) {
-        eprintln!("cannot write schedules into {}: {error}", dir.display());
-        std::process::exit(1);
-    }
+    write_schedule(dir, "schedule", title, &variants).map_err(|error| {
+        format!("cannot write schedules into {}: {error}", dir.display())
+    })?;
     println!("schedules written: schedule.mmd, schedule.svg");
+    Ok(())
 }

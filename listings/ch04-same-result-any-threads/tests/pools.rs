@@ -1,24 +1,13 @@
 //! The sort gives the same, correct result whatever pool it runs in, runs
 //! every task once, and runs tasks at the same time only when it may.
 
-use std::sync::mpsc;
 use std::thread;
 use std::time::Duration;
 
+use book_helpers::finishes_within;
 use ch04_same_result_any_threads::{TASKS, merge_sort, shuffled};
 use rayon::ThreadPoolBuilder;
 use timeline::{Recorder, Timeline};
-
-fn within<T: Send + 'static>(
-    limit: Duration,
-    work: impl FnOnce() -> T + Send + 'static,
-) -> T {
-    let (done, result) = mpsc::channel();
-    thread::spawn(move || done.send(work()));
-    result
-        .recv_timeout(limit)
-        .expect("the work finished in time (no deadlock)")
-}
 
 fn sort_in_pool(numbers: &[u32], threads: usize) -> (Vec<u32>, Timeline) {
     let pool = ThreadPoolBuilder::new()
@@ -94,7 +83,7 @@ fn a_pool_of_two_runs_tasks_at_the_same_time() {
 
 #[test]
 fn stress_pools_of_every_size_fifty_times() {
-    within(Duration::from_secs(60), || {
+    finishes_within(Duration::from_secs(60), || {
         let numbers = shuffled(5_000);
         let mut expected = numbers.clone();
         expected.sort();
