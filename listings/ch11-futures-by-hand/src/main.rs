@@ -64,7 +64,8 @@ fn main() {
     let in_flight = usize::from(args.in_flight);
     let delays = JOB_DELAYS_MS.map(Duration::from_millis);
     println!(
-        "\n4. buffer_unordered({in_flight}) on block_on, jobs of {JOB_DELAYS_MS:?} ms"
+        "\n4. buffer_unordered({in_flight}) on block_on, \
+         jobs of {JOB_DELAYS_MS:?} ms"
     );
     let start = Instant::now();
     let fetched = fetch_all(&delays, in_flight);
