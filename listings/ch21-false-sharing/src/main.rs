@@ -1,12 +1,11 @@
 //! False sharing and granularity, measured: counters packed into one cache
 //! line against padded ones, and tasks of one element against larger ones.
 
-use std::num::NonZeroUsize;
-use std::sync::atomic::Ordering;
-use std::thread;
-use std::time::Duration;
+use std::ops::Deref;
+use std::sync::atomic::{AtomicU64, Ordering};
 
-use book_helpers::{fastest_of, format_duration, format_speedup, load_average};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, Summary, interleaved_infallible};
 use ch21_false_sharing::{
     Plain, bump_each, packed_counters, padded_counters, sum_in_pieces,
     sum_sequential,
@@ -14,8 +13,9 @@ use ch21_false_sharing::{
 use clap::Parser;
 use rayon::ThreadPoolBuilder;
 
-/// Each measurement runs this many times and its fastest run is shown.
-const RUNS: usize = 3;
+/// Rounds per comparison, after one warm-up run of each variant; the
+/// variants take turns round by round.
+const ROUNDS: usize = 5;
 
 /// Counts with one counter per thread, packed into one cache line and
 /// padded apart, and sums a range in tasks of different sizes.
@@ -32,79 +32,113 @@ struct Args {
     threads: Option<u16>,
 }
 
-fn row(
-    name: &str,
-    threads: usize,
-    time: Duration,
-    baseline: Duration,
-    ok: bool,
-) {
-    let (time_text, speedup) =
-        (format_duration(time), format_speedup(baseline, time));
-    let efficiency =
-        100.0 * baseline.as_secs_f64() / time.as_secs_f64() / threads as f64;
+/// A row: the median with its spread, the speedup of the medians over
+/// `baseline` (a time for the same work as the row's), the efficiency, and
+/// whether the result was exact.
+fn row(name: &str, threads: usize, time: &Summary, baseline: f64, ok: bool) {
+    let median = time.median();
+    let speedup = baseline / median.as_secs_f64();
+    let efficiency = 100.0 * speedup / threads as f64;
+    let baseline = std::time::Duration::from_secs_f64(baseline);
     println!(
-        "{name:<28} {threads:>7} {time_text:>9} {speedup:>8} \
-         {efficiency:>9.0}% {ok:>7}"
+        "{name:<28} {threads:>7} {:>28} {:>8} {efficiency:>9.0}% {ok:>7}",
+        time.display(),
+        format_speedup(baseline, median)
     );
+}
+
+/// Whether every counter holds `times`: no increment was lost.
+fn all_equal<C: Deref<Target = AtomicU64>>(counters: &[C], times: u64) -> bool {
+    counters.iter().all(|c| c.load(Ordering::Relaxed) == times)
+}
+
+fn header(first: &str) {
+    let [b, c, d, e, f] = ["threads", "time", "speedup", "efficiency", "exact"];
+    println!("{first:<28} {b:>7} {c:>28} {d:>8} {e:>10} {f:>7}");
 }
 
 fn main() {
     let args = Args::parse();
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let threads = args.threads.map_or(cores, usize::from);
+    let machine = Machine::now();
+    let threads = args.threads.map_or(machine.cores, usize::from);
     let times = args.size;
-    let load =
-        load_average().map_or(String::new(), |l| format!(", load {l:.1}"));
-    println!("{times} increments per thread ({cores} cores{load})\n");
-
     // Throughput is compared: N threads doing N times the work of one
     // thread in the same time would be a speedup of N.
-    let (_, alone) = fastest_of(RUNS, || bump_each(&padded_counters(1), times));
-    let baseline = alone * threads as u32;
-    let ([a, b, c, d, e, f], exact) = (
-        [
-            "counters",
-            "threads",
-            "time",
-            "speedup",
-            "efficiency",
-            "exact",
-        ],
-        |v: u64| v == times,
-    );
-    println!("{a:<28} {b:>7} {c:>9} {d:>8} {e:>10} {f:>7}");
-    row("one counter, one thread", 1, alone, alone, true);
-    let (packed, time) = fastest_of(RUNS, || {
-        let counters = packed_counters(threads);
-        bump_each(&counters.iter().map(Plain).collect::<Vec<_>>(), times);
-        counters
-    });
-    let ok = packed.iter().all(|c| exact(c.load(Ordering::Relaxed)));
-    row("packed in one cache line", threads, time, baseline, ok);
-    let (padded, time) = fastest_of(RUNS, || {
-        let counters = padded_counters(threads);
-        bump_each(&counters, times);
-        counters
-    });
-    let ok = padded.iter().all(|c| exact(c.load(Ordering::Relaxed)));
-    row("CachePadded, one line each", threads, time, baseline, ok);
+    let mut counters: [Box<dyn FnMut() -> bool>; 3] = [
+        Box::new(|| {
+            let counters = padded_counters(1);
+            bump_each(&counters, times);
+            all_equal(&counters, times)
+        }),
+        Box::new(|| {
+            let counters = packed_counters(threads);
+            let plain: Vec<_> = counters.iter().map(Plain).collect();
+            bump_each(&plain, times);
+            all_equal(&plain, times)
+        }),
+        Box::new(|| {
+            let counters = padded_counters(threads);
+            bump_each(&counters, times);
+            all_equal(&counters, times)
+        }),
+    ];
+    let counted = interleaved_infallible(ROUNDS, &mut counters);
 
     let pool = ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("a pool starts");
-    let (expected, sequential) = fastest_of(RUNS, || sum_sequential(times));
-    let sum = "sum of a range";
-    println!("\n{sum:<28} {b:>7} {c:>9} {d:>8} {e:>10} {f:>7}");
-    row("one loop", 1, sequential, sequential, true);
-    for (name, longest) in [
-        ("tasks of 1 element", 1),
-        ("tasks of 64 elements", 64),
-        ("rayon's own splitting", usize::MAX),
-    ] {
-        let (sum, time) =
-            pool.install(|| fastest_of(RUNS, || sum_in_pieces(times, longest)));
-        row(name, threads, time, sequential, sum == expected);
+    let pieces = [1, 64, usize::MAX];
+    let mut sums: [Box<dyn FnMut() -> u64>; 4] = [
+        Box::new(|| sum_sequential(times)),
+        Box::new(|| pool.install(|| sum_in_pieces(times, pieces[0]))),
+        Box::new(|| pool.install(|| sum_in_pieces(times, pieces[1]))),
+        Box::new(|| pool.install(|| sum_in_pieces(times, pieces[2]))),
+    ];
+    let summed = interleaved_infallible(ROUNDS, &mut sums);
+
+    println!("{}", machine.header());
+    println!("{times} increments per thread, and a sum of {times} terms;");
+    println!(
+        "{ROUNDS} rounds, the variants in turn; median (fastest – slowest)\n"
+    );
+    header("counters");
+    let alone = counted[0].0.median().as_secs_f64();
+    row(
+        "one counter, one thread",
+        1,
+        &counted[0].0,
+        alone,
+        counted[0].1,
+    );
+    let baseline = alone * threads as f64;
+    for (name, (time, ok)) in
+        ["packed in one cache line", "CachePadded, one line each"]
+            .iter()
+            .zip(&counted[1..])
+    {
+        row(name, threads, time, baseline, *ok);
+    }
+
+    println!();
+    header("sum of a range");
+    let (sequential, expected) = (&summed[0].0, summed[0].1);
+    row(
+        "one loop",
+        1,
+        sequential,
+        sequential.median().as_secs_f64(),
+        true,
+    );
+    for (name, (time, sum)) in [
+        "tasks of 1 element",
+        "tasks of 64 elements",
+        "rayon's own splitting",
+    ]
+    .iter()
+    .zip(&summed[1..])
+    {
+        let base = sequential.median().as_secs_f64();
+        row(name, threads, time, base, *sum == expected);
     }
 }

@@ -9,7 +9,12 @@ fn run(args: &[&str]) -> Ran {
     cli::run(BINARY, args)
 }
 
+/// The measurement protocol's header, and every row exact with its median
+/// and the spread of its rounds.
 fn check_tables(stdout: &str) {
+    let headers = stdout.lines().filter(|l| l.starts_with("machine: "));
+    assert_eq!(headers.count(), 1, "one machine header: {stdout}");
+    assert!(stdout.contains("median (fastest – slowest)"), "{stdout}");
     for row in [
         "one counter, one thread",
         "packed in one cache line",
@@ -23,6 +28,7 @@ fn check_tables(stdout: &str) {
         let line = line.unwrap_or_else(|| panic!("no row {row}: {stdout}"));
         assert!(line.ends_with(" true"), "every count and sum exact: {line}");
         assert_eq!(line.matches('%').count(), 1, "an efficiency: {line}");
+        assert!(line.contains(" – "), "the rounds' spread: {line}");
     }
 }
 

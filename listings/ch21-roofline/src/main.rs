@@ -2,36 +2,41 @@
 //! (polynomials of rising degree) measured on one thread and on N, and
 //! placed on a roofline.
 
-use std::num::NonZeroUsize;
+use std::cell::RefCell;
 use std::path::{Path, PathBuf};
-use std::thread;
-use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup, load_average};
-use ch21_roofline::plot::{self, Kernel};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, Summary, interleaved_infallible};
+use ch21_roofline::hardware::{self, BUILD_FMA, Hardware, build_vector};
+use ch21_roofline::plot::{self, Ceiling, Kernel};
 use ch21_roofline::{
-    Arrays, Stream, coefficients, polynomial, polynomial_cost, roof,
+    Arrays, Evaluation, LANES, POLYNOMIAL_TRAFFIC, Stream, coefficients,
+    polynomial, polynomial_cost,
 };
 use clap::Parser;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-/// Each kernel runs this many times per pool and its fastest run counts.
-const RUNS: usize = 3;
+/// Rounds per measurement, after one warm-up run of each variant.
+const ROUNDS: usize = 5;
 
-/// The polynomial degrees: 2 to 128 operations per 16 bytes.
+/// The polynomial degrees: 2 to 128 operations per element.
 const DEGREES: [usize; 7] = [0, 1, 3, 7, 15, 31, 63];
 
+/// The evaluations are compared on a degree-63 polynomial over an input
+/// that stays in cache, so the arithmetic alone sets their speed.
+const VARIANT_DEGREE: usize = 63;
+const VARIANT_LEN: usize = 1 << 18;
+
 /// Measures memory bandwidth with STREAM-style kernels and compute rate with
-/// polynomials of rising degree, on one thread and on N, and draws a
-/// roofline from the numbers.
+/// polynomials of rising degree, on one thread and on N, and draws them on a
+/// roofline whose roof comes from the hardware.
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Elements per array (1000 to 100000000); the default, 16 million
-    /// doubles (128 MB) per array, is larger than most last-level caches.
-    #[arg(long, default_value_t = 16_000_000,
-          value_parser = clap::value_parser!(u64).range(1000..=100_000_000))]
-    size: u64,
+    /// Elements per array (1000 to 1000000000); the default is STREAM's
+    /// rule, four times the last-level cache per array.
+    #[arg(long, value_parser = clap::value_parser!(u64).range(1000..=1_000_000_000))]
+    size: Option<u64>,
 
     /// Threads in the larger pool (1 to 256); defaults to the number of cores.
     #[arg(long, value_parser = clap::value_parser!(u16).range(1..=256))]
@@ -42,96 +47,158 @@ struct Args {
     plot: Option<PathBuf>,
 }
 
-/// One kernel measured on both pools.
+/// One kernel measured on both pools: the work it does, the bytes STREAM
+/// counts and the bytes the memory moves.
 struct Measured {
     name: String,
     flops: f64,
-    bytes: f64,
-    one: Duration,
-    many: Duration,
+    counted: f64,
+    traffic: f64,
+    one: Summary,
+    many: Summary,
 }
 
 impl Measured {
+    fn seconds(&self) -> f64 {
+        self.many.median().as_secs_f64()
+    }
+    fn counted_gbs(&self) -> f64 {
+        self.counted / self.seconds() / 1e9
+    }
     fn gbs(&self) -> f64 {
-        self.bytes / self.many.as_secs_f64() / 1e9
+        self.traffic / self.seconds() / 1e9
     }
     fn gflops(&self) -> f64 {
-        self.flops / self.many.as_secs_f64() / 1e9
+        self.flops / self.seconds() / 1e9
     }
-    fn speedup(&self) -> f64 {
-        self.one.as_secs_f64() / self.many.as_secs_f64()
+    fn intensity(&self) -> f64 {
+        self.flops / self.traffic
     }
+}
+
+/// `work` on one thread and on N, interleaved round by round.
+fn on_both_pools(
+    pools: &[ThreadPool; 2],
+    work: impl Fn(&ThreadPool),
+) -> [Summary; 2] {
+    let mut variants = pools.each_ref().map(|pool| || work(pool));
+    let mut measured = interleaved_infallible(ROUNDS, &mut variants)
+        .into_iter()
+        .map(|(summary, ())| summary);
+    [(); 2].map(|()| measured.next().expect("both pools are measured"))
 }
 
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let threads = args.threads.map_or(cores, usize::from);
-    let len = args.size as usize;
+    let machine = Machine::now();
+    let threads = args.threads.map_or(machine.cores, usize::from);
+    let cache = hardware::last_level_cache_bytes();
+    let len = args
+        .size
+        .map_or(hardware::stream_len(cache), |n| n as usize);
+    let hardware = hardware::this_machine(machine.cores);
     let pools = [pool_of(1), pool_of(threads)];
-    let load =
-        load_average().map_or(String::new(), |l| format!(", load {l:.1}"));
-    println!(
-        "{len} doubles per array; 1 thread vs {threads} ({cores} cores{load})\n"
-    );
 
-    let mut arrays = Arrays::new(len);
+    let arrays = RefCell::new(Arrays::new(len));
     let stream: Vec<Measured> = Stream::ALL
         .iter()
         .map(|&kernel| {
             let n = len as f64;
-            let (flops, bytes) = (
-                kernel.flops_per_element() * n,
-                kernel.bytes_per_element() * n,
-            );
-            let [one, many] = pools.each_ref().map(|pool| {
-                pool.install(|| fastest_of(RUNS, || kernel.run(&mut arrays)).1)
+            let [one, many] = on_both_pools(&pools, |pool| {
+                let arrays: &mut Arrays = &mut arrays.borrow_mut();
+                pool.install(|| kernel.run(arrays))
             });
             Measured {
                 name: kernel.name().into(),
-                flops,
-                bytes,
+                flops: kernel.flops_per_element() * n,
+                counted: kernel.bytes_per_element() * n,
+                traffic: kernel.traffic_per_element() * n,
                 one,
                 many,
             }
         })
         .collect();
-    let triad = stream.last().expect("triad is measured").gbs();
 
-    let x = arrays.a.clone();
-    let mut out = vec![0.0; len];
+    let x = arrays.into_inner().a;
+    let out = RefCell::new(vec![0.0; len]);
     let compute: Vec<Measured> = DEGREES
         .iter()
         .map(|&degree| {
             let c = coefficients(degree);
-            let (flops, bytes) = polynomial_cost(degree);
+            let (flops, counted) = polynomial_cost(degree);
             let n = len as f64;
-            let [one, many] = pools.each_ref().map(|pool| {
-                pool.install(|| {
-                    fastest_of(RUNS, || polynomial(&c, &x, &mut out)).1
-                })
+            let [one, many] = on_both_pools(&pools, |pool| {
+                let out: &mut [f64] = &mut out.borrow_mut();
+                pool.install(|| polynomial(&c, &x, out))
             });
-            let name = format!("degree {degree}");
             Measured {
-                name,
+                name: format!("degree {degree}"),
                 flops: flops * n,
-                bytes: bytes * n,
+                counted: counted * n,
+                traffic: POLYNOMIAL_TRAFFIC * n,
                 one,
                 many,
             }
         })
         .collect();
-    let peak = compute.iter().map(Measured::gflops).fold(0.0, f64::max);
+    let evaluations =
+        measure_evaluations(&pools[1], &x[..VARIANT_LEN.min(len)]);
 
-    print_stream(&stream, threads, triad);
-    print_compute(&compute, threads, peak, triad);
-    print_goals(&stream, &compute, threads, triad);
+    println!("{}", machine.header());
+    print_stream(&stream, threads, len, cache);
+    let roof = print_roofs(&hardware, &stream);
+    print_compute(&compute, roof.peak);
+    let latency = print_evaluations(
+        &evaluations,
+        VARIANT_LEN.min(len),
+        threads,
+        roof.peak,
+    );
+    print_verdicts(&stream, &compute, &roof);
     if let Some(dir) = &args.plot {
-        save(dir, &stream, &compute, triad, peak, cores, &load);
+        save(dir, &stream, &compute, &roof, latency, &machine);
     }
 }
 // ANCHOR_END: main
+
+/// The roof, the ceilings below it, and the ridge point, for the plot and
+/// the verdicts.
+struct Roof {
+    peak: f64,
+    build: f64,
+    bandwidth: f64,
+}
+
+/// The degree-63 polynomial evaluated every way this processor can, each
+/// way timed on the N-thread pool, interleaved.
+fn measure_evaluations(
+    pool: &ThreadPool,
+    x: &[f64],
+) -> Vec<(Evaluation, Summary)> {
+    let c = coefficients(VARIANT_DEGREE);
+    let available: Vec<Evaluation> = Evaluation::ALL
+        .into_iter()
+        .filter(|e| e.available())
+        .collect();
+    let out = RefCell::new(vec![0.0; x.len()]);
+    let mut variants: Vec<_> = available
+        .iter()
+        .map(|&evaluation| {
+            let (c, out) = (&c, &out);
+            move || {
+                let out: &mut [f64] = &mut out.borrow_mut();
+                pool.install(|| evaluation.run(c, x, out))
+            }
+        })
+        .collect();
+    let measured = interleaved_infallible(ROUNDS, &mut variants);
+    available
+        .into_iter()
+        .zip(measured)
+        .map(|(evaluation, (summary, ()))| (evaluation, summary))
+        .collect()
+}
 
 fn pool_of(threads: usize) -> ThreadPool {
     ThreadPoolBuilder::new()
@@ -140,93 +207,231 @@ fn pool_of(threads: usize) -> ThreadPool {
         .expect("the system can start the pool's threads")
 }
 
-fn times(m: &Measured, threads: usize) -> (String, String, String, f64) {
-    let efficiency = 100.0 * m.speedup() / threads as f64;
-    let (one, many) = (format_duration(m.one), format_duration(m.many));
-    (one, many, format_speedup(m.one, m.many), efficiency)
-}
-
-fn print_stream(stream: &[Measured], threads: usize, triad: f64) {
-    println!("memory-bound: STREAM kernels");
-    let [a, b, c, d, e, f, g] = [
-        "kernel",
-        "flop/B",
-        "1 thread",
-        "N threads",
-        "speedup",
-        "efficiency",
-        "GB/s",
-    ];
-    println!("{a:<8} {b:>6} {c:>9} {d:>9} {e:>8} {f:>10} {g:>6} of triad");
-    for m in stream {
-        let (one, many, speedup, eff) = times(m, threads);
-        let (name, intensity, gbs) = (&m.name, m.flops / m.bytes, m.gbs());
-        let share = 100.0 * gbs / triad;
-        println!(
-            "{name:<8} {intensity:>6.3} {one:>9} {many:>9} {speedup:>8} \
-             {eff:>9.0}% {gbs:>6.1} {share:>8.0}%"
-        );
-    }
-    println!();
-}
-
-fn print_compute(compute: &[Measured], threads: usize, peak: f64, triad: f64) {
-    println!("from memory-bound to compute-bound: polynomials, Horner's rule");
-    let [a, b, c, d, e, f, g] = [
-        "kernel",
-        "flop/B",
-        "1 thread",
-        "N threads",
-        "speedup",
-        "efficiency",
-        "GFLOP/s",
-    ];
-    println!("{a:<9} {b:>6} {c:>9} {d:>9} {e:>8} {f:>10} {g:>7} of roof");
-    for m in compute {
-        let (one, many, speedup, eff) = times(m, threads);
-        let (name, intensity, gflops) =
-            (&m.name, m.flops / m.bytes, m.gflops());
-        let share = 100.0 * gflops / roof(peak, triad, intensity);
-        println!(
-            "{name:<9} {intensity:>6.3} {one:>9} {many:>9} {speedup:>8} \
-             {eff:>9.0}% {gflops:>7.2} {share:>6.0}%"
-        );
-    }
-    println!();
-}
-
-// ANCHOR: goals
-/// The two goals of the chapter, and whether this run met them.
-fn print_goals(
+fn print_stream(
     stream: &[Measured],
-    compute: &[Measured],
     threads: usize,
-    triad: f64,
+    len: usize,
+    cache: Option<u64>,
 ) {
-    let densest = compute.last().expect("polynomials are measured");
-    let target = 0.9 * threads as f64;
+    let mib = |bytes: f64| bytes / f64::from(1 << 20);
+    let array = len as f64 * 8.0;
+    let against = cache.map_or(String::new(), |cache| {
+        format!(
+            ", {:.1}× the last-level cache of {:.0} MiB",
+            array / cache as f64,
+            mib(cache as f64)
+        )
+    });
     println!(
-        "compute-bound ({}): speedup {:.2}× on {threads} threads; \
-         goal ≥ {target:.2}×: {}",
-        densest.name,
-        densest.speedup(),
-        met(densest.speedup() >= target)
+        "\nmemory-bound: STREAM kernels, {len} doubles per array, \
+         {:.0} MiB each{against}",
+        mib(array)
     );
-    for m in &stream[..3] {
-        let share = m.gbs() / triad;
+    println!(
+        "bytes per element: counted as STREAM counts them / moved, with the \
+         line each store first reads (write-allocate)"
+    );
+    println!(
+        "{ROUNDS} rounds, 1 thread and {threads} in turn; \
+         median (fastest – slowest)"
+    );
+    println!(
+        "{:<6} {:>5} {:>9} {:>28} {:>7} {:>13} {:>11} {:>8}",
+        "kernel",
+        "bytes",
+        "1 thread",
+        "N threads",
+        "speedup",
+        "counted",
+        "moved",
+        "of triad"
+    );
+    let triad = stream.last().expect("triad is measured").gbs();
+    for m in stream {
+        let per = len as f64;
+        let bytes = format!("{:.0}/{:.0}", m.counted / per, m.traffic / per);
         println!(
-            "memory-bound ({}): {:.0}% of the triad's bandwidth; goal ≥ 85%: {}",
+            "{:<6} {bytes:>5} {:>9} {:>28} {:>7} {:>8.1} GB/s {:>6.1} GB/s {:>7.0}%",
             m.name,
-            100.0 * share,
-            met(share >= 0.85)
+            book_helpers::format_duration(m.one.median()),
+            m.many.display(),
+            format_speedup(m.one.median(), m.many.median()),
+            m.counted_gbs(),
+            m.gbs(),
+            100.0 * m.gbs() / triad
         );
     }
 }
-// ANCHOR_END: goals
 
-fn met(yes: bool) -> &'static str {
-    if yes { "met" } else { "not met" }
+// ANCHOR: roofs
+/// The roof and the ceilings below it, from the hardware; the ridge point
+/// where the roof meets the triad's measured bandwidth.
+fn print_roofs(hardware: &Hardware, stream: &[Measured]) -> Roof {
+    let h = hardware;
+    let (vector, lanes) = h.vector;
+    let (build_vector, build_lanes) = build_vector();
+    println!(
+        "\nroofs from the hardware: {} cores, {:.2} GHz ({}), {vector} \
+         ({lanes} f64 lanes), FMA {}",
+        h.cores,
+        h.clock_ghz,
+        h.clock_source,
+        if h.fma { "yes" } else { "no" }
+    );
+    let peak = h.peak_gflops();
+    if h.fma {
+        println!(
+            "  peak, {vector} with FMA: {} cores × {:.2} GHz × {lanes} lanes \
+             × {} FMA pipes (assumed) × 2 flop = {peak:.1} GFLOP/s",
+            h.cores,
+            h.clock_ghz,
+            hardware::FMA_PIPES
+        );
+    } else {
+        println!(
+            "  peak, {vector} without FMA: {} cores × {:.2} GHz × {lanes} \
+             lanes × {} pipes × 1 flop = {peak:.1} GFLOP/s",
+            h.cores,
+            h.clock_ghz,
+            h.mul_add_pipes()
+        );
+    }
+    let build = h.mul_add_ceiling(build_lanes);
+    println!(
+        "  this build, {build_vector} mul + add{}: {} cores × {:.2} GHz × \
+         {build_lanes} lanes × {} pipes (multiplies and adds) × 1 flop = \
+         {build:.1} GFLOP/s",
+        if BUILD_FMA {
+            " (FMA enabled)"
+        } else {
+            ", no FMA"
+        },
+        h.cores,
+        h.clock_ghz,
+        h.mul_add_pipes()
+    );
+    let bandwidth = stream.last().expect("triad is measured").gbs();
+    println!(
+        "ridge point: {peak:.1} GFLOP/s / {bandwidth:.1} GB/s (the triad, \
+         bytes moved) = {:.2} flop/B",
+        peak / bandwidth
+    );
+    Roof {
+        peak,
+        build,
+        bandwidth,
+    }
 }
+// ANCHOR_END: roofs
+
+fn print_compute(compute: &[Measured], peak: f64) {
+    println!(
+        "\nfrom memory-bound to compute-bound: polynomials, Horner's rule, \
+         16 chains, mul + add"
+    );
+    println!(
+        "{:<9} {:>6} {:>9} {:>28} {:>7} {:>13} {:>7}",
+        "kernel",
+        "flop/B",
+        "1 thread",
+        "N threads",
+        "speedup",
+        "rate",
+        "of peak"
+    );
+    for m in compute {
+        println!(
+            "{:<9} {:>6.3} {:>9} {:>28} {:>7} {:>5.2} GFLOP/s {:>6.0}%",
+            m.name,
+            m.intensity(),
+            book_helpers::format_duration(m.one.median()),
+            m.many.display(),
+            format_speedup(m.one.median(), m.many.median()),
+            m.gflops(),
+            100.0 * m.gflops() / peak
+        );
+    }
+}
+
+/// The evaluations' table, and the ceiling that one chain's latency sets
+/// for sixteen: the rate of the one-chain row, sixteen times over.
+fn print_evaluations(
+    evaluations: &[(Evaluation, Summary)],
+    len: usize,
+    threads: usize,
+    peak: f64,
+) -> f64 {
+    let (flops, _) = polynomial_cost(VARIANT_DEGREE);
+    let n = len as f64;
+    println!(
+        "\nfive evaluations of the degree-{VARIANT_DEGREE} polynomial, \
+         {len} doubles (in cache), {threads} threads; \
+         median (fastest – slowest)"
+    );
+    let rate =
+        |summary: &Summary| flops * n / summary.median().as_secs_f64() / 1e9;
+    let lanes = evaluations
+        .iter()
+        .find(|(evaluation, _)| *evaluation == Evaluation::Lanes)
+        .map(|(_, summary)| summary.median())
+        .expect("every processor runs the plain lanes");
+    println!(
+        "{:<34} {:>28} {:>13} {:>8} {:>7}",
+        "evaluation", "time", "rate", "of peak", "vs 16 mul + add"
+    );
+    for (evaluation, summary) in evaluations {
+        println!(
+            "{:<34} {:>28} {:>5.2} GFLOP/s {:>7.0}% {:>7}",
+            evaluation.name(),
+            summary.display(),
+            rate(summary),
+            100.0 * rate(summary) / peak,
+            format_speedup(lanes, summary.median())
+        );
+    }
+    let one_chain = evaluations
+        .iter()
+        .find(|(evaluation, _)| *evaluation == Evaluation::OneChain)
+        .map_or(0.0, |(_, summary)| rate(summary));
+    for evaluation in Evaluation::ALL.iter().filter(|e| !e.available()) {
+        println!("{:<34} not available on this processor", evaluation.name());
+    }
+    let latency = one_chain * LANES as f64;
+    println!(
+        "latency ceiling of {LANES} chains: {LANES} × one chain's rate = \
+         {latency:.1} GFLOP/s"
+    );
+    latency
+}
+
+// ANCHOR: verdicts
+/// What the run shows, one line each: the code against the hardware's
+/// roof, and the STREAM kernels against the triad, bytes moved.
+fn print_verdicts(stream: &[Measured], compute: &[Measured], roof: &Roof) {
+    let best = compute
+        .iter()
+        .max_by(|a, b| a.gflops().total_cmp(&b.gflops()))
+        .expect("polynomials are measured");
+    println!(
+        "\nthis code's best: {:.2} GFLOP/s ({}), {:.0}% of the hardware \
+         peak, {:.0}% of this build's ceiling",
+        best.gflops(),
+        best.name,
+        100.0 * best.gflops() / roof.peak,
+        100.0 * best.gflops() / roof.build
+    );
+    let triad = stream.last().expect("triad is measured");
+    for m in &stream[..3] {
+        println!(
+            "{}: {:.0}% of the triad's bandwidth as STREAM counts bytes, \
+             {:.0}% with write-allocate",
+            m.name,
+            100.0 * m.counted_gbs() / triad.counted_gbs(),
+            100.0 * m.gbs() / triad.gbs()
+        );
+    }
+}
+// ANCHOR_END: verdicts
 
 /// Writes the measurements as CSV and draws the roofline; a folder that
 /// cannot be written is an error the reader must see.
@@ -234,42 +439,67 @@ fn save(
     dir: &Path,
     stream: &[Measured],
     compute: &[Measured],
-    triad: f64,
-    peak: f64,
-    cores: usize,
-    load: &str,
+    roof: &Roof,
+    latency: f64,
+    machine: &Machine,
 ) {
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
-        let mut csv =
-            String::from("kernel,flops,bytes,seconds_1,seconds_n,gbs,gflops\n");
+        let mut csv = String::from(
+            "kernel,flops,bytes_counted,bytes_moved,seconds_1,seconds_n,gbs_moved,gflops\n",
+        );
         let mut kernels = Vec::new();
         for (m, memory_bound) in stream
             .iter()
             .map(|m| (m, true))
             .chain(compute.iter().map(|m| (m, false)))
         {
-            let (one, many) = (m.one.as_secs_f64(), m.many.as_secs_f64());
             csv.push_str(&format!(
-                "{},{},{},{one:.6},{many:.6},{:.3},{:.3}\n",
+                "{},{},{},{},{:.6},{:.6},{:.3},{:.3}\n",
                 m.name,
                 m.flops,
-                m.bytes,
+                m.counted,
+                m.traffic,
+                m.one.median().as_secs_f64(),
+                m.seconds(),
                 m.gbs(),
                 m.gflops()
             ));
             kernels.push(Kernel {
                 name: m.name.clone(),
-                intensity: m.flops / m.bytes,
+                intensity: m.intensity(),
                 gflops: m.gflops(),
                 memory_bound,
             });
         }
         std::fs::write(dir.join("roofline.csv"), csv)?;
+        let best = compute.iter().map(Measured::gflops).fold(0.0, f64::max);
+        let (build_vector, _) = build_vector();
+        let ceilings = [
+            Ceiling {
+                label: format!("this build: {build_vector} multiply + add"),
+                gflops: roof.build,
+            },
+            Ceiling {
+                label: format!("{LANES} chains' latency (measured)"),
+                gflops: latency,
+            },
+            Ceiling {
+                label: "this code's best (measured)".to_string(),
+                gflops: best,
+            },
+        ];
         let title = format!(
-            "Roofline, measured: {}, {cores} cores{load}",
-            ch21_roofline::cpu_model()
+            "Roofline: {}, {} cores; roof from the hardware, points measured",
+            machine.model, machine.cores
         );
-        plot::draw(&dir.join("roofline.svg"), triad, peak, &kernels, &title)
+        plot::draw(
+            &dir.join("roofline.svg"),
+            roof.bandwidth,
+            roof.peak,
+            &ceilings,
+            &kernels,
+            &title,
+        )
     })();
     if let Err(error) = result {
         eprintln!("cannot write the plot into {}: {error}", dir.display());

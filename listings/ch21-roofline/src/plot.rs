@@ -21,10 +21,23 @@ pub struct Kernel {
     pub memory_bound: bool,
 }
 
+/// A flat line below the roof: a limit of the code, not of the machine.
+pub struct Ceiling {
+    pub label: String,
+    pub gflops: f64,
+}
+
+const CEILINGS: [RGBColor; 3] = [
+    RGBColor(0x6a, 0x3d, 0x9a),
+    RGBColor(0x2e, 0x7d, 0x32),
+    RGBColor(0xc0, 0x39, 0x2b),
+];
+
 pub fn draw(
     path: &Path,
     bandwidth_gbs: f64,
     peak_gflops: f64,
+    ceilings: &[Ceiling],
     kernels: &[Kernel],
     title: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
@@ -60,11 +73,27 @@ pub fn draw(
     chart
         .draw_series(LineSeries::new(line, ROOF.stroke_width(2)))?
         .label(format!(
-            "roof: min({peak_gflops:.1} GFLOP/s, {bandwidth_gbs:.1} GB/s × intensity)"
+            "roof from the hardware: min({peak_gflops:.1} GFLOP/s, {bandwidth_gbs:.1} GB/s × intensity)"
         ))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], ROOF));
+    for (ceiling, colour) in ceilings.iter().zip(CEILINGS) {
+        let ridge = ceiling.gflops / bandwidth_gbs;
+        let flat =
+            [(ridge.max(x_min), ceiling.gflops), (x_max, ceiling.gflops)];
+        chart
+            .draw_series(DashedLineSeries::new(
+                flat,
+                6,
+                4,
+                colour.stroke_width(2),
+            ))?
+            .label(format!("{}: {:.1} GFLOP/s", ceiling.label, ceiling.gflops))
+            .legend(move |(x, y)| {
+                PathElement::new([(x, y), (x + 20, y)], colour)
+            });
+    }
     for (memory_bound, colour, label) in [
-        (true, MEMORY, "STREAM kernels (measured)"),
+        (true, MEMORY, "STREAM kernels (measured, bytes moved)"),
         (false, COMPUTE, "polynomials of rising degree (measured)"),
     ] {
         let points: Vec<_> = kernels

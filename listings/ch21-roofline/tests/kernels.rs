@@ -5,8 +5,12 @@
 use std::time::Duration;
 
 use book_helpers::finishes_within;
+use ch21_roofline::hardware::{
+    FMA_PIPES, cache_size_bytes, from_cpuinfo, stream_len,
+};
 use ch21_roofline::{
-    Arrays, Q, Stream, coefficients, horner, polynomial, polynomial_cost, roof,
+    Arrays, Evaluation, Q, Stream, coefficients, horner, horner_fused,
+    polynomial, polynomial_cost, roof,
 };
 use rayon::ThreadPoolBuilder;
 
@@ -88,7 +92,74 @@ fn the_counts_and_the_roof_are_right() {
     assert_eq!(Stream::Triad.bytes_per_element(), 24.0);
     assert_eq!(Stream::Triad.flops_per_element(), 2.0);
     assert_eq!(Stream::Copy.flops_per_element(), 0.0);
+    // Write-allocate: each store also reads its line first.
+    let moved = Stream::ALL.map(Stream::traffic_per_element);
+    assert_eq!(moved, [24.0, 24.0, 32.0, 32.0]);
     // Below the ridge point bandwidth limits, above it the peak does.
     assert_eq!(roof(10.0, 5.0, 0.5), 2.5);
     assert_eq!(roof(10.0, 5.0, 8.0), 10.0);
+}
+
+#[test]
+fn every_evaluation_matches_its_scalar_rounding_bit_for_bit() {
+    finishes_within(Duration::from_secs(60), || {
+        let x: Vec<f64> = (0..1_003).map(|i| f64::from(i) * 1e-3).collect();
+        let c = coefficients(63);
+        let pool = ThreadPoolBuilder::new().num_threads(2).build().unwrap();
+        for evaluation in Evaluation::ALL {
+            let mut out = vec![f64::NAN; x.len()];
+            pool.install(|| evaluation.run(&c, &x, &mut out));
+            if !evaluation.available() {
+                println!("not exercised here: {}", evaluation.name());
+                continue;
+            }
+            let one = if evaluation.fused() {
+                horner_fused
+            } else {
+                horner
+            };
+            let expected: Vec<f64> = x.iter().map(|&x| one(&c, x)).collect();
+            assert_eq!(out, expected, "{}", evaluation.name());
+        }
+        // Fusing changes the rounding: the two scalar forms differ somewhere.
+        assert!(x.iter().any(|&x| horner(&c, x) != horner_fused(&c, x)));
+    });
+}
+
+const ZEN3: &str = "vendor_id\t: AuthenticAMD\ncpu family\t: 25\n\
+    model name\t: AMD EPYC\nflags\t\t: fpu sse sse2 avx fma avx2\n";
+const SKYLAKE_SP: &str = "vendor_id\t: GenuineIntel\ncpu family\t: 6\n\
+    flags\t\t: sse2 avx fma avx2 avx512f\n";
+
+#[test]
+fn the_peak_is_cores_clock_lanes_pipes_and_flops() {
+    let zen3 = from_cpuinfo(ZEN3, 2, (3.5, "given"));
+    assert_eq!(zen3.vector, ("AVX", 4));
+    assert!(zen3.fma);
+    // 2 cores × 3.5 GHz × 4 lanes × 2 FMA pipes × 2 flop.
+    assert_eq!(zen3.peak_gflops(), 112.0);
+    assert_eq!(FMA_PIPES, 2);
+    // Without FMA, SSE2: a multiply on each FMA pipe and an add on each of
+    // Zen's two add pipes, 2 lanes each.
+    assert_eq!(zen3.mul_add_ceiling(2), 2.0 * 3.5 * 2.0 * 4.0);
+    let intel = from_cpuinfo(SKYLAKE_SP, 1, (2.0, "given"));
+    assert_eq!(intel.vector, ("AVX-512", 8));
+    assert_eq!(intel.peak_gflops(), 1.0 * 2.0 * 8.0 * 2.0 * 2.0);
+    // Intel adds on the FMA pipes: one multiply or add per pipe.
+    assert_eq!(intel.mul_add_ceiling(2), 1.0 * 2.0 * 2.0 * 2.0);
+    let old = from_cpuinfo("flags\t: sse sse2\n", 4, (1.0, "given"));
+    assert_eq!((old.vector, old.fma), (("SSE2", 2), false));
+    assert_eq!(old.peak_gflops(), 4.0 * 2.0 * 2.0);
+}
+
+#[test]
+fn arrays_are_four_times_the_last_level_cache() {
+    assert_eq!(cache_size_bytes("32768K\n"), Some(32 << 20));
+    assert_eq!(cache_size_bytes("1M"), Some(1 << 20));
+    assert_eq!(cache_size_bytes("512"), Some(512));
+    assert_eq!(cache_size_bytes("lots"), None);
+    // 4 × 32 MiB of 8-byte doubles.
+    assert_eq!(stream_len(Some(32 << 20)), 16 << 20);
+    assert_eq!(stream_len(None), 16 << 20);
+    assert_eq!(stream_len(Some(256 << 20)) * 8, 4 * (256 << 20));
 }
