@@ -9,6 +9,8 @@
 // What the page shows is also left in data-* attributes, which the book's
 // browser test reads (tests/tests/browser_stepper.rs).
 
+import { fetchModule } from '../wasm-modules.js';
+
 const HERE = new URL('./', import.meta.url);
 const encoder = new TextEncoder();
 const decoder = new TextDecoder();
@@ -257,17 +259,13 @@ async function start() {
   document.head.append(style);
   let module;
   try {
-    const response = await fetch(new URL('wasm/scheduler_stepper.wasm', HERE));
-    if (!response.ok) {
-      throw new Error(`scheduler_stepper.wasm is missing (HTTP ${response.status}): ` +
-        'build the book with `cargo xtask build` or `cargo xtask serve`');
-    }
-    const { instance } = await WebAssembly.instantiate(await response.arrayBuffer());
+    const bytes = await fetchModule(new URL('wasm/', HERE), 'scheduler_stepper.wasm');
+    const { instance } = await WebAssembly.instantiate(bytes);
     module = new Module(instance.exports);
   } catch (error) {
     for (const place of places) {
       place.textContent = `The puzzle could not start: ${error.message}`;
-      place.dataset.state = 'error';
+      place.dataset.state = error.missing ? 'missing' : 'error';
     }
     return;
   }

@@ -268,6 +268,23 @@ fn workspace_programs() -> Result<&'static HashMap<String, PathBuf>, String> {
     PROGRAMS.as_ref().map_err(Clone::clone)
 }
 
+/// `--workspace`, or, when `cargo xtask bless` names listings (`BLESS=1` with
+/// `BLESS_ONLY=a,b`), only those: blessing two listings in a fresh target folder must not
+/// build the whole book first.
+fn packages_to_build() -> Vec<String> {
+    let only = std::env::var("BLESS_ONLY")
+        .ok()
+        .filter(|_| std::env::var_os("BLESS").is_some_and(|value| value == "1"));
+    match only {
+        Some(only) if !only.is_empty() => only
+            .split(',')
+            .filter(|name| !name.is_empty())
+            .flat_map(|name| ["-p".to_string(), name.to_string()])
+            .collect(),
+        _ => vec!["--workspace".to_string()],
+    }
+}
+
 fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut command = Command::new(cargo);
@@ -278,11 +295,11 @@ fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
         .current_dir(workspace_root())
         .args([
             "test",
-            "--workspace",
             "--locked",
             "--no-run",
             "--message-format=json-render-diagnostics",
         ])
+        .args(packages_to_build())
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|error| format!("cannot start cargo: {error}"))?;

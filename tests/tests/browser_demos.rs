@@ -118,6 +118,85 @@ fn the_three_demos_run_in_the_page_and_match_the_native_build() {
     }
 }
 
+/// A machine without a wasm32 compiler gets the book without its WebAssembly modules
+/// (`cargo xtask build` warns and goes on). That site is this one with its `wasm/`
+/// folders removed: every page that loads a module must then say what was not built and
+/// what to install, instead of failing in the console.
+#[test]
+fn without_the_modules_every_page_that_loads_one_says_what_to_install() {
+    let (chromium, chromedriver) = site::require_browser("to open the pages without modules");
+    let book = BuiltBook::build(scratch(), "browser-without-wasm");
+    let removed = remove_wasm_folders(book.dir());
+    assert!(
+        removed.len() >= 2,
+        "the site should hold the modules of the browser chapter and of the scheduler \
+         puzzles, found only {removed:?}"
+    );
+    let server = StaticServer::start(
+        book.dir(),
+        Serving {
+            isolate: false,
+            cache_assets: false,
+        },
+    );
+    let driver = ChromeDriver::start(&chromedriver, scratch());
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a tokio runtime");
+    let outcome = runtime.block_on(async {
+        tokio::time::timeout(WHOLE_RUN, async {
+            let client = driver.connect(&chromium, "1280,1100", DEMO_LIMIT).await?;
+            let mut browser = Browser {
+                client: client.clone(),
+                shots: None,
+            };
+            let result = browser.without_modules(server.origin()).await;
+            let _ = client.close().await;
+            result
+        })
+        .await
+    });
+    match outcome {
+        Err(_) => panic!("the pages did not answer within {} s", WHOLE_RUN.as_secs()),
+        Ok(Err(problem)) => panic!("{problem}"),
+        Ok(Ok(())) => {}
+    }
+}
+
+/// Removes every folder named `wasm` that holds `.wasm` files; returns them.
+fn remove_wasm_folders(site: &Path) -> Vec<PathBuf> {
+    let mut removed = Vec::new();
+    let mut pending = vec![site.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        let entries = std::fs::read_dir(&dir)
+            .unwrap_or_else(|error| panic!("cannot list {}: {error}", dir.display()));
+        for entry in entries {
+            let path = entry.expect("a directory entry").path();
+            if !path.is_dir() {
+                continue;
+            }
+            let holds_modules = path.file_name().is_some_and(|name| name == "wasm")
+                && std::fs::read_dir(&path).is_ok_and(|mut files| {
+                    files.any(|file| {
+                        file.is_ok_and(|file| file.path().extension().is_some_and(|e| e == "wasm"))
+                    })
+                });
+            if holds_modules {
+                std::fs::remove_dir_all(&path)
+                    .unwrap_or_else(|error| panic!("cannot remove {}: {error}", path.display()));
+                removed.push(path);
+            } else {
+                pending.push(path);
+            }
+        }
+    }
+    removed
+}
+
+/// What every page must say when a module is missing: the two ways to get a compiler.
+const HOW_TO_BUILD: [&str; 3] = ["was not built", "rustup component add rust-src", "rustc-web"];
+
 struct Browser {
     client: Client,
     shots: Option<PathBuf>,
@@ -250,6 +329,50 @@ impl Browser {
         Ok(())
     }
 
+    /// The demos' buttons and a scheduler puzzle, on a site without modules.
+    async fn without_modules(&mut self, origin: &str) -> Result<(), String> {
+        self.open(origin, "light").await?;
+        for (button, status) in [
+            ("ch18-freeze-main", "ch18-freeze-status"),
+            ("ch18-tiles-run", "ch18-tiles-status"),
+        ] {
+            self.press_until(button, status, "missing").await?;
+            let said = self
+                .script(&format!(
+                    "return document.getElementById('{status}').textContent;"
+                ))
+                .await?;
+            let said = said.as_str().unwrap_or_default();
+            if let Some(absent) = HOW_TO_BUILD.iter().find(|words| !said.contains(*words)) {
+                return Err(format!("#{status} does not say `{absent}`: {said}"));
+            }
+        }
+        let page = "part1/ch03-coordination-needs-communication.html";
+        self.client
+            .goto(&format!("{origin}/{page}"))
+            .await
+            .map_err(|error| format!("cannot open {page}: {error}"))?;
+        let explained = self
+            .wait_for(&format!(
+                "const p = document.querySelector('div.stepper[data-puzzle]');
+                 return p !== null && p.dataset.state === 'missing'
+                   && {};",
+                HOW_TO_BUILD
+                    .iter()
+                    .map(|words| format!("p.textContent.includes({words:?})"))
+                    .collect::<Vec<_>>()
+                    .join(" && ")
+            ))
+            .await?;
+        if !explained {
+            let said = self
+                .script("const p = document.querySelector('div.stepper'); return p && p.textContent;")
+                .await?;
+            return Err(format!("{page}: the puzzle does not explain the missing module: {said}"));
+        }
+        Ok(())
+    }
+
     async fn open(&mut self, origin: &str, theme: &str) -> Result<(), String> {
         // The theme is stored per origin: open the origin, store it, then load the page.
         self.client
@@ -280,6 +403,17 @@ impl Browser {
     /// Presses a demo's button and waits for its status line to say `done`; returns the
     /// status line's data attributes.
     async fn press(&mut self, button: &str, status: &str) -> Result<Value, String> {
+        self.press_until(button, status, "done").await
+    }
+
+    /// Presses a demo's button and waits for its status line to reach a final state
+    /// (`done`, `error`, or `missing` when a module was not built), which must be `wanted`.
+    async fn press_until(
+        &mut self,
+        button: &str,
+        status: &str,
+        wanted: &str,
+    ) -> Result<Value, String> {
         self.client
             .execute(
                 "document.getElementById(arguments[0]).dataset.state = 'pressed';",
@@ -291,7 +425,7 @@ impl Browser {
         let done = self
             .wait_for(&format!(
                 "const s = document.getElementById('{status}').dataset.state;
-                 return s === 'done' || s === 'error';"
+                 return s === 'done' || s === 'error' || s === 'missing';"
             ))
             .await?;
         let data = self
@@ -302,10 +436,10 @@ impl Browser {
             )
             .await
             .map_err(|error| format!("{status}: {error}"))?;
-        if !done || data["state"] != json!("done") {
+        if !done || data["state"] != json!(wanted) {
             let log = self.console().await?;
             return Err(format!(
-                "pressing #{button} did not finish within {} s: {data}; console: {log:?}",
+                "pressing #{button} did not end `{wanted}` within {} s: {data}; console: {log:?}",
                 DEMO_LIMIT.as_secs()
             ));
         }

@@ -5,6 +5,7 @@
 //! `cargo xtask test` (prove that every listing, snippet, output and page still works).
 //! Both install what they need first and say what they install.
 
+mod archive;
 mod pdf;
 mod setup;
 mod test;
@@ -144,6 +145,8 @@ fn workspace_root() -> PathBuf {
 /// rest of the book with a warning (`build`, `serve`) or an error (`test`).
 fn build_book(tools: &Tools, root: &Path, if_missing: wasm::IfMissing) -> Result<()> {
     wasm::build_modules(root, if_missing, &setup::ensure_wasm_packages)?;
+    // The listings as one download, which "Running the listings" links to.
+    archive::write(root)?;
     let mut mdbook = tools.command("mdbook");
     mdbook.arg("build");
     run_command(&mut mdbook)?;
@@ -152,6 +155,24 @@ fn build_book(tools: &Tools, root: &Path, if_missing: wasm::IfMissing) -> Result
         root.join("book").join("index.html").display()
     );
     Ok(())
+}
+
+/// The latest modification time of any file in `paths` (files, or folders walked whole).
+fn newest_modification(paths: &[PathBuf]) -> Result<std::time::SystemTime> {
+    let mut newest = std::time::SystemTime::UNIX_EPOCH;
+    let mut pending = paths.to_vec();
+    while let Some(path) = pending.pop() {
+        let meta =
+            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
+        if meta.is_dir() {
+            for entry in std::fs::read_dir(&path)? {
+                pending.push(entry?.path());
+            }
+        } else {
+            newest = newest.max(meta.modified()?);
+        }
+    }
+    Ok(newest)
 }
 
 /// Runs a command with inherited output; a non-zero exit becomes an error naming the command.

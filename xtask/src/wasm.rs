@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{describe, run_command};
+use crate::{describe, newest_modification, run_command};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
@@ -438,25 +438,12 @@ fn write_manifest(root: &Path, crate_dir: &Path, listing: &WasmListing) -> Resul
 /// The latest modification time of the listing's sources and manifest, and of this file
 /// (which holds the compiler flags).
 fn newest_source(root: &Path, listing: &str) -> Result<SystemTime> {
-    let mut newest = SystemTime::UNIX_EPOCH;
     let listing = root.join(listing);
-    let mut pending = vec![
+    newest_modification(&[
         listing.join("src"),
         listing.join("Cargo.toml"),
         root.join("xtask").join("src").join("wasm.rs"),
-    ];
-    while let Some(path) = pending.pop() {
-        let meta =
-            std::fs::metadata(&path).with_context(|| format!("cannot read {}", path.display()))?;
-        if meta.is_dir() {
-            for entry in std::fs::read_dir(&path)? {
-                pending.push(entry?.path());
-            }
-        } else {
-            newest = newest.max(meta.modified()?);
-        }
-    }
-    Ok(newest)
+    ])
 }
 
 #[cfg(test)]

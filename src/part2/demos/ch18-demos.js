@@ -4,6 +4,7 @@
 // book's browser test reads.
 
 import { layOut, sharedMemory, threadBlocks } from './shared-memory.js';
+import { fetchModule } from '../../wasm-modules.js';
 
 const WASM = new URL('wasm/', import.meta.url);
 
@@ -18,12 +19,7 @@ const nextFrame = () => new Promise((resolve) => requestAnimationFrame(resolve))
 const seconds = (ms) => (ms / 1000).toFixed(2) + ' s';
 
 async function compile(file) {
-  const response = await fetch(new URL(file, WASM));
-  if (!response.ok) {
-    throw new Error(`${file} is missing (HTTP ${response.status}): build the book with ` +
-      '`cargo xtask build` or `cargo xtask serve`, which compile the WebAssembly modules');
-  }
-  return WebAssembly.compile(await response.arrayBuffer());
+  return WebAssembly.compile(await fetchModule(WASM, file));
 }
 
 let plainModule = null;
@@ -54,7 +50,7 @@ function publish(element, state, fields) {
 
 function failed(status, error) {
   status.textContent = 'Could not run: ' + error.message;
-  status.dataset.state = 'error';
+  status.dataset.state = error.missing ? 'missing' : 'error';
   status.dataset.error = error.message;
 }
 
