@@ -2,11 +2,15 @@
 
 use std::process::ExitCode;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::measure::{Machine, interleaved_infallible};
+use book_helpers::{format_duration, format_speedup};
 use ch11_one_program_two_runtimes::{
     Flavor, NUMBERS_PER_JOB, WAIT, Work, expected_total, run_jobs, runtime,
 };
 use clap::Parser;
+
+/// Rounds per runtime, after a warm-up round.
+const ROUNDS: usize = 5;
 
 /// Runs one async program (many independent jobs) on tokio's current-thread
 /// runtime and on its multi-thread runtime, first with jobs that wait, then
@@ -38,28 +42,38 @@ fn compare(args: &Args) -> std::io::Result<()> {
     let one_thread = runtime(Flavor::CurrentThread)?;
     let workers = usize::from(args.workers);
     let pool = runtime(Flavor::MultiThread { workers })?;
-
+    let machine = Machine::now();
+    let mut measured = Vec::new();
     for work in [Work::Waiting, Work::Computing] {
-        describe(args.jobs, work);
-        // The same future-producing call, handed to two different executors.
-        let ((one, _), one_took) =
-            fastest_of(3, || one_thread.block_on(run_jobs(args.jobs, work)));
-        let ((many, _), many_took) =
-            fastest_of(3, || pool.block_on(run_jobs(args.jobs, work)));
+        // The same future-producing call, handed to two different executors,
+        // in turn for ROUNDS rounds after a warm-up.
+        let mut executors = [&one_thread, &pool]
+            .map(|rt| move || rt.block_on(run_jobs(args.jobs, work)).0);
+        measured.push((work, interleaved_infallible(ROUNDS, &mut executors)));
+    }
 
-        let pool_name = format!("multi-thread runtime, {workers} workers:");
-        let one_took_text = format_duration(one_took);
-        let many_took_text = format_duration(many_took);
+    println!("{}", machine.header());
+    println!(
+        "{ROUNDS} rounds, the runtimes in turn; median (fastest – slowest)\n"
+    );
+    let pool_name = format!("multi-thread runtime, {workers} workers:");
+    for (work, runs) in measured {
+        describe(args.jobs, work);
+        let [(one_took, one), (many_took, many)] = [&runs[0], &runs[1]];
         println!(
-            "  {:<36} {one_took_text:>8}  total {one}",
-            "current-thread runtime:"
+            "  {:<36} {:>28}  total {one}",
+            "current-thread runtime:",
+            one_took.display()
         );
-        println!("  {pool_name:<36} {many_took_text:>8}  total {many}");
-        let same = one == many && many == expected_total(args.jobs, work);
+        println!(
+            "  {pool_name:<36} {:>28}  total {many}",
+            many_took.display()
+        );
+        let same = one == many && *many == expected_total(args.jobs, work);
         println!("  same total as a plain loop: {same}");
         println!(
-            "  multi-thread was {} faster\n",
-            format_speedup(one_took, many_took)
+            "  multi-thread was {} faster (medians)\n",
+            format_speedup(one_took.median(), many_took.median())
         );
     }
     Ok(())

@@ -6,10 +6,11 @@ use std::process::Command;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::measure::{Machine, interleaved};
+use book_helpers::{format_duration, format_speedup};
 
-/// Each kind is timed this many times and its fastest batch is kept.
-const RUNS: usize = 3;
+/// Rounds per kind, the kinds in turn, after a warm-up round.
+const ROUNDS: usize = 5;
 
 // ANCHOR: costs
 fn tasks(runtime: &tokio::runtime::Runtime, n: u32) -> u64 {
@@ -53,27 +54,45 @@ fn processes(n: u32) -> io::Result<u64> {
 pub fn print_table(n: u32) -> io::Result<()> {
     let runtime = tokio::runtime::Runtime::new()?;
     let expected = u64::from(n) * u64::from(n - 1) / 2;
-    let (task_sum, task_time) = fastest_of(RUNS, || tasks(&runtime, n));
-    let (thread_sum, thread_time) = fastest_of(RUNS, || threads(n));
-    let (finished, process_time) = fastest_of(RUNS, || processes(n));
-    let finished = finished?;
-    assert_eq!((task_sum, thread_sum), (expected, expected));
-    if finished != u64::from(n) {
+    let machine = Machine::now();
+    let mut task_batch = || Ok(tasks(&runtime, n));
+    let mut thread_batch = || Ok(threads(n));
+    let mut process_batch = || processes(n);
+    let measured = interleaved(
+        ROUNDS,
+        &mut [&mut task_batch, &mut thread_batch, &mut process_batch],
+    )?;
+    let [
+        (task_time, task_sum),
+        (thread_time, thread_sum),
+        (process_time, finished),
+    ] = [&measured[0], &measured[1], &measured[2]];
+    assert_eq!((*task_sum, *thread_sum), (expected, expected));
+    if *finished != u64::from(n) {
         return Err(io::Error::other("a child process failed"));
     }
 
-    let each = |total: Duration| total / n;
+    let each = |total: Duration| format_duration(total / n);
     println!();
-    println!("start {n} of each and wait for them (fastest of {RUNS} runs):");
-    println!("{:<12} {:>10} {:>10}", "kind", "each", "vs a task");
+    println!("{}", machine.header());
+    println!(
+        "start {n} of each and wait for them; {ROUNDS} rounds, the kinds in turn;"
+    );
+    println!("cost of one, median (fastest – slowest) of the rounds");
+    println!("{:<12} {:>30} {:>10}", "kind", "each", "vs a task");
     for (kind, total) in [
         ("tokio task", task_time),
         ("thread", thread_time),
         ("process", process_time),
     ] {
-        let cost = format_duration(each(total));
-        let ratio = format_speedup(total, task_time);
-        println!("{kind:<12} {cost:>10} {ratio:>10}");
+        let cost = format!(
+            "{} ({} – {})",
+            each(total.median()),
+            each(total.fastest()),
+            each(total.slowest())
+        );
+        let ratio = format_speedup(total.median(), task_time.median());
+        println!("{kind:<12} {cost:>30} {ratio:>10}");
     }
     Ok(())
 }

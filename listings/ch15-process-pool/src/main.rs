@@ -9,15 +9,16 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, interleaved};
 use ch15_process_pool::protocol::{self, Job, count_primes, jobs, on_threads};
 use ch15_process_pool::{pool, worker};
 use clap::error::ErrorKind;
 use clap::{CommandFactory, Parser, Subcommand};
 use signal_hook::consts::{SIGINT, SIGTERM};
 
-/// Each timed way runs this many times and its fastest run is shown.
-const RUNS: usize = 3;
+/// Rounds per way, the ways in turn, after a warm-up round.
+const ROUNDS: usize = 5;
 
 /// The size of the small jobs in the second comparison.
 const SMALL_JOB: u64 = 100;
@@ -106,13 +107,21 @@ fn parent(args: &Args) -> io::Result<ExitCode> {
     println!("counting primes below {numbers} with {workers} workers");
 
     if !args.processes_only {
-        compare(&exe, workers, &jobs, deadline)?;
+        let machine = Machine::now();
+        let mut tables = vec![compare(&exe, workers, &jobs, deadline)?];
         // The same numbers in small jobs: now each message costs more
         // than the work it carries.
         let small = jobs.len() as u64 * args.job_size / SMALL_JOB;
         if args.job_size > SMALL_JOB && small <= 100_000 {
             let small = protocol::jobs(small as u32, SMALL_JOB);
-            compare(&exe, workers, &small, deadline)?;
+            tables.push(compare(&exe, workers, &small, deadline)?);
+        }
+        println!("\n{}", machine.header());
+        println!(
+            "{ROUNDS} rounds, the ways in turn; median (fastest – slowest)"
+        );
+        for table in tables {
+            print!("{table}");
         }
     }
     if let Some(crash) = crash {
@@ -158,41 +167,46 @@ fn job_number(option: &str, job: u32, jobs: u32) -> usize {
     job as usize
 }
 
-/// The same jobs in one loop, on threads, and on processes, timed.
+/// The same jobs in one loop, on threads, and on processes, timed; returns
+/// the table.
 fn compare(
     exe: &std::path::Path,
     workers: usize,
     jobs: &[Job],
     deadline: Duration,
-) -> io::Result<()> {
-    let (sequential, one_loop) = fastest_of(RUNS, || {
-        jobs.iter()
+) -> io::Result<String> {
+    let mut one_loop = || {
+        Ok(jobs
+            .iter()
             .map(|job| count_primes(job.start..job.end))
-            .sum::<u64>()
-    });
-    let (threads, on_threads_time) =
-        fastest_of(RUNS, || on_threads(jobs, workers));
-    let (processes, on_processes) = fastest_of(RUNS, || {
+            .sum::<u64>())
+    };
+    let mut threads = || Ok(on_threads(jobs, workers));
+    let mut processes = || {
         pool::run(exe, workers, jobs.to_vec(), &STOP, deadline).map(|outcome| {
             outcome.replies.iter().map(|r| r.primes).sum::<u64>()
         })
-    });
-    let processes = processes?;
+    };
+    let measured = interleaved(
+        ROUNDS,
+        &mut [&mut one_loop, &mut threads, &mut processes],
+    )?;
     let size = jobs.first().map_or(0, |job| job.end - job.start);
-    println!("\n{} jobs of {size} numbers:", jobs.len());
-    println!(
-        "{:<12} {:>8} {:>10} {:>8}",
+    let mut table = format!("\n{} jobs of {size} numbers:\n", jobs.len());
+    table += &format!(
+        "{:<12} {:>8} {:>28} {:>8}\n",
         "way", "primes", "time", "speedup"
     );
-    let rows: [(&str, u64, Duration); 3] = [
-        ("one loop", sequential, one_loop),
-        ("threads", threads, on_threads_time),
-        ("processes", processes, on_processes),
-    ];
-    for (way, primes, time) in rows {
-        let (time, speedup) =
-            (format_duration(time), format_speedup(one_loop, time));
-        println!("{way:<12} {primes:>8} {time:>10} {speedup:>8}");
+    let baseline = measured[0].0.median();
+    for (way, (time, primes)) in ["one loop", "threads", "processes"]
+        .into_iter()
+        .zip(&measured)
+    {
+        let speedup = format_speedup(baseline, time.median());
+        table += &format!(
+            "{way:<12} {primes:>8} {:>28} {speedup:>8}\n",
+            time.display()
+        );
     }
-    Ok(())
+    Ok(table)
 }
