@@ -2,9 +2,9 @@
 // and the Node check (node-shared-memory.mjs) both use it, so they cannot drift
 // apart.
 
-/// The maximum the shared module was linked with (xtask/src/wasm.rs,
-/// MAX_MEMORY), in 64 KiB pages; every memory handed to it must declare the
-/// same.
+/// The maximum the shared module was linked with (`--max-memory` in the
+/// listing's Cargo.toml, [package.metadata.book.wasm]), in 64 KiB pages; a
+/// memory handed to it may declare no more.
 export const MAX_PAGES = (64 * 1024 * 1024) / (64 * 1024);
 const STACK_BYTES = 256 * 1024;
 
