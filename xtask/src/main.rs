@@ -6,6 +6,7 @@
 //! Both install what they need first and say what they install.
 
 mod archive;
+mod gpu_report;
 mod pdf;
 mod setup;
 mod test;
@@ -69,6 +70,16 @@ enum Task {
         /// Listings to bless (package names); all of them when none is given.
         listings: Vec<String>,
     },
+    /// Run the device listings on an NVIDIA GPU and write each run to `output-gpu.txt`.
+    ///
+    /// Runs every listing whose Cargo.toml declares `[package.metadata.book] gpu-report =
+    /// { args = [...] }` (or the ones named), all runs within four minutes. Without an
+    /// NVIDIA GPU it measures nothing and fails, after writing a note that no GPU was
+    /// measured where a listing has no `output-gpu.txt`.
+    GpuReport {
+        /// Listings to run (package names); every declaring one when none is given.
+        listings: Vec<String>,
+    },
 }
 
 fn main() -> ExitCode {
@@ -129,6 +140,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Test => test::run_all(&tools, &root),
         Task::Bless { busy, listings } => test::bless(&tools, busy, &listings),
+        Task::GpuReport { listings } => gpu_report::run(&tools, &root, &listings),
     }
 }
 
