@@ -3,6 +3,9 @@
 //! (third-party crates and the book's helper crates alike) is named with `workspace = true`,
 //! a listing carries no `[profile]` (the root's profile builds every listing, so timings
 //! compare) and no `rustfmt.toml` of its own (`listings/rustfmt.toml` formats them all).
+//! A listing's program whose `src/main.rs` holds no `#[test]` is declared with `test = false`:
+//! its tests live in `tests/`, and a test harness for `main.rs` would be one more optimised
+//! binary to compile and link for nothing; one that holds tests must not say so.
 
 use book_tests::{shown, workspace_root};
 
@@ -55,6 +58,32 @@ fn members_take_shared_crates_and_settings_from_the_workspace() {
             problems.push(format!(
                 "{place}: has a [profile]; the root Cargo.toml's profile builds every listing"
             ));
+        }
+        let main = crate_dir.join("src").join("main.rs");
+        if crate_dir.parent() == Some(&root.join("listings")) && main.is_file() {
+            let has_unit_tests = std::fs::read_to_string(&main)
+                .is_ok_and(|code| code.contains("#[test]"));
+            let harness = config
+                .get("bin")
+                .and_then(|bins| bins.as_array())
+                .and_then(|bins| {
+                    bins.iter().find(|bin| {
+                        bin.get("path").and_then(|p| p.as_str()) == Some("src/main.rs")
+                    })
+                })
+                .map_or(true, |bin| bin.get("test").and_then(|t| t.as_bool()) != Some(false));
+            if has_unit_tests && !harness {
+                problems.push(format!(
+                    "{place}: src/main.rs has tests, but its [[bin]] says test = false, so \
+                     they never run"
+                ));
+            }
+            if !has_unit_tests && harness {
+                problems.push(format!(
+                    "{place}: src/main.rs has no tests; declare it as a [[bin]] with \
+                     `test = false` (see the other listings) so no empty harness is built"
+                ));
+            }
         }
         for name in ["rustfmt.toml", ".rustfmt.toml"] {
             if crate_dir.parent() == Some(&root.join("listings")) && crate_dir.join(name).exists() {

@@ -116,6 +116,32 @@ pub fn tasks(input: &[u64]) -> u64 {
 }
 // ANCHOR_END: tasks
 
+// ANCHOR: join_cost
+/// `n` joins of two closures that do nothing: the cost of a join itself.
+pub fn empty_joins(n: usize) {
+    for _ in 0..n {
+        rayon::join(|| (), || ());
+    }
+}
+
+/// [`tasks`] with a cut-off of one element: a join for every element,
+/// `input.len() - 1` joins in all, each around a single addition.
+pub fn sum_joining_every_element(input: &[u64]) -> u64 {
+    match input {
+        [] => 0,
+        [x] => *x,
+        _ => {
+            let (left, right) = input.split_at(input.len() / 2);
+            let (a, b) = rayon::join(
+                || sum_joining_every_element(left),
+                || sum_joining_every_element(right),
+            );
+            a + b
+        }
+    }
+}
+// ANCHOR_END: join_cost
+
 /// Three summaries of the step counts: the longest, the total, and how many
 /// took more than 100 steps.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]

@@ -10,8 +10,18 @@ fn run(args: &[&str]) -> Ran {
     cli::run(BINARY, args)
 }
 
-/// One line per construct, each saying the answers agree, and a final yes.
+/// The measurement protocol's header; one line per construct, each saying
+/// the answers agree, with its median and spread; a final yes; and the cost
+/// of a join, measured.
 fn check_table(stdout: &str) {
+    let headers = stdout.lines().filter(|l| l.starts_with("machine: "));
+    assert_eq!(headers.count(), 1, "one machine header: {stdout}");
+    assert!(stdout.contains("median (fastest – slowest)"), "{stdout}");
+    for row in ["an empty join", "a join per element"] {
+        let line = stdout.lines().find(|l| l.starts_with(row));
+        let line = line.unwrap_or_else(|| panic!("no row {row}: {stdout}"));
+        assert!(line.contains(" per join"), "{line}");
+    }
     for row in &ROWS {
         let lines: Vec<&str> = stdout
             .lines()
@@ -22,6 +32,7 @@ fn check_table(stdout: &str) {
         assert!(lines[0].ends_with(" yes"), "{stdout}");
         assert_eq!(lines[0].matches('×').count(), 1, "{stdout}");
         assert!(lines[0].contains('%'), "{stdout}");
+        assert!(lines[0].contains(" – "), "the rounds' spread: {}", lines[0]);
     }
     assert!(
         stdout
@@ -40,7 +51,8 @@ fn a_run_prints_one_agreeing_row_per_construct() {
     let ran = run(&["--size", "20000", "--threads", "3"]);
     assert!(ran.succeeded(), "{}", ran.stderr);
     let stdout = &ran.stdout;
-    assert!(stdout.starts_with("20000 elements, a pool of 3 threads"));
+    assert!(stdout.starts_with("machine: "), "{stdout}");
+    assert!(stdout.contains("20000 elements, a pool of 3 threads"));
     check_table(stdout);
 }
 

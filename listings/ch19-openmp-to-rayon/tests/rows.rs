@@ -58,3 +58,18 @@ fn the_answers_are_the_known_ones() {
     let histogram = serial::histogram(&Inputs::new(10_000).steps);
     assert_eq!(histogram.iter().sum::<u64>(), 10_000);
 }
+
+#[test]
+fn a_join_per_element_sums_like_a_loop_and_empty_joins_return() {
+    finishes_within(Duration::from_secs(60), || {
+        let pool = ThreadPoolBuilder::new().num_threads(3).build().unwrap();
+        for len in [0, 1, 2, 3, 1000, 4097] {
+            let values: Vec<u64> = (0..len).collect();
+            let joined = pool.install(|| {
+                ch19_openmp_to_rayon::sum_joining_every_element(&values)
+            });
+            assert_eq!(joined, values.iter().sum::<u64>(), "{len} elements");
+        }
+        pool.install(|| ch19_openmp_to_rayon::empty_joins(10_000));
+    });
+}
