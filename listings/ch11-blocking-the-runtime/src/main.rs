@@ -2,6 +2,7 @@
 
 use std::process::ExitCode;
 
+use book_helpers::cli;
 use book_helpers::format_duration;
 use ch11_blocking_the_runtime::{
     PERIOD, PIECE, Waiting, current_thread, multi_thread, run,
@@ -21,13 +22,11 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    match compare(args.pieces) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: could not start a tokio runtime: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(
+        compare(args.pieces).map_err(|error| {
+            format!("could not start a tokio runtime: {error}")
+        }),
+    )
 }
 
 fn compare(pieces: u32) -> std::io::Result<()> {

@@ -5,6 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use book_helpers::cli;
 use book_helpers::format_duration;
 use ch12_graceful_shutdown::{Counters, Outcome, request, serve};
 use clap::Parser;
@@ -32,13 +33,7 @@ struct Args {
 #[tokio::main]
 async fn main() -> ExitCode {
     let args = Args::parse();
-    match run(&args).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(run(&args).await)
 }
 
 // ANCHOR: main

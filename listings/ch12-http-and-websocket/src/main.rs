@@ -7,6 +7,8 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 use std::time::Duration;
 
+use book_helpers::cli;
+
 use ch12_http_and_websocket::client::{self, ClientError, Watcher};
 use ch12_http_and_websocket::serve;
 use clap::Parser;
@@ -46,13 +48,7 @@ async fn main() -> ExitCode {
         }
         None => demo(usize::from(args.watchers), args.backlog as usize).await,
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(result)
 }
 
 async fn serve_only(

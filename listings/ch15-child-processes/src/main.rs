@@ -10,6 +10,8 @@ use std::os::unix::process::ExitStatusExt;
 use std::process::{Command, ExitCode, Stdio};
 use std::thread;
 
+use book_helpers::cli;
+
 use clap::Parser;
 
 use crate::stages::Stage;
@@ -40,13 +42,7 @@ fn main() -> ExitCode {
     if let Some(stage) = args.stage {
         return stages::run(stage);
     }
-    match parent(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(parent(&args))
 }
 
 fn parent(args: &Args) -> io::Result<()> {

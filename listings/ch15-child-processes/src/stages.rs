@@ -6,6 +6,8 @@ use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
+use book_helpers::cli;
+
 use clap::Subcommand;
 
 #[derive(Subcommand)]
@@ -48,13 +50,7 @@ pub fn run(stage: Stage) -> ExitCode {
         }
         Stage::Noop => Ok(()),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(result)
 }
 
 fn upper() -> io::Result<()> {

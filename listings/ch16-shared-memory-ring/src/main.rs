@@ -8,6 +8,7 @@ use std::os::unix::net::UnixStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, ExitCode, Stdio};
 
+use book_helpers::cli;
 use book_helpers::format_speedup;
 use book_helpers::measure::{Machine, interleaved};
 use ch16_shared_memory_ring::ring::Consumer;
@@ -83,13 +84,7 @@ fn main() -> ExitCode {
         }
         None => compare(args.count, &args.dir),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(result)
 }
 
 // ANCHOR: producer

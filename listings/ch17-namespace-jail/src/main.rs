@@ -8,6 +8,8 @@ use std::net::{SocketAddr, TcpStream};
 use std::process::{Command, ExitCode};
 use std::time::Duration;
 
+use book_helpers::cli;
+
 use clap::{Parser, Subcommand};
 use nix::errno::Errno;
 use nix::mount::{MsFlags, mount};
@@ -60,13 +62,7 @@ fn main() -> ExitCode {
         Some(Role::Warden { hostname }) => warden(hostname),
         Some(Role::Inside { hostname }) => inside(hostname),
     };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(result)
 }
 
 fn own_binary() -> io::Result<Command> {

@@ -4,10 +4,13 @@
 use std::io::Write;
 use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup, load_average};
+use book_helpers::{
+    cli, fastest_of, format_duration, format_speedup, load_average,
+};
 use ch20_amdahl_gustafson::{Job, Point, amdahl, gustafson, machine, plot};
 use clap::Parser;
 use rayon::{ThreadPool, ThreadPoolBuilder};
@@ -68,7 +71,7 @@ impl Row {
 }
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let max_threads = args.threads.map_or(2 * cores, usize::from);
@@ -128,9 +131,11 @@ fn main() {
     print_table("job grows with threads (weak scaling)", "Gustafson", &weak);
 
     println!("same checksum on every pool: {agree}");
-    if let Some(dir) = &args.plot {
-        save(dir, s, &strong, &weak, &machine);
-    }
+    let saved = match &args.plot {
+        Some(dir) => save(dir, s, &strong, &weak, &machine),
+        None => Ok(()),
+    };
+    cli::exit_code(saved)
 }
 // ANCHOR_END: main
 
@@ -171,7 +176,13 @@ fn print_table(title: &str, law_name: &str, rows: &[Row]) {
 
 /// Writes the measurements as CSV and draws the plot; a folder that cannot
 /// be written is an error the reader must see.
-fn save(dir: &Path, s: f64, strong: &[Row], weak: &[Row], machine: &str) {
+fn save(
+    dir: &Path,
+    s: f64,
+    strong: &[Row],
+    weak: &[Row],
+    machine: &str,
+) -> Result<(), String> {
     let result = (|| -> Result<(), Box<dyn std::error::Error>> {
         let mut csv = std::fs::File::create(dir.join("scaling.csv"))?;
         writeln!(csv, "# {machine}; serial fraction {s}")?;
@@ -191,9 +202,9 @@ fn save(dir: &Path, s: f64, strong: &[Row], weak: &[Row], machine: &str) {
         let (strong, weak): (Vec<_>, Vec<_>) = (points(strong), points(weak));
         plot::draw(&dir.join("scaling.svg"), s, &strong, &weak, machine)
     })();
-    if let Err(error) = result {
-        eprintln!("cannot write the plot into {}: {error}", dir.display());
-        std::process::exit(1);
-    }
+    result.map_err(|error| {
+        format!("cannot write the plot into {}: {error}", dir.display())
+    })?;
     println!("written: scaling.csv, scaling.svg");
+    Ok(())
 }
