@@ -2,21 +2,24 @@
 //! 1..N threads and compared with Amdahl's and Gustafson's laws.
 
 use std::io::Write;
-use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
-use std::thread;
 use std::time::Duration;
 
-use book_helpers::{
-    cli, fastest_of, format_duration, format_speedup, load_average,
+use book_helpers::measure::{Machine, Summary, interleaved_infallible};
+use book_helpers::{cli, format_duration, format_speedup};
+use ch20_amdahl_gustafson::{
+    Job, Point, amdahl, gustafson, machine, plot, unit,
 };
-use ch20_amdahl_gustafson::{Job, Point, amdahl, gustafson, machine, plot};
 use clap::Parser;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-/// Each measurement runs this many times and its fastest run counts.
-const RUNS: usize = 3;
+/// Rounds per comparison, after one warm-up run of each variant; the
+/// variants take turns round by round and the median counts.
+const ROUNDS: usize = 5;
+
+/// Units timed together to measure what one costs.
+const UNITS_TIMED: u64 = 200;
 
 /// Runs a job with a serial part and a parallel part on pools of 1 to N
 /// threads, with a fixed size and with a size that grows with the threads,
@@ -24,8 +27,8 @@ const RUNS: usize = 3;
 #[derive(Parser)]
 #[command(version)]
 struct Args {
-    /// Units of work in the job on one thread (10 to 1000000); a unit is
-    /// about 20 µs of arithmetic.
+    /// Units of work in the job on one thread (10 to 1000000); the run
+    /// measures and prints what one unit costs.
     #[arg(long, default_value_t = 4000,
           value_parser = clap::value_parser!(u64).range(10..=1_000_000))]
     size: u64,
@@ -56,6 +59,7 @@ struct Row {
     threads: usize,
     job: Job,
     one_thread: Duration,
+    rounds: Summary,
     time: Duration,
     law: f64,
 }
@@ -73,63 +77,73 @@ impl Row {
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let max_threads = args.threads.map_or(2 * cores, usize::from);
+    let measured_on = Machine::now();
+    let max_threads = args.threads.map_or(2 * measured_on.cores, usize::from);
     let (size, s) = (args.size as usize, args.serial);
     let pools: Vec<ThreadPool> = (1..=max_threads).map(pool_of).collect();
-    let mut machine = machine(cores);
-    if let Some(load) = load_average() {
-        machine.push_str(&format!(", load {load:.1} before the run"));
-    }
-    println!("{machine}; serial fraction {s}; {size} units on one thread\n");
+    let machine = machine(measured_on.cores);
 
-    // Strong scaling: one job, every pool; the one-thread time is row 1's.
+    // What one unit costs, measured rather than assumed.
+    let mut units = [|| (0..UNITS_TIMED).map(unit).fold(0, |a, b| a ^ b)];
+    let (unit_rounds, _) = &interleaved_infallible(ROUNDS, &mut units)[0];
+
+    // Strong scaling: one job, every pool in turn; the one-thread time is
+    // row 1's.
     let job = Job::strong(size, s);
-    let runs: Vec<(u64, Duration)> = pools
-        .iter()
-        .map(|pool| fastest_of(RUNS, || job.run(pool)))
-        .collect();
-    let (answer, one_thread) = runs[0];
-    let mut agree = runs.iter().all(|&(got, _)| got == answer);
+    let mut on_each_pool: Vec<_> =
+        pools.iter().map(|pool| move || job.run(pool)).collect();
+    let runs = interleaved_infallible(ROUNDS, &mut on_each_pool);
+    let answer = runs[0].1;
+    let one_thread = runs[0].0.median();
+    let mut agree = runs.iter().all(|(_, got)| *got == answer);
     let strong: Vec<Row> = (1..=max_threads)
         .zip(runs)
-        .map(|(threads, (_, time))| {
-            let law = amdahl(s, threads as f64);
-            Row {
-                threads,
-                job,
-                one_thread,
-                time,
-                law,
-            }
+        .map(|(threads, (rounds, _))| Row {
+            threads,
+            job,
+            one_thread,
+            time: rounds.median(),
+            rounds,
+            law: amdahl(s, threads as f64),
         })
         .collect();
-    print_table("fixed job (strong scaling)", "Amdahl", &strong);
 
     // Weak scaling: the parallel part grows with the threads; each grown
-    // job is also timed on one thread, which is what its speedup is over.
+    // job is also timed on one thread, in turn with the pool, and that is
+    // what its speedup is over.
     let weak: Vec<Row> = (1..=max_threads)
         .map(|threads| {
             let job = Job::weak(size, s, threads);
-            let (expected, one_thread) =
-                fastest_of(RUNS, || job.run(&pools[0]));
-            let (got, time) = match threads {
-                1 => (expected, one_thread),
-                _ => fastest_of(RUNS, || job.run(&pools[threads - 1])),
-            };
+            let mut both = [&pools[0], &pools[threads - 1]]
+                .map(|pool| move || job.run(pool));
+            let mut both = interleaved_infallible(ROUNDS, &mut both);
+            let (rounds, got) = both.pop().expect("the pool's run");
+            let (alone, expected) = both.pop().expect("one thread's run");
             agree &= got == expected;
-            let law = gustafson(s, threads as f64);
             Row {
                 threads,
                 job,
-                one_thread,
-                time,
-                law,
+                one_thread: alone.median(),
+                time: rounds.median(),
+                rounds,
+                law: gustafson(s, threads as f64),
             }
         })
         .collect();
-    print_table("job grows with threads (weak scaling)", "Gustafson", &weak);
 
+    println!("{}", measured_on.header());
+    println!(
+        "one unit: {} per unit (median, fastest – slowest of {ROUNDS} rounds \
+         of {UNITS_TIMED} units: {})",
+        format_duration(unit_rounds.median() / UNITS_TIMED as u32),
+        unit_rounds.display()
+    );
+    println!(
+        "serial fraction {s}; {size} units on one thread; {ROUNDS} rounds, \
+         the pools in turn; median (fastest – slowest)\n"
+    );
+    print_table("fixed job (strong scaling)", "Amdahl", &strong);
+    print_table("job grows with threads (weak scaling)", "Gustafson", &weak);
     println!("same checksum on every pool: {agree}");
     let saved = match &args.plot {
         Some(dir) => save(dir, s, &strong, &weak, &machine),
@@ -157,17 +171,17 @@ fn print_table(title: &str, law_name: &str, rows: &[Row]) {
         "efficiency",
         law_name,
     ];
-    println!("{a:>7} {b:>7} {c:>9} {d:>9} {e:>8} {f:>10} {g:>9}");
+    println!("{a:>7} {b:>7} {c:>9} {d:>28} {e:>8} {f:>10} {g:>9}");
     for row in rows {
         let units = row.job.serial + row.job.parallel;
         let one = format_duration(row.one_thread);
-        let time = format_duration(row.time);
+        let time = row.rounds.display();
         let speedup = format_speedup(row.one_thread, row.time);
         let efficiency = 100.0 * row.point().speedup / row.threads as f64;
         let law = format!("{:.2}×", row.law);
         let threads = row.threads;
         println!(
-            "{threads:>7} {units:>7} {one:>9} {time:>9} {speedup:>8} \
+            "{threads:>7} {units:>7} {one:>9} {time:>28} {speedup:>8} \
              {efficiency:>9.0}% {law:>9}"
         );
     }

@@ -10,9 +10,15 @@ fn run(args: &[&str]) -> Ran {
     cli::run(BINARY, args)
 }
 
-/// Both tables, one row per pool size from 1 to `threads`, the laws'
-/// predictions where they must be, and agreeing checksums.
+/// The measurement protocol's header and the measured cost of a unit; both
+/// tables, one row per pool size from 1 to `threads` with the spread of its
+/// rounds, the laws' predictions where they must be, and agreeing checksums.
 fn check_tables(stdout: &str, threads: usize) {
+    let headers = stdout.lines().filter(|l| l.starts_with("machine: "));
+    assert_eq!(headers.count(), 1, "one machine header: {stdout}");
+    let unit = stdout.lines().find(|l| l.starts_with("one unit: "));
+    let unit = unit.unwrap_or_else(|| panic!("a unit's cost: {stdout}"));
+    assert!(unit.contains(" µs") && unit.contains(" – "), "{unit}");
     let strong = stdout
         .find("fixed job (strong scaling)")
         .expect("strong table");
@@ -30,6 +36,9 @@ fn check_tables(stdout: &str, threads: usize) {
             .collect();
         let counts: Vec<usize> =
             rows.iter().map(|r| r[0].parse().unwrap()).collect();
+        for row in &rows {
+            assert!(row.contains(&"–"), "the rounds' spread: {row:?}");
+        }
         assert_eq!(counts, (1..=threads).collect::<Vec<_>>(), "{table}");
         assert_eq!(
             rows[0].last(),
