@@ -1,8 +1,10 @@
 //! The prime sieve pipeline, a fan-out/fan-in pool, and the throughput of
 //! four channels, each checked against the answer one thread would give.
 
+use std::process::ExitCode;
 use std::time::Duration;
 
+use book_helpers::cli;
 use book_helpers::format_speedup;
 use book_helpers::measure::{Machine, interleaved_infallible};
 use ch09_channels::{
@@ -36,7 +38,7 @@ struct Args {
 const ROUNDS: usize = 5;
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
 
     let primes = sieve(usize::from(args.primes), 16);
@@ -63,8 +65,10 @@ fn main() {
             );
         }
         Err(stalled) => {
-            eprintln!("fan-in stalled after {} results", stalled.received);
-            std::process::exit(1);
+            let received = stalled.received;
+            return cli::exit_code(Err(format!(
+                "fan-in stalled after {received} results"
+            )));
         }
     }
 
@@ -100,6 +104,7 @@ fn main() {
             );
         }
     }
+    ExitCode::SUCCESS
 }
 // ANCHOR_END: main
 

@@ -2,10 +2,11 @@
 //! sorting (sort against par_sort), each timed on one thread and on N.
 
 use std::num::NonZeroUsize;
+use std::process::ExitCode;
 use std::thread;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, load_average, timed};
+use book_helpers::{cli, format_duration, format_speedup, load_average, timed};
 use ch22_scan_and_sort::{input, scan_blocked, scan_naive, scan_sequential};
 use clap::Parser;
 use rayon::prelude::*;
@@ -66,7 +67,7 @@ fn measure(
 }
 
 // ANCHOR: main
-fn main() {
+fn main() -> ExitCode {
     let args = Args::parse();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
@@ -125,9 +126,12 @@ fn main() {
         "every sort gives the same sorted order: {}",
         sorts_agree && sorted
     );
-    if !(scans_agree && sorts_agree && sorted) {
-        std::process::exit(1);
-    }
+    let agree = scans_agree && sorts_agree && sorted;
+    cli::exit_code(if agree {
+        Ok(())
+    } else {
+        Err("the ways disagree")
+    })
 }
 // ANCHOR_END: main
 
