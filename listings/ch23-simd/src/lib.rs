@@ -52,6 +52,41 @@ pub fn dot_chunked(x: &[f32], y: &[f32]) -> f32 {
 }
 // ANCHOR_END: chunked
 
+// ANCHOR: lanes
+/// [`dot_chunked`] with `N` running sums. With `N` the width of one vector
+/// register (4 `f32`s in SSE) the loop is one vector chain: the gain over
+/// the plain loop is the lanes'. Each further register's worth of sums is
+/// another independent chain the core overlaps: that gain is the broken
+/// dependency, not SIMD.
+#[inline(never)]
+pub fn dot_lanes<const N: usize>(x: &[f32], y: &[f32]) -> f32 {
+    let mut sums = [0.0f32; N];
+    let (xs, ys) = (x.chunks_exact(N), y.chunks_exact(N));
+    let tail: f32 = dot_scalar(xs.remainder(), ys.remainder());
+    for (x, y) in xs.zip(ys) {
+        for lane in 0..N {
+            sums[lane] += x[lane] * y[lane];
+        }
+    }
+    sums.iter().sum::<f32>() + tail
+}
+
+/// The `f32` lanes of the vector registers this build's code uses: SSE's
+/// four unless `-C target-feature` or `-C target-cpu` enabled AVX or
+/// AVX-512 when it was compiled.
+pub fn build_f32_lanes() -> (&'static str, usize) {
+    if cfg!(target_feature = "avx512f") {
+        ("AVX-512", 16)
+    } else if cfg!(target_feature = "avx") {
+        ("AVX", 8)
+    } else if cfg!(target_arch = "x86_64") {
+        ("SSE", 4)
+    } else {
+        ("128-bit", 4)
+    }
+}
+// ANCHOR_END: lanes
+
 // ANCHOR: wide
 /// The same eight lanes, written as vector values with the `wide` crate:
 /// `f32x8` compiles to SSE or AVX instructions on stable Rust, with no

@@ -1,20 +1,18 @@
 //! The dot product as a plain loop, in eight lanes, with `wide`, and in
 //! eight lanes on N cores: same answer, different speeds.
 
-use std::num::NonZeroUsize;
-use std::thread;
-use std::time::Duration;
-
-use book_helpers::{fastest_of, format_duration, format_speedup, load_average};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, interleaved_infallible};
 use ch23_simd::{
-    LANES, MAX_EXACT_LEN, dot_chunked, dot_parallel, dot_scalar, dot_wide,
-    inputs,
+    MAX_EXACT_LEN, build_f32_lanes, dot_chunked, dot_lanes, dot_parallel,
+    dot_scalar, dot_wide, inputs,
 };
 use clap::Parser;
 use rayon::ThreadPoolBuilder;
 
-/// Each version runs this many times and its fastest run is shown.
-const RUNS: usize = 30;
+/// Rounds, after one warm-up run of each version; the versions take turns
+/// round by round and the median is shown.
+const ROUNDS: usize = 31;
 
 /// Computes one dot product with a plain loop, with eight lanes the
 /// compiler vectorises, with the wide crate's f32x8, and with eight lanes on
@@ -34,64 +32,70 @@ struct Args {
 
 fn main() {
     let args = Args::parse();
-    let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
-    let threads = args.threads.map_or(cores, usize::from);
+    let machine = Machine::now();
+    let threads = args.threads.map_or(machine.cores, usize::from);
     let pool = ThreadPoolBuilder::new()
         .num_threads(threads)
         .build()
         .expect("the system can start the pool's threads");
     let (x, y) = inputs(args.size as usize);
+    let (vector, lanes) = build_f32_lanes();
 
-    // Each row: its name, the lanes and threads it works with, its result
-    // and its fastest time.
-    let rows: [(String, usize, usize, (f32, Duration)); 4] = [
-        (
-            "plain loop".into(),
-            1,
-            1,
-            fastest_of(RUNS, || dot_scalar(&x, &y)),
-        ),
-        (
-            "8 lanes, chunked".into(),
-            LANES,
-            1,
-            fastest_of(RUNS, || dot_chunked(&x, &y)),
-        ),
-        (
-            "8 lanes, wide::f32x8".into(),
-            LANES,
-            1,
-            fastest_of(RUNS, || dot_wide(&x, &y)),
-        ),
-        (
-            format!("8 lanes × {threads} threads"),
-            LANES,
-            threads,
-            pool.install(|| fastest_of(RUNS, || dot_parallel(&x, &y))),
-        ),
+    // Each row: its name, the sums it keeps, the threads it uses.
+    let (x, y) = (&x, &y);
+    let rows: [(String, usize, usize); 6] = [
+        ("plain loop".into(), 1, 1),
+        ("4 lanes, one accumulator".into(), 4, 1),
+        ("8 lanes, chunked".into(), 8, 1),
+        ("16 lanes, chunked".into(), 16, 1),
+        ("8 lanes, wide::f32x8".into(), 8, 1),
+        (format!("8 lanes × {threads} threads"), 8, threads),
     ];
+    let mut versions: [Box<dyn FnMut() -> f32>; 6] = [
+        Box::new(|| dot_scalar(x, y)),
+        Box::new(|| dot_lanes::<4>(x, y)),
+        Box::new(|| dot_chunked(x, y)),
+        Box::new(|| dot_lanes::<16>(x, y)),
+        Box::new(|| dot_wide(x, y)),
+        Box::new(|| pool.install(|| dot_parallel(x, y))),
+    ];
+    let measured = interleaved_infallible(ROUNDS, &mut versions);
 
-    let load =
-        load_average().map_or(String::new(), |l| format!(", load {l:.1}"));
-    println!("dot product of {} f32s ({cores} cores{load})\n", args.size);
+    println!("{}", machine.header());
     println!(
-        "variant                threads      time  speedup efficiency       result"
+        "dot product of {} f32s; this build: {vector}, {lanes} f32 lanes per \
+         vector instruction; {ROUNDS} rounds, the versions in turn; \
+         median (fastest – slowest)\n",
+        args.size
     );
-    let baseline = rows[0].3.1;
-    for (name, lanes, threads, (result, time)) in &rows {
-        let (time_text, speedup) =
-            (format_duration(*time), format_speedup(baseline, *time));
-        // The speedup as a share of what the lanes and threads could give:
-        // eight lanes on two threads could at best go sixteen times faster.
-        let efficiency = 100.0 * baseline.as_secs_f64()
-            / time.as_secs_f64()
-            / (lanes * threads) as f64;
+    println!(
+        "{:<24} {:>6} {:>7} {:>28} {:>8} {:>10} {:>12}",
+        "variant",
+        "chains",
+        "threads",
+        "time",
+        "speedup",
+        "efficiency",
+        "result"
+    );
+    let baseline = measured[0].0.median();
+    for ((name, sums, threads), (time, result)) in rows.iter().zip(&measured) {
+        // Independent chains of additions: one per vector register of sums.
+        let chains = sums.div_ceil(lanes);
+        let speedup = baseline.as_secs_f64() / time.median().as_secs_f64();
+        // The speedup as a share of what the lanes and threads this build
+        // really uses could give: a row of 8 sums on SSE's 4 lanes at best
+        // gains 4 from SIMD on each thread; the rest is broken chains.
+        let used = if *sums == 1 { 1 } else { lanes };
+        let efficiency = 100.0 * speedup / (used * threads) as f64;
         println!(
-            "{name:<22} {threads:>7} {time_text:>9} {speedup:>8} \
-             {efficiency:>9.0}% {result:>12}"
+            "{name:<24} {chains:>6} {threads:>7} {:>28} {:>8} \
+             {efficiency:>9.0}% {result:>12}",
+            time.display(),
+            format_speedup(baseline, time.median())
         );
     }
-    let same = rows.iter().all(|row| row.3.0 == rows[0].3.0);
+    let same = measured.iter().all(|(_, result)| *result == measured[0].1);
     println!("\nthe same result every way: {same}");
     if !same {
         std::process::exit(1);

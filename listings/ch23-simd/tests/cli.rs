@@ -9,10 +9,19 @@ fn run(args: &[&str]) -> Ran {
     cli::run(BINARY, args)
 }
 
-/// Four rows with one shared result, and the final yes.
+/// The protocol's header; six rows with one shared result, each with the
+/// spread of its rounds and the vector lanes this build really uses; and
+/// the final yes.
 fn check_table(stdout: &str, threads: usize, result: &str) {
+    let headers = stdout.lines().filter(|l| l.starts_with("machine: "));
+    assert_eq!(headers.count(), 1, "one machine header: {stdout}");
+    let (_, lanes) = ch23_simd::build_f32_lanes();
+    let lanes_line = format!("{lanes} f32 lanes per vector instruction");
+    assert!(stdout.contains(&lanes_line), "{lanes_line}: {stdout}");
     let rows = [
         "plain loop ".to_string(),
+        "4 lanes, one accumulator ".into(),
+        "16 lanes, chunked ".into(),
         "8 lanes, chunked ".into(),
         "8 lanes, wide::f32x8 ".into(),
         format!("8 lanes × {threads} threads "),
@@ -22,6 +31,7 @@ fn check_table(stdout: &str, threads: usize, result: &str) {
         let line = line.unwrap_or_else(|| panic!("no row {row}: {stdout}"));
         assert!(line.ends_with(&format!(" {result}")), "{line}");
         assert_eq!(line.matches('%').count(), 1, "an efficiency: {line}");
+        assert!(line.contains(" – "), "the rounds' spread: {line}");
     }
     assert!(
         stdout.contains("the same result every way: true"),

@@ -14,6 +14,12 @@ fn check(len: usize, threads: usize) {
     let twice: u64 = (0..len as u64).map(|i| (i % 4) * (i % 3)).sum();
     assert_eq!(f64::from(expected), twice as f64 / 2.0, "len {len}");
     assert_eq!(dot_chunked(&x, &y), expected, "chunked, len {len}");
+    assert_eq!(ch23_simd::dot_lanes::<4>(&x, &y), expected, "4, len {len}");
+    assert_eq!(
+        ch23_simd::dot_lanes::<16>(&x, &y),
+        expected,
+        "16, len {len}"
+    );
     assert_eq!(dot_wide(&x, &y), expected, "wide, len {len}");
     let pool = ThreadPoolBuilder::new()
         .num_threads(threads)
