@@ -10,7 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
-use book_helpers::fastest_of;
+use cudarc::driver::sys::{CUdevice_attribute, CUevent_flags};
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchArgs,
     LaunchConfig, PushKernelArg,
@@ -207,22 +207,51 @@ impl Cuda {
             .map_err(gpu)
     }
 
-    /// Launches `args` `runs` times and keeps the fastest, waiting for each to
-    /// finish.
+    /// The GPU's own time for `work` (launches queued on the stream): a CUDA
+    /// event recorded before it and one after, read once both have passed.
+    /// Launch latency and the host's waiting are not in it. The fastest of
+    /// `runs`.
+    fn device_time(
+        &self,
+        runs: usize,
+        mut work: impl FnMut() -> Result<(), DriverError>,
+    ) -> Result<Duration, DriverError> {
+        let timing = Some(CUevent_flags::CU_EVENT_DEFAULT);
+        let start = self.context.new_event(timing)?;
+        let end = self.context.new_event(timing)?;
+        let mut fastest = Duration::MAX;
+        for _ in 0..runs {
+            start.record(&self.stream)?;
+            work()?;
+            end.record(&self.stream)?;
+            // Waits for `end`, then reads the two timestamps' distance.
+            let ms = start.elapsed_ms(&end)?;
+            fastest = fastest.min(Duration::from_secs_f64(f64::from(ms) / 1e3));
+        }
+        Ok(fastest)
+    }
+
+    /// The device time of `args` launched `runs` times, the fastest kept.
     fn time(
         &self,
         runs: usize,
         args: &mut LaunchArgs,
         config: LaunchConfig,
     ) -> Result<Duration, String> {
-        let (ran, time) = fastest_of(runs, || {
+        self.device_time(runs, || {
             // SAFETY: each caller has launched the same arguments once already
             // and checked the result.
-            unsafe { args.launch(config) }
-                .and_then(|_| self.stream.synchronize())
-        });
-        ran.map_err(gpu)?;
-        Ok(time)
+            unsafe { args.launch(config) }.map(|_| ())
+        })
+        .map_err(gpu)
+    }
+
+    /// The GPU's last-level (L2) cache, in bytes.
+    fn l2_bytes(&self) -> Option<usize> {
+        self.context
+            .attribute(CUdevice_attribute::CU_DEVICE_ATTRIBUTE_L2_CACHE_SIZE)
+            .ok()
+            .and_then(|bytes| usize::try_from(bytes).ok())
     }
 
     fn saxpy(&self, n: usize) -> Result<Measured, String> {
@@ -253,13 +282,12 @@ impl Cuda {
         )?;
         // Timed after the check, on the same buffers: y keeps changing, which
         // does not matter.
-        let (ran, time) = fastest_of(5, || {
-            launch(&mut y_device).and_then(|()| self.stream.synchronize())
-        });
-        ran.map_err(gpu)?;
+        let time =
+            self.device_time(5, || launch(&mut y_device)).map_err(gpu)?;
         Ok(Measured {
             problem: Problem::Saxpy,
             size: n,
+            work: Problem::Saxpy.work(n),
             agreement: format!(
                 "matches the CPU (largest relative error {error:.1e})"
             ),
@@ -294,6 +322,7 @@ impl Cuda {
         Ok(Measured {
             problem: Problem::Sum,
             size: n,
+            work: Problem::Sum.work(n),
             agreement: format!("{total}, equal to the CPU's"),
             timed: "kernel",
             time,
@@ -336,12 +365,12 @@ impl Cuda {
             let mut launch = self.stream.launch_builder(&add_offsets);
             launch.arg(&mut out_device).arg(&offsets_device).arg(&count);
             // SAFETY: as above; `offsets` has one slot per block.
-            unsafe { launch.launch(config) }?;
-            self.stream.synchronize()
+            unsafe { launch.launch(config) }.map(|_| ())
         };
         scan_on_device().map_err(gpu)?;
-        let (ran, time) = fastest_of(5, &mut scan_on_device);
-        ran.map_err(gpu)?;
+        // The events bracket both kernels and, between them, the totals'
+        // round trip through the host: the label says so.
+        let time = self.device_time(5, &mut scan_on_device).map_err(gpu)?;
         // Every run computes the same scan from the same input, so the last one
         // is checked.
         let scanned = self.stream.clone_dtoh(&out_device).map_err(gpu)?;
@@ -352,8 +381,9 @@ impl Cuda {
         Ok(Measured {
             problem: Problem::Scan,
             size: n,
+            work: Problem::Scan.work(n),
             agreement: "every prefix equal to the CPU's".to_string(),
-            timed: "kernels",
+            timed: "kernels and host offsets",
             time,
         })
     }
@@ -394,10 +424,103 @@ impl Cuda {
         Ok(Measured {
             problem: Problem::Matmul,
             size: side,
+            work: Problem::Matmul.work(side),
             agreement: format!(
                 "matches the CPU (largest relative error {error:.1e})"
             ),
             timed: "kernel",
+            time,
+        })
+    }
+
+    /// The one-pass sum: a grid-stride loop per thread, warp shuffles, one
+    /// atomic add per block. Enough blocks to fill every SM, no more.
+    fn sum_warp(&self, n: usize) -> Result<Measured, String> {
+        let values = gpu_reference::reduce_input(n);
+        let values_device = self.stream.clone_htod(&values).map_err(gpu)?;
+        let mut total_device =
+            self.stream.alloc_zeros::<u32>(1).map_err(gpu)?;
+        let reduce = self.function(kernels::REDUCE_WARP_CU, "reduce_warp")?;
+        let units = self
+            .context
+            .attribute(
+                CUdevice_attribute::CU_DEVICE_ATTRIBUTE_MULTIPROCESSOR_COUNT,
+            )
+            .map_err(gpu)?;
+        let groups = gpu_reference::groups_for(n).min(
+            usize::try_from(units).unwrap_or(1).max(1)
+                * gpu_reference::SINGLE_PASS_GROUPS_PER_UNIT,
+        );
+        let count = n as u32;
+        let config = blocks(groups);
+        let mut launch = self.stream.launch_builder(&reduce);
+        launch
+            .arg(&values_device)
+            .arg(&mut total_device)
+            .arg(&count);
+        // SAFETY: the arguments match the kernel's signature; the loop stops
+        // at n and `total` is one word.
+        unsafe { launch.launch(config) }.map_err(gpu)?;
+        let runs = 5;
+        let time = self.time(runs, &mut launch, config)?;
+        drop(launch);
+        // Each launch added the sum once more into the same total: after the
+        // first and the timed ones it holds that many sums, wrapping.
+        let total = self.stream.clone_dtoh(&total_device).map_err(gpu)?;
+        let sum = gpu_reference::sum(&values);
+        gpu_reference::check_sum(total[0], sum.wrapping_mul(1 + runs as u32))?;
+        Ok(Measured {
+            problem: Problem::Sum,
+            size: n,
+            work: Problem::Sum.work(n),
+            agreement: format!("{sum}, equal to the CPU's"),
+            timed: "one-pass kernel",
+            time,
+        })
+    }
+
+    /// The register-blocked matrix multiply: 64 x 64 of C per block of
+    /// 16 x 16 threads, 4 x 4 outputs per thread.
+    fn matmul_blocked(&self, side: usize) -> Result<Measured, String> {
+        let (a, b) = gpu_reference::matmul_inputs(side);
+        let a_device = self.stream.clone_htod(&a).map_err(gpu)?;
+        let b_device = self.stream.clone_htod(&b).map_err(gpu)?;
+        let mut c_device =
+            self.stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
+        let matmul =
+            self.function(kernels::MATMUL_BLOCKED_CU, "matmul_blocked")?;
+        let tiles = side.div_ceil(gpu_reference::BLOCK) as u32;
+        let config = LaunchConfig {
+            grid_dim: (tiles, tiles, 1),
+            block_dim: (TILE as u32, TILE as u32, 1),
+            shared_mem_bytes: 0,
+        };
+        let side_arg = side as u32;
+        let mut launch = self.stream.launch_builder(&matmul);
+        launch
+            .arg(&a_device)
+            .arg(&b_device)
+            .arg(&mut c_device)
+            .arg(&side_arg);
+        // SAFETY: as above; rows and columns are checked against n inside the
+        // kernel.
+        unsafe { launch.launch(config) }.map_err(gpu)?;
+        let time = self.time(3, &mut launch, config)?;
+        drop(launch);
+        let c = self.stream.clone_dtoh(&c_device).map_err(gpu)?;
+        let error = gpu_reference::check_matmul(
+            &c,
+            &gpu_reference::matmul(&a, &b, side),
+            side,
+        )?;
+        Ok(Measured {
+            problem: Problem::Matmul,
+            size: side,
+            work: Problem::Matmul.work(side),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
+            timed: "register-blocked kernel",
             time,
         })
     }
@@ -473,27 +596,45 @@ impl Backend for Cuda {
         false
     }
 
+    fn cache_bytes(&self) -> Option<usize> {
+        self.l2_bytes()
+    }
+
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
         self.check_fits(n, 2)?;
         let from = self.stream.alloc_zeros::<u32>(n).map_err(gpu)?;
         let mut to = self.stream.alloc_zeros::<u32>(n).map_err(gpu)?;
-        let (copied, time) = fastest_of(COPY_RUNS, || {
-            self.stream
-                .memcpy_dtod(&from, &mut to)
-                .and_then(|()| self.stream.synchronize())
-        });
-        copied.map_err(gpu)?;
+        let time = self
+            .device_time(COPY_RUNS, || self.stream.memcpy_dtod(&from, &mut to))
+            .map_err(gpu)?;
         Ok((2 * n * size_of::<u32>()) as f64
             / time.as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
-    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+    fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
         match problem {
-            Problem::Saxpy => self.check_fits(size, 2)?,
-            Problem::Sum => self.check_fits(size, 1)?,
-            Problem::Scan => self.check_fits(size, 2)?,
-            Problem::Matmul => self.check_fits(size.saturating_mul(size), 3)?,
+            Problem::Saxpy => self.check_fits(size, 2),
+            Problem::Sum => self.check_fits(size, 1),
+            Problem::Scan => self.check_fits(size, 2),
+            Problem::Matmul => self.check_fits(size.saturating_mul(size), 3),
         }
+    }
+
+    fn run_tuned(
+        &self,
+        problem: Problem,
+        size: usize,
+    ) -> Option<Result<Measured, String>> {
+        let ran = match problem {
+            Problem::Sum => self.sum_warp(size),
+            Problem::Matmul => self.matmul_blocked(size),
+            Problem::Saxpy | Problem::Scan => return None,
+        };
+        Some(ran.map_err(|error| format!("CUDA {problem}: {error}")))
+    }
+
+    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+        self.fits(problem, size)?;
         let ran = match problem {
             Problem::Saxpy => self.saxpy(size),
             Problem::Sum => self.sum(size),

@@ -78,11 +78,13 @@ fn run(args: &Args) -> Result<(), String> {
         ("scan.cu", kernels::SCAN_CU),
         ("matmul.cu", kernels::MATMUL_CU),
         ("mandelbrot.cu", kernels::MANDELBROT_CU),
+        ("reduce_warp.cu", kernels::REDUCE_WARP_CU),
+        ("matmul_blocked.cu", kernels::MATMUL_BLOCKED_CU),
     ];
     for (file, source) in modules {
         let ptx = compile(source, arch)?.to_src();
         println!(
-            "{file:<13} -> PTX for {arch}: {} lines, entry points {:?}",
+            "{file:<17} -> PTX for {arch}: {} lines, entry points {:?}",
             ptx.lines().count(),
             entry_points(&ptx)
         );
@@ -109,12 +111,16 @@ fn run(args: &Args) -> Result<(), String> {
     for problem in Problem::ALL {
         let size = problem.size(n, args.matrix as usize);
         println!("{}", cuda.run(problem, size)?.line(copy));
+        if let Some(tuned) = cuda.run_tuned(problem, size) {
+            println!("{}", tuned?.line(copy));
+        }
     }
     let view = gpu_reference::View::whole_set(640, 400, 256);
     let (picture, _) = cuda.mandelbrot(&view)?;
     let differ = gpu_reference::check_mandelbrot(
         &picture,
         &gpu_reference::mandelbrot(&view),
+        view.width,
     )?;
     println!(
         "mandelbrot {} pixels: {differ} differ from the CPU's",

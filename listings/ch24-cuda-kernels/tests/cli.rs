@@ -4,35 +4,25 @@
 //! these tests check on a machine without one.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
 
 use book_helpers::cli::{assert_help_mentions, assert_refused};
-use book_helpers::{finishes_within, tools};
+use book_helpers::tools;
+use gpu_reference::testing::{self, Ran};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-cuda-kernels");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or
-/// driver then fails the test instead of stalling the whole test run.
-const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const SETUP_HINT: &str = "run `cargo xtask setup` once: it installs NVRTC and \
      ptxas into the book's tool folder, where this listing finds them";
 
-fn run(args: &[&str]) -> Output {
-    let mut command = Command::new(BINARY);
-    command.args(args);
-    finishes_within(LIMIT, move || {
-        command.output().expect("the listing starts")
-    })
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    testing::run(BINARY, args)
 }
 
 /// NVRTC missing is a broken test set-up, not a pass: fail and say how to get
 /// it.
-fn require_nvrtc(output: &Output) {
-    let stderr = text(&output.stderr);
+fn require_nvrtc(output: &Ran) {
+    let stderr = output.stderr.clone();
     assert!(
         !stderr
             .contains("NVRTC (libnvrtc.so.12) is neither on LD_LIBRARY_PATH"),
@@ -56,8 +46,8 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
         dir.to_str().expect("utf-8 path"),
     ]);
     require_nvrtc(&output);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let stdout = text(&output.stdout);
+    assert!(output.succeeded(), "{}", output.stderr.clone());
+    let stdout = output.stdout.clone();
     assert!(stdout.contains(r#"entry points ["saxpy"]"#), "{stdout}");
     assert!(
         stdout.contains(r#"entry points ["reduce_sum"]"#),
@@ -77,6 +67,8 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
         ("scan.ptx", &["scan_groups", "add_offsets"]),
         ("matmul.ptx", &["matmul_tiled"]),
         ("mandelbrot.ptx", &["mandelbrot"]),
+        ("reduce_warp.ptx", &["reduce_warp"]),
+        ("matmul_blocked.ptx", &["matmul_blocked"]),
     ];
     for (file, entries) in expected {
         let ptx = std::fs::read_to_string(dir.join(file))
@@ -91,11 +83,18 @@ fn nvrtc_compiles_both_kernels_with_their_entry_points() {
     }
     // The reduction, the scan and the tiles live in shared memory, behind
     // barriers.
-    for file in ["reduce.ptx", "scan.ptx", "matmul.ptx"] {
+    for file in ["reduce.ptx", "scan.ptx", "matmul.ptx", "matmul_blocked.ptx"] {
         let ptx = std::fs::read_to_string(dir.join(file)).expect("read");
         assert!(ptx.contains(".shared"), "{file}: shared memory");
         assert!(ptx.contains("bar.sync"), "{file}: __syncthreads");
     }
+    // The one-pass sum: warp shuffles in registers, one atomic add a block.
+    let warp =
+        std::fs::read_to_string(dir.join("reduce_warp.ptx")).expect("read");
+    assert!(warp.contains("shfl.sync.down"), "__shfl_down_sync");
+    assert!(
+        warp.contains("atom.global.add") || warp.contains("red.global.add")
+    );
     std::fs::remove_dir_all(&dir).ok();
 }
 
@@ -108,44 +107,115 @@ fn ptxas_assembles_the_ptx_for_sm_90() {
         dir.to_str().expect("utf-8 path"),
     ]);
     require_nvrtc(&output);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+    assert!(output.succeeded(), "{}", output.stderr.clone());
     let ptxas =
         tools::program("ptxas", tools::PTXAS_BIN_DIR).unwrap_or_else(|| {
             panic!(
                 "ptxas is neither on PATH nor in the tool folder: {SETUP_HINT}"
             )
         });
-    let files = ["saxpy", "reduce", "scan", "matmul", "mandelbrot"]
-        .map(|name| format!("{name}.ptx"));
+    let files = [
+        "saxpy",
+        "reduce",
+        "scan",
+        "matmul",
+        "mandelbrot",
+        "reduce_warp",
+        "matmul_blocked",
+    ]
+    .map(|name| format!("{name}.ptx"));
     for file in &files {
-        let assembled = Command::new(&ptxas)
+        let mut command = Command::new(&ptxas);
+        command
             .args(["-arch=sm_90", "-v"])
             .arg(dir.join(file))
             .arg("-o")
-            .arg(dir.join(file.replace(".ptx", ".cubin")))
-            .output()
-            .unwrap_or_else(|error| {
-                panic!("cannot run {}: {error}", ptxas.display())
-            });
-        let log = text(&assembled.stderr);
-        assert!(assembled.status.success(), "ptxas rejected {file}:\n{log}");
-        // ptxas -v reports each kernel's registers; no spills to local memory
-        // in kernels this small.
-        assert!(log.contains("registers"), "{log}");
-        assert!(log.contains("0 bytes spill stores"), "{log}");
+            .arg(dir.join(file.replace(".ptx", ".cubin")));
+        let assembled = book_helpers::cli::run_command(command);
+        let log = assembled.stderr.clone();
+        assert!(assembled.succeeded(), "ptxas rejected {file}:\n{log}");
+        // ptxas -v reports each kernel's registers and spills; no kernel this
+        // small may spill to local memory, every one of them checked.
+        let kernels = spills(&log);
+        let ptx = std::fs::read_to_string(dir.join(file)).expect("read");
+        assert_eq!(
+            kernels.len(),
+            ptx.matches(".visible .entry ").count(),
+            "one report per kernel in {file}:\n{log}"
+        );
+        for (kernel, stores, loads) in kernels {
+            assert_eq!(
+                (stores, loads),
+                (0, 0),
+                "{file}: {kernel} spills:\n{log}"
+            );
+        }
     }
     std::fs::remove_dir_all(&dir).ok();
+}
+
+/// Each kernel `ptxas -v` compiled, with its spill stores and loads in bytes.
+fn spills(log: &str) -> Vec<(String, u64, u64)> {
+    let mut kernels = Vec::new();
+    let mut current = None;
+    for line in log.lines() {
+        if let Some(rest) = line.split("Compiling entry function '").nth(1) {
+            current = rest.split('\'').next().map(str::to_string);
+        } else if line.contains("bytes spill stores")
+            && let Some(kernel) = current.take()
+        {
+            let bytes_before = |what: &str| -> u64 {
+                let before = line.split(what).next().unwrap_or_default();
+                let number = before.trim_end().rsplit([' ', ',']).next();
+                number.and_then(|n| n.parse().ok()).unwrap_or(u64::MAX)
+            };
+            kernels.push((
+                kernel,
+                bytes_before(" bytes spill stores"),
+                bytes_before(" bytes spill loads"),
+            ));
+        }
+    }
+    kernels
+}
+
+/// Two kernels in one file, the second spilling: a check that looks for
+/// "0 bytes spill stores" anywhere in the log passes it; this one must not.
+#[test]
+fn a_spill_in_any_one_kernel_is_found() {
+    let log = "\
+ptxas info    : 0 bytes gmem
+ptxas info    : Compiling entry function 'scan_groups' for 'sm_90'
+ptxas info    : Function properties for scan_groups
+    0 bytes stack frame, 0 bytes spill stores, 0 bytes spill loads
+ptxas info    : Used 16 registers, 1024 bytes smem, 380 bytes cmem[0]
+ptxas info    : Compiling entry function 'add_offsets' for 'sm_90'
+ptxas info    : Function properties for add_offsets
+    8 bytes stack frame, 12 bytes spill stores, 4 bytes spill loads
+ptxas info    : Used 255 registers, 372 bytes cmem[0]
+";
+    assert!(
+        log.contains("0 bytes spill stores"),
+        "what the old check saw"
+    );
+    assert_eq!(
+        spills(log),
+        vec![
+            ("scan_groups".to_string(), 0, 0),
+            ("add_offsets".to_string(), 12, 4)
+        ]
+    );
 }
 
 #[test]
 fn without_a_gpu_it_names_what_is_missing_and_fails() {
     let output = run(&["--size", "1024"]);
     require_nvrtc(&output);
-    let stderr = text(&output.stderr);
-    if output.status.success() {
+    let stderr = output.stderr.clone();
+    if output.succeeded() {
         // On a machine with an NVIDIA GPU the kernels ran and were checked
         // against the CPU.
-        let stdout = text(&output.stdout);
+        let stdout = output.stdout.clone();
         assert!(stdout.contains("matches the CPU"), "{stdout}");
         assert!(stdout.contains("equal to the CPU's"), "{stdout}");
         assert!(stdout.contains("every prefix equal"), "{stdout}");
@@ -155,7 +225,7 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
         );
         assert!(stdout.contains("mandelbrot 256000 pixels"), "{stdout}");
     } else {
-        assert_eq!(output.status.code(), Some(1));
+        assert_eq!(output.code, Some(1));
         assert!(
             stderr.contains("no NVIDIA driver")
                 || stderr.contains("found no usable GPU"),
@@ -168,8 +238,8 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
 #[test]
 fn list_devices_says_what_is_there_and_what_is_missing() {
     let output = run(&["--list-devices"]);
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    let stdout = text(&output.stdout);
+    assert!(output.succeeded(), "{}", output.stderr.clone());
+    let stdout = output.stdout.clone();
     assert!(
         stdout.contains("NVRTC (compiles CUDA C to PTX): found"),
         "NVRTC: {SETUP_HINT}\n{stdout}"
@@ -192,8 +262,8 @@ fn a_kernel_that_does_not_compile_shows_nvrtcs_log() {
     .expect("write");
     let output = run(&["--kernel", broken.to_str().expect("utf-8 path")]);
     require_nvrtc(&output);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = output.stderr.clone();
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(
         stderr.contains("NVRTC could not compile the kernel"),
         "{stderr}"

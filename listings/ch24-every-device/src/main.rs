@@ -16,7 +16,7 @@ use ch24_wgpu_kernels::{Gpu, Language, Wgpu};
 use clap::{Parser, ValueEnum};
 use gpu_reference::{Backend, Cpu, Measured, Problem, Work};
 
-#[derive(Debug, Parser)]
+#[derive(Debug, Clone, Parser)]
 #[command(
     about = "Runs the GPU chapter's problems on any backend (CPU, OpenCL, WGSL, GLSL, CUDA), checks each against the CPU and compares GB/s with the device's copy bandwidth"
 )]
@@ -33,6 +33,11 @@ struct Args {
     /// Side of the square matrices of matmul.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=4096))]
     matrix: u32,
+    /// Only real GPUs: leave out the CPU reference and every device emulated on
+    /// the CPU (PoCL, lavapipe), and take the first OpenCL device that is a GPU.
+    /// `cargo xtask gpu-report` runs this listing so.
+    #[arg(long)]
+    gpu_only: bool,
     /// Print every backend's devices (platform, device, driver), then stop.
     #[arg(long)]
     list_devices: bool,
@@ -154,18 +159,35 @@ fn run(args: &Args) -> Result<(), String> {
             device.name(),
             gpu_reference::format_bandwidth(copy as usize, 1.0)
         );
+        if let Some(cache) = backend.cache_bytes() {
+            println!("{} {}", device.name(), working_set(n, cache));
+        }
         let mut measured = Vec::new();
         for &problem in &problems {
             let size = problem.size(n, side);
+            // A size this device cannot take is said and skipped, so the
+            // devices after it still run.
+            if let Err(why) = backend.fits(problem, size) {
+                println!("{} {problem}: not run: {why}", device.name());
+                measured.push(None);
+                continue;
+            }
             let result = backend.run(problem, size)?;
             println!("{} {}", device.name(), result.line(copy));
-            measured.push(result);
+            measured.push(Some(result));
+            // The kernel that goes further, where the backend has one, on
+            // the line below the simple one.
+            if let Some(tuned) = backend.run_tuned(problem, size) {
+                println!("{} {}", device.name(), tuned?.line(copy));
+            }
         }
         let mut drawn = None;
         if let (Some(view), Some(reference)) = (&view, &reference) {
             let (picture, time) = backend.mandelbrot(view)?;
-            let differ = gpu_reference::check_mandelbrot(&picture, reference)
-                .map_err(|error| {
+            let differ = gpu_reference::check_mandelbrot(
+                &picture, reference, view.width,
+            )
+            .map_err(|error| {
                 format!("{} mandelbrot: {error}", device.name())
             })?;
             println!(
@@ -190,6 +212,12 @@ fn run(args: &Args) -> Result<(), String> {
     if rows.len() > 1 {
         print_table(&problems, view.is_some(), &rows);
     }
+    if args.gpu_only && rows.iter().all(|row| row.copy.is_none()) {
+        return Err(
+            "--gpu-only found no GPU: every backend above is missing or runs on the CPU"
+                .to_string(),
+        );
+    }
     Ok(())
 }
 
@@ -197,6 +225,9 @@ fn run(args: &Args) -> Result<(), String> {
 /// Every backend behind the same trait: the rest of the program does not know
 /// which it has.
 fn open(device: DeviceChoice, args: &Args) -> Result<Box<dyn Backend>, String> {
+    if args.gpu_only {
+        return open_gpu(device, args);
+    }
     Ok(match device {
         DeviceChoice::Cpu => Box::new(Cpu),
         DeviceChoice::Opencl => Box::new(OpenCl::open(args.opencl_device)?),
@@ -215,6 +246,63 @@ fn open(device: DeviceChoice, args: &Args) -> Result<Box<dyn Backend>, String> {
     })
 }
 // ANCHOR_END: open
+
+/// `--gpu-only`: a backend on a real GPU, or why there is none.
+fn open_gpu(
+    device: DeviceChoice,
+    args: &Args,
+) -> Result<Box<dyn Backend>, String> {
+    const LEFT_OUT: &str = "left out by --gpu-only";
+    let backend: Box<dyn Backend> = match device {
+        DeviceChoice::Cpu => {
+            return Err(format!("the CPU reference is {LEFT_OUT}"));
+        }
+        DeviceChoice::Opencl => {
+            let count = ch24_opencl_kernels::all_devices()?.len();
+            let gpu = (0..count)
+                .filter_map(|index| OpenCl::open(index).ok())
+                .find(|device| !device.emulated())
+                .ok_or_else(|| {
+                    format!(
+                        "none of the {count} OpenCL devices is a GPU (a CPU \
+                         device such as PoCL's is {LEFT_OUT})"
+                    )
+                })?;
+            Box::new(gpu)
+        }
+        other => {
+            let no_gpu = Args {
+                gpu_only: false,
+                ..args.clone()
+            };
+            open(other, &no_gpu)?
+        }
+    };
+    if backend.emulated() {
+        let description = backend.describe();
+        let name = description.split(" (").next().unwrap_or(&description);
+        return Err(format!("{name} is emulated on the CPU and {LEFT_OUT}"));
+    }
+    Ok(backend)
+}
+
+/// SAXPY's two arrays against the device's last-level cache: STREAM's rule
+/// wants them at least four times larger, or "% of copy" is partly a cache
+/// figure.
+fn working_set(n: usize, cache: usize) -> String {
+    let bytes = 2 * n * size_of::<f32>();
+    let times = bytes as f64 / cache as f64;
+    let verdict = if times >= 4.0 {
+        "a memory figure"
+    } else {
+        "under 4x: partly a cache figure, not a memory one"
+    };
+    format!(
+        "working set: saxpy's arrays {:.1} MB, {times:.1}x the {:.1} MB last-level cache ({verdict})",
+        bytes as f64 / 1e6,
+        cache as f64 / 1e6
+    )
+}
 
 /// Mandelbrot's rate: millions of pixels a second, three significant digits.
 fn format_pixel_rate(pixels: usize, time: Duration) -> String {
@@ -299,7 +387,8 @@ struct Row {
     device: DeviceChoice,
     emulated: bool,
     copy: Option<f64>,
-    measured: Vec<Measured>,
+    /// One per problem; `None` where the size did not fit the device.
+    measured: Vec<Option<Measured>>,
     /// Mandelbrot's pixels and the time they took, when it ran.
     drawn: Option<(usize, Duration)>,
 }
@@ -321,7 +410,7 @@ impl Row {
 /// units.
 fn cell(measured: &Measured, copy: f64) -> String {
     let seconds = measured.time.as_secs_f64();
-    match measured.problem.work(measured.size) {
+    match measured.work {
         Work::Bytes(bytes) => {
             let rate = gpu_reference::format_bandwidth(bytes, seconds);
             let percent =
@@ -359,7 +448,10 @@ fn print_table(problems: &[Problem], mandelbrot: bool, rows: &[Row]) {
         match row.copy {
             Some(copy) => {
                 line.push(cell_copy(copy));
-                line.extend(row.measured.iter().map(|m| cell(m, copy)));
+                line.extend(row.measured.iter().map(|m| match m {
+                    Some(m) => cell(m, copy),
+                    None => "too big".to_string(),
+                }));
                 if let Some((pixels, time)) = row.drawn {
                     let rate = format_pixel_rate(pixels, time);
                     line.push(rate.trim_end_matches(" Mpixel/s").to_string());
@@ -400,4 +492,20 @@ fn cell_copy(copy: f64) -> String {
     gpu_reference::format_bandwidth(copy as usize, 1.0)
         .trim_end_matches(" GB/s")
         .to_string()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::working_set;
+
+    #[test]
+    fn a_working_set_is_a_memory_figure_at_four_times_the_cache() {
+        let h100_l2 = 50 << 20;
+        let small = working_set(4_000_000, h100_l2);
+        assert!(small.contains("32.0 MB, 0.6x"), "{small}");
+        assert!(small.contains("under 4x"), "{small}");
+        let report = working_set(1 << 26, h100_l2);
+        assert!(report.contains("10.2x"), "{report}");
+        assert!(report.contains("(a memory figure)"), "{report}");
+    }
 }

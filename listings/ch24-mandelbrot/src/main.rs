@@ -73,8 +73,9 @@ fn run(args: &Args) -> Result<(), String> {
         let backend = open(*device)?;
         let (picture, time) = backend.mandelbrot(&view)?;
         let name = backend.describe();
-        let differ = gpu_reference::check_mandelbrot(&picture, &cpu)
-            .map_err(|error| format!("{device:?}: {error}"))?;
+        let differ =
+            gpu_reference::check_mandelbrot(&picture, &cpu, view.width)
+                .map_err(|error| format!("{device:?}: {error}"))?;
         println!(
             "{:<7} {:>9}  speedup {} over the CPU; {differ} of {} pixels differ from the CPU's, on {name}",
             format!("{device:?}").to_lowercase(),

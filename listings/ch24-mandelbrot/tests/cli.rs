@@ -5,38 +5,22 @@
 //! work-group, no device at all, and bad arguments.
 
 use std::path::PathBuf;
-use std::process::{Command, Output};
 
 use book_helpers::cli::{assert_help_mentions, assert_refused};
-use book_helpers::finishes_within;
 use gpu_reference::View;
+use gpu_reference::testing::{self, Ran};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-mandelbrot");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or
-/// driver then fails the test instead of stalling the whole test run.
-const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const SETUP_HINT: &str = "run the tests through `cargo xtask test`, which installs PoCL \
      (pocl-opencl-icd) and lavapipe (mesa-vulkan-drivers)";
 
-fn run(args: &[&str]) -> Output {
-    run_with(args, &[])
+fn run(args: &[&str]) -> Ran {
+    testing::run(BINARY, args)
 }
 
-fn run_with(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(BINARY);
-    // A test never writes into the listing's folder.
-    command.args(args).env_remove("BOOK_OUTPUT_DIR");
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    finishes_within(LIMIT, move || {
-        command.output().expect("the listing starts")
-    })
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run_with(args: &[&str], env: &[(&str, &str)]) -> Ran {
+    testing::run_with(BINARY, args, env)
 }
 
 fn scratch(name: &str) -> PathBuf {
@@ -78,11 +62,11 @@ fn decode(path: &std::path::Path) -> (u32, u32, Vec<u8>) {
 fn every_device_draws_the_cpus_picture_and_the_png_shows_it() {
     let dir = scratch("png");
     let output = run(&["--picture", dir.to_str().expect("utf-8 path")]);
-    let stdout = text(&output.stdout);
+    let stdout = output.stdout.clone();
     assert!(
-        output.status.success(),
+        output.succeeded(),
         "{SETUP_HINT}\n{}",
-        text(&output.stderr)
+        output.stderr.clone()
     );
     assert!(
         stdout.starts_with("640 x 400 pixels, at most 256 iterations each"),
@@ -128,11 +112,11 @@ fn sizes_that_are_not_multiples_of_the_work_group() {
         let (w, h) = (width.to_string(), height.to_string());
         let output =
             run(&["--width", &w, "--height", &h, "--iterations", "100"]);
-        let stdout = text(&output.stdout);
+        let stdout = output.stdout.clone();
         assert!(
-            output.status.success(),
+            output.succeeded(),
             "{width}x{height}: {}",
-            text(&output.stderr)
+            output.stderr.clone()
         );
         for device in ["opencl", "wgsl", "glsl"] {
             let differ = differing_pixels(&stdout, device);
@@ -163,8 +147,8 @@ fn a_machine_without_the_device_gets_a_clear_error() {
             &["--device", device, "--width", "32", "--height", "32"],
             &[variable],
         );
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{device}: {stderr}");
+        let stderr = output.stderr.clone();
+        assert_eq!(output.code, Some(1), "{device}: {stderr}");
         assert!(stderr.contains(message), "{device}: {stderr}");
         assert!(!stderr.contains("panicked"), "{device}: {stderr}");
     }
@@ -179,8 +163,8 @@ fn the_cpu_alone_needs_no_device() {
             ("VK_ICD_FILENAMES", "/nonexistent.json"),
         ],
     );
-    assert!(output.status.success(), "{}", text(&output.stderr));
-    assert_eq!(text(&output.stdout).lines().count(), 2);
+    assert!(output.succeeded(), "{}", output.stderr.clone());
+    assert_eq!(output.stdout.clone().lines().count(), 2);
 }
 
 #[test]

@@ -6,17 +6,17 @@
 //! A library, so that this listing's program and the chapter's one program for
 //! every device (`ch24-every-device`) run the same code.
 
-use book_helpers::fastest_of;
 use std::time::Duration;
 
 use gpu_reference::{
     Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
     kernels,
 };
-use ocl::enums::{DeviceInfo, DeviceInfoResult};
+use ocl::enums::{DeviceInfo, DeviceInfoResult, ProfilingInfo};
+use ocl::flags::CommandQueueProperties;
 use ocl::{
-    Buffer, Context, Device, DeviceType, Kernel, MemFlags, Platform, Program,
-    Queue,
+    Buffer, Context, Device, DeviceType, Event, Kernel, MemFlags, Platform,
+    Program, Queue,
 };
 
 /// Every OpenCL device on every platform, in the order `--list-devices` prints
@@ -82,8 +82,14 @@ impl OpenCl {
             .devices(device)
             .build()
             .map_err(|error| error.to_string())?;
-        let queue = Queue::new(&context, device, None)
-            .map_err(|error| error.to_string())?;
+        // Profiling on: every command's event then carries the device's own
+        // timestamps of its start and end.
+        let queue = Queue::new(
+            &context,
+            device,
+            Some(CommandQueueProperties::PROFILING_ENABLE),
+        )
+        .map_err(|error| error.to_string())?;
         Ok(Self {
             platform,
             device,
@@ -154,15 +160,39 @@ impl OpenCl {
         builder
     }
 
-    /// Launches `kernel` `runs` times and keeps the fastest, waiting for each
-    /// to finish.
+    // ANCHOR: events
+    /// The device's own time for `work`, which enqueues commands and fills in
+    /// the events of its first and last: from the first's start to the last's
+    /// end, in the device's nanoseconds (profiling events). The host's enqueue
+    /// and wait are not in it. The fastest of `runs`.
+    fn device_time(
+        &self,
+        runs: usize,
+        mut work: impl FnMut(&mut Event, &mut Event) -> ocl::Result<()>,
+    ) -> ocl::Result<Duration> {
+        let mut fastest = Duration::MAX;
+        for _ in 0..runs {
+            let (mut first, mut last) = (Event::empty(), Event::empty());
+            work(&mut first, &mut last)?;
+            last.wait_for()?;
+            let start = first.profiling_info(ProfilingInfo::Start)?.time()?;
+            let end = last.profiling_info(ProfilingInfo::End)?.time()?;
+            fastest =
+                fastest.min(Duration::from_nanos(end.saturating_sub(start)));
+        }
+        Ok(fastest)
+    }
+    // ANCHOR_END: events
+
+    /// The device time of `kernel`, the fastest of `runs`.
     fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<Duration> {
-        // SAFETY: every kernel here was built with arguments that match its
-        // signature, and checks its indices against n.
-        let (ran, time) = fastest_of(runs, || {
-            unsafe { kernel.enq() }.and_then(|()| self.queue.finish())
-        });
-        ran.map(|()| time)
+        self.device_time(runs, |first, last| {
+            // SAFETY: every kernel here was built with arguments that match
+            // its signature, and checks its indices against n.
+            unsafe { kernel.cmd().enew(&mut *first).enq()? };
+            *last = first.clone();
+            Ok(())
+        })
     }
 
     // ANCHOR: saxpy
@@ -192,6 +222,7 @@ impl OpenCl {
         Ok(Measured {
             problem: Problem::Saxpy,
             size: n,
+            work: Problem::Saxpy.work(n),
             agreement: format!(
                 "matches the CPU (largest relative error {error:.1e})"
             ),
@@ -222,6 +253,7 @@ impl OpenCl {
         Ok(Measured {
             problem: Problem::Sum,
             size: n,
+            work: Problem::Sum.work(n),
             agreement: format!("{total}, equal to the CPU's"),
             timed: "kernel",
             time: self.time(5, &kernel)?,
@@ -238,16 +270,17 @@ impl OpenCl {
         add_offsets: &Kernel,
         totals: &Buffer<u32>,
         offsets: &Buffer<u32>,
+        events: (&mut Event, &mut Event),
     ) -> ocl::Result<()> {
         // SAFETY: the arguments match the kernels' signatures; every index is
         // checked against n.
-        unsafe { scan_groups.enq()? };
+        unsafe { scan_groups.cmd().enew(events.0).enq()? };
         let mut group_totals = vec![0u32; totals.len()];
         totals.read(&mut group_totals).enq()?;
         offsets
             .write(&gpu_reference::group_offsets(&group_totals))
             .enq()?;
-        unsafe { add_offsets.enq()? };
+        unsafe { add_offsets.cmd().enew(events.1).enq()? };
         self.queue.finish()
     }
     // ANCHOR_END: scan
@@ -273,23 +306,124 @@ impl OpenCl {
             .arg(&offsets)
             .arg(n as u32)
             .build()?;
-        self.scan_on_device(&scan_groups, &add_offsets, &totals, &offsets)?;
+        self.scan_on_device(
+            &scan_groups,
+            &add_offsets,
+            &totals,
+            &offsets,
+            (&mut Event::empty(), &mut Event::empty()),
+        )?;
         let mut gpu = vec![0u32; n];
         out.read(&mut gpu).enq()?;
         gpu_reference::check_scan(
             &gpu,
             &gpu_reference::inclusive_scan(&values),
         )?;
-        let (ran, time) = fastest_of(5, || {
-            self.scan_on_device(&scan_groups, &add_offsets, &totals, &offsets)
-        });
-        ran?;
+        // From the first kernel's start to the second's end: the totals'
+        // round trip through the host is inside, and the label says so.
+        let time = self.device_time(5, |first, last| {
+            self.scan_on_device(
+                &scan_groups,
+                &add_offsets,
+                &totals,
+                &offsets,
+                (first, last),
+            )
+        })?;
         Ok(Measured {
             problem: Problem::Scan,
             size: n,
+            work: Problem::Scan.work(n),
             agreement: "every prefix equal to the CPU's".to_string(),
-            timed: "kernels",
+            timed: "kernels and host offsets",
             time,
+        })
+    }
+
+    /// The one-pass sum: a strided loop per work-item, a tree per
+    /// work-group, one atomic add per work-group into the total.
+    fn sum_single_pass(&self, n: usize) -> ocl::Result<Measured> {
+        let program = self.compile(kernels::REDUCE_SINGLE_PASS_CL)?;
+        let values = gpu_reference::reduce_input(n);
+        let values_device = self.filled(&values)?;
+        let total = self.buffer::<u32>(1)?;
+        let units = match self.device.info(DeviceInfo::MaxComputeUnits) {
+            Ok(DeviceInfoResult::MaxComputeUnits(units)) => units as usize,
+            _ => 1,
+        };
+        let groups = gpu_reference::groups_for(n)
+            .min(units.max(1) * gpu_reference::SINGLE_PASS_GROUPS_PER_UNIT);
+        let kernel = Kernel::builder()
+            .program(&program)
+            .name("reduce_single_pass")
+            .queue(self.queue.clone())
+            .global_work_size(groups * GROUP_SIZE)
+            .local_work_size(GROUP_SIZE)
+            .arg(&values_device)
+            .arg(&total)
+            .arg(n as u32)
+            .build()?;
+        // The total starts at zero before every launch; the fill is outside
+        // the kernel's event, so not timed.
+        let time = self.device_time(5, |first, last| {
+            total.cmd().fill(0u32, None).enq()?;
+            // SAFETY: the arguments match the kernel's signature; the loop
+            // stops at n.
+            unsafe { kernel.cmd().enew(&mut *first).enq()? };
+            *last = first.clone();
+            Ok(())
+        })?;
+        let mut sum = [0u32];
+        total.read(&mut sum[..]).enq()?;
+        gpu_reference::check_sum(sum[0], gpu_reference::sum(&values))?;
+        Ok(Measured {
+            problem: Problem::Sum,
+            size: n,
+            work: Problem::Sum.work(n),
+            agreement: format!("{}, equal to the CPU's", sum[0]),
+            timed: "one-pass kernel",
+            time,
+        })
+    }
+
+    /// The register-blocked matrix multiply: 64 x 64 of C per work-group of
+    /// 16 x 16, 4 x 4 outputs per work-item.
+    fn matmul_blocked(&self, side: usize) -> ocl::Result<Measured> {
+        let program = self.compile(kernels::MATMUL_BLOCKED_CL)?;
+        let (a, b) = gpu_reference::matmul_inputs(side);
+        let (a_device, b_device) = (self.filled(&a)?, self.filled(&b)?);
+        let c_device = self.buffer::<f32>(side * side)?;
+        let items = side.div_ceil(gpu_reference::BLOCK) * TILE;
+        let kernel = Kernel::builder()
+            .program(&program)
+            .name("matmul_blocked")
+            .queue(self.queue.clone())
+            .global_work_size([items, items])
+            .local_work_size([TILE, TILE])
+            .arg(&a_device)
+            .arg(&b_device)
+            .arg(&c_device)
+            .arg(side as u32)
+            .build()?;
+        // SAFETY: the arguments match the kernel's signature; rows and columns
+        // are checked against n inside it.
+        unsafe { kernel.enq()? };
+        let mut c = vec![0.0f32; side * side];
+        c_device.read(&mut c).enq()?;
+        let error = gpu_reference::check_matmul(
+            &c,
+            &gpu_reference::matmul(&a, &b, side),
+            side,
+        )?;
+        Ok(Measured {
+            problem: Problem::Matmul,
+            size: side,
+            work: Problem::Matmul.work(side),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
+            timed: "register-blocked kernel",
+            time: self.time(3, &kernel)?,
         })
     }
 
@@ -323,6 +457,7 @@ impl OpenCl {
         Ok(Measured {
             problem: Problem::Matmul,
             size: side,
+            work: Problem::Matmul.work(side),
             agreement: format!(
                 "matches the CPU (largest relative error {error:.1e})"
             ),
@@ -368,6 +503,15 @@ impl Backend for OpenCl {
         describe(&self.platform, &self.device)
     }
 
+    fn cache_bytes(&self) -> Option<usize> {
+        match self.device.info(DeviceInfo::GlobalMemCacheSize) {
+            Ok(DeviceInfoResult::GlobalMemCacheSize(bytes)) => {
+                usize::try_from(bytes).ok().filter(|&bytes| bytes > 0)
+            }
+            _ => None,
+        }
+    }
+
     fn emulated(&self) -> bool {
         // PoCL and other CPU implementations report themselves as a CPU device.
         matches!(
@@ -380,25 +524,41 @@ impl Backend for OpenCl {
         self.check_fits(n)?;
         let copied = || -> ocl::Result<Duration> {
             let (from, to) = (self.buffer::<u32>(n)?, self.buffer::<u32>(n)?);
-            let (copied, time) = fastest_of(COPY_RUNS, || {
-                from.copy(&to, None, None)
-                    .enq()
-                    .and_then(|()| self.queue.finish())
-            });
-            copied.map(|()| time)
+            self.device_time(COPY_RUNS, |first, last| {
+                from.copy(&to, None, None).enew(&mut *first).enq()?;
+                *last = first.clone();
+                Ok(())
+            })
         };
         let time = copied().map_err(|error| format!("copy: {error}"))?;
         Ok((2 * n * size_of::<u32>()) as f64
             / time.as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
-    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+    fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
         let largest = if problem == Problem::Matmul {
             size.saturating_mul(size)
         } else {
             size
         };
-        self.check_fits(largest)?;
+        self.check_fits(largest)
+    }
+
+    fn run_tuned(
+        &self,
+        problem: Problem,
+        size: usize,
+    ) -> Option<Result<Measured, String>> {
+        let ran = match problem {
+            Problem::Sum => self.sum_single_pass(size),
+            Problem::Matmul => self.matmul_blocked(size),
+            Problem::Saxpy | Problem::Scan => return None,
+        };
+        Some(ran.map_err(|error| format!("OpenCL {problem}: {error}")))
+    }
+
+    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+        self.fits(problem, size)?;
         let ran = match problem {
             Problem::Saxpy => self.saxpy(size),
             Problem::Sum => self.sum(size),

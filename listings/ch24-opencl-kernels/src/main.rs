@@ -71,6 +71,9 @@ fn run(args: &Args) -> Result<(), String> {
             measured.line(copy),
             format_duration(cpu.time)
         );
+        if let Some(tuned) = opencl.run_tuned(problem, size) {
+            println!("{}", tuned?.line(copy));
+        }
     }
     Ok(())
 }

@@ -4,43 +4,29 @@
 //! only when it holds. Also: the errors a reader can cause (no such device, a
 //! kernel that does not compile, a size too big, bad arguments).
 
-use std::process::{Command, Output};
-
 use book_helpers::cli::{assert_help_mentions, assert_refused};
-use book_helpers::finishes_within;
+use gpu_reference::testing::{self, Ran};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-opencl-kernels");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or
-/// driver then fails the test instead of stalling the whole test run.
-const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
-
-fn run(args: &[&str]) -> Output {
-    let mut command = Command::new(BINARY);
-    command.args(args);
-    finishes_within(LIMIT, move || {
-        command.output().expect("the listing starts")
-    })
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    testing::run(BINARY, args)
 }
 
 /// No OpenCL device is a broken test set-up, not something to skip.
 fn require_opencl() {
     let output = run(&["--list-devices"]);
     assert!(
-        output.status.success(),
+        output.succeeded(),
         "no OpenCL device: run the tests through `cargo xtask test`, which installs PoCL \
          (pocl-opencl-icd, ocl-icd-opencl-dev)\n{}",
-        text(&output.stderr)
+        output.stderr.clone()
     );
 }
 
-fn assert_both_checked(output: &Output, n: usize) {
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "n = {n}: {}", text(&output.stderr));
+fn assert_both_checked(output: &Ran, n: usize) {
+    let stdout = output.stdout.clone();
+    assert!(output.succeeded(), "n = {n}: {}", output.stderr.clone());
     assert!(stdout.starts_with("OpenCL device: "), "{stdout}");
     let saxpy = format!("saxpy n = {n}: matches the CPU");
     let sum = format!("sum n = {n}: ");
@@ -64,23 +50,26 @@ fn assert_both_checked(output: &Output, n: usize) {
     );
 }
 
-fn assert_matmul_checked(output: &Output, side: usize) {
-    let stdout = text(&output.stdout);
+fn assert_matmul_checked(output: &Ran, side: usize) {
+    let stdout = output.stdout.clone();
     assert!(
-        output.status.success(),
+        output.succeeded(),
         "matrix {side}: {}",
-        text(&output.stderr)
+        output.stderr.clone()
     );
+    // The tiled kernel and the register-blocked one, each checked.
     let matmul = format!("matmul {side} x {side}: matches the CPU");
     assert_eq!(
         stdout.lines().filter(|l| l.starts_with(&matmul)).count(),
-        1,
+        2,
         "{stdout}"
     );
+    assert!(stdout.contains("; register-blocked kernel "), "{stdout}");
+    assert!(stdout.contains("; one-pass kernel "), "{stdout}");
     assert_eq!(
         stdout.lines().count(),
-        6,
-        "device, copy, saxpy, sum, scan, matmul:\n{stdout}"
+        8,
+        "device, copy, saxpy, sum twice, scan, matmul twice:\n{stdout}"
     );
     assert!(
         stdout
@@ -122,7 +111,7 @@ fn every_matrix_side_around_a_tile_boundary_matches_the_cpu() {
 #[test]
 fn list_devices_names_platform_device_and_driver() {
     require_opencl();
-    let stdout = text(&run(&["--list-devices"]).stdout);
+    let stdout = run(&["--list-devices"]).stdout;
     let first = stdout.lines().next().expect("one device at least");
     assert!(first.starts_with("0: "), "{first}");
     assert!(first.contains(" / ") && first.contains("driver"), "{first}");
@@ -132,8 +121,8 @@ fn list_devices_names_platform_device_and_driver() {
 fn a_missing_device_is_named() {
     require_opencl();
     let output = run(&["--device", "99"]);
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = text(&output.stderr);
+    assert_eq!(output.code, Some(1));
+    let stderr = output.stderr.clone();
     assert!(stderr.contains("there is no OpenCL device 99"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }
@@ -150,8 +139,8 @@ fn a_kernel_that_does_not_compile_shows_the_compilers_log() {
     .expect("write");
     let output = run(&["--kernel", path.to_str().expect("utf-8 path")]);
     std::fs::remove_file(&path).ok();
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = output.stderr.clone();
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(
         stderr.contains("the OpenCL compiler rejected the kernel"),
         "{stderr}"
@@ -164,8 +153,8 @@ fn a_kernel_that_does_not_compile_shows_the_compilers_log() {
 fn a_size_too_big_for_the_device_is_refused_before_any_work() {
     require_opencl();
     let output = run(&["--size", "1099511627776"]);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = output.stderr.clone();
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(stderr.contains("allocates at most"), "{stderr}");
 }
 

@@ -3,30 +3,13 @@
 //! every row complete. Also: no OpenCL device, and bad arguments. No timing is
 //! asserted.
 
-use std::process::{Command, Output};
-
 use book_helpers::cli::{assert_help_mentions, assert_refused};
-use book_helpers::finishes_within;
+use gpu_reference::testing::{self, Ran};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-transfer-cost");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or
-/// driver then fails the test instead of stalling the whole test run.
-const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
-
-fn run(args: &[&str], env: &[(&str, &str)]) -> Output {
-    let mut command = Command::new(BINARY);
-    command.args(args);
-    for (key, value) in env {
-        command.env(key, value);
-    }
-    finishes_within(LIMIT, move || {
-        command.output().expect("the listing starts")
-    })
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str], env: &[(&str, &str)]) -> Ran {
+    testing::run_with(BINARY, args, env)
 }
 
 #[test]
@@ -37,11 +20,11 @@ fn one_checked_row_per_size() {
         ("100000", &["1000", "8000", "64000"]),
     ] {
         let output = run(&["--max-size", max, "--runs", "2"], &[]);
-        let stdout = text(&output.stdout);
+        let stdout = output.stdout.clone();
         assert!(
-            output.status.success(),
+            output.succeeded(),
             "no OpenCL device? run the tests through `cargo xtask test`, which installs PoCL\n{}",
-            text(&output.stderr)
+            output.stderr.clone()
         );
         let mut lines = stdout.lines();
         assert!(lines.next().expect(&stdout).starts_with("OpenCL device: "));
@@ -71,8 +54,8 @@ fn without_an_opencl_device_it_says_so() {
         &["--max-size", "1000"],
         &[("OCL_ICD_VENDORS", "/nonexistent")],
     );
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = output.stderr.clone();
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(stderr.contains("no OpenCL platform found"), "{stderr}");
     assert!(!stderr.contains("panicked"), "{stderr}");
 }

@@ -43,6 +43,10 @@ pub struct Gpu {
     queue: wgpu::Queue,
     limits: wgpu::Limits,
     info: wgpu::AdapterInfo,
+    /// Whether the adapter writes timestamps from the device's own clock
+    /// (`Features::TIMESTAMP_QUERY`); without them a dispatch is timed on the
+    /// host, around submit and wait.
+    timestamps: bool,
 }
 
 /// `name (device type, backend, driver ...)`.
@@ -115,6 +119,15 @@ impl Gpu {
     pub fn info(&self) -> &wgpu::AdapterInfo {
         &self.info
     }
+
+    /// Which clock times the kernels on this adapter.
+    pub fn clock(&self) -> &'static str {
+        if self.timestamps {
+            "kernels timed by device timestamps"
+        } else {
+            "no timestamp queries: kernels timed on the host around submit and wait"
+        }
+    }
 }
 
 fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
@@ -125,10 +138,14 @@ fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
     // capability WGSL's `workgroupBarrier()` does not need: ask for it
     // where the adapter has it.
     let subgroups = wgpu::Features::SUBGROUP | wgpu::Features::SUBGROUP_BARRIER;
+    // Device timestamps where the adapter has them: the GPU's own clock.
+    let timestamps =
+        adapter.features().contains(wgpu::Features::TIMESTAMP_QUERY);
+    let wanted = subgroups | wgpu::Features::TIMESTAMP_QUERY;
     let (device, queue) =
         pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
             label: Some("book"),
-            required_features: adapter.features() & subgroups,
+            required_features: adapter.features() & wanted,
             required_limits: limits.clone(),
             ..Default::default()
         }))
@@ -144,6 +161,7 @@ fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
         queue,
         limits,
         info: adapter.get_info(),
+        timestamps,
     })
 }
 
@@ -226,11 +244,20 @@ fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
         })
     };
     let (from, to) = (buffer(), buffer());
+    // A copy is not a pass, so no pass timestamps: the host's clock around
+    // submit and wait, the command buffers encoded before the clock starts.
+    let mut encoded: Vec<wgpu::CommandBuffer> = (0..COPY_RUNS)
+        .map(|_| {
+            let mut encoder =
+                gpu.device.create_command_encoder(&Default::default());
+            encoder.copy_buffer_to_buffer(&from, 0, &to, 0, bytes);
+            encoder.finish()
+        })
+        .collect();
     let ((), time) = fastest_of(COPY_RUNS, || {
-        let mut encoder =
-            gpu.device.create_command_encoder(&Default::default());
-        encoder.copy_buffer_to_buffer(&from, 0, &to, 0, bytes);
-        gpu.queue.submit([encoder.finish()]);
+        if let Some(commands) = encoded.pop() {
+            gpu.queue.submit([commands]);
+        }
         wait(gpu);
     });
     2.0 * bytes as f64 / seconds(time).max(f64::MIN_POSITIVE)
@@ -245,46 +272,167 @@ fn upload(gpu: &Gpu, bytes: &[u8], usage: wgpu::BufferUsages) -> wgpu::Buffer {
     })
 }
 
-/// Runs one dispatch of `groups` work-groups over `buffers` (bindings 0, 1, 2,
-/// ...) and waits.
-fn dispatch(
-    gpu: &Gpu,
-    pipeline: &wgpu::ComputePipeline,
-    buffers: &[&wgpu::Buffer],
-    groups: u32,
-) {
-    dispatch_2d(gpu, pipeline, buffers, (groups, 1));
+/// A dispatch ready to go: its pipeline, its bind group (built once, never
+/// inside a timed region) and its grid of work-groups.
+struct Dispatch<'a> {
+    pipeline: &'a wgpu::ComputePipeline,
+    bind_group: wgpu::BindGroup,
+    groups: (u32, u32),
 }
 
-/// `dispatch` over a grid of `groups.0` x `groups.1` work-groups.
-fn dispatch_2d(
-    gpu: &Gpu,
-    pipeline: &wgpu::ComputePipeline,
-    buffers: &[&wgpu::Buffer],
-    groups: (u32, u32),
-) {
-    let entries: Vec<wgpu::BindGroupEntry> = buffers
-        .iter()
-        .enumerate()
-        .map(|(binding, buffer)| wgpu::BindGroupEntry {
-            binding: binding as u32,
-            resource: buffer.as_entire_binding(),
-        })
-        .collect();
-    let bind_group = gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
-        label: None,
-        layout: &pipeline.get_bind_group_layout(0),
-        entries: &entries,
-    });
-    let mut encoder = gpu.device.create_command_encoder(&Default::default());
-    {
-        let mut pass = encoder.begin_compute_pass(&Default::default());
-        pass.set_pipeline(pipeline);
-        pass.set_bind_group(0, &bind_group, &[]);
-        pass.dispatch_workgroups(groups.0, groups.1, 1);
+impl<'a> Dispatch<'a> {
+    /// `groups.0` x `groups.1` work-groups of `pipeline` over `buffers`
+    /// (bindings 0, 1, 2, ...).
+    fn new(
+        gpu: &Gpu,
+        pipeline: &'a wgpu::ComputePipeline,
+        buffers: &[&wgpu::Buffer],
+        groups: (u32, u32),
+    ) -> Self {
+        let entries: Vec<wgpu::BindGroupEntry> = buffers
+            .iter()
+            .enumerate()
+            .map(|(binding, buffer)| wgpu::BindGroupEntry {
+                binding: binding as u32,
+                resource: buffer.as_entire_binding(),
+            })
+            .collect();
+        let bind_group =
+            gpu.device.create_bind_group(&wgpu::BindGroupDescriptor {
+                label: None,
+                layout: &pipeline.get_bind_group_layout(0),
+                entries: &entries,
+            });
+        Self {
+            pipeline,
+            bind_group,
+            groups,
+        }
     }
-    gpu.queue.submit([encoder.finish()]);
-    wait(gpu);
+
+    /// The dispatch as a command buffer; with `timestamps`, the pass writes
+    /// the device's clock into queries 0 (start) and 1 (end), resolved into
+    /// the timer's buffer.
+    fn encode(&self, gpu: &Gpu, timer: Option<&Timer>) -> wgpu::CommandBuffer {
+        let mut encoder =
+            gpu.device.create_command_encoder(&Default::default());
+        {
+            let timestamp_writes =
+                timer.map(|timer| wgpu::ComputePassTimestampWrites {
+                    query_set: &timer.queries,
+                    beginning_of_pass_write_index: Some(0),
+                    end_of_pass_write_index: Some(1),
+                });
+            let mut pass =
+                encoder.begin_compute_pass(&wgpu::ComputePassDescriptor {
+                    label: None,
+                    timestamp_writes,
+                });
+            pass.set_pipeline(self.pipeline);
+            pass.set_bind_group(0, &self.bind_group, &[]);
+            pass.dispatch_workgroups(self.groups.0, self.groups.1, 1);
+        }
+        if let Some(timer) = timer {
+            encoder.resolve_query_set(&timer.queries, 0..2, &timer.resolved, 0);
+            encoder.copy_buffer_to_buffer(
+                &timer.resolved,
+                0,
+                &timer.readable,
+                0,
+                TIMESTAMP_BYTES,
+            );
+        }
+        encoder.finish()
+    }
+
+    /// Runs it once and waits.
+    fn run(&self, gpu: &Gpu) {
+        gpu.queue.submit([self.encode(gpu, None)]);
+        wait(gpu);
+    }
+
+    /// The fastest of `runs`: by the device's timestamps where the adapter
+    /// has them, else by the host's clock around submit and wait, with every
+    /// command buffer encoded before the clock starts.
+    fn time(&self, gpu: &Gpu, runs: usize) -> Result<Duration, String> {
+        if gpu.timestamps {
+            let timer = Timer::new(gpu);
+            let mut fastest = Duration::MAX;
+            for _ in 0..runs {
+                gpu.queue.submit([self.encode(gpu, Some(&timer))]);
+                fastest = fastest.min(timer.read(gpu)?);
+            }
+            return Ok(fastest);
+        }
+        let mut encoded: Vec<wgpu::CommandBuffer> =
+            (0..runs).map(|_| self.encode(gpu, None)).collect();
+        let ((), time) = fastest_of(runs, || {
+            if let Some(commands) = encoded.pop() {
+                gpu.queue.submit([commands]);
+            }
+            wait(gpu);
+        });
+        Ok(time)
+    }
+}
+
+/// Two timestamps, start and end of a pass.
+const TIMESTAMP_BYTES: u64 = 2 * size_of::<u64>() as u64;
+
+/// A pass's two timestamps: the queries, the buffer they resolve into and a
+/// copy the host can map.
+struct Timer {
+    queries: wgpu::QuerySet,
+    resolved: wgpu::Buffer,
+    readable: wgpu::Buffer,
+}
+
+impl Timer {
+    fn new(gpu: &Gpu) -> Self {
+        let buffer = |usage| {
+            gpu.device.create_buffer(&wgpu::BufferDescriptor {
+                label: Some("timestamps"),
+                size: TIMESTAMP_BYTES,
+                usage,
+                mapped_at_creation: false,
+            })
+        };
+        Self {
+            queries: gpu.device.create_query_set(&wgpu::QuerySetDescriptor {
+                label: Some("pass start and end"),
+                ty: wgpu::QueryType::Timestamp,
+                count: 2,
+            }),
+            resolved: buffer(
+                wgpu::BufferUsages::QUERY_RESOLVE
+                    | wgpu::BufferUsages::COPY_SRC,
+            ),
+            readable: buffer(
+                wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
+            ),
+        }
+    }
+
+    /// Waits for the pass and reads its duration on the device's clock.
+    fn read(&self, gpu: &Gpu) -> Result<Duration, String> {
+        let slice = self.readable.slice(..);
+        slice.map_async(wgpu::MapMode::Read, |_| {});
+        wait(gpu);
+        let ticks: Vec<u64> = slice
+            .get_mapped_range()
+            .map_err(|error| format!("cannot read the timestamps: {error}"))?
+            .chunks_exact(8)
+            .map(|tick| u64::from_ne_bytes(tick.try_into().unwrap_or([0; 8])))
+            .collect();
+        self.readable.unmap();
+        let [start, end] = ticks[..] else {
+            return Err("the timestamps came back incomplete".to_string());
+        };
+        let period = f64::from(gpu.queue.get_timestamp_period());
+        Ok(Duration::from_secs_f64(
+            end.saturating_sub(start) as f64 * period / 1e9,
+        ))
+    }
 }
 
 fn wait(gpu: &Gpu) {
@@ -353,7 +501,13 @@ fn run_saxpy(
     let x_device = upload(gpu, &f32_bytes(&x), STORAGE);
     let y_device =
         upload(gpu, &f32_bytes(&y), STORAGE | wgpu::BufferUsages::COPY_SRC);
-    dispatch(gpu, pipeline, &[&uniform, &x_device, &y_device], groups);
+    let saxpy = Dispatch::new(
+        gpu,
+        pipeline,
+        &[&uniform, &x_device, &y_device],
+        (groups, 1),
+    );
+    saxpy.run(gpu);
     let y_gpu: Vec<f32> = words(&download(gpu, &y_device)?)
         .map(f32::from_ne_bytes)
         .collect();
@@ -362,12 +516,11 @@ fn run_saxpy(
         .map_err(|error| format!("{} saxpy: {error}", language.name()))?;
     // Timed after the check, on the same buffers: y keeps changing, which does
     // not matter here.
-    let ((), kernel_time) = fastest_of(5, || {
-        dispatch(gpu, pipeline, &[&uniform, &x_device, &y_device], groups);
-    });
+    let kernel_time = saxpy.time(gpu, 5)?;
     Ok(Measured {
         problem: Problem::Saxpy,
         size: n,
+        work: Problem::Saxpy.work(n),
         agreement: format!(
             "matches the CPU (largest relative error {error:.1e})"
         ),
@@ -395,8 +548,13 @@ fn run_sum(
         &u32_bytes(&vec![0; groups]),
         STORAGE | wgpu::BufferUsages::COPY_SRC,
     );
-    let buffers = [&uniform, &values_device, &partial_device];
-    dispatch(gpu, pipeline, &buffers, groups as u32);
+    let sum = Dispatch::new(
+        gpu,
+        pipeline,
+        &[&uniform, &values_device, &partial_device],
+        (groups as u32, 1),
+    );
+    sum.run(gpu);
     let partial: Vec<u32> = words(&download(gpu, &partial_device)?)
         .map(u32::from_ne_bytes)
         .collect();
@@ -404,11 +562,11 @@ fn run_sum(
     let total = gpu_reference::sum(&partial);
     gpu_reference::check_sum(total, gpu_reference::sum(&values))
         .map_err(|error| format!("{} sum: {error}", language.name()))?;
-    let ((), kernel_time) =
-        fastest_of(5, || dispatch(gpu, pipeline, &buffers, groups as u32));
+    let kernel_time = sum.time(gpu, 5)?;
     Ok(Measured {
         problem: Problem::Sum,
         size: n,
+        work: Problem::Sum.work(n),
         agreement: format!("{total}, equal to the CPU's"),
         timed: "dispatch",
         time: kernel_time,
@@ -423,11 +581,10 @@ fn seconds(duration: Duration) -> f64 {
 /// into offsets on the host, add each group's offset on the device.
 fn scan_on_device(
     gpu: &Gpu,
-    [scan_groups, add_offsets]: [&wgpu::ComputePipeline; 2],
-    [uniform, out, per_group, values]: [&wgpu::Buffer; 4],
-    groups: u32,
+    [scan_groups, add_offsets]: [&Dispatch; 2],
+    per_group: &wgpu::Buffer,
 ) -> Result<(), String> {
-    dispatch(gpu, scan_groups, &[uniform, out, per_group, values], groups);
+    scan_groups.run(gpu);
     let totals: Vec<u32> = words(&download(gpu, per_group)?)
         .map(u32::from_ne_bytes)
         .collect();
@@ -436,7 +593,7 @@ fn scan_on_device(
         0,
         &u32_bytes(&gpu_reference::group_offsets(&totals)),
     );
-    dispatch(gpu, add_offsets, &[uniform, out, per_group], groups);
+    add_offsets.run(gpu);
     Ok(())
 }
 
@@ -458,8 +615,17 @@ fn run_scan(
     let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
     let out = upload(gpu, &u32_bytes(&vec![0; n]), copyable);
     let per_group = upload(gpu, &u32_bytes(&vec![0; groups]), copyable);
-    let buffers = [&uniform, &out, &per_group, &values_device];
-    scan_on_device(gpu, pipelines, buffers, groups as u32)?;
+    let grid = (groups as u32, 1);
+    let scan_groups = Dispatch::new(
+        gpu,
+        pipelines[0],
+        &[&uniform, &out, &per_group, &values_device],
+        grid,
+    );
+    let add_offsets =
+        Dispatch::new(gpu, pipelines[1], &[&uniform, &out, &per_group], grid);
+    let steps = [&scan_groups, &add_offsets];
+    scan_on_device(gpu, steps, &per_group)?;
     let gpu_scan: Vec<u32> = words(&download(gpu, &out)?)
         .map(u32::from_ne_bytes)
         .collect();
@@ -468,15 +634,16 @@ fn run_scan(
         &gpu_reference::inclusive_scan(&values),
     )
     .map_err(|error| format!("{} scan: {error}", language.name()))?;
-    let (ran, time) = fastest_of(5, || {
-        scan_on_device(gpu, pipelines, buffers, groups as u32)
-    });
+    // Two dispatches with the totals' round trip through the host between
+    // them: timed on the host's clock, the bind groups built beforehand.
+    let (ran, time) = fastest_of(5, || scan_on_device(gpu, steps, &per_group));
     ran?;
     Ok(Measured {
         problem: Problem::Scan,
         size: n,
+        work: Problem::Scan.work(n),
         agreement: "every prefix equal to the CPU's".to_string(),
-        timed: "dispatches",
+        timed: "dispatches and host offsets",
         time,
     })
 }
@@ -501,8 +668,13 @@ fn run_matmul(
         STORAGE | wgpu::BufferUsages::COPY_SRC,
     );
     let tiles = side.div_ceil(TILE) as u32;
-    let buffers = [&uniform, &a_device, &b_device, &c_device];
-    dispatch_2d(gpu, pipeline, &buffers, (tiles, tiles));
+    let matmul = Dispatch::new(
+        gpu,
+        pipeline,
+        &[&uniform, &a_device, &b_device, &c_device],
+        (tiles, tiles),
+    );
+    matmul.run(gpu);
     let c: Vec<f32> = words(&download(gpu, &c_device)?)
         .map(f32::from_ne_bytes)
         .collect();
@@ -512,11 +684,11 @@ fn run_matmul(
         side,
     )
     .map_err(|error| format!("{} matmul: {error}", language.name()))?;
-    let ((), time) =
-        fastest_of(3, || dispatch_2d(gpu, pipeline, &buffers, (tiles, tiles)));
+    let time = matmul.time(gpu, 3)?;
     Ok(Measured {
         problem: Problem::Matmul,
         size: side,
+        work: Problem::Matmul.work(side),
         agreement: format!(
             "matches the CPU (largest relative error {error:.1e})"
         ),
@@ -619,8 +791,9 @@ fn run_mandelbrot(
         STORAGE | wgpu::BufferUsages::COPY_SRC,
     );
     let groups = (view.width.div_ceil(16), view.height.div_ceil(16));
-    let ((), time) =
-        fastest_of(3, || dispatch_2d(gpu, pipeline, &[&uniform, &out], groups));
+    let draw = Dispatch::new(gpu, pipeline, &[&uniform, &out], groups);
+    draw.run(gpu);
+    let time = draw.time(gpu, 3)?;
     let picture = words(&download(gpu, &out)?)
         .map(u32::from_ne_bytes)
         .collect();
@@ -629,7 +802,7 @@ fn run_mandelbrot(
 
 impl Backend for Wgpu {
     fn describe(&self) -> String {
-        describe(&self.gpu.info)
+        format!("{}; {}", describe(&self.gpu.info), self.gpu.clock())
     }
 
     fn emulated(&self) -> bool {
@@ -642,13 +815,17 @@ impl Backend for Wgpu {
         Ok(copy_bandwidth(&self.gpu, n))
     }
 
-    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+    fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
         let largest = if problem == Problem::Matmul {
             size.saturating_mul(size)
         } else {
             size
         };
-        check_fits(&self.gpu, largest)?;
+        check_fits(&self.gpu, largest)
+    }
+
+    fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
+        self.fits(problem, size)?;
         self.run_problem(problem, size)
     }
 

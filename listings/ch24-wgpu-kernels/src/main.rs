@@ -56,7 +56,7 @@ fn run(args: &Args) -> Result<(), String> {
         return Ok(());
     }
     let gpu = Gpu::open(args.adapter.as_deref())?;
-    println!("wgpu adapter: {}", describe(gpu.info()));
+    println!("wgpu adapter: {}; {}", describe(gpu.info()), gpu.clock());
     if let Some(path) = &args.kernel {
         return compile_file(&gpu, path);
     }

@@ -4,45 +4,32 @@
 //! holds. Also: the errors a reader can cause (no such adapter, a kernel that
 //! does not compile, a size too big, bad arguments).
 
-use std::process::{Command, Output};
-
 use book_helpers::cli::{assert_help_mentions, assert_refused};
-use book_helpers::finishes_within;
+use gpu_reference::testing::{self, Ran};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch24-wgpu-kernels");
 
-/// Longer than any run here takes even on a loaded machine; a hung device or
-/// driver then fails the test instead of stalling the whole test run.
-const LIMIT: std::time::Duration = std::time::Duration::from_secs(300);
 const LAVAPIPE: &str = "llvmpipe";
 
-fn run(args: &[&str]) -> Output {
-    let mut command = Command::new(BINARY);
-    command.args(args);
-    finishes_within(LIMIT, move || {
-        command.output().expect("the listing starts")
-    })
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
+fn run(args: &[&str]) -> Ran {
+    testing::run(BINARY, args)
 }
 
 /// No lavapipe is a broken test set-up, not something to skip.
 fn require_lavapipe() {
     let output = run(&["--list-devices"]);
     assert!(
-        output.status.success() && text(&output.stdout).contains(LAVAPIPE),
+        output.succeeded() && output.stdout.clone().contains(LAVAPIPE),
         "no lavapipe Vulkan adapter: run the tests through `cargo xtask test`, which installs \
          mesa-vulkan-drivers\n{}{}",
-        text(&output.stdout),
-        text(&output.stderr)
+        output.stdout.clone(),
+        output.stderr.clone()
     );
 }
 
-fn assert_checked(output: &Output, n: usize, languages: &[&str]) {
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "n = {n}: {}", text(&output.stderr));
+fn assert_checked(output: &Ran, n: usize, languages: &[&str]) {
+    let stdout = output.stdout.clone();
+    assert!(output.succeeded(), "n = {n}: {}", output.stderr.clone());
     assert!(stdout.starts_with("wgpu adapter: llvmpipe"), "{stdout}");
     let total = gpu_reference::sum(&gpu_reference::reduce_input(n));
     for language in languages {
@@ -80,12 +67,12 @@ fn assert_checked(output: &Output, n: usize, languages: &[&str]) {
     );
 }
 
-fn assert_matmul_checked(output: &Output, side: usize) {
-    let stdout = text(&output.stdout);
+fn assert_matmul_checked(output: &Ran, side: usize) {
+    let stdout = output.stdout.clone();
     assert!(
-        output.status.success(),
+        output.succeeded(),
         "matrix {side}: {}",
-        text(&output.stderr)
+        output.stderr.clone()
     );
     for language in ["WGSL", "GLSL"] {
         let matmul =
@@ -148,8 +135,8 @@ fn one_language_at_a_time() {
 fn a_missing_adapter_is_named() {
     require_lavapipe();
     let output = run(&["--adapter", "no-such-gpu"]);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = output.stderr.clone();
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(
         stderr.contains(r#"no adapter named like "no-such-gpu""#),
         "{stderr}"
@@ -184,8 +171,8 @@ fn kernels_that_do_not_compile_show_the_compilers_messages() {
             "--kernel",
             path.to_str().expect("utf-8"),
         ]);
-        let stderr = text(&output.stderr);
-        assert_eq!(output.status.code(), Some(1), "{file}: {stderr}");
+        let stderr = output.stderr.clone();
+        assert_eq!(output.code, Some(1), "{file}: {stderr}");
         assert!(
             stderr.contains("kernel did not compile"),
             "{file}: {stderr}"
@@ -200,8 +187,8 @@ fn kernels_that_do_not_compile_show_the_compilers_messages() {
 fn a_size_too_big_for_one_dispatch_is_refused_before_any_work() {
     require_lavapipe();
     let output = run(&["--size", "4000000000", "--adapter", LAVAPIPE]);
-    let stderr = text(&output.stderr);
-    assert_eq!(output.status.code(), Some(1), "{stderr}");
+    let stderr = output.stderr.clone();
+    assert_eq!(output.code, Some(1), "{stderr}");
     assert!(
         stderr.contains("this adapter dispatches at most"),
         "{stderr}"

@@ -55,18 +55,27 @@ impl Problem {
         }
     }
 
-    /// What one run of the problem does, for a rate: bytes it must move through
-    /// memory (the streaming problems) or floating-point operations (the
-    /// matrix product).
+    /// What one run of the problem does on a device, for a rate: bytes the
+    /// kernels must move through memory (the streaming problems) or
+    /// floating-point operations (the matrix product).
     pub fn work(self, size: usize) -> Work {
         let word = size_of::<u32>();
         match self {
             Problem::Saxpy => Work::Bytes(crate::saxpy_bytes(size)),
             Problem::Sum => Work::Bytes(size * word),
-            // Reads the input, writes the output, reads and writes it again to
-            // add offsets.
+            // The device's two kernels: read the input and write the output,
+            // then read and write the output again to add offsets.
             Problem::Scan => Work::Bytes(4 * size * word),
             Problem::Matmul => Work::Flops(crate::matmul_flops(size)),
+        }
+    }
+
+    /// The same for the CPU reference, which scans in one pass: it reads the
+    /// input and writes the output once, half the device's traffic.
+    pub fn work_on_the_cpu(self, size: usize) -> Work {
+        match self {
+            Problem::Scan => Work::Bytes(2 * size * size_of::<u32>()),
+            other => other.work(size),
         }
     }
 }
@@ -89,6 +98,9 @@ pub enum Work {
 pub struct Measured {
     pub problem: Problem,
     pub size: usize,
+    /// What the timed code moved or computed: `problem.work(size)` on a
+    /// device, the one-pass count on the CPU.
+    pub work: Work,
     /// What the check found, as a reader wants it: `matches the CPU (...)`.
     pub agreement: String,
     /// What was timed: `kernel`, `kernels`, `dispatch`, `loop`.
@@ -104,7 +116,7 @@ impl Measured {
     /// GFLOP/s for the matrix product.
     pub fn rate(&self, copy: f64) -> String {
         let seconds = self.time.as_secs_f64();
-        match self.problem.work(self.size) {
+        match self.work {
             Work::Bytes(bytes) => {
                 crate::format_against_copy(bytes, seconds, copy)
             }
@@ -136,15 +148,40 @@ pub trait Backend {
     /// its figures say nothing about a GPU.
     fn emulated(&self) -> bool;
 
+    /// The device's last-level cache in bytes, where the driver says (CUDA's
+    /// L2, OpenCL's global memory cache): a streaming figure is a memory
+    /// figure only when its arrays are several times larger.
+    fn cache_bytes(&self) -> Option<usize> {
+        None
+    }
+
     /// The device copying one buffer of `n` words into another, in bytes moved
     /// (read plus written) per second: the limit for a kernel that only
     /// streams memory.
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String>;
 
+    /// Whether `problem` at `size` fits this device (its memory, its largest
+    /// dispatch); `run` checks the same, this asks without running.
+    fn fits(&self, _problem: Problem, _size: usize) -> Result<(), String> {
+        Ok(())
+    }
+
     /// Runs `problem` at `size` (elements, or the side of the matrices), checks
     /// the result against the CPU reference and times it. A size the device
     /// cannot hold is an error that says so, found before any work.
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String>;
+
+    /// The kernel that goes further toward the device's limit, where this
+    /// backend has one for `problem`: the one-pass sum (warp shuffles in
+    /// CUDA), the register-blocked matrix multiply. Checked and timed like
+    /// `run`; `None` where there is no such kernel.
+    fn run_tuned(
+        &self,
+        _problem: Problem,
+        _size: usize,
+    ) -> Option<Result<Measured, String>> {
+        None
+    }
 
     /// Draws `view`: every pixel's iteration count, and the fastest of three
     /// runs of the kernel. The caller compares the picture with the CPU's
@@ -167,6 +204,10 @@ impl Backend for Cpu {
 
     fn emulated(&self) -> bool {
         false
+    }
+
+    fn cache_bytes(&self) -> Option<usize> {
+        last_level_cache()
     }
 
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
@@ -211,6 +252,7 @@ impl Backend for Cpu {
         Ok(Measured {
             problem,
             size,
+            work: problem.work_on_the_cpu(size),
             agreement: "the reference itself".to_string(),
             timed: "loop",
             time,
@@ -225,6 +267,35 @@ impl Backend for Cpu {
     }
 }
 
+/// The CPU's last-level cache in bytes, as Linux describes it under
+/// `/sys/devices/system/cpu/cpu0/cache` (`size` such as `32768K` of the
+/// highest `level`).
+fn last_level_cache() -> Option<usize> {
+    let caches =
+        std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache").ok()?;
+    caches
+        .filter_map(|entry| {
+            let dir = entry.ok()?.path();
+            let read = |name| std::fs::read_to_string(dir.join(name)).ok();
+            let level: u32 = read("level")?.trim().parse().ok()?;
+            Some((level, parse_cache_size(read("size")?.trim())?))
+        })
+        .max()
+        .map(|(_, bytes)| bytes)
+}
+
+/// `32768K`, `1M` or `512` bytes.
+fn parse_cache_size(size: &str) -> Option<usize> {
+    let (digits, unit) = match size.strip_suffix('K') {
+        Some(digits) => (digits, 1 << 10),
+        None => match size.strip_suffix('M') {
+            Some(digits) => (digits, 1 << 20),
+            None => (size, 1),
+        },
+    };
+    digits.parse::<usize>().ok().map(|value| value * unit)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -234,9 +305,24 @@ mod tests {
         assert_eq!(Problem::Saxpy.work(10), Work::Bytes(120));
         assert_eq!(Problem::Sum.work(10), Work::Bytes(40));
         assert_eq!(Problem::Scan.work(10), Work::Bytes(160));
+        // The CPU scans in one pass: read once, written once.
+        assert_eq!(Problem::Scan.work_on_the_cpu(10), Work::Bytes(80));
+        assert_eq!(Problem::Sum.work_on_the_cpu(10), Work::Bytes(40));
+        assert_eq!(
+            Cpu.run(Problem::Scan, 10).expect("the CPU scans").work,
+            Work::Bytes(80)
+        );
         assert_eq!(Problem::Matmul.work(10), Work::Flops(2000.0));
         assert_eq!(Problem::Matmul.size_label(16), "16 x 16");
         assert_eq!(Problem::Sum.size_label(16), "n = 16");
+    }
+
+    #[test]
+    fn cache_sizes_read_as_linux_writes_them() {
+        assert_eq!(parse_cache_size("32768K"), Some(32 << 20));
+        assert_eq!(parse_cache_size("1M"), Some(1 << 20));
+        assert_eq!(parse_cache_size("512"), Some(512));
+        assert_eq!(parse_cache_size("big"), None);
     }
 
     #[test]

@@ -8,6 +8,7 @@
 //! so a listing and the chapter show the same file.
 
 mod backend;
+pub mod testing;
 
 pub use backend::{Backend, COPY_RUNS, Cpu, Measured, Problem, Work};
 
@@ -35,6 +36,14 @@ pub mod kernels {
     pub const MATMUL_WGSL: &str = include_str!("../../../kernels/matmul.wgsl");
     pub const MATMUL_GLSL: &str = include_str!("../../../kernels/matmul.comp");
     pub const MATMUL_CU: &str = include_str!("../../../kernels/matmul.cu");
+    pub const MATMUL_BLOCKED_CL: &str =
+        include_str!("../../../kernels/matmul_blocked.cl");
+    pub const MATMUL_BLOCKED_CU: &str =
+        include_str!("../../../kernels/matmul_blocked.cu");
+    pub const REDUCE_SINGLE_PASS_CL: &str =
+        include_str!("../../../kernels/reduce_single_pass.cl");
+    pub const REDUCE_WARP_CU: &str =
+        include_str!("../../../kernels/reduce_warp.cu");
     pub const MANDELBROT_CL: &str =
         include_str!("../../../kernels/mandelbrot.cl");
     pub const MANDELBROT_WGSL: &str =
@@ -48,6 +57,15 @@ pub mod kernels {
 /// The side of a matrix tile, and of the 2-D work-group that computes it, in
 /// matmul.
 pub const TILE: usize = 16;
+
+/// The register-blocked matrix multiply's tile of C per work-group (64 x 64),
+/// computed by 16 x 16 work-items, 4 x 4 outputs each.
+pub const BLOCK: usize = 64;
+
+/// Work-groups per compute unit for a one-pass sum: enough to keep each unit
+/// busy (8 x 256 = 2048 threads, a full NVIDIA SM), few enough that one atomic
+/// add per work-group costs nothing.
+pub const SINGLE_PASS_GROUPS_PER_UNIT: usize = 8;
 
 /// The `a` of `y = a*x + y` in every run.
 pub const SAXPY_A: f32 = 2.0;
@@ -293,9 +311,19 @@ pub fn mandelbrot(view: &View) -> Vec<u32> {
 /// loop changes whole regions. One pixel in a hundred separates them.
 pub const MANDELBROT_PIXEL_TOLERANCE: f64 = 0.01;
 
-/// Checks a device's picture against the CPU's; on success, how many pixels
-/// differ.
-pub fn check_mandelbrot(gpu: &[u32], cpu: &[u32]) -> Result<usize, String> {
+/// Checks a device's picture (`width` pixels a row) against the CPU's; on
+/// success, how many pixels differ.
+///
+/// Two rules. At most [`MANDELBROT_PIXEL_TOLERANCE`] of all pixels may differ,
+/// and no row or column may differ in more than half its pixels: rounding
+/// leaves scattered pixels along the boundary, while a grid that misses its
+/// last column or row (rounded down instead of up), or an index off by one,
+/// leaves whole lines wrong, which can still be under 1% of a picture.
+pub fn check_mandelbrot(
+    gpu: &[u32],
+    cpu: &[u32],
+    width: u32,
+) -> Result<usize, String> {
     if gpu.len() != cpu.len() {
         return Err(format!(
             "{} pixels from the device, {} from the CPU",
@@ -303,7 +331,18 @@ pub fn check_mandelbrot(gpu: &[u32], cpu: &[u32]) -> Result<usize, String> {
             cpu.len()
         ));
     }
-    let differ = gpu.iter().zip(cpu).filter(|(g, c)| g != c).count();
+    let width = (width as usize).max(1);
+    let height = cpu.len() / width;
+    let mut per_column = vec![0usize; width];
+    let mut per_row = vec![0usize; height.max(1)];
+    let mut differ = 0;
+    for (at, (g, c)) in gpu.iter().zip(cpu).enumerate() {
+        if g != c {
+            differ += 1;
+            per_column[at % width] += 1;
+            per_row[(at / width).min(height.saturating_sub(1))] += 1;
+        }
+    }
     let fraction = differ as f64 / cpu.len().max(1) as f64;
     if fraction > MANDELBROT_PIXEL_TOLERANCE {
         return Err(format!(
@@ -313,6 +352,19 @@ pub fn check_mandelbrot(gpu: &[u32], cpu: &[u32]) -> Result<usize, String> {
             MANDELBROT_PIXEL_TOLERANCE * 100.0
         ));
     }
+    let line = |counts: &[usize], length: usize, what: &str| match counts
+        .iter()
+        .position(|&count| 2 * count > length)
+    {
+        Some(at) => Err(format!(
+            "{} of the {length} pixels of {what} {at} differ from the CPU's: a missing or \
+                 shifted line, not rounding",
+            counts[at]
+        )),
+        None => Ok(()),
+    };
+    line(&per_column, height, "column")?;
+    line(&per_row, width, "row")?;
     Ok(differ)
 }
 
@@ -508,11 +560,35 @@ mod tests {
         let cpu = vec![5u32; 1000];
         let mut few = cpu.clone();
         few[3] = 6;
-        assert_eq!(check_mandelbrot(&few, &cpu), Ok(1));
+        assert_eq!(check_mandelbrot(&few, &cpu, 100), Ok(1));
         let many = vec![6u32; 1000];
-        assert!(check_mandelbrot(&many, &cpu).is_err());
+        assert!(check_mandelbrot(&many, &cpu, 100).is_err());
         assert_eq!(colour(10, 10), [0, 0, 0]);
         assert_ne!(colour(9, 10), [0, 0, 0]);
+    }
+
+    /// A kernel that skips the last column (a grid rounded down instead of
+    /// up) at 100 x 47 leaves 47 of 4700 pixels unwritten: exactly 1%, which
+    /// a share alone lets through.
+    #[test]
+    fn mandelbrot_check_finds_a_missing_edge_column() {
+        let view = View::whole_set(100, 47, 100);
+        let cpu = mandelbrot(&view);
+        let mut missing = cpu.clone();
+        for row in 0..47 {
+            missing[row * 100 + 99] = 0;
+        }
+        let error = check_mandelbrot(&missing, &cpu, view.width)
+            .expect_err("a missing column is not rounding");
+        assert!(error.contains("column 99"), "{error}");
+        // And the last row of a tall picture, 47 of 4700 pixels again.
+        let tall = View::whole_set(47, 100, 100);
+        let cpu = mandelbrot(&tall);
+        let mut missing_row = cpu.clone();
+        missing_row[99 * 47..].fill(0);
+        let error = check_mandelbrot(&missing_row, &cpu, tall.width)
+            .expect_err("a missing row is not rounding");
+        assert!(error.contains("row 99"), "{error}");
     }
 
     #[test]

@@ -1,0 +1,30 @@
+//! Running a device listing from its tests: the GPU chapter's listings share
+//! one harness, built on `book_helpers::cli`, with a longer limit, since a
+//! kernel emulated on a loaded CPU (PoCL, lavapipe) is slow.
+
+use std::process::Command;
+use std::time::Duration;
+
+pub use book_helpers::cli::Ran;
+
+/// Longer than any device listing's test run takes even on a loaded machine;
+/// a hung device or driver then fails the test instead of stalling the whole
+/// test run.
+pub const LIMIT: Duration = Duration::from_secs(300);
+
+/// Runs `binary` (a test's `env!("CARGO_BIN_EXE_<name>")`) with `args`,
+/// within [`LIMIT`], never writing into the listing's folder.
+pub fn run(binary: &str, args: &[&str]) -> Ran {
+    run_with(binary, args, &[])
+}
+
+/// Like [`run`], with variables set in its environment (loaders pointed at
+/// nothing, to play a machine without the device).
+pub fn run_with(binary: &str, args: &[&str], env: &[(&str, &str)]) -> Ran {
+    let mut command = Command::new(binary);
+    command.args(args).env_remove("BOOK_OUTPUT_DIR");
+    for (key, value) in env {
+        command.env(key, value);
+    }
+    book_helpers::cli::run_command_within(LIMIT, command)
+}
