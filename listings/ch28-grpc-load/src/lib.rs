@@ -3,6 +3,8 @@
 //! `calls` are done. The gRPC load client below and the tarpc comparison of
 //! chapter 29 both use it.
 
+use std::net::SocketAddr;
+use std::process::Stdio;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
@@ -10,6 +12,9 @@ use std::time::Duration;
 use book_helpers::measure::Summary;
 use book_helpers::{format_duration, percentile};
 use ch28_grpc_tonic::client::{self, Client};
+use ch28_grpc_tonic::pb::Number;
+use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
+use tokio::process::{Child, Command};
 use tokio::task::JoinSet;
 use tokio::time::Instant;
 
@@ -149,17 +154,95 @@ pub fn candidate(n: u64) -> u64 {
     1_000_003 + 2 * n
 }
 
+/// The deadline every load call carries, gRPC and tarpc alike: far above any
+/// call's time, so it never fires, but each request pays for sending it.
+pub const CALL_DEADLINE: Duration = Duration::from_secs(10);
+
 // ANCHOR: grpc_call
-/// One load call: `IsPrime`, whose answer is checked so a wrong reply is an
-/// error too.
+/// One load call: `IsPrime` with a deadline (a `grpc-timeout` header), whose
+/// answer is checked so a wrong reply is an error too.
 pub async fn grpc_call(mut client: Client, n: u64) -> Result<(), String> {
     let value = candidate(n);
-    let prime = client::is_prime(&mut client, value)
+    let mut request = tonic::Request::new(Number { value });
+    request.set_timeout(CALL_DEADLINE);
+    let prime = client
+        .is_prime(request)
         .await
-        .map_err(|status| client::describe(&status))?;
+        .map_err(|status| client::describe(&status))?
+        .into_inner()
+        .prime;
     if prime != ch28_grpc_tonic::is_prime(value) {
         return Err(format!("wrong answer for {value}"));
     }
     Ok(())
 }
 // ANCHOR_END: grpc_call
+
+// ANCHOR: child
+/// A server in a child process: this same program, started again with
+/// `args`, which prints `listening on ADDRESS` as its first line and serves
+/// until its standard input closes. The load then crosses a process boundary,
+/// as it would between two hosts, and the client's threads and the server's
+/// do not share one runtime.
+pub struct ChildServer {
+    pub address: SocketAddr,
+    child: Child,
+}
+
+impl ChildServer {
+    pub async fn spawn(args: &[&str]) -> Result<Self, String> {
+        let program = std::env::current_exe()
+            .map_err(|error| format!("cannot find this program: {error}"))?;
+        let mut child = Command::new(program)
+            .args(args)
+            .stdin(Stdio::piped())
+            .stdout(Stdio::piped())
+            .kill_on_drop(true)
+            .spawn()
+            .map_err(|error| format!("cannot start a server: {error}"))?;
+        let stdout = child.stdout.take().ok_or("no stdout")?;
+        let mut line = String::new();
+        let mut reader = BufReader::new(stdout);
+        tokio::time::timeout(
+            Duration::from_secs(10),
+            reader.read_line(&mut line),
+        )
+        .await
+        .map_err(|_| "the server did not start within 10 s")?
+        .map_err(|error| error.to_string())?;
+        let address = line
+            .trim()
+            .strip_prefix("listening on ")
+            .and_then(|address| address.parse().ok())
+            .ok_or_else(|| format!("the server said {line:?}"))?;
+        Ok(Self { address, child })
+    }
+
+    /// Closes the child's standard input and waits for it to end.
+    pub async fn stop(mut self) -> Result<(), String> {
+        drop(self.child.stdin.take());
+        let status =
+            tokio::time::timeout(Duration::from_secs(10), self.child.wait())
+                .await
+                .map_err(|_| "the server did not stop within 10 s")?
+                .map_err(|error| error.to_string())?;
+        if !status.success() {
+            return Err(format!("the server ended with {status}"));
+        }
+        Ok(())
+    }
+}
+
+/// The child's side: says where it listens, then returns when the parent
+/// closes its standard input (or dies).
+pub async fn announce_and_wait(address: SocketAddr) -> std::io::Result<()> {
+    let mut stdout = tokio::io::stdout();
+    stdout
+        .write_all(format!("listening on {address}\n").as_bytes())
+        .await?;
+    stdout.flush().await?;
+    let mut rest = Vec::new();
+    tokio::io::stdin().read_to_end(&mut rest).await?;
+    Ok(())
+}
+// ANCHOR_END: child

@@ -6,9 +6,11 @@ use std::net::SocketAddr;
 use std::process::ExitCode;
 
 use book_helpers::measure::Machine;
-use ch28_grpc_load::{Rounds, drive, grpc_call};
-use ch28_grpc_tonic::client::connect;
-use ch28_grpc_tonic::server::RunningServer;
+use ch28_grpc_load::{
+    CALL_DEADLINE, ChildServer, Rounds, announce_and_wait, drive, grpc_call,
+};
+use ch28_grpc_tonic::client::connect_with;
+use ch28_grpc_tonic::server::{Nagle, RunningServer};
 use clap::Parser;
 
 #[derive(Parser)]
@@ -32,6 +34,14 @@ struct Cli {
     addr: Option<SocketAddr>,
     #[arg(long, default_value = "open-sesame")]
     token: String,
+    /// Leave Nagle's algorithm on for the server's sockets (no
+    /// TCP_NODELAY), as tonic does for a listener its caller made; the
+    /// client's channel sets TCP_NODELAY either way.
+    #[arg(long)]
+    nagle: bool,
+    /// Serve instead of loading: what the load starts in a child process.
+    #[arg(long, hide = true)]
+    serve: bool,
 }
 
 #[tokio::main]
@@ -46,21 +56,41 @@ async fn main() -> ExitCode {
     }
 }
 
+fn nagle(cli: &Cli) -> Nagle {
+    if cli.nagle { Nagle::On } else { Nagle::Off }
+}
+
+/// The child process: a server until the parent closes our standard input.
+async fn serve(cli: &Cli) -> Result<(), String> {
+    let server = RunningServer::start_with(Some(&cli.token), nagle(cli))
+        .await
+        .map_err(|e| e.to_string())?;
+    announce_and_wait(server.address)
+        .await
+        .map_err(|e| e.to_string())?;
+    server.stop().await.map_err(|e| e.to_string())
+}
+
 async fn run(cli: &Cli) -> Result<(), String> {
+    if cli.serve {
+        return serve(cli).await;
+    }
     let machine = Machine::now();
-    let local = match cli.addr {
+    let child = match cli.addr {
         Some(_) => None,
-        None => Some(
-            RunningServer::start(&cli.token)
-                .await
-                .map_err(|e| e.to_string())?,
-        ),
+        None => {
+            let mut args = vec!["--serve", "--token", cli.token.as_str()];
+            if cli.nagle {
+                args.push("--nagle");
+            }
+            Some(ChildServer::spawn(&args).await?)
+        }
     };
-    let address = cli.addr.or(local.as_ref().map(|server| server.address));
+    let address = cli.addr.or(child.as_ref().map(|server| server.address));
     let address = address.ok_or("no server to load")?;
-    let client = connect(address, Some(&cli.token)).await?;
-    let where_ = if local.is_some() {
-        "server in this process"
+    let client = connect_with(address, Some(&cli.token), Nagle::Off).await?;
+    let where_ = if child.is_some() {
+        "server in a child process"
     } else {
         "server at --addr"
     };
@@ -76,12 +106,21 @@ async fn run(cli: &Cli) -> Result<(), String> {
         }
         rows.push(Rounds { concurrency, runs });
     }
-    if let Some(server) = local {
-        server.stop().await.map_err(|error| error.to_string())?;
+    if let Some(server) = child {
+        server.stop().await?;
     }
     println!("{}", machine.header());
+    let sockets = if cli.nagle {
+        "the server's with Nagle's algorithm on"
+    } else {
+        "TCP_NODELAY on both sides"
+    };
     println!(
         "gRPC (tonic), IsPrime over loopback, one HTTP/2 connection, {where_};"
+    );
+    println!(
+        "a token and a {}-second deadline on every call; sockets: {sockets}",
+        CALL_DEADLINE.as_secs()
     );
     println!(
         "{} rounds of {} calls per row after a warm-up round; req/s: median \

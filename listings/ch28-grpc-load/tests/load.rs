@@ -32,7 +32,16 @@ fn every_row_makes_every_call_and_names_the_machine_and_rounds() {
     assert!(
         lines
             .next()
-            .is_some_and(|line| line.starts_with("gRPC (tonic)")),
+            .is_some_and(|line| line.starts_with("gRPC (tonic)")
+                && line.contains("server in a child process")),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        lines
+            .next()
+            .is_some_and(|line| line.contains("-second deadline")
+                && line.ends_with("TCP_NODELAY on both sides")),
         "{}",
         ran.stdout
     );

@@ -12,6 +12,7 @@ use tonic::{Request, Status};
 use crate::auth::AttachToken;
 use crate::pb::numbers_client::NumbersClient;
 use crate::pb::{Number, Steps};
+use crate::server::Nagle;
 
 /// A client whose every call carries the token it was made with.
 pub type Client = NumbersClient<InterceptedService<Channel, AttachToken>>;
@@ -27,9 +28,20 @@ pub async fn connect(
     address: SocketAddr,
     token: Option<&str>,
 ) -> Result<Client, String> {
+    connect_with(address, token, Nagle::Off).await
+}
+
+/// `connect` with Nagle's algorithm chosen: tonic's channel sets
+/// `TCP_NODELAY` unless told otherwise.
+pub async fn connect_with(
+    address: SocketAddr,
+    token: Option<&str>,
+    nagle: Nagle,
+) -> Result<Client, String> {
     let channel = Endpoint::from_shared(format!("http://{address}"))
         .map_err(|error| error.to_string())?
         .connect_timeout(CONNECT_TIMEOUT)
+        .tcp_nodelay(nagle == Nagle::Off)
         .connect()
         .await
         .map_err(|error| {

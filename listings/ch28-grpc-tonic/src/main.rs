@@ -53,6 +53,14 @@ enum Mode {
         #[arg(long, default_value = "open-sesame")]
         token: String,
     },
+    /// One long `Work` call (200 steps of 100 ms) to a server started with
+    /// `serve`: a client to stop or kill halfway.
+    Work {
+        #[arg(long)]
+        addr: SocketAddr,
+        #[arg(long, default_value = "open-sesame")]
+        token: String,
+    },
 }
 
 #[tokio::main]
@@ -66,6 +74,7 @@ async fn main() -> ExitCode {
             serve_for(&token, Duration::from_secs(seconds)).await
         }
         Mode::Call { addr, token } => calls(addr, &token).await,
+        Mode::Work { addr, token } => long_work(addr, &token).await,
     };
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
@@ -195,6 +204,15 @@ async fn cancel_a_call(
     Ok(())
 }
 // ANCHOR_END: cancel
+
+/// `work`: one long call, its result printed.
+async fn long_work(address: SocketAddr, token: &str) -> Result<(), Failure> {
+    let mut client = connect(address, Some(token)).await?;
+    let step = Duration::from_millis(100);
+    let done = client::work(&mut client, 200, step, None).await;
+    println!("{}", done.map_err(|status| describe(&status))?);
+    Ok(())
+}
 
 /// `serve`: print the address (the caller reads it), then serve until the time
 /// is up.

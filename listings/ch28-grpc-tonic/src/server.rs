@@ -12,9 +12,11 @@ use tokio::sync::{mpsc, oneshot};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
 use tokio_stream::Stream;
-use tokio_stream::wrappers::{ReceiverStream, TcpListenerStream};
+use tokio_stream::wrappers::ReceiverStream;
 use tonic::metadata::MetadataMap;
+use tonic::service::Interceptor;
 use tonic::transport::Server;
+use tonic::transport::server::TcpIncoming;
 use tonic::{Request, Response, Status, Streaming};
 
 use crate::auth::RequireToken;
@@ -258,6 +260,13 @@ impl Numbers for NumbersService {
 }
 
 // ANCHOR: serve
+/// How often the server pings a connection that has sent nothing, and how long
+/// it then waits for the ping's answer before it closes the connection and
+/// drops every handler on it: a client that vanished without closing (its host
+/// died, its process stopped) holds a handler at most for their sum.
+pub const KEEPALIVE_INTERVAL: Duration = Duration::from_secs(2);
+pub const KEEPALIVE_TIMEOUT: Duration = Duration::from_secs(2);
+
 /// Serves `service` on `listener`, refusing calls without `token`, until
 /// `shutdown` completes.
 pub async fn serve(
@@ -266,14 +275,43 @@ pub async fn serve(
     token: &str,
     shutdown: impl Future<Output = ()>,
 ) -> Result<(), Failure> {
-    let guarded =
-        NumbersServer::with_interceptor(service, RequireToken::new(token)?);
+    serve_with(listener, service, Some(token), Nagle::Off, shutdown).await
+}
+
+/// Whether a connection's small writes wait for the peer's acknowledgement
+/// (Nagle's algorithm, the kernel's default for a TCP socket) or leave at
+/// once (`TCP_NODELAY`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Nagle {
+    /// `TCP_NODELAY` set: what every server and client in this book uses.
+    Off,
+    /// The kernel's default, left as it is: chapter 29 shows what it costs.
+    On,
+}
+
+/// `serve` with the choices spelled out: a token to require (or none), and
+/// Nagle's algorithm on the accepted sockets.
+pub async fn serve_with(
+    listener: TcpListener,
+    service: NumbersService,
+    token: Option<&str>,
+    nagle: Nagle,
+    shutdown: impl Future<Output = ()>,
+) -> Result<(), Failure> {
+    let mut require = token.map(RequireToken::new).transpose()?;
+    let check = move |request| match &mut require {
+        Some(require) => require.call(request),
+        None => Ok(request),
+    };
+    let guarded = NumbersServer::with_interceptor(service, check);
+    // `Server::tcp_nodelay` applies only to sockets tonic accepts itself;
+    // with a listener of our own, the option is set here or not at all.
+    let incoming =
+        TcpIncoming::from(listener).with_nodelay(Some(nagle == Nagle::Off));
     Server::builder()
-        .serve_with_incoming_shutdown(
-            guarded,
-            TcpListenerStream::new(listener),
-            shutdown,
-        )
+        .http2_keepalive_interval(Some(KEEPALIVE_INTERVAL))
+        .http2_keepalive_timeout(Some(KEEPALIVE_TIMEOUT))
+        .serve_with_incoming_shutdown(guarded, incoming, shutdown)
         .await?;
     Ok(())
 }
@@ -292,17 +330,26 @@ pub struct RunningServer {
 
 impl RunningServer {
     pub async fn start(token: &str) -> std::io::Result<Self> {
+        Self::start_with(Some(token), Nagle::Off).await
+    }
+
+    /// `start` with the choices of [`serve_with`].
+    pub async fn start_with(
+        token: Option<&str>,
+        nagle: Nagle,
+    ) -> std::io::Result<Self> {
         let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
         let address = listener.local_addr()?;
         let log = Arc::new(WorkLog::default());
         let service = NumbersService::new(Arc::clone(&log));
         let (stop, stopped) = oneshot::channel::<()>();
-        let token = token.to_string();
+        let token = token.map(str::to_string);
         let task = tokio::spawn(async move {
             let shutdown = async {
                 let _ = stopped.await;
             };
-            serve(listener, service, &token, shutdown).await
+            serve_with(listener, service, token.as_deref(), nagle, shutdown)
+                .await
         });
         Ok(Self {
             address,

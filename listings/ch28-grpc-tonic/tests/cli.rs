@@ -148,3 +148,75 @@ fn the_server_survives_clients_that_die_halfway() {
         assert!(ran.stdout.contains("-> 5050"), "{}", ran.stdout);
     });
 }
+
+/// A client process, killed when the test ends however it ends (SIGKILL ends
+/// a stopped process too).
+struct Client(std::process::Child);
+
+impl Drop for Client {
+    fn drop(&mut self) {
+        let _ = self.0.kill();
+        let _ = self.0.wait();
+    }
+}
+
+fn signal(client: &Client, name: &str) {
+    let sent = Command::new("kill")
+        .args([name, &client.0.id().to_string()])
+        .status()
+        .expect("kill runs");
+    assert!(sent.success(), "kill {name}");
+}
+
+#[test]
+fn a_client_that_stops_answering_releases_its_handler_within_the_keepalive() {
+    use ch28_grpc_tonic::server::{
+        KEEPALIVE_INTERVAL, KEEPALIVE_TIMEOUT, RunningServer,
+    };
+    finishes_within(LIMIT, || {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime");
+        runtime.block_on(async {
+            let server =
+                RunningServer::start("open-sesame").await.expect("a server");
+            let address = server.address.to_string();
+            let client = Client(
+                Command::new(BINARY)
+                    .args(["work", "--addr", &address])
+                    .stdout(Stdio::null())
+                    .spawn()
+                    .expect("the client starts"),
+            );
+            let log = &server.log;
+            let started = std::time::Instant::now();
+            while log.steps() == 0 {
+                assert!(started.elapsed() < Duration::from_secs(20), "no step");
+                tokio::time::sleep(Duration::from_millis(10)).await;
+            }
+            // The client's process stops: its socket stays open, the kernel
+            // still acknowledges every segment, but nobody answers a PING.
+            signal(&client, "-STOP");
+            let stopped = std::time::Instant::now();
+            let bound = KEEPALIVE_INTERVAL + KEEPALIVE_TIMEOUT;
+            while log.dropped() == 0 {
+                assert!(
+                    stopped.elapsed() < bound + Duration::from_secs(3),
+                    "the handler still runs {:?} after its client stopped \
+                     ({} steps done)",
+                    stopped.elapsed(),
+                    log.steps()
+                );
+                tokio::time::sleep(Duration::from_millis(20)).await;
+            }
+            let steps = log.steps();
+            tokio::time::sleep(Duration::from_millis(300)).await;
+            assert_eq!(log.steps(), steps, "no step after the handler ended");
+            assert_eq!(log.finished(), 0);
+            drop(client);
+            server.stop().await.expect("a clean stop");
+        });
+    });
+}

@@ -8,12 +8,15 @@ use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use ch28_grpc_tonic::is_prime;
+pub use ch28_grpc_tonic::server::Nagle;
 use futures::StreamExt;
 use serde::{Deserialize, Serialize};
+use tarpc::client;
 use tarpc::context::Context;
+use tarpc::serde_transport::Transport;
 use tarpc::server::{BaseChannel, Channel};
 use tarpc::tokio_serde::formats::Bincode;
-use tarpc::{client, serde_transport::tcp};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
 // ANCHOR: trait
@@ -112,36 +115,62 @@ impl Numbers for NumbersServer {
 pub async fn start(
     server: NumbersServer,
 ) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
-    let listener =
-        tcp::listen((Ipv4Addr::LOCALHOST, 0), Bincode::default).await?;
-    let address = listener.local_addr();
-    let accepting = tokio::spawn(
-        listener
-            .filter_map(|connection| async { connection.ok() })
-            .for_each(move |transport| {
-                let requests = BaseChannel::with_defaults(transport)
-                    .execute(server.clone().serve());
-                tokio::spawn(requests.for_each(|request| async {
-                    tokio::spawn(request);
-                }));
-                async {}
-            }),
-    );
+    start_with(server, Nagle::Off).await
+}
+
+/// `start` with Nagle's algorithm chosen for the accepted sockets. tarpc's
+/// own `tcp::listen` leaves the kernel's default (Nagle on), so the book
+/// accepts the connections itself and sets `TCP_NODELAY`.
+pub async fn start_with(
+    server: NumbersServer,
+    nagle: Nagle,
+) -> std::io::Result<(SocketAddr, JoinHandle<()>)> {
+    let listener = TcpListener::bind((Ipv4Addr::LOCALHOST, 0)).await?;
+    let address = listener.local_addr()?;
+    let accepting = tokio::spawn(async move {
+        loop {
+            let Ok((stream, _)) = listener.accept().await else {
+                // Out of file descriptors, say: wait instead of spinning.
+                tokio::time::sleep(Duration::from_millis(10)).await;
+                continue;
+            };
+            let _ = stream.set_nodelay(nagle == Nagle::Off);
+            let transport = Transport::from((stream, Bincode::default()));
+            let requests = BaseChannel::with_defaults(transport)
+                .execute(server.clone().serve());
+            tokio::spawn(requests.for_each(|request| async {
+                tokio::spawn(request);
+            }));
+        }
+    });
     Ok((address, accepting))
 }
 
 /// Connects now, within a bounded time, so a dead server is a clear error here.
 pub async fn connect(address: SocketAddr) -> Result<NumbersClient, String> {
+    connect_with(address, Nagle::Off).await
+}
+
+/// `connect` with Nagle's algorithm chosen (tarpc's `tcp::connect` leaves it
+/// on).
+pub async fn connect_with(
+    address: SocketAddr,
+    nagle: Nagle,
+) -> Result<NumbersClient, String> {
     let cannot = |why: String| {
         format!("cannot reach a tarpc server at {address}: {why}")
     };
-    let transport = tokio::time::timeout(
+    let stream = tokio::time::timeout(
         Duration::from_secs(3),
-        tcp::connect(address, Bincode::default),
+        TcpStream::connect(address),
     )
     .await
     .map_err(|_| cannot("no answer within 3 s".into()))?
     .map_err(|error| cannot(error.to_string()))?;
+    stream
+        .set_nodelay(nagle == Nagle::Off)
+        .map_err(|error| cannot(error.to_string()))?;
+    let transport = Transport::from((stream, Bincode::default()));
     Ok(NumbersClient::new(client::Config::default(), transport).spawn())
 }
 // ANCHOR_END: serve

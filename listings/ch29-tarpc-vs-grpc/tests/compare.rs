@@ -264,3 +264,87 @@ fn help_and_bad_arguments() {
         );
     });
 }
+
+/// Whether TCP_NODELAY is set on each connected TCP socket of this process
+/// that has `port` at one end, read back from the kernel: the server's
+/// accepted sockets (`port` is theirs) and the clients' (`port` is their
+/// peer's).
+fn nodelay_at_port(port: u16) -> (Vec<bool>, Vec<bool>) {
+    use nix::sys::socket::{
+        SockaddrIn, getpeername, getsockname, getsockopt, sockopt,
+    };
+    use std::os::fd::{BorrowedFd, RawFd};
+    let (mut server, mut client) = (Vec::new(), Vec::new());
+    for entry in std::fs::read_dir("/proc/self/fd").expect("/proc") {
+        let Some(fd) = entry.ok().and_then(|entry| {
+            entry.file_name().to_str()?.parse::<RawFd>().ok()
+        }) else {
+            continue;
+        };
+        let (Ok(local), Ok(peer)) =
+            (getsockname::<SockaddrIn>(fd), getpeername::<SockaddrIn>(fd))
+        else {
+            continue;
+        };
+        // SAFETY: the descriptor was open when listed, and the borrow ends
+        // in this iteration; a descriptor closed meanwhile is an error.
+        let socket = unsafe { BorrowedFd::borrow_raw(fd) };
+        let Ok(nodelay) = getsockopt(&socket, sockopt::TcpNoDelay) else {
+            continue;
+        };
+        if local.port() == port {
+            server.push(nodelay);
+        } else if peer.port() == port {
+            client.push(nodelay);
+        }
+    }
+    (server, client)
+}
+
+#[test]
+fn both_frameworks_set_tcp_nodelay_on_both_ends_unless_told_not_to() {
+    use ch28_grpc_tonic::client::connect_with as grpc_connect;
+    use ch28_grpc_tonic::server::RunningServer;
+    use ch29_tarpc_vs_grpc::service::{Nagle, connect_with, start_with};
+    finishes_within(LIMIT, || {
+        runtime(2).block_on(async {
+            for nagle in [Nagle::Off, Nagle::On] {
+                let nodelay = nagle == Nagle::Off;
+                let grpc = RunningServer::start_with(None, nagle)
+                    .await
+                    .expect("a gRPC server");
+                let mut client = grpc_connect(grpc.address, None, nagle)
+                    .await
+                    .expect("connects");
+                ch28_grpc_tonic::client::is_prime(&mut client, 97)
+                    .await
+                    .expect("an answer");
+                assert_eq!(
+                    nodelay_at_port(grpc.address.port()),
+                    (vec![nodelay], vec![nodelay]),
+                    "gRPC server and client, {nagle:?}"
+                );
+                drop(client);
+                grpc.stop().await.expect("a clean stop");
+
+                let (address, task) =
+                    start_with(NumbersServer::default(), nagle)
+                        .await
+                        .expect("a tarpc server");
+                let client =
+                    connect_with(address, nagle).await.expect("connects");
+                client
+                    .is_prime(context::current(), 97)
+                    .await
+                    .expect("an answer")
+                    .expect("prime");
+                assert_eq!(
+                    nodelay_at_port(address.port()),
+                    (vec![nodelay], vec![nodelay]),
+                    "tarpc server and client, {nagle:?}"
+                );
+                task.abort();
+            }
+        });
+    });
+}
