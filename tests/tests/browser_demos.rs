@@ -195,7 +195,11 @@ fn remove_wasm_folders(site: &Path) -> Vec<PathBuf> {
 }
 
 /// What every page must say when a module is missing: the two ways to get a compiler.
-const HOW_TO_BUILD: [&str; 3] = ["was not built", "rustup component add rust-src", "rustc-web"];
+const HOW_TO_BUILD: [&str; 3] = [
+    "was not built",
+    "rustup component add rust-src",
+    "rustc-web",
+];
 
 struct Browser {
     client: Client,
@@ -366,9 +370,13 @@ impl Browser {
             .await?;
         if !explained {
             let said = self
-                .script("const p = document.querySelector('div.stepper'); return p && p.textContent;")
+                .script(
+                    "const p = document.querySelector('div.stepper'); return p && p.textContent;",
+                )
                 .await?;
-            return Err(format!("{page}: the puzzle does not explain the missing module: {said}"));
+            return Err(format!(
+                "{page}: the puzzle does not explain the missing module: {said}"
+            ));
         }
         Ok(())
     }

@@ -49,10 +49,8 @@ fn the_listings_archive_unpacks_into_a_workspace_that_builds_and_tests_on_its_ow
         archive.is_file(),
         "{ARCHIVE} is missing: `cargo xtask build` writes it (and `cargo xtask test` runs that)"
     );
-    let scratch = PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!(
-        "download-{}",
-        std::process::id()
-    ));
+    let scratch =
+        PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join(format!("download-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&scratch);
     std::fs::create_dir_all(&scratch).expect("a scratch folder");
     let unpacked = scratch.join(FOLDER);
@@ -93,9 +91,7 @@ fn the_listings_archive_unpacks_into_a_workspace_that_builds_and_tests_on_its_ow
             Path::new(root_dir).ends_with(FOLDER),
             "cargo found the workspace at {root_dir}, not in the unpacked folder"
         );
-        let members = metadata["workspace_members"]
-            .as_array()
-            .map_or(0, Vec::len);
+        let members = metadata["workspace_members"].as_array().map_or(0, Vec::len);
         assert_eq!(
             members,
             listing_folders(&root.join("listings")).len() + 1,

@@ -12,7 +12,7 @@ use book_tests::{read_chapters, shown, workspace_root};
 fn every_include_resolves_and_every_anchor_exists() {
     let mut problems = Vec::new();
     let mut count = 0;
-    for (chapter, text) in book_tests::read_chapters() {
+    for (chapter, text) in read_chapters() {
         let dir = chapter.parent().expect("chapters live in src/");
         for include in includes_in(&text) {
             count += 1;
@@ -68,7 +68,7 @@ fn is_marker(line: &str, marker: &str, anchor: &str) -> bool {
 fn every_listing_is_shown_by_a_chapter() {
     let listings = listings();
     assert!(!listings.is_empty(), "no crates found under listings/");
-    let included: Vec<_> = book_tests::read_chapters()
+    let included: Vec<_> = read_chapters()
         .iter()
         .flat_map(|(chapter, text)| Include::targets_of(chapter, text))
         .collect();
@@ -133,9 +133,9 @@ fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
 /// encloses it.
 #[test]
 fn every_anchor_is_shown_by_a_chapter() {
-    let root = book_tests::workspace_root();
+    let root = workspace_root();
     let mut shown_parts: Vec<(std::path::PathBuf, Selection)> = Vec::new();
-    for (chapter, text) in book_tests::read_chapters() {
+    for (chapter, text) in read_chapters() {
         for include in includes_in(&text) {
             if let Some(target) = include.resolve(&chapter) {
                 shown_parts.push((target, include.selection));

@@ -61,17 +61,16 @@ fn members_take_shared_crates_and_settings_from_the_workspace() {
         }
         let main = crate_dir.join("src").join("main.rs");
         if crate_dir.parent() == Some(&root.join("listings")) && main.is_file() {
-            let has_unit_tests = std::fs::read_to_string(&main)
-                .is_ok_and(|code| code.contains("#[test]"));
+            let has_unit_tests =
+                std::fs::read_to_string(&main).is_ok_and(|code| code.contains("#[test]"));
             let harness = config
                 .get("bin")
                 .and_then(|bins| bins.as_array())
                 .and_then(|bins| {
-                    bins.iter().find(|bin| {
-                        bin.get("path").and_then(|p| p.as_str()) == Some("src/main.rs")
-                    })
+                    bins.iter()
+                        .find(|bin| bin.get("path").and_then(|p| p.as_str()) == Some("src/main.rs"))
                 })
-                .map_or(true, |bin| bin.get("test").and_then(|t| t.as_bool()) != Some(false));
+                .is_none_or(|bin| bin.get("test").and_then(|t| t.as_bool()) != Some(false));
             if has_unit_tests && !harness {
                 problems.push(format!(
                     "{place}: src/main.rs has tests, but its [[bin]] says test = false, so \

@@ -7,6 +7,7 @@
 
 mod archive;
 mod gpu_report;
+mod mutants;
 mod pdf;
 mod setup;
 mod test;
@@ -68,6 +69,12 @@ enum Task {
         #[arg(long)]
         busy: bool,
         /// Listings to bless (package names); all of them when none is given.
+        listings: Vec<String>,
+    },
+    /// Plant bugs in listings' libraries with cargo-mutants and report which ones their
+    /// tests miss (installs the pinned cargo-mutants the first time; not part of `test`).
+    Mutants {
+        /// Listings to mutate (package names); at least one.
         listings: Vec<String>,
     },
     /// Run the device listings on an NVIDIA GPU and write each run to `output-gpu.txt`.
@@ -140,6 +147,7 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Test => test::run_all(&tools, &root),
         Task::Bless { busy, listings } => test::bless(&tools, busy, &listings),
+        Task::Mutants { listings } => mutants::run(&tools, &root, &listings),
         Task::GpuReport { listings } => gpu_report::run(&tools, &root, &listings),
     }
 }

@@ -53,6 +53,15 @@ pub const TEST_TOOLS: &[CargoTool] = &[CargoTool {
     binaries: &["tansu"],
 }];
 
+/// Mutation testing (`cargo xtask mutants`), installed the first time it is asked for:
+/// not part of `cargo xtask test`.
+pub const MUTATION_TOOL: CargoTool = CargoTool {
+    krate: "cargo-mutants",
+    version: "27.1.0",
+    features: &[],
+    binaries: &["cargo-mutants"],
+};
+
 /// A Debian package and the reason the tests need it.
 #[derive(Debug)]
 pub struct DebianPackage {
@@ -221,6 +230,7 @@ impl Tools {
         let cargo_bins = BOOK_TOOLS
             .iter()
             .chain(TEST_TOOLS)
+            .chain([&MUTATION_TOOL])
             .map(|tool| self.root_of(tool).join("bin"));
         let pip_bins = PIP_TOOLS
             .iter()
@@ -331,6 +341,10 @@ impl Tools {
             self.ensure_cargo_tool(tool)?;
         }
         Ok(())
+    }
+
+    pub fn ensure_mutation_tool(&self) -> Result<()> {
+        self.ensure_cargo_tool(&MUTATION_TOOL)
     }
 
     pub fn ensure_book_tools(&self) -> Result<()> {

@@ -1,0 +1,98 @@
+//! `cargo xtask mutants LISTING...`: mutation testing of listings' libraries with the
+//! pinned cargo-mutants. Each mutant is a plausible bug planted in the library's code (an
+//! operator flipped, a function body replaced by a default value); the listing's tests
+//! should fail on every one. Survivors (`missed`) are tests that assert less than the
+//! chapter claims. Not part of `cargo xtask test`: each mutant is an optimised rebuild and
+//! a test run, hours for the whole book on two cores.
+
+use std::path::Path;
+
+use anyhow::{Result, bail};
+
+use crate::run_command;
+use crate::setup::Tools;
+
+/// The library code of a listing is mutated; its program (`main.rs`) is argument
+/// handling and printing, which the chapters do not show as logic.
+const EXCLUDED: &str = "**/main.rs";
+
+pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
+    if listings.is_empty() {
+        bail!(
+            "name the listings to mutate, for example `cargo xtask mutants ch04-parallel-prefix-sum`: \
+             every listing's library at once takes hours on two cores"
+        );
+    }
+    for listing in listings {
+        if !root
+            .join("listings")
+            .join(listing)
+            .join("Cargo.toml")
+            .is_file()
+        {
+            bail!("`{listing}` is not a listing (a folder under listings/)");
+        }
+    }
+    tools.ensure_mutation_tool()?;
+    for listing in listings {
+        let output = root.join("target").join("mutants").join(listing);
+        let mut mutants = tools.command("cargo");
+        mutants
+            .args(arguments(listing))
+            .arg("--output")
+            .arg(&output);
+        println!("mutants: {listing} (report in {})", output.display());
+        // cargo-mutants exits non-zero when a mutant survives; the summary says which.
+        if let Err(error) = run_command(&mut mutants) {
+            println!("mutants: {listing}: {error:#}");
+        }
+        for outcome in ["caught", "missed", "timeout", "unviable"] {
+            let list = output.join("mutants.out").join(format!("{outcome}.txt"));
+            let count = std::fs::read_to_string(&list)
+                .map(|text| text.lines().filter(|line| !line.is_empty()).count())
+                .unwrap_or(0);
+            println!("mutants: {listing}: {outcome} {count}");
+        }
+    }
+    Ok(())
+}
+
+/// The cargo-mutants command line for one listing.
+fn arguments(listing: &str) -> Vec<String> {
+    [
+        "mutants",
+        // A copy of the tree without what .gitignore names (target/, book/), built
+        // on its own, so the checkout stays untouched while mutants are in it.
+        "--gitignore=true",
+        "--package",
+        listing,
+        // Only the mutated listing's own tests are run against each mutant.
+        "--test-workspace=false",
+        "--exclude",
+        EXCLUDED,
+        // A busy two-core machine: a test run may take three times the baseline's.
+        "--timeout-multiplier",
+        "3",
+        "--no-shuffle",
+    ]
+    .map(str::to_string)
+    .to_vec()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn one_listing_is_mutated_and_tested_alone() {
+        let args = arguments("ch04-parallel-prefix-sum");
+        let after = |flag: &str| {
+            args.iter()
+                .position(|arg| arg == flag)
+                .map(|i| args[i + 1].as_str())
+        };
+        assert_eq!(after("--package"), Some("ch04-parallel-prefix-sum"));
+        assert_eq!(after("--exclude"), Some(EXCLUDED));
+        assert!(args.contains(&"--test-workspace=false".to_string()));
+    }
+}
