@@ -1,4 +1,4 @@
-//! Chapter 32's exercise: a ninth model, a shared cursor over the blocks.
+//! Chapter 32's exercise: one more model, a shared cursor over the blocks.
 //!
 //! Write `shared_cursor`: scoped threads that take blocks on demand, each
 //! claiming the next unclaimed block from one `AtomicUsize`, keeping a count

@@ -1,4 +1,4 @@
-//! Chapter 32's exercise, solved: a ninth model, a shared cursor.
+//! Chapter 32's exercise, solved: one more model, a shared cursor.
 
 use std::ops::Range;
 use std::sync::atomic::{AtomicUsize, Ordering};
