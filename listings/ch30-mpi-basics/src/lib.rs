@@ -13,10 +13,27 @@ use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 
-/// True when this process is one rank of a job that Open MPI's launcher
-/// started: `mpirun` puts the job's size in the environment of every rank.
+/// Variables a launcher puts in the environment of every rank it starts:
+/// Open MPI's `mpirun`, any PMIx launcher (PRRTE's `prterun`, `srun
+/// --mpi=pmix`), a PMI-1/2 launcher such as MPICH's Hydra, and Slurm's `srun`
+/// itself.
+const RANK_VARIABLES: [&str; 4] = [
+    "OMPI_COMM_WORLD_SIZE",
+    "PMIX_RANK",
+    "PMI_RANK",
+    "SLURM_PROCID",
+];
+
+/// True when this process is one rank of a job a launcher started, so it must
+/// not start `mpirun` itself: under `srun` that would start a second job
+/// inside the first.
 pub fn under_mpirun() -> bool {
-    std::env::var_os("OMPI_COMM_WORLD_SIZE").is_some()
+    is_rank_environment(|name| std::env::var_os(name).is_some())
+}
+
+/// [`under_mpirun`] over any environment: `is_set` says whether a variable is.
+pub fn is_rank_environment(is_set: impl Fn(&str) -> bool) -> bool {
+    RANK_VARIABLES.iter().any(|name| is_set(name))
 }
 
 /// What a rank does while it waits for a message.
@@ -191,7 +208,20 @@ pub fn block(total: usize, parts: usize, part: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::block;
+    use super::{block, is_rank_environment};
+
+    #[test]
+    fn a_rank_of_mpirun_srun_or_a_pmix_launcher_does_not_launch_again() {
+        for launcher in [
+            "OMPI_COMM_WORLD_SIZE",
+            "PMIX_RANK",
+            "PMI_RANK",
+            "SLURM_PROCID",
+        ] {
+            assert!(is_rank_environment(|name| name == launcher), "{launcher}");
+        }
+        assert!(!is_rank_environment(|name| name == "HOME"));
+    }
 
     #[test]
     fn blocks_cover_every_row_once_and_differ_by_at_most_one() {
