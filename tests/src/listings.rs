@@ -276,9 +276,12 @@ fn packages_to_build() -> Vec<String> {
         .ok()
         .filter(|_| std::env::var_os("BLESS").is_some_and(|value| value == "1"));
     match only {
+        // With the book's tests, as `cargo xtask bless` builds them first: the same
+        // packages resolve the same features, so nothing is built twice.
         Some(only) if !only.is_empty() => only
             .split(',')
             .filter(|name| !name.is_empty())
+            .chain(["book-tests"])
             .flat_map(|name| ["-p".to_string(), name.to_string()])
             .collect(),
         _ => vec!["--workspace".to_string()],

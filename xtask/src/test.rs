@@ -279,22 +279,20 @@ fn count_tests(command: &mut Command) -> Result<(ExitStatus, TestCounts)> {
 /// index by running the tests that check them in bless mode.
 pub fn bless(tools: &Tools, busy: bool, only: &[String]) -> Result<()> {
     // Build first: the build itself loads the machine, and the listings should run after
-    // it. Only what the runs need: the named listings' binaries and the book's tests.
+    // it. The same build the runs will ask for (tests/src/listings.rs): the whole
+    // workspace's tests, or only the named listings' and the book's, so that two listings
+    // blessed in a fresh target folder do not build the whole book first.
     let mut build = cargo();
-    build.args(["build", "--locked", "--bins"]);
+    build.args(["test", "--locked", "--no-run"]);
     if only.is_empty() {
         build.arg("--workspace");
     } else {
-        for listing in only {
+        for listing in only.iter().map(String::as_str).chain(["book-tests"]) {
             build.args(["-p", listing]);
         }
     }
     tools.set_env(&mut build)?;
     run_command(&mut build)?;
-    let mut tests = cargo();
-    tests.args(["test", "--locked", "--no-run", "-p", "book-tests"]);
-    tools.set_env(&mut tests)?;
-    run_command(&mut tests)?;
     if !busy {
         wait_until_quiet()?;
     }
