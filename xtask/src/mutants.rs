@@ -7,9 +7,9 @@
 
 use std::path::Path;
 
-use anyhow::{Result, bail};
+use anyhow::{Context, Result, bail};
 
-use crate::run_command;
+use crate::describe;
 use crate::setup::Tools;
 
 /// The library code of a listing is mutated; its program (`main.rs`) is argument
@@ -36,15 +36,21 @@ pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
     tools.ensure_mutation_tool()?;
     for listing in listings {
         let output = root.join("target").join("mutants").join(listing);
+        std::fs::create_dir_all(&output)
+            .with_context(|| format!("cannot create {}", output.display()))?;
         let mut mutants = tools.command("cargo");
         mutants
             .args(arguments(listing))
             .arg("--output")
             .arg(&output);
         println!("mutants: {listing} (report in {})", output.display());
-        // cargo-mutants exits non-zero when a mutant survives; the summary says which.
-        if let Err(error) = run_command(&mut mutants) {
-            println!("mutants: {listing}: {error:#}");
+        let status = mutants
+            .status()
+            .with_context(|| format!("cannot start {}", describe(&mutants)))?;
+        // cargo-mutants exits 2 when a mutant survived and 3 when one timed out: findings,
+        // which the counts below report. Anything else non-zero is a failure to run.
+        if !matches!(status.code(), Some(0 | 2 | 3)) {
+            bail!("{} failed ({status})", describe(&mutants));
         }
         for outcome in ["caught", "missed", "timeout", "unviable"] {
             let list = output.join("mutants.out").join(format!("{outcome}.txt"));
