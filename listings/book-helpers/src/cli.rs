@@ -119,6 +119,32 @@ pub fn assert_refused(binary: &str, bad_arguments: &[&[&str]]) {
     }
 }
 
+/// Given a regular file where the folder `flag` names should be, the program
+/// says `error: cannot write ...` and exits 1, without a panic: what a reader
+/// sees who points `--schedules` or `--plot` at the wrong place.
+pub fn assert_unwritable_folder_is_refused(
+    binary: &str,
+    args: &[&str],
+    flag: &str,
+) {
+    let file = std::env::temp_dir().join(format!(
+        "not-a-folder-{}-{}",
+        std::process::id(),
+        flag.trim_start_matches('-')
+    ));
+    std::fs::write(&file, "").expect("the temp dir is writable");
+    let path = file.display().to_string();
+    let ran = run(binary, &[args, &[flag, &path]].concat());
+    std::fs::remove_file(&file).ok();
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert!(
+        ran.stderr.starts_with("error: cannot write"),
+        "{}",
+        ran.stderr
+    );
+    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

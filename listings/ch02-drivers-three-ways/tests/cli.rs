@@ -66,20 +66,10 @@ fn bad_arguments_get_usage_and_exit_two() {
 
 #[test]
 fn a_folder_that_cannot_be_written_is_an_error_not_a_panic() {
-    // A regular file where the folder should be: no schedule can go inside it.
-    let file = std::env::temp_dir().join(format!(
-        "ch02-drivers-three-ways-not-a-folder-{}",
-        std::process::id()
-    ));
-    std::fs::write(&file, "").expect("the temp dir is writable");
-    let output =
-        run(&["--events", "1", "--schedules", &file.display().to_string()]);
-    std::fs::remove_file(&file).ok();
-    assert_eq!(output.code, Some(1), "{}", output.stderr);
-    assert!(
-        output.stderr.starts_with("error: cannot write"),
-        "{}",
-        output.stderr
+    // A regular file where the folder should be: nothing can go inside it.
+    cli::assert_unwritable_folder_is_refused(
+        BINARY,
+        &["--events", "1"],
+        "--schedules",
     );
-    assert!(!output.stderr.contains("panicked"), "{}", output.stderr);
 }

@@ -120,19 +120,10 @@ fn an_unwritable_plot_folder_is_a_clear_error() {
 
 #[test]
 fn a_folder_that_cannot_be_written_is_an_error_not_a_panic() {
-    // A regular file where the folder should be: no plot can go inside it.
-    let file = std::env::temp_dir()
-        .join(format!("ch20-not-a-folder-{}", std::process::id()));
-    std::fs::write(&file, "").expect("the temp dir is writable");
-    let args = ["--size", "40", "--threads", "2", "--serial", "0.25"];
-    let ran =
-        run(&[&args[..], &["--plot", &file.display().to_string()]].concat());
-    std::fs::remove_file(&file).ok();
-    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
-    assert!(
-        ran.stderr.starts_with("error: cannot write"),
-        "{}",
-        ran.stderr
+    // A regular file where the folder should be: nothing can go inside it.
+    cli::assert_unwritable_folder_is_refused(
+        BINARY,
+        &["--size", "40", "--threads", "2", "--serial", "0.25"],
+        "--plot",
     );
-    assert!(!ran.stderr.contains("panicked"), "{}", ran.stderr);
 }
