@@ -41,3 +41,20 @@ pub fn shown(path: &Path) -> String {
         .display()
         .to_string()
 }
+
+/// Runs `command` to the end and returns its output; a failure to start or a non-zero exit
+/// panics with the command and everything it printed.
+pub fn run_ok(command: &mut std::process::Command) -> std::process::Output {
+    let shown = format!("{command:?}");
+    let output = command
+        .output()
+        .unwrap_or_else(|error| panic!("cannot run {shown}: {error}"));
+    assert!(
+        output.status.success(),
+        "{shown} failed ({}):\n{}{}",
+        output.status,
+        String::from_utf8_lossy(&output.stdout),
+        String::from_utf8_lossy(&output.stderr)
+    );
+    output
+}

@@ -4,31 +4,16 @@
 //! and pass its tests inside it.
 
 use std::path::{Path, PathBuf};
-use std::process::{Command, Output};
+use std::process::Command;
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use book_tests::workspace_root;
+use book_tests::{run_ok as run, workspace_root};
 
 const ARCHIVE: &str = "src/downloads/listings.tar.gz";
 const FOLDER: &str = "concurrency-is-structure-listings";
 /// Unpacking, resolving, and building and testing one small listing from a warm cache.
 const LIMIT: Duration = Duration::from_secs(600);
-
-fn run(command: &mut Command) -> Output {
-    let shown = format!("{command:?}");
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run {shown}: {error}"));
-    assert!(
-        output.status.success(),
-        "{shown} failed ({}):\n{}{}",
-        output.status,
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    output
-}
 
 fn listing_folders(listings: &Path) -> Vec<String> {
     let mut names: Vec<String> = std::fs::read_dir(listings)

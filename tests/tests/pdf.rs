@@ -14,17 +14,7 @@ use regex::Regex;
 const POPPLER: &str = "to read the printed book (Debian's poppler-utils)";
 
 fn run(command: &mut Command) -> String {
-    let shown = format!("{command:?}");
-    let output = command
-        .output()
-        .unwrap_or_else(|error| panic!("cannot run {shown}: {error}"));
-    assert!(
-        output.status.success(),
-        "{shown} failed:\n{}{}",
-        String::from_utf8_lossy(&output.stdout),
-        String::from_utf8_lossy(&output.stderr)
-    );
-    String::from_utf8_lossy(&output.stdout).into_owned()
+    String::from_utf8_lossy(&book_tests::run_ok(command).stdout).into_owned()
 }
 
 /// Prints a freshly built site the way `cargo xtask pdf` does.
