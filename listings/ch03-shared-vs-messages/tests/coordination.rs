@@ -33,6 +33,23 @@ fn the_documents_are_the_same_every_time() {
 }
 
 #[test]
+fn the_documents_use_many_words_and_stop_at_the_size() {
+    let docs = documents(50, 200);
+    let words: std::collections::HashSet<&str> =
+        docs.iter().flat_map(|doc| doc.split_whitespace()).collect();
+    // A hash that picked from only a few words would make every document alike.
+    assert!(words.len() >= 20, "only {} distinct words", words.len());
+    // Words are added until the size is reached: the last one crosses it.
+    for doc in &docs {
+        let last = doc.split_whitespace().last().expect("a word");
+        assert!(
+            doc.len() >= 200 && doc.len() - last.len() - 1 < 200,
+            "{doc:?}"
+        );
+    }
+}
+
+#[test]
 fn shared_state_locks_once_per_document_and_agrees() {
     let docs = documents(9, 2_000);
     let expected = sequential(&docs, &Recorder::new());
