@@ -158,6 +158,42 @@ impl ChromeDriver {
     }
 }
 
+impl ChromeDriver {
+    /// Runs `session` in one browser session (see [`ChromeDriver::connect`]) on a runtime of
+    /// its own, closes the session, and panics with the session's problem, or with
+    /// `what` and the limit when the whole run takes longer than `whole_run`.
+    pub fn run_session<F, Fut>(
+        &self,
+        chromium: &Path,
+        wait: Duration,
+        whole_run: Duration,
+        what: &str,
+        session: F,
+    ) where
+        F: FnOnce(Client) -> Fut,
+        Fut: Future<Output = Result<(), String>>,
+    {
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("a tokio runtime");
+        let outcome = runtime.block_on(async {
+            tokio::time::timeout(whole_run, async {
+                let client = self.connect(chromium, "1280,1100", wait).await?;
+                let result = session(client.clone()).await;
+                let _ = client.close().await;
+                result
+            })
+            .await
+        });
+        match outcome {
+            Err(_) => panic!("{what} within {} s", whole_run.as_secs()),
+            Ok(Err(problem)) => panic!("{problem}"),
+            Ok(Ok(())) => {}
+        }
+    }
+}
+
 impl Drop for ChromeDriver {
     fn drop(&mut self) {
         let group = format!("-{}", self.child.id());

@@ -89,33 +89,17 @@ fn the_three_demos_run_in_the_page_and_match_the_native_build() {
     let driver = ChromeDriver::start(&chromedriver, scratch());
     let shots = std::env::var_os("BOOK_DEMO_SCREENSHOTS").map(PathBuf::from);
 
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let outcome = runtime.block_on(async {
-        tokio::time::timeout(WHOLE_RUN, async {
-            let client = driver.connect(&chromium, "1280,1100", DEMO_LIMIT).await?;
-            let mut browser = Browser {
-                client: client.clone(),
-                shots,
-            };
-            let result = browser
-                .every_demo(plain.origin(), isolating.origin(), &expected)
-                .await;
-            let _ = client.close().await;
-            result
-        })
-        .await
-    });
-    match outcome {
-        Err(_) => panic!(
-            "the demos did not finish within {} s (a worker or a message was lost?)",
-            WHOLE_RUN.as_secs()
-        ),
-        Ok(Err(problem)) => panic!("{problem}"),
-        Ok(Ok(())) => {}
-    }
+    let (plain, isolating, expected) = (plain.origin(), isolating.origin(), &expected);
+    driver.run_session(
+        &chromium,
+        DEMO_LIMIT,
+        WHOLE_RUN,
+        "the demos did not finish (a worker or a message was lost?)",
+        |client| async move {
+            let mut browser = Browser { client, shots };
+            browser.every_demo(plain, isolating, expected).await
+        },
+    );
 }
 
 /// A machine without a wasm32 compiler gets the book without its WebAssembly modules
@@ -140,28 +124,20 @@ fn without_the_modules_every_page_that_loads_one_says_what_to_install() {
         },
     );
     let driver = ChromeDriver::start(&chromedriver, scratch());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let outcome = runtime.block_on(async {
-        tokio::time::timeout(WHOLE_RUN, async {
-            let client = driver.connect(&chromium, "1280,1100", DEMO_LIMIT).await?;
+    let origin = server.origin();
+    driver.run_session(
+        &chromium,
+        DEMO_LIMIT,
+        WHOLE_RUN,
+        "the pages did not answer",
+        |client| async move {
             let mut browser = Browser {
-                client: client.clone(),
+                client,
                 shots: None,
             };
-            let result = browser.without_modules(server.origin()).await;
-            let _ = client.close().await;
-            result
-        })
-        .await
-    });
-    match outcome {
-        Err(_) => panic!("the pages did not answer within {} s", WHOLE_RUN.as_secs()),
-        Ok(Err(problem)) => panic!("{problem}"),
-        Ok(Ok(())) => {}
-    }
+            browser.without_modules(origin).await
+        },
+    );
 }
 
 /// Removes every folder named `wasm` that holds `.wasm` files; returns them.

@@ -68,33 +68,19 @@ fn one_puzzle_per_chapter_is_played_to_its_goal_and_its_outcomes_match_the_nativ
         },
     );
     let driver = ChromeDriver::start(&chromedriver, scratch());
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .expect("a tokio runtime");
-    let outcome = runtime.block_on(async {
-        tokio::time::timeout(WHOLE_RUN, async {
-            let client = driver.connect(&chromium, "1280,1100", WAIT).await?;
-            let mut result = Ok(());
+    let origin = server.origin();
+    driver.run_session(
+        &chromium,
+        WAIT,
+        WHOLE_RUN,
+        "the puzzles did not finish",
+        |client| async move {
             for (id, page, theme) in PLAYED {
-                result = play(&client, server.origin(), page, theme, id).await;
-                if result.is_err() {
-                    break;
-                }
+                play(&client, origin, page, theme, id).await?;
             }
-            let _ = client.close().await;
-            result
-        })
-        .await
-    });
-    match outcome {
-        Err(_) => panic!(
-            "the puzzles did not finish within {} s",
-            WHOLE_RUN.as_secs()
-        ),
-        Ok(Err(problem)) => panic!("{problem}"),
-        Ok(Ok(())) => {}
-    }
+            Ok(())
+        },
+    );
 }
 
 async fn script(client: &Client, code: &str, args: Vec<Value>) -> Result<Value, String> {
