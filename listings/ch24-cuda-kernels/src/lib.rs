@@ -390,15 +390,35 @@ impl Cuda {
 
     /// The tiled matrix multiply: a 2-D grid of 16 x 16 blocks.
     fn matmul(&self, side: usize) -> Result<Measured, String> {
+        let tiles = side.div_ceil(TILE) as u32;
+        self.run_matmul(
+            kernels::MATMUL_CU,
+            "matmul_tiled",
+            tiles,
+            side,
+            "kernel",
+        )
+    }
+
+    /// Runs the matrix multiply `name` from `source` on a `blocks` x `blocks`
+    /// grid of TILE x TILE threads, checks C against the CPU and times the
+    /// kernel alone.
+    fn run_matmul(
+        &self,
+        source: &str,
+        name: &str,
+        blocks: u32,
+        side: usize,
+        timed: &'static str,
+    ) -> Result<Measured, String> {
         let (a, b) = gpu_reference::matmul_inputs(side);
         let a_device = self.stream.clone_htod(&a).map_err(gpu)?;
         let b_device = self.stream.clone_htod(&b).map_err(gpu)?;
         let mut c_device =
             self.stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
-        let matmul = self.function(kernels::MATMUL_CU, "matmul_tiled")?;
-        let tiles = side.div_ceil(TILE) as u32;
+        let matmul = self.function(source, name)?;
         let config = LaunchConfig {
-            grid_dim: (tiles, tiles, 1),
+            grid_dim: (blocks, blocks, 1),
             block_dim: (TILE as u32, TILE as u32, 1),
             shared_mem_bytes: 0,
         };
@@ -428,7 +448,7 @@ impl Cuda {
             agreement: format!(
                 "matches the CPU (largest relative error {error:.1e})"
             ),
-            timed: "kernel",
+            timed,
             time,
         })
     }
@@ -482,47 +502,14 @@ impl Cuda {
     /// The register-blocked matrix multiply: 64 x 64 of C per block of
     /// 16 x 16 threads, 4 x 4 outputs per thread.
     fn matmul_blocked(&self, side: usize) -> Result<Measured, String> {
-        let (a, b) = gpu_reference::matmul_inputs(side);
-        let a_device = self.stream.clone_htod(&a).map_err(gpu)?;
-        let b_device = self.stream.clone_htod(&b).map_err(gpu)?;
-        let mut c_device =
-            self.stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
-        let matmul =
-            self.function(kernels::MATMUL_BLOCKED_CU, "matmul_blocked")?;
-        let tiles = side.div_ceil(gpu_reference::BLOCK) as u32;
-        let config = LaunchConfig {
-            grid_dim: (tiles, tiles, 1),
-            block_dim: (TILE as u32, TILE as u32, 1),
-            shared_mem_bytes: 0,
-        };
-        let side_arg = side as u32;
-        let mut launch = self.stream.launch_builder(&matmul);
-        launch
-            .arg(&a_device)
-            .arg(&b_device)
-            .arg(&mut c_device)
-            .arg(&side_arg);
-        // SAFETY: as above; rows and columns are checked against n inside the
-        // kernel.
-        unsafe { launch.launch(config) }.map_err(gpu)?;
-        let time = self.time(3, &mut launch, config)?;
-        drop(launch);
-        let c = self.stream.clone_dtoh(&c_device).map_err(gpu)?;
-        let error = gpu_reference::check_matmul(
-            &c,
-            &gpu_reference::matmul(&a, &b, side),
+        let blocks = side.div_ceil(gpu_reference::BLOCK) as u32;
+        self.run_matmul(
+            kernels::MATMUL_BLOCKED_CU,
+            "matmul_blocked",
+            blocks,
             side,
-        )?;
-        Ok(Measured {
-            problem: Problem::Matmul,
-            size: side,
-            work: Problem::Matmul.work(side),
-            agreement: format!(
-                "matches the CPU (largest relative error {error:.1e})"
-            ),
-            timed: "register-blocked kernel",
-            time,
-        })
+            "register-blocked kernel",
+        )
     }
 
     /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and the

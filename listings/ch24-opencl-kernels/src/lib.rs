@@ -389,14 +389,45 @@ impl OpenCl {
     /// The register-blocked matrix multiply: 64 x 64 of C per work-group of
     /// 16 x 16, 4 x 4 outputs per work-item.
     fn matmul_blocked(&self, side: usize) -> ocl::Result<Measured> {
-        let program = self.compile(kernels::MATMUL_BLOCKED_CL)?;
+        let items = side.div_ceil(gpu_reference::BLOCK) * TILE;
+        self.run_matmul(
+            kernels::MATMUL_BLOCKED_CL,
+            "matmul_blocked",
+            items,
+            side,
+            "register-blocked kernel",
+        )
+    }
+
+    fn matmul(&self, side: usize) -> ocl::Result<Measured> {
+        let tiles = side.div_ceil(TILE) * TILE;
+        self.run_matmul(
+            kernels::MATMUL_CL,
+            "matmul_tiled",
+            tiles,
+            side,
+            "kernel",
+        )
+    }
+
+    /// Runs the matrix multiply `name` from `source` on `items` x `items`
+    /// work-items in groups of TILE x TILE, checks C against the CPU and
+    /// times the kernel alone.
+    fn run_matmul(
+        &self,
+        source: &str,
+        name: &str,
+        items: usize,
+        side: usize,
+        timed: &'static str,
+    ) -> ocl::Result<Measured> {
+        let program = self.compile(source)?;
         let (a, b) = gpu_reference::matmul_inputs(side);
         let (a_device, b_device) = (self.filled(&a)?, self.filled(&b)?);
         let c_device = self.buffer::<f32>(side * side)?;
-        let items = side.div_ceil(gpu_reference::BLOCK) * TILE;
         let kernel = Kernel::builder()
             .program(&program)
-            .name("matmul_blocked")
+            .name(name)
             .queue(self.queue.clone())
             .global_work_size([items, items])
             .local_work_size([TILE, TILE])
@@ -422,46 +453,7 @@ impl OpenCl {
             agreement: format!(
                 "matches the CPU (largest relative error {error:.1e})"
             ),
-            timed: "register-blocked kernel",
-            time: self.time(3, &kernel)?,
-        })
-    }
-
-    fn matmul(&self, side: usize) -> ocl::Result<Measured> {
-        let program = self.compile(kernels::MATMUL_CL)?;
-        let (a, b) = gpu_reference::matmul_inputs(side);
-        let (a_device, b_device) = (self.filled(&a)?, self.filled(&b)?);
-        let c_device = self.buffer::<f32>(side * side)?;
-        let tiles = side.div_ceil(TILE) * TILE;
-        let kernel = Kernel::builder()
-            .program(&program)
-            .name("matmul_tiled")
-            .queue(self.queue.clone())
-            .global_work_size([tiles, tiles])
-            .local_work_size([TILE, TILE])
-            .arg(&a_device)
-            .arg(&b_device)
-            .arg(&c_device)
-            .arg(side as u32)
-            .build()?;
-        // SAFETY: the arguments match the kernel's signature; rows and columns
-        // are checked against n inside it.
-        unsafe { kernel.enq()? };
-        let mut c = vec![0.0f32; side * side];
-        c_device.read(&mut c).enq()?;
-        let error = gpu_reference::check_matmul(
-            &c,
-            &gpu_reference::matmul(&a, &b, side),
-            side,
-        )?;
-        Ok(Measured {
-            problem: Problem::Matmul,
-            size: side,
-            work: Problem::Matmul.work(side),
-            agreement: format!(
-                "matches the CPU (largest relative error {error:.1e})"
-            ),
-            timed: "kernel",
+            timed,
             time: self.time(3, &kernel)?,
         })
     }
