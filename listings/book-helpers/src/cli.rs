@@ -18,12 +18,14 @@ pub const RUN_LIMIT: Duration = Duration::from_secs(120);
 
 /// How a listing's `main` ends: `Ok` exits with 0; an error becomes one `error:
 /// …` line on stderr — what the tests look for, never a panic trace — and exit
-/// code 1.
+/// code 1. The alternate form `{:#}` prints an `anyhow::Error` with its chain of
+/// causes on that one line ("cannot connect: connection refused"); types whose
+/// `Display` ignores the flag print as usual.
 pub fn exit_code(outcome: Result<(), impl Display>) -> ExitCode {
     match outcome {
         Ok(()) => ExitCode::SUCCESS,
         Err(error) => {
-            eprintln!("error: {error}");
+            eprintln!("error: {error:#}");
             ExitCode::FAILURE
         }
     }
