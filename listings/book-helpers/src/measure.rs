@@ -278,16 +278,51 @@ pub fn interleaved<T, E>(
     rounds: usize,
     variants: &mut [&mut dyn FnMut() -> Result<T, E>],
 ) -> Result<Vec<(Summary, T)>, E> {
-    for variant in variants.iter_mut() {
-        variant()?;
+    rounds_in_turn(rounds, variants.len(), |index| {
+        let start = Instant::now();
+        let result = variants[index]()?;
+        Ok((result, start.elapsed()))
+    })
+}
+
+/// [`interleaved_infallible`] for variants that consume their input, such as
+/// an in-place sort: before every run, `setup` makes a fresh input (a copy of
+/// the unsorted numbers) outside the timed region, and only the variant's
+/// work on it is timed — what criterion calls `iter_batched`.
+pub fn interleaved_batched<I, T>(
+    rounds: usize,
+    mut setup: impl FnMut() -> I,
+    variants: &mut [&mut dyn FnMut(I) -> T],
+) -> Vec<(Summary, T)> {
+    let measured = rounds_in_turn(rounds, variants.len(), |index| {
+        let input = setup();
+        let start = Instant::now();
+        let result = variants[index](input);
+        Ok::<_, std::convert::Infallible>((result, start.elapsed()))
+    });
+    match measured {
+        Ok(measured) => measured,
+        Err(never) => match never {},
     }
-    let mut samples = vec![Vec::with_capacity(rounds); variants.len()];
-    let mut results: Vec<Option<T>> = variants.iter().map(|_| None).collect();
+}
+
+/// The schedule both kinds of measurement share: one warm-up run of every
+/// variant, then `rounds` rounds in which `run(index)` runs each variant in
+/// turn and returns its result with the time it took.
+fn rounds_in_turn<T, E>(
+    rounds: usize,
+    variants: usize,
+    mut run: impl FnMut(usize) -> Result<(T, Duration), E>,
+) -> Result<Vec<(Summary, T)>, E> {
+    for index in 0..variants {
+        run(index)?;
+    }
+    let mut samples = vec![Vec::with_capacity(rounds); variants];
+    let mut results: Vec<Option<T>> = (0..variants).map(|_| None).collect();
     for _ in 0..rounds.max(1) {
-        for (index, variant) in variants.iter_mut().enumerate() {
-            let start = Instant::now();
-            let result = variant()?;
-            samples[index].push(start.elapsed());
+        for index in 0..variants {
+            let (result, took) = run(index)?;
+            samples[index].push(took);
             results[index] = Some(result);
         }
     }
@@ -372,6 +407,34 @@ mod tests {
         assert_eq!(results.len(), 2);
         assert_eq!(results[0].0.rounds(), 3, "warm-up rounds are not counted");
         assert_eq!(results[1].1, 7, "the last run's result comes back");
+    }
+
+    #[test]
+    fn batched_variants_get_a_fresh_input_made_outside_the_timed_region() {
+        let made = std::cell::Cell::new(0);
+        let setup = || {
+            made.set(made.get() + 1);
+            // Slow to make, so a timing that counted it would show it.
+            std::thread::sleep(Duration::from_millis(100));
+            vec![3, 1, 2]
+        };
+        let mut sort = |mut numbers: Vec<i32>| {
+            numbers.sort();
+            numbers
+        };
+        let mut reverse = |mut numbers: Vec<i32>| {
+            numbers.reverse();
+            numbers
+        };
+        let results =
+            interleaved_batched(2, setup, &mut [&mut sort, &mut reverse]);
+        assert_eq!(made.get(), 6, "one input per run, warm-ups included");
+        assert_eq!(results[0].1, [1, 2, 3]);
+        assert_eq!(results[1].1, [2, 1, 3], "each run starts from the input");
+        for (summary, _) in &results {
+            assert_eq!(summary.rounds(), 2);
+            assert!(summary.slowest() < Duration::from_millis(100));
+        }
     }
 
     #[test]
