@@ -289,10 +289,10 @@ pub fn interleaved<T, E>(
 /// an in-place sort: before every run, `setup` makes a fresh input (a copy of
 /// the unsorted numbers) outside the timed region, and only the variant's
 /// work on it is timed — what criterion calls `iter_batched`.
-pub fn interleaved_batched<I, T>(
+pub fn interleaved_batched<I, T, F: FnMut(I) -> T>(
     rounds: usize,
     mut setup: impl FnMut() -> I,
-    variants: &mut [&mut dyn FnMut(I) -> T],
+    variants: &mut [F],
 ) -> Vec<(Summary, T)> {
     let measured = rounds_in_turn(rounds, variants.len(), |index| {
         let input = setup();
@@ -418,16 +418,17 @@ mod tests {
             std::thread::sleep(Duration::from_millis(100));
             vec![3, 1, 2]
         };
-        let mut sort = |mut numbers: Vec<i32>| {
+        let sort = |mut numbers: Vec<i32>| {
             numbers.sort();
             numbers
         };
-        let mut reverse = |mut numbers: Vec<i32>| {
+        let reverse = |mut numbers: Vec<i32>| {
             numbers.reverse();
             numbers
         };
-        let results =
-            interleaved_batched(2, setup, &mut [&mut sort, &mut reverse]);
+        type Variant = Box<dyn FnMut(Vec<i32>) -> Vec<i32>>;
+        let mut variants: [Variant; 2] = [Box::new(sort), Box::new(reverse)];
+        let results = interleaved_batched(2, setup, &mut variants);
         assert_eq!(made.get(), 6, "one input per run, warm-ups included");
         assert_eq!(results[0].1, [1, 2, 3]);
         assert_eq!(results[1].1, [2, 1, 3], "each run starts from the input");

@@ -5,17 +5,18 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
-use book_helpers::{cli, format_duration, format_speedup, timed};
+use book_helpers::measure::{Machine, Summary, interleaved_batched};
+use book_helpers::{cli, format_speedup};
 use ch04_parallel_prefix_sum::{
     Execution, blocked_scan, input, sequential_scan,
 };
 use clap::Parser;
 use timeline::{Recorder, Timeline, write_schedule};
 
-/// Each way runs this many times, taking turns, and its fastest run is shown.
-const RUNS: usize = 10;
+/// Every way runs once to warm up and then this many times, the ways taking
+/// turns; the median run is shown with the fastest and the slowest.
+const ROUNDS: usize = 10;
 
 /// Computes the prefix sums of an array sequentially and with the blocked
 /// parallel scan (on one thread and on several); prints time and additions.
@@ -39,29 +40,32 @@ struct Args {
 
 struct Run {
     name: String,
-    threads: usize,
     result: Vec<u64>,
     additions: usize,
-    time: Duration,
+    time: Summary,
+    /// The schedule of the last round.
     schedule: Timeline,
 }
 
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
+    let machine = Machine::now();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
     let data = input(args.size as usize);
 
     let on_threads = format!("blocked, {threads} threads");
-    let ways: [(String, _, _); 3] = [
-        ("sequential scan".into(), 1, None),
-        ("blocked, 1 thread".into(), 1, Some(Execution::OneThread)),
-        (on_threads, threads, Some(Execution::Threads)),
+    let ways = [
+        ("sequential scan".into(), None),
+        ("blocked, 1 thread".into(), Some(Execution::OneThread)),
+        (on_threads, Some(Execution::Threads)),
     ];
-    let runs = fastest_runs(&ways, &data, threads);
+    let runs = measure(&ways, &data, threads);
 
+    println!("{}", machine.header());
     println!("prefix sums of {} numbers, {threads} parts", data.len());
+    println!("{ROUNDS} rounds, the ways in turn; median (fastest – slowest)");
     print_table(&runs);
     let same = runs.iter().all(|run| run.result == runs[0].result);
     let total = runs[0].result.last().copied().unwrap_or(0);
@@ -74,53 +78,56 @@ fn main() -> ExitCode {
 }
 // ANCHOR_END: main
 
-/// Runs every way `RUNS` times on a fresh copy of the data, taking turns, and
-/// keeps each way's fastest run. Only the scan itself is timed.
-fn fastest_runs(
-    ways: &[(String, usize, Option<Execution>)],
+/// Runs every way `ROUNDS` times on a fresh copy of the data, taking turns.
+/// Only the scan itself is timed, not the copy.
+fn measure(
+    ways: &[(String, Option<Execution>)],
     data: &[u64],
     parts: usize,
 ) -> Vec<Run> {
-    let mut best: Vec<Option<Run>> = ways.iter().map(|_| None).collect();
-    for _ in 0..RUNS {
-        for ((name, threads, execution), best) in ways.iter().zip(&mut best) {
-            let mut result = data.to_vec();
-            let recorder = Recorder::new();
-            let (additions, time) = timed(|| match execution {
-                None => recorder.span("scan", || sequential_scan(&mut result)),
-                Some(how) => blocked_scan(&mut result, parts, *how, &recorder),
-            });
-            if best.as_ref().is_none_or(|best| time < best.time) {
-                let schedule = recorder.timeline();
-                let (name, threads) = (name.clone(), *threads);
-                *best = Some(Run {
-                    name,
-                    threads,
-                    result,
-                    additions,
-                    time,
-                    schedule,
-                });
-            }
-        }
-    }
-    best.into_iter().map(|run| run.expect("RUNS > 0")).collect()
+    let mut scans: Vec<_> =
+        ways.iter()
+            .map(|(_, execution)| {
+                move |mut result: Vec<u64>| {
+                    let recorder = Recorder::new();
+                    let additions = match execution {
+                        None => recorder
+                            .span("scan", || sequential_scan(&mut result)),
+                        Some(how) => {
+                            blocked_scan(&mut result, parts, *how, &recorder)
+                        }
+                    };
+                    (result, additions, recorder.timeline())
+                }
+            })
+            .collect();
+    let measured = interleaved_batched(ROUNDS, || data.to_vec(), &mut scans);
+    ways.iter()
+        .zip(measured)
+        .map(|((name, _), (time, (result, additions, schedule)))| Run {
+            name: name.clone(),
+            result,
+            additions,
+            time,
+            schedule,
+        })
+        .collect()
 }
 
 fn print_table(runs: &[Run]) {
     println!();
     let header = ["variant", "time", "additions", "per element", "speedup"];
     let [a, b, c, d, e] = header;
-    println!("{a:<20} {b:>9} {c:>10} {d:>12} {e:>8} {:>8}", "threads");
+    println!("{a:<20} {b:>29} {c:>10} {d:>12} {e:>8}");
     let n = runs[0].result.len().max(1) as f64;
     for run in runs {
-        let time = format_duration(run.time);
+        let time = run.time.display();
         let additions = run.additions;
         let per = format!("{:.2}", additions as f64 / n);
-        let speedup = format_speedup(runs[0].time, run.time);
-        let (name, threads) = (&run.name, run.threads);
+        let speedup = format_speedup(runs[0].time.median(), run.time.median());
+        let name = &run.name;
         println!(
-            "{name:<20} {time:>9} {additions:>10} {per:>12} {speedup:>8} {threads:>8}"
+            "{name:<20} {time:>29} {additions:>10} {per:>12} {speedup:>8}"
         );
     }
     println!();

@@ -4,16 +4,17 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
-use book_helpers::{cli, format_duration, format_speedup, timed};
+use book_helpers::measure::{Machine, Summary, interleaved_batched};
+use book_helpers::{cli, format_speedup};
 use ch04_same_result_any_threads::{TASKS, merge_sort, shuffled};
 use clap::Parser;
 use rayon::ThreadPoolBuilder;
 use timeline::{Recorder, Timeline, write_schedule};
 
-/// Each way runs this many times, taking turns, and its fastest run is shown.
-const RUNS: usize = 3;
+/// Each pool sorts once to warm up and then this many times, the pools taking
+/// turns; the median run is shown with the fastest and the slowest.
+const ROUNDS: usize = 5;
 
 /// Sorts the same numbers with one merge sort written with `rayon::join`,
 /// run in a pool of one thread and in a pool of N threads, and shows that
@@ -39,13 +40,15 @@ struct Run {
     name: String,
     threads: usize,
     sorted: Vec<u32>,
-    time: Duration,
+    time: Summary,
+    /// The schedule of the last round.
     schedule: Timeline,
 }
 
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
+    let machine = Machine::now();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
     let numbers = shuffled(args.size as usize);
@@ -61,9 +64,11 @@ fn main() -> ExitCode {
         ("pool of 1 thread".to_string(), 1, &pools[0]),
         (format!("pool of {threads} threads"), threads, &pools[1]),
     ];
-    let runs = fastest_runs(&ways, &numbers);
+    let runs = measure(&ways, &numbers);
 
+    println!("{}", machine.header());
     println!("{} numbers, merge sort in {TASKS} tasks", numbers.len());
+    println!("{ROUNDS} rounds, the pools in turn; median (fastest – slowest)");
     print_table(&runs);
     let same = runs[0].sorted == runs[1].sorted;
     let sorted = runs[0].sorted.is_sorted();
@@ -76,49 +81,48 @@ fn main() -> ExitCode {
 }
 // ANCHOR_END: main
 
-/// Runs the sort in each pool `RUNS` times, taking turns, and keeps each
-/// pool's fastest run.
-fn fastest_runs(
+/// Runs the sort in each pool `ROUNDS` times, taking turns, each time on a
+/// fresh copy of the numbers made outside the timed region.
+fn measure(
     ways: &[(String, usize, &rayon::ThreadPool)],
     numbers: &[u32],
 ) -> Vec<Run> {
-    let mut best: Vec<Option<Run>> = ways.iter().map(|_| None).collect();
-    for _ in 0..RUNS {
-        for ((name, threads, pool), best) in ways.iter().zip(&mut best) {
-            let mut sorted = numbers.to_vec();
-            let mut scratch = vec![0; sorted.len()];
-            let recorder = Recorder::new();
-            let ((), time) = timed(|| {
+    let mut sorts: Vec<_> = ways
+        .iter()
+        .map(|(_, _, pool)| {
+            move |mut sorted: Vec<u32>| {
+                let mut scratch = vec![0; sorted.len()];
+                let recorder = Recorder::new();
                 pool.install(|| {
                     merge_sort(&mut sorted, &mut scratch, true, &recorder)
-                })
-            });
-            if best.as_ref().is_none_or(|best| time < best.time) {
-                let schedule = recorder.timeline();
-                let (name, threads) = (name.clone(), *threads);
-                *best = Some(Run {
-                    name,
-                    threads,
-                    sorted,
-                    time,
-                    schedule,
                 });
+                (sorted, recorder.timeline())
             }
-        }
-    }
-    best.into_iter().map(|run| run.expect("RUNS > 0")).collect()
+        })
+        .collect();
+    let measured = interleaved_batched(ROUNDS, || numbers.to_vec(), &mut sorts);
+    ways.iter()
+        .zip(measured)
+        .map(|((name, threads, _), (time, (sorted, schedule)))| Run {
+            name: name.clone(),
+            threads: *threads,
+            sorted,
+            time,
+            schedule,
+        })
+        .collect()
 }
 
 fn print_table(runs: &[Run]) {
     println!();
     let [a, b, c, d, e] = ["variant", "time", "tasks", "speedup", "threads"];
-    println!("{a:<20} {b:>9} {c:>6} {d:>8} {e:>8}");
+    println!("{a:<20} {b:>29} {c:>6} {d:>8} {e:>8}");
     for run in runs {
-        let time = format_duration(run.time);
+        let time = run.time.display();
         let tasks = run.schedule.spans().len();
-        let speedup = format_speedup(runs[0].time, run.time);
+        let speedup = format_speedup(runs[0].time.median(), run.time.median());
         let (name, threads) = (&run.name, run.threads);
-        println!("{name:<20} {time:>9} {tasks:>6} {speedup:>8} {threads:>8}");
+        println!("{name:<20} {time:>29} {tasks:>6} {speedup:>8} {threads:>8}");
     }
     println!();
 }
