@@ -4,16 +4,17 @@
 use std::num::NonZeroUsize;
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
-use book_helpers::{cli, format_duration, format_speedup, load_average, timed};
+use book_helpers::measure::{Machine, Summary, interleaved_batched};
+use book_helpers::{cli, format_speedup};
 use ch22_scan_and_sort::{input, scan_blocked, scan_naive, scan_sequential};
 use clap::Parser;
 use rayon::prelude::*;
 use rayon::{ThreadPool, ThreadPoolBuilder};
 
-/// Each variant runs this many times and its fastest run is shown.
-const RUNS: usize = 5;
+/// Every variant of a table runs once to warm up and then this many times,
+/// the variants taking turns; the median run is shown with its spread.
+const ROUNDS: usize = 5;
 
 /// Measures a naive and a work-efficient parallel prefix sum against the
 /// sequential loop, and rayon's parallel sorts against the standard ones.
@@ -30,40 +31,59 @@ struct Args {
     threads: Option<u16>,
 }
 
-/// One timed variant: its name, pool size, time, additions and result.
+/// One timed variant: its name, pool size, times, additions and result.
 struct Row {
-    name: String,
+    name: &'static str,
     threads: usize,
-    time: Duration,
+    time: Summary,
     additions: Option<usize>,
     result: Vec<u64>,
 }
 
-/// Runs `work` on a fresh copy of `data` in `pool`, `RUNS` times, and keeps
-/// the fastest run; making the copy is not timed.
-fn measure(
-    name: &str,
-    pool: &ThreadPool,
-    data: &[u64],
-    work: impl Fn(&mut Vec<u64>) -> Option<usize> + Sync,
-) -> Row {
-    let mut best: Option<Row> = None;
-    for _ in 0..RUNS {
-        let mut copy = data.to_vec();
-        let (additions, time) = timed(|| pool.install(|| work(&mut copy)));
-        if best.as_ref().is_none_or(|best| time < best.time) {
-            let threads = pool.current_num_threads();
-            let name = name.into();
-            best = Some(Row {
-                name,
-                threads,
-                time,
-                additions,
-                result: copy,
-            });
-        }
-    }
-    best.expect("RUNS > 0")
+/// What a variant does to its copy of the numbers, in place, returning the
+/// additions it made (`None` for a sort).
+type Work<'a> = Box<dyn Fn(&mut Vec<u64>) -> Option<usize> + Sync + 'a>;
+
+/// A table's row to measure: its name, the pool it runs in and its work.
+type Variant<'a> = (&'static str, &'a ThreadPool, Work<'a>);
+
+/// A scan as a variant, counting its additions.
+fn scanning<'a>(scan: impl Fn(&mut Vec<u64>) -> usize + Sync + 'a) -> Work<'a> {
+    Box::new(move |data| Some(scan(data)))
+}
+
+/// A sort as a variant: it makes no additions.
+fn sorting<'a>(sort: impl Fn(&mut Vec<u64>) + Sync + 'a) -> Work<'a> {
+    Box::new(move |data| {
+        sort(data);
+        None
+    })
+}
+
+/// Runs every variant `(name, pool, work)` `ROUNDS` times, taking turns, each
+/// time on a fresh copy of `data` made outside the timed region.
+fn measure(data: &[u64], variants: Vec<Variant>) -> Vec<Row> {
+    let mut runs: Vec<_> = variants
+        .iter()
+        .map(|(_, pool, work)| {
+            move |mut copy: Vec<u64>| {
+                let additions = pool.install(|| work(&mut copy));
+                (additions, copy)
+            }
+        })
+        .collect();
+    let measured = interleaved_batched(ROUNDS, || data.to_vec(), &mut runs);
+    variants
+        .iter()
+        .zip(measured)
+        .map(|((name, pool, _), (time, (additions, result)))| Row {
+            name,
+            threads: pool.current_num_threads(),
+            time,
+            additions,
+            result,
+        })
+        .collect()
 }
 
 // ANCHOR: main
@@ -72,46 +92,51 @@ fn main() -> ExitCode {
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
     let (one, many) = (pool_of(1), pool_of(threads));
+    let machine = Machine::now();
     let data = input(args.size as usize);
-    let load =
-        load_average().map_or(String::new(), |l| format!(", load {l:.1}"));
-    println!(
-        "{} numbers; 1 thread vs {threads} ({cores} cores{load})\n",
-        data.len()
+
+    let scans = measure(
+        &data,
+        vec![
+            ("sequential scan", &one, scanning(|d| scan_sequential(d))),
+            ("naive scan", &one, scanning(scan_naive)),
+            ("naive scan", &many, scanning(scan_naive)),
+            (
+                "work-efficient scan",
+                &one,
+                scanning(|d| scan_blocked(d, threads)),
+            ),
+            (
+                "work-efficient scan",
+                &many,
+                scanning(|d| scan_blocked(d, threads)),
+            ),
+        ],
+    );
+    // Each parallel sort is compared with its sequential counterpart.
+    let sorts = measure(
+        &data,
+        vec![
+            ("sort_unstable", &one, sorting(|d| d.sort_unstable())),
+            (
+                "par_sort_unstable",
+                &many,
+                sorting(|d| d.par_sort_unstable()),
+            ),
+            ("sort (stable)", &one, sorting(|d| d.sort())),
+            ("par_sort (stable)", &many, sorting(|d| d.par_sort())),
+        ],
     );
 
-    let scans = [
-        measure("sequential scan", &one, &data, |d| Some(scan_sequential(d))),
-        measure("naive scan", &one, &data, |d| Some(scan_naive(d))),
-        measure("naive scan", &many, &data, |d| Some(scan_naive(d))),
-        measure("work-efficient scan", &one, &data, |d| {
-            Some(scan_blocked(d, threads))
-        }),
-        measure("work-efficient scan", &many, &data, |d| {
-            Some(scan_blocked(d, threads))
-        }),
-    ];
+    println!("{}", machine.header());
+    println!(
+        "{} numbers; 1 thread vs {threads} ({cores} cores)",
+        data.len()
+    );
+    println!(
+        "{ROUNDS} rounds, each table's variants in turn; median (fastest – slowest)\n"
+    );
     print_table("prefix sums", &scans, data.len(), |_| 0);
-
-    // Each parallel sort is compared with its sequential counterpart.
-    let sorts = [
-        measure("sort_unstable", &one, &data, |d| {
-            d.sort_unstable();
-            None
-        }),
-        measure("par_sort_unstable", &many, &data, |d| {
-            d.par_sort_unstable();
-            None
-        }),
-        measure("sort (stable)", &one, &data, |d| {
-            d.sort();
-            None
-        }),
-        measure("par_sort (stable)", &many, &data, |d| {
-            d.par_sort();
-            None
-        }),
-    ];
     print_table("sorting", &sorts, data.len(), |name| match name {
         "par_sort_unstable" => 0,
         "par_sort (stable)" | "sort (stable)" => 2,
@@ -157,22 +182,23 @@ fn print_table(
         "time",
         "speedup",
         "efficiency",
-        "additions/n",
+        "adds/elem",
     ];
-    println!("{a:<20} {b:>7} {c:>9} {d:>8} {e:>10} {f:>11}");
+    println!("{a:<19} {b:>7} {c:>28} {d:>8} {e:>10} {f:>9}");
     for row in rows {
         // The sequential row this one is measured against.
-        let baseline = &rows[baseline(&row.name)];
-        let time = format_duration(row.time);
-        let speedup = format_speedup(baseline.time, row.time);
-        let ratio = baseline.time.as_secs_f64() / row.time.as_secs_f64();
+        let baseline = &rows[baseline(row.name)];
+        let (base, this) = (baseline.time.median(), row.time.median());
+        let time = row.time.display();
+        let speedup = format_speedup(base, this);
+        let ratio = base.as_secs_f64() / this.as_secs_f64();
         let efficiency = 100.0 * ratio / row.threads as f64;
         let work = row.additions.map_or("-".into(), |a| {
             format!("{:.2}", a as f64 / len.max(1) as f64)
         });
         let (name, threads) = (&row.name, row.threads);
         println!(
-            "{name:<20} {threads:>7} {time:>9} {speedup:>8} {efficiency:>9.0}% {work:>11}"
+            "{name:<19} {threads:>7} {time:>28} {speedup:>8} {efficiency:>9.0}% {work:>9}"
         );
     }
     println!();
