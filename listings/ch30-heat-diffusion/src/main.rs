@@ -8,7 +8,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use book_helpers::{format_duration, format_speedup, load_average};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, Summary};
 use ch30_heat_diffusion::{
     Block, max_abs_difference, solve_sequential, sum_tolerance,
 };
@@ -36,17 +37,19 @@ struct Args {
     #[arg(long, default_value_t = 300, value_parser = clap::value_parser!(u64).range(1..=100_000))]
     steps: u64,
 
-    /// Runs of the loop per job; the fastest one is reported.
-    #[arg(long, default_value_t = 3, value_parser = clap::value_parser!(u64).range(1..=20))]
-    repeats: u64,
+    /// Timed runs of the loop per job, after one untimed warm-up run; the
+    /// median is reported with the fastest and the slowest.
+    #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u64).range(1..=20))]
+    rounds: u64,
 }
 
-/// What one job solves: an `n × n` grid for `steps` steps, `repeats` times.
+/// What one job solves: an `n × n` grid for `steps` steps, `rounds` times
+/// after a warm-up.
 #[derive(Clone, Copy)]
 struct Problem {
     n: usize,
     steps: usize,
-    repeats: usize,
+    rounds: usize,
 }
 
 fn main() -> ExitCode {
@@ -55,7 +58,7 @@ fn main() -> ExitCode {
     let problem = Problem {
         n,
         steps: args.steps as usize,
-        repeats: args.repeats as usize,
+        rounds: args.rounds as usize,
     };
     let result = if under_mpirun() {
         one_rank(problem)
@@ -85,7 +88,7 @@ fn main() -> ExitCode {
 /// reads.
 struct JobReport {
     ranks: usize,
-    loop_time: Duration,
+    loop_time: Summary,
     max_abs_diff: f64,
     heat_relative_diff: f64,
     heat_tolerance: f64,
@@ -95,37 +98,29 @@ struct JobReport {
 /// One job per rank count, first with ranks that poll while they wait, then
 /// with ranks that yield; each speedup is against the 1-rank job of its mode.
 fn scaling_table(rank_counts: &[u16], problem: Problem) -> Result<(), String> {
-    let Problem { n, steps, repeats } = problem;
-    let load =
-        load_average().map_or("unknown".to_string(), |l| format!("{l:.1}"));
-    let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
-    println!("{n}×{n} grid, {steps} steps, best of {repeats} per job");
-    println!("{cores} cores, load average {load} just before the run");
-    println!("cell diff: largest |cell − sequential cell| over the grid");
-    println!("heat diff: |total − sequential total| / total, and its bound\n");
-    println!(
-        "ranks  waiting  loop time  speedup  cell diff  heat diff (bound)"
-    );
+    let Problem { n, steps, rounds } = problem;
+    let machine = Machine::now();
+    let mut rows = Vec::new();
     for waiting in [Waiting::Poll, Waiting::Yield] {
         let mut baseline = None;
         for &ranks in rank_counts {
             let report = run_job(usize::from(ranks), waiting, problem)?;
-            let baseline = *baseline.get_or_insert(report.loop_time);
-            let shared = if report.ranks > cores {
-                "  oversubscribed"
+            let median = report.loop_time.median();
+            let baseline = *baseline.get_or_insert(median);
+            let shared = if report.ranks > machine.cores {
+                " *"
             } else {
                 ""
             };
-            println!(
-                "{:>5}  {:<7}  {:>9}  {:>7}  {:>9}  {} ({:.1e}){shared}",
+            rows.push(format!(
+                "{:>5}  {:<7}  {:>27}  {:>7}  {:>9}  {:>9}{shared}",
                 report.ranks,
                 waiting.name(),
-                format_duration(report.loop_time),
-                format_speedup(baseline, report.loop_time),
+                report.loop_time.display(),
+                format_speedup(baseline, median),
                 small(report.max_abs_diff),
                 small(report.heat_relative_diff),
-                report.heat_tolerance,
-            );
+            ));
             if report.max_abs_diff != 0.0
                 || report.heat_relative_diff > report.heat_tolerance
             {
@@ -134,6 +129,28 @@ fn scaling_table(rank_counts: &[u16], problem: Problem) -> Result<(), String> {
                 ));
             }
         }
+    }
+    println!("{}", machine.header());
+    println!("{n}×{n} grid, {steps} steps; one mpirun job per row");
+    println!(
+        "{rounds} timed rounds per job after a warm-up; median (fastest – slowest)"
+    );
+    println!("cell diff: largest |cell − sequential cell| over the grid");
+    println!(
+        "heat diff: |total − sequential total| / total, at most {:.1e}\n",
+        sum_tolerance(n * n)
+    );
+    println!(
+        "ranks  waiting                    loop time  speedup  cell diff  heat diff"
+    );
+    for row in rows {
+        println!("{row}");
+    }
+    if rank_counts
+        .iter()
+        .any(|&ranks| usize::from(ranks) > machine.cores)
+    {
+        println!("\n* more ranks than cores: oversubscribed");
     }
     Ok(())
 }
@@ -149,8 +166,8 @@ fn run_job(
         problem.n.to_string(),
         "--steps".to_string(),
         problem.steps.to_string(),
-        "--repeats".to_string(),
-        problem.repeats.to_string(),
+        "--rounds".to_string(),
+        problem.rounds.to_string(),
     ];
     let stdout = run_self(ranks, waiting, &args).map_err(|e| e.to_string())?;
     parse_report(&stdout).ok_or_else(|| {
@@ -169,15 +186,18 @@ fn small(difference: f64) -> String {
 
 fn parse_report(stdout: &str) -> Option<JobReport> {
     let line = stdout.lines().find(|line| line.starts_with("ranks="))?;
-    let field = |key: &str| -> Option<f64> {
+    let text = |key: &str| -> Option<&str> {
         line.split_whitespace()
-            .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))?
-            .parse()
-            .ok()
+            .find_map(|pair| pair.strip_prefix(key)?.strip_prefix('='))
     };
+    let field = |key: &str| -> Option<f64> { text(key)?.parse().ok() };
+    let rounds: Vec<Duration> = text("seconds")?
+        .split(',')
+        .map(|seconds| Some(Duration::from_secs_f64(seconds.parse().ok()?)))
+        .collect::<Option<_>>()?;
     Some(JobReport {
         ranks: field("ranks")? as usize,
-        loop_time: Duration::from_secs_f64(field("seconds")?),
+        loop_time: (!rounds.is_empty()).then(|| Summary::of(rounds))?,
         max_abs_diff: field("max_abs_diff")?,
         heat_relative_diff: field("heat_relative_diff")?,
         heat_tolerance: field("heat_tolerance")?,
@@ -185,7 +205,7 @@ fn parse_report(stdout: &str) -> Option<JobReport> {
 }
 
 // ANCHOR: rank
-fn one_rank(Problem { n, steps, repeats }: Problem) -> Result<(), String> {
+fn one_rank(Problem { n, steps, rounds }: Problem) -> Result<(), String> {
     let universe = mpi::initialize().ok_or("MPI was initialised twice")?;
     let world = universe.world();
     let (rank, size) = (world.rank() as usize, world.size() as usize);
@@ -197,9 +217,10 @@ fn one_rank(Problem { n, steps, repeats }: Problem) -> Result<(), String> {
     let below =
         (rank + 1 < size).then(|| world.process_at_rank(rank as i32 + 1));
 
-    let mut seconds = f64::INFINITY;
+    // Round 0 warms up (page faults, shared-memory queues) and is not timed.
+    let mut seconds = Vec::with_capacity(rounds);
     let mut grid = Block::new(n, first_row, rows);
-    for _ in 0..repeats {
+    for round in 0..=rounds {
         grid = Block::new(n, first_row, rows);
         world.barrier(); // every rank starts the clock together
         let start = mpi::time();
@@ -208,8 +229,11 @@ fn one_rank(Problem { n, steps, repeats }: Problem) -> Result<(), String> {
             grid.step();
         }
         world.barrier(); // and stops it when the slowest is done
-        seconds = seconds.min(mpi::time() - start);
+        if round > 0 {
+            seconds.push(format!("{:.6}", mpi::time() - start));
+        }
     }
+    let seconds = seconds.join(",");
 
     let mut heat = 0.0;
     world.all_reduce_into(&grid.heat(), &mut heat, SystemOperation::sum());
@@ -220,7 +244,7 @@ fn one_rank(Problem { n, steps, repeats }: Problem) -> Result<(), String> {
             (heat - reference.heat()).abs() / reference.heat();
         let heat_tolerance = sum_tolerance(n * n);
         println!(
-            "ranks={size} seconds={seconds:.6} \
+            "ranks={size} seconds={seconds} \
              max_abs_diff={max_abs_diff:e} \
              heat_relative_diff={heat_relative_diff:e} \
              heat_tolerance={heat_tolerance:e}"

@@ -25,9 +25,9 @@ fn job(ranks: usize, waiting: Waiting, size: u32, steps: u32) -> Ran {
         size.to_string(),
         "--steps".to_string(),
         steps.to_string(),
-        "--repeats".to_string(),
-        "2".to_string(), /* the second run starts from a fresh grid: same
-                          * result */
+        // Every round starts from a fresh grid: the same result each time.
+        "--rounds".to_string(),
+        "2".to_string(),
     ];
     let ran = cli::run_command(mpirun(ranks, waiting, BINARY, &args));
     assert!(
@@ -81,20 +81,23 @@ fn the_scaling_table_has_one_exact_row_per_job() {
     let ran = cli::run(
         BINARY,
         &[
-            "--ranks",
-            "1,2,4",
-            "--size",
-            "64",
-            "--steps",
-            "40",
-            "--repeats",
+            "--ranks", "1,2,4", "--size", "64", "--steps", "40", "--rounds",
             "2",
         ],
     );
     assert!(ran.succeeded(), "{}", ran.stderr);
     let out = &ran.stdout;
-    assert!(
-        out.starts_with("64×64 grid, 40 steps, best of 2 per job\n"),
+    let mut head = out.lines().skip(1);
+    assert_eq!(
+        head.next(),
+        Some("64×64 grid, 40 steps; one mpirun job per row"),
+        "{out}"
+    );
+    assert_eq!(
+        head.next(),
+        Some(
+            "2 timed rounds per job after a warm-up; median (fastest – slowest)"
+        ),
         "{out}"
     );
     let cores = std::thread::available_parallelism().map_or(1, |c| c.get());
@@ -114,13 +117,15 @@ fn the_scaling_table_has_one_exact_row_per_job() {
     ) {
         assert_eq!(row[0], ranks.to_string(), "{out}");
         assert_eq!(row[1], waiting, "{out}");
-        // time (value and unit), speedup, then the grid difference: zero.
-        assert_eq!(row[5], "0", "{out}");
-        assert_eq!(
-            row.last() == Some(&"oversubscribed"),
-            ranks > cores,
-            "{out}"
-        );
+        let oversubscribed = row.last() == Some(&"*");
+        assert_eq!(oversubscribed, ranks > cores, "{out}");
+        // The time, its spread and the speedup, then the two differences.
+        let columns = &row[..row.len() - usize::from(oversubscribed)];
+        let [.., speedup, cell_diff, _heat_diff] = columns else {
+            panic!("a short row: {out}");
+        };
+        assert!(speedup.ends_with('×'), "{out}");
+        assert_eq!(*cell_diff, "0", "{out}");
     }
 }
 
@@ -128,7 +133,7 @@ fn the_scaling_table_has_one_exact_row_per_job() {
 fn help_and_bad_arguments() {
     cli::assert_help_mentions(
         BINARY,
-        &["--ranks", "--size", "--steps", "--repeats"],
+        &["--ranks", "--size", "--steps", "--rounds"],
     );
     cli::assert_refused(
         BINARY,
@@ -137,7 +142,7 @@ fn help_and_bad_arguments() {
             &["--ranks", "1,x"],
             &["--size", "2"],
             &["--steps", "0"],
-            &["--repeats", "0"],
+            &["--rounds", "0"],
             &["--ranks", "8", "--size", "4"],
         ],
     );
