@@ -29,14 +29,18 @@ pub struct SshOptions {
 // ANCHOR: ssh_command
 /// `ssh` for one host, set up never to wait for a person: no password or
 /// passphrase prompt (BatchMode), no "are you sure?" about an unknown host
-/// key (StrictHostKeyChecking refuses it), and a bound on connecting.
+/// key (StrictHostKeyChecking refuses it), and a bound on connecting. `-tt`
+/// gives the remote command a terminal, so that it dies with the connection:
+/// when this `ssh` is killed, sshd hangs up the terminal and the kernel sends
+/// SIGHUP to the remote shell and its foreground command.
 pub fn ssh_command(host: &Host, options: &SshOptions, remote: &str) -> Command {
     let mut ssh = Command::new("ssh");
     if let Some(config) = &options.config {
         ssh.arg("-F").arg(config);
     }
     let seconds = options.connect_timeout.as_secs().max(1);
-    ssh.args(["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])
+    ssh.arg("-tt")
+        .args(["-o", "BatchMode=yes", "-o", "StrictHostKeyChecking=yes"])
         .args(["-o", "LogLevel=ERROR", "-o"])
         .arg(format!("ConnectTimeout={seconds}"));
     if let Some(known_hosts) = &options.known_hosts {
@@ -58,7 +62,9 @@ pub fn ssh_command(host: &Host, options: &SshOptions, remote: &str) -> Command {
 /// What became of one host.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
-    /// The command ran; its exit code and what it printed.
+    /// The command ran; its exit code and what it printed. On the terminal
+    /// that `-tt` asks for, stdout and stderr are one stream, and the
+    /// terminal's `\r\n` line ends are turned back into `\n`.
     Answered { code: i32, stdout: String },
     /// ssh itself gave up (its exit code 255): ssh's last word on why.
     Down(String),
@@ -141,7 +147,7 @@ pub async fn one_host(
                     Some(code) => Outcome::Answered {
                         code,
                         stdout: String::from_utf8_lossy(&output.stdout)
-                            .into_owned(),
+                            .replace("\r\n", "\n"),
                     },
                 },
             }

@@ -9,7 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
-use book_helpers::format_duration;
+use book_helpers::{cli, format_duration};
 use ch31_ssh_fan_out::fan_out::{Outcome, Report, SshOptions, run_everywhere};
 use ch31_ssh_fan_out::hostfile;
 use ch31_ssh_fan_out::lab::{Lab, Mode, namespaces_named};
@@ -83,12 +83,9 @@ fn main() -> ExitCode {
         .map_err(|error| format!("cannot start the runtime: {error}"))
         .and_then(|runtime| runtime.block_on(run(args)));
     match result {
-        Ok(true) => ExitCode::SUCCESS,
+        // The table has already said which hosts failed, and why.
         Ok(false) => ExitCode::FAILURE,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
+        finished => cli::exit_code(finished.map(drop)),
     }
 }
 

@@ -133,15 +133,116 @@ async fn stopped_and_frozen_hosts_are_reported_within_the_connect_timeout() {
     }
 }
 
+/// The processes on this machine whose command line contains `marker`, as
+/// `pid: command line`. The lab's hosts, namespaces or not, share this
+/// machine's process table, so their commands are listed too.
+fn processes_with(marker: &str) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir("/proc") else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|entry| {
+            entry.file_name().to_string_lossy().parse::<u32>().is_ok()
+        })
+        .filter_map(|entry| {
+            let raw = std::fs::read(entry.path().join("cmdline")).ok()?;
+            let line = String::from_utf8_lossy(&raw).replace('\0', " ");
+            line.contains(marker).then(|| {
+                format!(
+                    "{}: {}",
+                    entry.file_name().to_string_lossy(),
+                    line.trim()
+                )
+            })
+        })
+        .collect()
+}
+
+/// A command that runs for ten minutes and names `marker` in its own
+/// arguments (`sleep 600.<marker>`, which GNU sleep reads as seconds) and in
+/// its shell's.
+fn long_command(marker: &str) -> String {
+    format!("sleep 600.{marker}; echo {marker}")
+}
+
+/// A marker no other test's command carries.
+fn new_marker() -> String {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map_or(0, |since| since.subsec_nanos());
+    format!("{}{nanos:09}", std::process::id())
+}
+
+/// Waits (at most 15 s) until no process on this machine carries `marker`:
+/// not the local `ssh`, not the remote shell, not the remote `sleep`.
+async fn assert_all_gone(marker: &str, what: &str) {
+    let give_up = tokio::time::Instant::now() + Duration::from_secs(15);
+    loop {
+        let left = processes_with(marker);
+        if left.is_empty() {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < give_up,
+            "still running 15 s after {what}: {left:#?}"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
 #[tokio::test]
-async fn a_command_that_hangs_is_cut_off_at_the_deadline() {
-    let lab = Lab::start(3, modes()[0]).expect("the lab starts");
-    let deadline = Duration::from_secs(3);
-    let options = lab.ssh_options(CONNECT, deadline);
-    let reports = fan_out(lab.hosts(), &options, "sleep 600").await;
-    for report in &reports {
-        assert_eq!(report.outcome, Outcome::TimedOut);
-        assert!(report.took >= deadline);
+async fn a_command_that_hangs_is_cut_off_at_the_deadline_on_both_ends() {
+    for mode in modes() {
+        let lab = Lab::start(3, mode).expect("the lab starts");
+        let deadline = Duration::from_secs(3);
+        let options = lab.ssh_options(CONNECT, deadline);
+        let marker = new_marker();
+        let reports =
+            fan_out(lab.hosts(), &options, &long_command(&marker)).await;
+        for report in &reports {
+            assert_eq!(report.outcome, Outcome::TimedOut);
+            assert!(report.took >= deadline);
+        }
+        assert_all_gone(&marker, &format!("the deadline ({mode:?})")).await;
+    }
+}
+
+/// Cancelling means dropping the fan-out's future, as `timeout`, `select!` or
+/// an aborted task do: everything the fan-out started must then end, on this
+/// machine and on the hosts, within a bounded time.
+#[tokio::test]
+async fn cancelling_the_fan_out_ends_the_remote_commands_too() {
+    for mode in modes() {
+        let lab = Lab::start(3, mode).expect("the lab starts");
+        let options = lab.ssh_options(CONNECT, DEADLINE);
+        let marker = new_marker();
+        let remote = long_command(&marker);
+        let sleeping = |running: &[String]| {
+            let remote_sleeps =
+                running.iter().filter(|line| line.contains(": sleep 600."));
+            remote_sleeps.count()
+        };
+        let fan_out = run_everywhere(lab.hosts(), &options, &remote);
+        // Running: every host's `sleep` has started (a bounded wait).
+        let started = async {
+            let give_up = tokio::time::Instant::now() + BOUND;
+            while sleeping(&processes_with(&marker)) < 3 {
+                assert!(
+                    tokio::time::Instant::now() < give_up,
+                    "the remote commands never started: {:?}",
+                    processes_with(&marker)
+                );
+                tokio::time::sleep(Duration::from_millis(50)).await;
+            }
+        };
+        tokio::select! {
+            reports = fan_out => panic!("a 600 s command returned: {reports:?}"),
+            () = started => {} // the fan-out's future is dropped here
+        }
+        assert_all_gone(&marker, &format!("the cancel ({mode:?})")).await;
+        // Only now may the lab go: its guard kills what is left on the hosts.
+        drop(lab);
     }
 }
 
