@@ -65,7 +65,11 @@ impl Waiting {
 /// - `--bind-to none`: with several ranks per core, pinning each rank to one
 ///   core would stack them on the same cores while others idle,
 /// - `btl self,vader`: ranks on one host talk through shared memory (`vader`)
-///   or to themselves (`self`), never through a network card,
+///   or to themselves (`self`), never through a network card; neither opens a
+///   socket, so there is no TCP BTL to keep on loopback,
+/// - `oob_tcp_if_include lo`: the launcher's own out-of-band messages (to
+///   its daemons) use loopback addresses only, whatever other interfaces
+///   this machine has,
 /// - `mpi_yield_when_idle`: how a waiting rank waits (see [`Waiting`]).
 pub fn mpirun(
     ranks: usize,
@@ -78,6 +82,7 @@ pub fn mpirun(
     command
         .args(["--oversubscribe", "--bind-to", "none"])
         .args(["--mca", "btl", "self,vader"])
+        .args(["--mca", "oob_tcp_if_include", "lo"])
         .args(["--mca", "mpi_yield_when_idle", yield_when_idle])
         .arg(program.into())
         .args(args);
@@ -208,7 +213,44 @@ pub fn block(total: usize, parts: usize, part: usize) -> (usize, usize) {
 
 #[cfg(test)]
 mod tests {
-    use super::{block, is_rank_environment};
+    use std::path::Path;
+
+    use super::{Waiting, block, is_rank_environment, mpirun, mpirun_on_hosts};
+
+    /// The value given to `--mca <name>` on a command line, if any.
+    fn mca(command: &std::process::Command, name: &str) -> Option<String> {
+        let args: Vec<String> = command
+            .get_args()
+            .map(|arg| arg.to_string_lossy().into_owned())
+            .collect();
+        args.windows(3)
+            .find(|w| w[0] == "--mca" && w[1] == name)
+            .map(|w| w[2].clone())
+    }
+
+    #[test]
+    fn a_local_job_keeps_its_traffic_on_this_machine() {
+        let local = mpirun(4, Waiting::Yield, "program", &[]);
+        assert_eq!(mca(&local, "oob_tcp_if_include").as_deref(), Some("lo"));
+        let transports = mca(&local, "btl").expect("a BTL list");
+        assert_eq!(transports, "self,vader", "no TCP BTL, so no sockets");
+    }
+
+    #[test]
+    fn a_job_across_hosts_uses_the_network_it_is_given_and_no_other() {
+        let network = "10.231.1.0/24";
+        let hosts = Path::new("hosts");
+        let across = mpirun_on_hosts(3, hosts, "ssh", network, "program", &[]);
+        assert_eq!(
+            mca(&across, "oob_tcp_if_include").as_deref(),
+            Some(network)
+        );
+        assert_eq!(
+            mca(&across, "btl_tcp_if_include").as_deref(),
+            Some(network)
+        );
+        assert!(mca(&across, "btl").is_some_and(|btl| btl.contains("tcp")));
+    }
 
     #[test]
     fn a_rank_of_mpirun_srun_or_a_pmix_launcher_does_not_launch_again() {

@@ -6,6 +6,7 @@
 
 use std::process::ExitCode;
 
+use book_helpers::cli;
 use ch30_mpi_basics::{Waiting, run_self, under_mpirun};
 use clap::Parser;
 use mpi::collective::SystemOperation;
@@ -28,27 +29,13 @@ struct Args {
 fn main() -> ExitCode {
     let args = Args::parse();
     if under_mpirun() {
-        return match one_rank(args.per_rank) {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("error: {error}");
-                ExitCode::FAILURE
-            }
-        };
+        return cli::exit_code(one_rank(args.per_rank));
     }
     // Started by hand: the same program, N times, under the launcher. Ranks
     // may outnumber cores here, so a waiting rank gives its core away.
     let forwarded = ["--per-rank".to_string(), args.per_rank.to_string()];
-    match run_self(usize::from(args.ranks), Waiting::Yield, &forwarded) {
-        Ok(stdout) => {
-            print!("{stdout}");
-            ExitCode::SUCCESS
-        }
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    let job = run_self(usize::from(args.ranks), Waiting::Yield, &forwarded);
+    cli::exit_code(job.map(|stdout| print!("{stdout}")))
 }
 
 fn one_rank(per_rank: u64) -> Result<(), String> {

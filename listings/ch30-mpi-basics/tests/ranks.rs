@@ -92,9 +92,16 @@ fn without_mpirun_the_program_says_what_to_install() {
         .join(format!("ch30-no-mpirun-{}", std::process::id()));
     std::fs::create_dir_all(&empty).expect("a scratch folder");
     let mut command = Command::new(BINARY);
-    command
-        .env("PATH", &empty)
-        .env_remove("OMPI_COMM_WORLD_SIZE");
+    command.env("PATH", &empty);
+    // Not a rank of any launcher's job, even when the tests run inside one.
+    for launcher in [
+        "OMPI_COMM_WORLD_SIZE",
+        "PMIX_RANK",
+        "PMI_RANK",
+        "SLURM_PROCID",
+    ] {
+        command.env_remove(launcher);
+    }
     let ran = cli::run_command(command);
     std::fs::remove_dir(&empty).ok();
     assert_eq!(ran.code, Some(1), "{}", ran.stderr);
