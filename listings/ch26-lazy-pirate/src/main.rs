@@ -1,8 +1,9 @@
 //! The lazy pirate: a REQ client that does not trust its server. It waits a
 //! bounded time for each reply; on silence it throws its socket away, opens a
-//! new one and asks again; after a fixed number of tries it gives up with an
-//! error. The server here is a child process that crashes on purpose and that a
-//! supervisor restarts.
+//! new one and asks again (and only then: a socket that got its replies is
+//! kept); after a fixed number of tries it gives up with an error. The server
+//! here is a child process that crashes on purpose and that a supervisor
+//! restarts.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, ExitCode, Stdio};
@@ -12,7 +13,7 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use book_helpers::format_duration;
+use book_helpers::{cli, format_duration};
 use clap::{Parser, Subcommand};
 
 /// A client that retries through a server crash, and gives up if the server
@@ -61,17 +62,10 @@ const IDLE_LIMIT: Duration = Duration::from_secs(10);
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match &args.role {
+    cli::exit_code(match &args.role {
         Some(Role::Server { endpoint, crash_at }) => serve(endpoint, *crash_at),
         None => client_against_a_crashing_server(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 // ANCHOR: server
@@ -102,38 +96,72 @@ fn serve(endpoint: &str, crash_at: u64) -> Result<()> {
 // ANCHOR_END: server
 
 // ANCHOR: lazy_pirate
-/// Sends `request` and waits up to `timeout` for the reply, at most `tries`
-/// times. A REQ socket that got no reply is stuck (it may not send again), so
-/// each retry uses a fresh socket; linger 0 lets the old one go without
-/// delivering what it still held.
-fn ask(
-    context: &zmq::Context,
-    endpoint: &str,
-    request: &str,
-    timeout: Duration,
-    tries: u32,
-) -> Result<(String, u32)> {
-    for attempt in 1..=tries {
-        let socket = context.socket(zmq::REQ)?;
-        socket.set_linger(0)?;
-        socket.connect(endpoint)?;
-        socket.send(request, 0)?;
-        if socket.poll(zmq::POLLIN, timeout.as_millis().try_into()?)? > 0 {
-            let reply =
-                socket.recv_string(0)?.map_err(|_| anyhow!("not UTF-8"))?;
-            return Ok((reply, attempt));
+/// A REQ client that does not trust its server. It keeps one socket while the
+/// server answers; a REQ socket that got no reply is stuck (it may not send
+/// again), so only after a silent try does it close that socket — linger 0
+/// drops what it still held — and open a fresh one for the next try.
+struct Pirate<'a> {
+    context: &'a zmq::Context,
+    endpoint: String,
+    socket: Option<zmq::Socket>,
+    /// Sockets opened so far: one, plus one per failed try.
+    opened: u32,
+}
+
+impl<'a> Pirate<'a> {
+    fn new(context: &'a zmq::Context, endpoint: &str) -> Self {
+        let endpoint = endpoint.to_string();
+        let (socket, opened) = (None, 0);
+        Self {
+            context,
+            endpoint,
+            socket,
+            opened,
         }
-        println!(
-            "  request {request}: no reply within {}, \
-             try {attempt} of {tries} failed",
-            format_duration(timeout)
-        );
     }
-    bail!(
-        "no reply from {endpoint} to request {request} after {tries} tries \
-         of {} each; is the server running?",
-        format_duration(timeout)
-    )
+
+    /// Sends `request` and waits up to `timeout` for the reply, at most `tries`
+    /// times; returns the reply and the number of the try that got it.
+    fn ask(
+        &mut self,
+        request: &str,
+        timeout: Duration,
+        tries: u32,
+    ) -> Result<(String, u32)> {
+        let millis = i32::try_from(timeout.as_millis())?;
+        for attempt in 1..=tries {
+            let socket = match self.socket.take() {
+                Some(socket) => socket,
+                None => {
+                    let socket = self.context.socket(zmq::REQ)?;
+                    socket.set_linger(0)?;
+                    socket.set_sndtimeo(millis)?;
+                    socket.connect(&self.endpoint)?;
+                    self.opened += 1;
+                    socket
+                }
+            };
+            socket.send(request, 0)?;
+            if socket.poll(zmq::POLLIN, millis.into())? > 0 {
+                let reply =
+                    socket.recv_string(0)?.map_err(|_| anyhow!("not UTF-8"))?;
+                self.socket = Some(socket); // it served: keep it
+                return Ok((reply, attempt));
+            }
+            println!(
+                "  request {request}: no reply within {}, \
+                 try {attempt} of {tries} failed",
+                format_duration(timeout)
+            );
+            // `socket` is dropped here: closed, and the next try opens another.
+        }
+        bail!(
+            "no reply from {} to request {request} after {tries} tries \
+             of {} each; is the server running?",
+            self.endpoint,
+            format_duration(timeout)
+        )
+    }
 }
 // ANCHOR_END: lazy_pirate
 
@@ -244,11 +272,11 @@ fn client_against_a_crashing_server(args: &Args) -> Result<()> {
         args.crash_at
     );
     let context = zmq::Context::new();
+    let mut pirate = Pirate::new(&context, &endpoint);
     let timeout = Duration::from_millis(args.timeout_ms);
     let mut retried = 0;
     for n in 1..=args.requests {
-        let (reply, tries) =
-            ask(&context, &endpoint, &n.to_string(), timeout, args.tries)?;
+        let (reply, tries) = pirate.ask(&n.to_string(), timeout, args.tries)?;
         if reply != (n * n).to_string() {
             bail!("asked for {n}², got {reply}");
         }
@@ -257,8 +285,9 @@ fn client_against_a_crashing_server(args: &Args) -> Result<()> {
     }
     println!(
         "{} requests, all answered; {retried} needed a retry; \
-         server restarted {} time(s)",
+         {} socket(s) opened; server restarted {} time(s)",
         args.requests,
+        pirate.opened,
         supervisor.restarts.load(Ordering::Relaxed)
     );
     Ok(())

@@ -53,9 +53,20 @@ fn the_run_the_book_shows_answers_every_request_once() {
         "{out}"
     );
     assert!(
-        out.contains("8 requests, all answered; 1 needed a retry; server restarted 1 time(s)"),
+        out.contains("8 requests, all answered; 1 needed a retry; 2 socket(s) opened; server restarted 1 time(s)"),
         "{out}"
     );
+}
+
+/// The sockets the client says it opened, and the failed tries it printed.
+fn sockets_and_failures(out: &str) -> (u64, u64) {
+    let opened = out
+        .split_once(" socket(s) opened")
+        .and_then(|(before, _)| before.rsplit(' ').next())
+        .and_then(|count| count.parse().ok())
+        .unwrap_or_else(|| panic!("no count of sockets opened: {out}"));
+    let failures = out.lines().filter(|line| line.ends_with(" failed")).count();
+    (opened, u64::try_from(failures).unwrap())
 }
 
 #[test]
@@ -79,10 +90,19 @@ fn a_crash_anywhere_is_survived_stress() {
             ],
         );
         assert!(ran.succeeded(), "{}", ran.stderr);
-        let summary = format!(
-            "{requests} requests, all answered; 1 needed a retry; server restarted 1 time(s)"
-        );
+        let summary =
+            format!("{requests} requests, all answered; 1 needed a retry; ");
         assert!(ran.stdout.contains(&summary), "{}", ran.stdout);
+        assert!(
+            ran.stdout.contains("; server restarted 1 time(s)"),
+            "{}",
+            ran.stdout
+        );
+        // A socket is replaced after a silent try and only then: one for the
+        // first request, and one more for each try that failed.
+        let (opened, failures) = sockets_and_failures(&ran.stdout);
+        assert!(failures >= 1, "{}", ran.stdout);
+        assert_eq!(opened, 1 + failures, "{}", ran.stdout);
     }
 }
 
@@ -119,7 +139,7 @@ fn no_crash_needs_no_retry() {
     assert!(ran.succeeded(), "{}", ran.stderr);
     assert!(
         ran.stdout
-            .contains("50 requests, all answered; 0 needed a retry; server restarted 0 time(s)"),
+            .contains("50 requests, all answered; 0 needed a retry; 1 socket(s) opened; server restarted 0 time(s)"),
         "{}",
         ran.stdout
     );

@@ -8,8 +8,10 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use book_helpers::{format_duration, format_speedup, load_average, timed};
-use ch26_zeromq_patterns::transport::{Rendezvous, Transport, bind, receive};
+use book_helpers::{cli, format_duration, format_speedup, load_average, timed};
+use ch26_zeromq_patterns::transport::{
+    Rendezvous, Transport, bind, context_for, receive, send, socket,
+};
 use clap::{Parser, Subcommand};
 use crossbeam_channel::bounded;
 
@@ -42,6 +44,9 @@ enum Role {
         messages: u64,
         #[arg(long)]
         round_trips: u64,
+        /// Milliseconds any wait may last before the peer gives up.
+        #[arg(long, default_value_t = 30_000)]
+        patience_ms: u64,
     },
 }
 
@@ -56,24 +61,19 @@ struct Measured {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    let result = match args.role {
+    cli::exit_code(match args.role {
         Some(Role::Peer {
             endpoint,
             messages,
             round_trips,
+            patience_ms,
         }) => {
+            let patience = Duration::from_millis(patience_ms);
             let context = zmq::Context::new();
-            zmq_peer(&context, &endpoint, messages, round_trips)
+            zmq_peer(&context, &endpoint, (messages, round_trips), patience)
         }
         None => compare(&args),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 fn compare(args: &Args) -> Result<()> {
@@ -166,16 +166,18 @@ fn over_a_channel(args: &Args) -> Result<Measured> {
 /// reconnects over tcp); the peer is a thread for inproc and this program
 /// started again for ipc and tcp.
 fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
-    let context = zmq::Context::new();
+    // For inproc, a context without an I/O thread: none is needed.
+    let context = context_for(transport)?;
     let rendezvous = Rendezvous::new(transport)?;
-    let socket = context.socket(zmq::DEALER)?;
+    // Sends wait at most PATIENCE for room in the queue.
+    let socket = socket(&context, zmq::DEALER, PATIENCE)?;
     socket.set_linger(0)?;
     let endpoint = bind(&socket, &rendezvous.address("pair"))?;
     let (messages, round_trips) = (args.messages, args.round_trips);
     let peer = if transport == Transport::Inproc {
         let (context, endpoint) = (context.clone(), endpoint.clone());
         Peer::Thread(thread::spawn(move || {
-            zmq_peer(&context, &endpoint, messages, round_trips)
+            zmq_peer(&context, &endpoint, (messages, round_trips), PATIENCE)
         }))
     } else {
         let program =
@@ -195,15 +197,15 @@ fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
     let payload = vec![7_u8; usize::try_from(args.size)?];
     let (count, one_way) = timed(|| -> Result<String> {
         for _ in 0..messages {
-            socket.send(&payload, 0)?;
+            send_bytes(&socket, &payload)?;
         }
         receive(&socket, PATIENCE, "the count")
     });
     check_count(count?.as_bytes(), messages)?;
     let (echoed, round_trip) = timed(|| -> Result<()> {
         for _ in 0..round_trips {
-            socket.send(&payload, 0)?;
-            receive_bytes(&socket)?;
+            send_bytes(&socket, &payload)?;
+            receive_bytes(&socket, PATIENCE)?;
         }
         Ok(())
     });
@@ -216,42 +218,51 @@ fn over_zmq(transport: Transport, args: &Args) -> Result<Measured> {
 }
 
 /// The other end: says hello, counts `messages`, reports the count, echoes
-/// `round_trips`.
+/// `round_trips`. No wait lasts longer than `patience`.
 fn zmq_peer(
     context: &zmq::Context,
     endpoint: &str,
-    messages: u64,
-    round_trips: u64,
+    (messages, round_trips): (u64, u64),
+    patience: Duration,
 ) -> Result<()> {
-    let socket = context.socket(zmq::DEALER)?;
-    socket.connect(endpoint)?;
-    // A DEALER waits for its other end; bound that wait so an orphan peer
-    // exits, and give the last echo a second to leave before the process
-    // does.
-    socket.set_sndtimeo(PATIENCE.as_millis().try_into()?)?;
+    let socket = socket(context, zmq::DEALER, patience)?;
+    // With the default ZMQ_IMMEDIATE=0, `connect` makes a queue at once and
+    // the hello would go into it whether or not anyone is there. With 1, the
+    // hello waits for a completed connection, at most `patience`, so an
+    // orphan peer exits with an error.
+    socket.set_immediate(true)?;
+    // The last echo gets a second to leave before the process does.
     socket.set_linger(1_000)?;
-    socket
-        .send("hello", 0)
+    socket.connect(endpoint)?;
+    send(&socket, "hello", "hello")
         .with_context(|| format!("no one at {endpoint}"))?;
     let mut received = 0_u64;
     for _ in 0..messages {
-        received += u64::from(!receive_bytes(&socket)?.is_empty());
+        received += u64::from(!receive_bytes(&socket, patience)?.is_empty());
     }
-    socket.send(&received.to_string(), 0)?;
+    send(&socket, &received.to_string(), "count")?;
     for _ in 0..round_trips {
-        let message = receive_bytes(&socket)?;
-        socket.send(message, 0)?;
+        let message = receive_bytes(&socket, patience)?;
+        send_bytes(&socket, &message)?;
     }
     Ok(())
 }
 // ANCHOR_END: zmq
 
-/// One message as bytes, waiting a bounded time.
-fn receive_bytes(socket: &zmq::Socket) -> Result<Vec<u8>> {
-    if socket.poll(zmq::POLLIN, PATIENCE.as_millis().try_into()?)? == 0 {
+/// One message as bytes, waiting at most `patience`.
+fn receive_bytes(socket: &zmq::Socket, patience: Duration) -> Result<Vec<u8>> {
+    if socket.poll(zmq::POLLIN, patience.as_millis().try_into()?)? == 0 {
         bail!("the other side went silent (it died?)");
     }
     Ok(socket.recv_bytes(0)?)
+}
+
+/// Sends `message`; the socket's send time-out bounds the wait for room.
+fn send_bytes(socket: &zmq::Socket, message: &[u8]) -> Result<()> {
+    match socket.send(message, 0) {
+        Err(zmq::Error::EAGAIN) => bail!("the other side stopped reading"),
+        sent => Ok(sent?),
+    }
 }
 
 /// The peer's count must be every message sent: none lost, none doubled.

@@ -45,20 +45,48 @@ fn every_transport_delivers_every_message_at_any_size() {
     }
 }
 
-#[test]
-fn a_peer_with_no_one_to_talk_to_fails_clearly() {
-    let ran = cli::run(
+/// A peer process whose waits last at most 300 ms.
+fn peer(endpoint: &str) -> cli::Ran {
+    cli::run(
         BINARY,
         &[
             "peer",
             "--endpoint",
-            "tcp://127.0.0.1:1",
+            endpoint,
             "--messages",
             "1",
             "--round-trips",
             "1",
+            "--patience-ms",
+            "300",
         ],
+    )
+}
+
+#[test]
+fn a_peer_with_no_one_to_talk_to_fails_clearly() {
+    // Nobody listens on port 1: the hello never finds a connection.
+    let ran = peer("tcp://127.0.0.1:1");
+    assert_eq!(ran.code, Some(1), "{}", ran.stderr);
+    assert!(
+        ran.stderr.contains(
+            "error: no one at tcp://127.0.0.1:1: could not send the hello within 300 ms"
+        ),
+        "{}",
+        ran.stderr
     );
+}
+
+#[test]
+fn a_peer_whose_other_side_goes_silent_fails_clearly() {
+    // Someone is there and takes the hello, then sends nothing.
+    let context = zmq::Context::new();
+    let silent = context.socket(zmq::DEALER).unwrap();
+    silent.bind("tcp://127.0.0.1:*").unwrap();
+    let endpoint = silent.get_last_endpoint().unwrap().unwrap();
+    let ran = peer(&endpoint);
     assert_eq!(ran.code, Some(1), "{}", ran.stderr);
     assert!(ran.stderr.contains("went silent"), "{}", ran.stderr);
+    assert_eq!(silent.poll(zmq::POLLIN, 0).unwrap(), 1);
+    assert_eq!(silent.recv_string(0).unwrap().unwrap(), "hello");
 }

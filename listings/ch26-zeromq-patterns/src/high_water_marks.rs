@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Result, bail};
 use book_helpers::timed;
 
-use crate::transport::{Rendezvous, Transport, bind};
+use crate::transport::{Rendezvous, Transport, bind, context_for, receive};
 
 /// No loop here runs more than this many times, even if a mark were never
 /// reached.
@@ -42,7 +42,7 @@ pub struct Dropped {
 /// A PUSH socket and a PULL socket that reads nothing, both with high-water
 /// mark `mark`.
 pub fn push_blocks(mark: i32) -> Result<Blocked> {
-    let context = zmq::Context::new();
+    let context = context_for(Transport::Inproc)?;
     let rendezvous = Rendezvous::new(Transport::Inproc)?;
     let push = context.socket(zmq::PUSH)?;
     push.set_sndhwm(mark)?;
@@ -66,7 +66,7 @@ pub fn push_blocks(mark: i32) -> Result<Blocked> {
     // The reader takes messages one by one until the writer may go on.
     let mut read_before_room = 0;
     while read_before_room < queued {
-        pull.recv_bytes(0)?;
+        receive(&pull, Duration::from_secs(5), "a queued message")?;
         read_before_room += 1;
         // Asking whether the socket is writable also makes it read the reader's
         // "room again" notice, which a bare send may leave unread for a while.
@@ -86,7 +86,7 @@ pub fn push_blocks(mark: i32) -> Result<Blocked> {
 /// A PUB socket publishes `published` messages to a subscriber that reads only
 /// afterwards; both have high-water mark `mark`.
 pub fn pub_drops(mark: i32, published: u64) -> Result<Dropped> {
-    let context = zmq::Context::new();
+    let context = context_for(Transport::Inproc)?;
     let rendezvous = Rendezvous::new(Transport::Inproc)?;
     let publisher = context.socket(zmq::PUB)?;
     publisher.set_sndhwm(mark)?;
@@ -139,5 +139,10 @@ fn wait_until_subscribed(
         }
     }
     while subscriber.recv_bytes(zmq::DONTWAIT).is_ok() {}
+    // Reading freed room in the queue; the reader says so with a command the
+    // publisher reads only now and then while it sends, and until it has read
+    // it, it would drop the first messages as if the queue were still full.
+    // Asking about its state makes it read its commands at once.
+    publisher.poll(zmq::POLLOUT, 0)?;
     Ok(())
 }

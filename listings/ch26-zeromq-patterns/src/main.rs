@@ -6,7 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
-use book_helpers::{format_duration, format_speedup};
+use book_helpers::{cli, format_duration, format_speedup};
 use ch26_zeromq_patterns::router_dealer::{self, Policy};
 use ch26_zeromq_patterns::transport::Transport;
 use ch26_zeromq_patterns::{high_water_marks, pipeline, pub_sub, req_rep};
@@ -87,21 +87,17 @@ enum Pattern {
         tasks_at: String,
         #[arg(long)]
         results_at: String,
+        /// Milliseconds any wait may last before the worker gives up.
+        #[arg(long, default_value_t = 20_000)]
+        patience_ms: u64,
     },
 }
 
 fn main() -> ExitCode {
-    let result = match Args::parse().pattern {
+    cli::exit_code(match Args::parse().pattern {
         Some(pattern) => run(pattern),
         None => every_pattern(),
-    };
-    match result {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    })
 }
 
 /// Each pattern with its defaults, as if its subcommand had been typed alone.
@@ -212,30 +208,33 @@ fn run(pattern: Pattern) -> Result<()> {
                 "ROUTER/DEALER: {tasks} tasks, workers taking {} each",
                 costs.join(", ")
             );
-            let mut first = None;
+            let workers = usize::from(workers);
+            let mut took = Vec::new();
             for (how, policy) in [
                 ("in turn", Policy::RoundRobin),
                 ("first free", Policy::FirstFree),
             ] {
-                let dealt = router_dealer::run(
-                    policy,
-                    usize::from(workers),
-                    tasks,
-                    unit,
-                )?;
+                let dealt = router_dealer::run(policy, workers, tasks, unit)?;
+                let ideal = router_dealer::ideal(policy, workers, tasks, unit);
                 let shares: Vec<String> =
                     dealt.per_worker.iter().map(u64::to_string).collect();
-                let versus = first.map_or(String::new(), |first| {
-                    format!(" ({} faster)", format_speedup(first, dealt.took))
-                });
                 println!(
-                    "  {how:<10}  shares {:<8}  each task once: {}  took {}{versus}",
+                    "  {how:<10}  shares {:<8}  each task once: {}  took {}, ideal {}",
                     shares.join("/"),
                     dealt.each_task_once,
-                    format_duration(dealt.took)
+                    format_duration(dealt.took),
+                    format_duration(ideal)
                 );
-                first = Some(dealt.took);
+                took.push((dealt.took, ideal));
             }
+            let [(turn, turn_ideal), (free, free_ideal)] = took[..] else {
+                unreachable!("two policies")
+            };
+            println!(
+                "  first free is {} faster; if messages cost nothing, {}",
+                format_speedup(turn, free),
+                format_speedup(turn_ideal, free_ideal)
+            );
         }
         Pattern::HighWaterMarks { mark, published } => {
             println!(
@@ -263,9 +262,13 @@ fn run(pattern: Pattern) -> Result<()> {
             name,
             tasks_at,
             results_at,
-        } => {
-            pipeline::work(&zmq::Context::new(), &name, &tasks_at, &results_at)?
-        }
+            patience_ms,
+        } => pipeline::work(
+            &zmq::Context::new(),
+            &name,
+            (&tasks_at, &results_at),
+            Duration::from_millis(patience_ms),
+        )?,
     }
     Ok(())
 }

@@ -11,10 +11,12 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 
-use crate::transport::{Rendezvous, Transport, bind, receive};
+use crate::transport::{
+    Rendezvous, Transport, bind, context_for, receive, send, socket,
+};
 
-/// How long the sink waits for the next result before it calls a worker dead.
-const PATIENCE: Duration = Duration::from_secs(20);
+/// How long any side waits for another before it calls it dead.
+pub const PATIENCE: Duration = Duration::from_secs(20);
 
 /// The work: the sum of the decimal digits of every number in a range.
 pub fn digit_sum(numbers: Range<u64>) -> u64 {
@@ -49,27 +51,28 @@ pub struct Collected {
 // ANCHOR: worker
 /// A worker: pulls `task first last` messages, pushes `task worker result`
 /// messages, and stops at `stop`. The same function runs in a thread or in a
-/// child process.
+/// child process. No wait lasts longer than `patience`.
 pub fn work(
     context: &zmq::Context,
     name: &str,
-    tasks_at: &str,
-    results_at: &str,
+    (tasks_at, results_at): (&str, &str),
+    patience: Duration,
 ) -> Result<()> {
     let tasks = context.socket(zmq::PULL)?;
     tasks.connect(tasks_at)?;
-    let results = context.socket(zmq::PUSH)?;
-    results.connect(results_at)?;
-    // PUSH waits for a reader; bound that wait so a missing sink ends the
-    // worker, and give unsent results a second to leave when the worker
-    // stops.
-    results.set_sndtimeo(PATIENCE.as_millis().try_into()?)?;
+    let results = socket(context, zmq::PUSH, patience)?;
+    // By default (ZMQ_IMMEDIATE=0) `connect` makes a queue for the sink at
+    // once, and a send goes into it whether or not a sink ever answers. With
+    // ZMQ_IMMEDIATE=1 messages queue only on completed connections, so the
+    // `ready` below waits for a real sink, at most `patience`.
+    results.set_immediate(true)?;
+    // Unsent results get a second to leave when the worker stops.
     results.set_linger(1_000)?;
-    results
-        .send("ready", 0)
+    results.connect(results_at)?;
+    send(&results, "ready", "ready")
         .with_context(|| format!("no sink at {results_at}"))?;
     loop {
-        let task = receive(&tasks, PATIENCE, "task")?;
+        let task = receive(&tasks, patience, "task")?;
         let fields: Vec<u64> = match task.as_str() {
             "stop" => return Ok(()),
             task => {
@@ -79,7 +82,8 @@ pub fn work(
         let [id, first, last] = fields[..] else {
             bail!("malformed task {task:?}");
         };
-        results.send(&format!("{id} {name} {}", digit_sum(first..last)), 0)?;
+        let result = format!("{id} {name} {}", digit_sum(first..last));
+        send(&results, &result, "result")?;
     }
 }
 // ANCHOR_END: worker
@@ -93,9 +97,11 @@ pub fn run(
     tasks: u64,
     task_size: u64,
 ) -> Result<Collected> {
-    let context = zmq::Context::new();
+    let context = context_for(transport)?;
     let rendezvous = Rendezvous::new(transport)?;
-    let ventilator = context.socket(zmq::PUSH)?;
+    // A bound PUSH has no queue until a worker connects, and waits for one: the
+    // time-out bounds that wait.
+    let ventilator = socket(&context, zmq::PUSH, PATIENCE)?;
     let tasks_at = bind(&ventilator, &rendezvous.address("tasks"))?;
     let sink = context.socket(zmq::PULL)?;
     let results_at = bind(&sink, &rendezvous.address("results"))?;
@@ -110,8 +116,8 @@ pub fn run(
     }
     for task in 0..tasks {
         let numbers = task_range(task, task_size);
-        ventilator
-            .send(&format!("{task} {} {}", numbers.start, numbers.end), 0)?;
+        let message = format!("{task} {} {}", numbers.start, numbers.end);
+        send(&ventilator, &message, "task")?;
     }
 
     let mut seen = vec![0_u32; usize::try_from(tasks)?];
@@ -139,7 +145,7 @@ pub fn run(
 
     // One `stop` each: round robin over live workers gives every worker one.
     for _ in 0..workers {
-        ventilator.send("stop", 0)?;
+        send(&ventilator, "stop", "stop")?;
     }
     crew.finish()?;
     Ok(collected)
@@ -172,7 +178,7 @@ impl Crew {
                     results_at.to_string(),
                 );
                 thread::spawn(move || {
-                    work(&context, &name, &tasks_at, &results_at)
+                    work(&context, &name, (&tasks_at, &results_at), PATIENCE)
                 })
             });
             return Ok(Crew::Threads(threads.collect()));

@@ -6,7 +6,9 @@ use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::transport::{Rendezvous, Transport, bind, receive};
+use crate::transport::{
+    Rendezvous, Transport, bind, context_for, receive, send, socket,
+};
 
 /// How long the subscriber waits for the next message before it gives up.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -96,12 +98,16 @@ fn subscribe(
             ("sync", _) => {
                 // The subscription is in place; say so once.
                 if expected.is_none() {
-                    ready.send("listening", 0)?;
+                    send(ready, "listening", "confirmation")?;
                     expected = Some(0);
                 }
             }
             ("temp", "end") => {
-                ready.send("done", 0)?;
+                if heard.received == 0 {
+                    // It joined too late for any reading: it missed them all.
+                    heard.missed_at_start = heard.published;
+                }
+                send(ready, "done", "acknowledgement")?;
                 return Ok(heard);
             }
             ("temp", sequence) => {
@@ -127,8 +133,9 @@ pub fn run(
     messages: u64,
     handshake: bool,
 ) -> Result<Heard> {
-    let context = zmq::Context::new();
+    let context = context_for(transport)?;
     let rendezvous = Rendezvous::new(transport)?;
+    // A PUB socket never waits: what it cannot queue, it drops.
     let publisher = context.socket(zmq::PUB)?;
     let news = bind(&publisher, &rendezvous.address("news"))?;
     let ready = context.socket(zmq::PULL)?;
@@ -140,7 +147,7 @@ pub fn run(
         subscriber.connect(&news)?;
         subscriber.set_subscribe(b"temp")?;
         subscriber.set_subscribe(b"sync")?;
-        let confirm = listener.socket(zmq::PUSH)?;
+        let confirm = socket(&listener, zmq::PUSH, PATIENCE)?;
         confirm.connect(&ready_at)?;
         subscribe(&subscriber, &confirm, messages)
     });

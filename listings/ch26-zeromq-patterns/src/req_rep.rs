@@ -5,7 +5,9 @@ use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
 
-use crate::transport::{Rendezvous, Transport, bind, receive};
+use crate::transport::{
+    Rendezvous, Transport, bind, context_for, receive, send, socket,
+};
 
 /// How long a side waits for the other before it calls the other dead.
 const PATIENCE: Duration = Duration::from_secs(5);
@@ -27,7 +29,7 @@ fn serve(server: &zmq::Socket, requests: u64) -> Result<()> {
     for _ in 0..requests {
         let request = receive(server, PATIENCE, "request")?;
         let n: u64 = request.parse().context("a request is a number")?;
-        server.send(&(n * n).to_string(), 0)?;
+        send(server, &(n * n).to_string(), "reply")?;
     }
     Ok(())
 }
@@ -37,19 +39,19 @@ fn serve(server: &zmq::Socket, requests: u64) -> Result<()> {
 /// A server thread and a client exchange `requests` numbers and squares over
 /// `transport`, then the client breaks the lockstep on purpose.
 pub fn run(transport: Transport, requests: u64) -> Result<Conversation> {
-    let context = zmq::Context::new();
+    let context = context_for(transport)?;
     let rendezvous = Rendezvous::new(transport)?;
-    let server = context.socket(zmq::REP)?;
+    let server = socket(&context, zmq::REP, PATIENCE)?;
     let endpoint = bind(&server, &rendezvous.address("squares"))?;
     // One more request than the loop below sends: the one the lockstep test
     // makes.
     let server = thread::spawn(move || serve(&server, requests + 1));
 
-    let client = context.socket(zmq::REQ)?;
+    let client = socket(&context, zmq::REQ, PATIENCE)?;
     client.connect(&endpoint)?;
     let mut answered = 0;
     for n in 1..=requests {
-        client.send(&n.to_string(), 0)?;
+        send(&client, &n.to_string(), "request")?;
         let reply: u64 = receive(&client, PATIENCE, "reply")?.parse()?;
         if reply != n * n {
             bail!("asked for {n}², got {reply}");
@@ -58,7 +60,7 @@ pub fn run(transport: Transport, requests: u64) -> Result<Conversation> {
     }
 
     // A REQ socket must read the reply before it may ask again.
-    client.send("7", 0)?;
+    send(&client, "7", "request")?;
     let second_send = match client.send("8", 0) {
         Err(zmq::Error::EFSM) => "refused with EFSM".to_string(),
         outcome => bail!("REQ let a second request through: {outcome:?}"),

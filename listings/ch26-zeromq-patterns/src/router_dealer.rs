@@ -9,7 +9,9 @@ use std::time::Duration;
 use anyhow::{Result, anyhow, bail};
 use book_helpers::timed;
 
-use crate::transport::{Rendezvous, Transport, bind, receive};
+use crate::transport::{
+    Rendezvous, Transport, bind, context_for, receive, send, socket,
+};
 
 /// How long the router waits for a worker before it calls it dead.
 const PATIENCE: Duration = Duration::from_secs(10);
@@ -34,6 +36,31 @@ pub struct Dealt {
     pub took: Duration,
 }
 
+/// How long [`run`] would take if messages and wake-ups cost nothing: the
+/// length of the schedule alone. In turn, that is the slowest worker's share;
+/// first free hands each task to the worker that will be free soonest.
+pub fn ideal(
+    policy: Policy,
+    workers: usize,
+    tasks: u64,
+    unit: Duration,
+) -> Duration {
+    let mut free_at = vec![Duration::ZERO; workers];
+    for task in 0..tasks {
+        let worker = match policy {
+            Policy::RoundRobin => {
+                usize::try_from(task).unwrap_or(usize::MAX) % workers
+            }
+            Policy::FirstFree => (0..workers)
+                .min_by_key(|&worker| free_at[worker])
+                .unwrap_or(0),
+        };
+        let n = u32::try_from(worker + 1).unwrap_or(u32::MAX);
+        free_at[worker] += unit * n;
+    }
+    free_at.into_iter().max().unwrap_or_default()
+}
+
 // ANCHOR: worker
 /// A DEALER worker named `worker-<n>`: says `ready`, then answers each `task i`
 /// with `done i` after `n × unit` of work, until `stop`.
@@ -43,17 +70,17 @@ fn work(
     n: usize,
     unit: Duration,
 ) -> Result<()> {
-    let socket = context.socket(zmq::DEALER)?;
-    socket.set_identity(format!("worker-{n}").as_bytes())?;
-    socket.connect(router_at)?;
-    socket.send("ready", 0)?;
+    let dealer = socket(context, zmq::DEALER, PATIENCE)?;
+    dealer.set_identity(format!("worker-{n}").as_bytes())?;
+    dealer.connect(router_at)?;
+    send(&dealer, "ready", "ready")?;
     loop {
-        let message = receive(&socket, PATIENCE, "task")?;
+        let message = receive(&dealer, PATIENCE, "task")?;
         let Some(task) = message.strip_prefix("task ") else {
             return Ok(()); // `stop`
         };
         thread::sleep(unit * u32::try_from(n)?);
-        socket.send(&format!("done {task}"), 0)?;
+        send(&dealer, &format!("done {task}"), "result")?;
     }
 }
 // ANCHOR_END: worker
@@ -67,9 +94,12 @@ pub fn run(
     tasks: u64,
     unit: Duration,
 ) -> Result<Dealt> {
-    let context = zmq::Context::new();
+    let context = context_for(Transport::Inproc)?;
     let rendezvous = Rendezvous::new(Transport::Inproc)?;
-    let router = context.socket(zmq::ROUTER)?;
+    let router = socket(&context, zmq::ROUTER, PATIENCE)?;
+    // A task for a worker that is not connected is an error (EHOSTUNREACH),
+    // not a message silently dropped, which is ROUTER's default.
+    router.set_router_mandatory(true)?;
     let router_at = bind(&router, &rendezvous.address("router"))?;
     let crew: Vec<_> = (1..=workers)
         .map(|n| {

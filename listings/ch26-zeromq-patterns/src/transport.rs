@@ -11,13 +11,61 @@ use anyhow::{Context as _, Result, anyhow, bail};
 /// How peers reach each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Transport {
-    /// Threads of one process sharing a `zmq::Context`: no system calls, no
-    /// copies.
+    /// Threads of one process sharing a `zmq::Context`: messages pass through
+    /// memory between the threads, with no I/O thread involved
+    /// (zmq_inproc(7)); a reader asleep on an empty queue is still woken
+    /// through a file descriptor.
     Inproc,
     /// Processes on one host, through a Unix-domain socket file.
     Ipc,
     /// Anything that can reach 127.0.0.1, processes on other hosts included.
     Tcp,
+}
+
+/// A context for sockets that use `transport`. One for `inproc://` only starts
+/// no I/O thread at all: libzmq's I/O threads serve `ipc://` and `tcp://`
+/// connections, and inproc needs none (zmq_ctx_set(3), `ZMQ_IO_THREADS`).
+pub fn context_for(transport: Transport) -> Result<zmq::Context> {
+    let context = zmq::Context::new();
+    if transport == Transport::Inproc {
+        context.set_io_threads(0)?;
+    }
+    Ok(context)
+}
+
+/// A socket of `kind` whose sends wait at most `limit`: a send that would block
+/// — a full queue, or no peer to queue for — fails with `EAGAIN` instead of
+/// waiting forever for a peer that died.
+pub fn socket(
+    context: &zmq::Context,
+    kind: zmq::SocketType,
+    limit: Duration,
+) -> Result<zmq::Socket> {
+    let socket = context.socket(kind)?;
+    socket.set_sndtimeo(millis(limit))?;
+    Ok(socket)
+}
+
+fn millis(limit: Duration) -> i32 {
+    i32::try_from(limit.as_millis()).unwrap_or(i32::MAX)
+}
+
+/// Sends `message`, naming `what` it was in the error if the socket's send
+/// time-out (see [`socket`]) ran out first.
+pub fn send(socket: &zmq::Socket, message: &str, what: &str) -> Result<()> {
+    match socket.send(message, 0) {
+        Ok(()) => Ok(()),
+        Err(zmq::Error::EAGAIN) => {
+            let limit = u64::try_from(socket.get_sndtimeo()?).unwrap_or(0);
+            bail!(
+                "could not send the {what} within {} (no peer took it: one died?)",
+                book_helpers::format_duration(Duration::from_millis(limit))
+            )
+        }
+        Err(error) => {
+            Err(error).with_context(|| format!("cannot send the {what}"))
+        }
+    }
 }
 
 impl std::fmt::Display for Transport {
