@@ -1,8 +1,9 @@
 //! Chapter 1's prime count in every model of the book, timed side by side and
 //! each checked against the plain loop.
 
+use anyhow::Context;
 use book_helpers::measure::{Machine, interleaved};
-use book_helpers::{format_duration, format_speedup};
+use book_helpers::{cli, format_duration, format_speedup};
 use ch30_mpi_basics::under_mpirun;
 use ch32_one_problem_every_model::{
     Model, mpi_rank, rpc_worker, worker_main, zeromq_worker,
@@ -97,15 +98,14 @@ fn model_choice() -> impl TypedValueParser<Value = Choice> {
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(worked) = as_worker(&args) {
-        return match worked {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(error) => {
-                eprintln!("worker: {error:#}");
-                ExitCode::FAILURE
-            }
-        };
+    match as_worker(&args) {
+        Some(worked) => cli::exit_code(worked.context("worker")),
+        None => cli::exit_code(every_model(&args)),
     }
+}
+
+/// Times every model asked for against the plain loop and prints the table.
+fn every_model(args: &Args) -> Result<(), String> {
     let (limit, threads) = (args.size, usize::from(args.threads));
     // The process models start this same binary again: as workers with a
     // hidden flag, or as ranks under `mpirun`.
@@ -128,8 +128,7 @@ fn main() -> ExitCode {
         .partition(|model| model.missing().is_none());
     if let (Some(one), Some(model)) = (args.model.0, missing.first()) {
         let why = model.missing().unwrap_or_default();
-        eprintln!("error: cannot run {}: {why}", one.name());
-        return ExitCode::FAILURE;
+        return Err(format!("cannot run {}: {why}", one.name()));
     }
     // Each model twice: on the work, and on nothing (numbers below 2), which
     // is what its structure costs before the first block: threads, runtimes,
@@ -148,13 +147,7 @@ fn main() -> ExitCode {
         .collect();
     let mut ways: Vec<&mut dyn FnMut() -> Result<u64, String>> =
         ways.iter_mut().map(|way| way as _).collect();
-    let measured = match interleaved(ROUNDS, &mut ways) {
-        Ok(measured) => measured,
-        Err(error) => {
-            eprintln!("error: {error}");
-            return ExitCode::FAILURE;
-        }
-    };
+    let measured = interleaved(ROUNDS, &mut ways)?;
     let (baseline, expected) = (measured[0].0.median(), measured[0].1);
     let empty: Vec<_> = measured.iter().skip(1).step_by(2).collect();
     let measured: Vec<_> = measured.iter().step_by(2).collect();
@@ -195,8 +188,7 @@ fn main() -> ExitCode {
         println!("{:<22}  not run: {why}", model.name());
     }
     if !wrong.is_empty() {
-        eprintln!("error: {}", wrong.join("; "));
-        return ExitCode::FAILURE;
+        return Err(wrong.join("; "));
     }
     println!();
     let which = if missing.is_empty() {
@@ -205,6 +197,6 @@ fn main() -> ExitCode {
         "every model run"
     };
     println!("{which} found the sequential count, {expected}");
-    ExitCode::SUCCESS
+    Ok(())
 }
 // ANCHOR_END: main
