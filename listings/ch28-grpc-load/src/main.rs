@@ -5,6 +5,7 @@
 use std::net::SocketAddr;
 use std::process::ExitCode;
 
+use book_helpers::cli::exit_code;
 use book_helpers::measure::Machine;
 use ch28_grpc_load::{
     CALL_DEADLINE, ChildServer, Rounds, announce_and_wait, drive, grpc_call,
@@ -47,13 +48,7 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(&cli).await)
 }
 
 fn nagle(cli: &Cli) -> Nagle {

@@ -33,8 +33,11 @@ pub struct Certificates {
     pub server_key_pem: String,
 }
 
+/// `server_name` is the name the server's certificate is issued for: the
+/// listing's server uses `SERVER_NAME`, the name its clients check.
 pub fn make_certificates(
     authority_name: &str,
+    server_name: &str,
 ) -> Result<Certificates, rcgen::Error> {
     let mut authority = CertificateParams::new(Vec::<String>::new())?;
     authority.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
@@ -45,7 +48,7 @@ pub fn make_certificates(
         CertifiedIssuer::self_signed(authority, KeyPair::generate()?)?;
 
     let server_key = KeyPair::generate()?;
-    let server = CertificateParams::new(vec![SERVER_NAME.to_string()])?
+    let server = CertificateParams::new(vec![server_name.to_string()])?
         .signed_by(&server_key, &authority)?;
     Ok(Certificates {
         authority_pem: pem("CERTIFICATE", authority.der()),

@@ -5,6 +5,7 @@
 use std::net::Ipv4Addr;
 use std::process::ExitCode;
 
+use book_helpers::cli::exit_code;
 use ch28_grpc_tls::{SERVER_NAME, connect_tls, make_certificates, serve_tls};
 use ch28_grpc_tonic::client::{self, connect};
 use ch28_grpc_tonic::server::Failure;
@@ -25,18 +26,12 @@ struct Cli {
 #[tokio::main]
 async fn main() -> ExitCode {
     let cli = Cli::parse();
-    match run(&cli.token).await {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(run(&cli.token).await)
 }
 
 // ANCHOR: main
 async fn run(token: &str) -> Result<(), Failure> {
-    let certificates = make_certificates("book test authority")?;
+    let certificates = make_certificates("book test authority", SERVER_NAME)?;
     println!(
         "made a certificate authority and a certificate for {SERVER_NAME:?} it signed"
     );
@@ -59,7 +54,7 @@ async fn run(token: &str) -> Result<(), Failure> {
     let verdict = if prime { "prime" } else { "composite" };
     println!("client trusting that authority: IsPrime(97) -> {verdict}");
 
-    let stranger = make_certificates("some other authority")?;
+    let stranger = make_certificates("some other authority", SERVER_NAME)?;
     match connect_tls(address, &stranger.authority_pem, token).await {
         Err(error) => {
             println!(

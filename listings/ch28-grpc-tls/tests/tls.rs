@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use book_helpers::cli::{self, assert_help_mentions, assert_refused};
 use book_helpers::finishes_within;
-use ch28_grpc_tls::{Certificates, connect_tls, make_certificates, serve_tls};
+use ch28_grpc_tls::{
+    Certificates, SERVER_NAME, connect_tls, make_certificates, serve_tls,
+};
 use ch28_grpc_tonic::client;
 use ch28_grpc_tonic::is_prime;
 use tokio::net::TcpListener;
@@ -68,7 +70,8 @@ fn stress_concurrent_tls_clients_get_the_plaintext_answers() {
     finishes_within(LIMIT, || {
         runtime().block_on(async {
             let certificates =
-                make_certificates("stress authority").expect("certificates");
+                make_certificates("stress authority", SERVER_NAME)
+                    .expect("certificates");
             let (address, _stop) = start(&certificates).await;
             for round in 0..10_u64 {
                 let mut clients = JoinSet::new();
@@ -103,12 +106,44 @@ fn stress_concurrent_tls_clients_get_the_plaintext_answers() {
     });
 }
 
+/// The trusted authority signed the server's certificate, but for another
+/// name: the chain checks out, the name does not, and the client must refuse
+/// as it would a stranger that stole a certificate from another of the
+/// authority's hosts.
+#[test]
+fn a_certificate_for_another_name_is_refused_though_its_authority_is_trusted() {
+    let error = finishes_within(LIMIT, || {
+        runtime().block_on(async {
+            let certificates = make_certificates("trusted authority", "wrong.example")
+                .expect("certificates");
+            let (address, _stop) = start(&certificates).await;
+            match connect_tls(address, &certificates.authority_pem, TOKEN).await
+            {
+                Err(error) => error,
+                Ok(mut client) => {
+                    let answered = client::is_prime(&mut client, 97).await;
+                    panic!(
+                        "a certificate for wrong.example passed for {SERVER_NAME}: {answered:?}"
+                    )
+                }
+            }
+        })
+    });
+    assert!(error.starts_with("no TLS connection to"), "{error}");
+    assert!(
+        error.contains(&format!("not valid for name \"{SERVER_NAME}\""))
+            && error.contains("wrong.example"),
+        "the error names the name checked and the name presented: {error}"
+    );
+}
+
 #[test]
 fn a_dead_server_is_a_clear_error_not_a_hang() {
     let error = finishes_within(LIMIT, || {
         runtime().block_on(async {
             let certificates =
-                make_certificates("lonely authority").expect("certificates");
+                make_certificates("lonely authority", SERVER_NAME)
+                    .expect("certificates");
             let address = std::net::TcpListener::bind("127.0.0.1:0")
                 .and_then(|listener| listener.local_addr())
                 .expect("a free port");
@@ -127,7 +162,8 @@ fn the_server_survives_clients_that_die_during_the_handshake() {
     finishes_within(LIMIT, || {
         runtime().block_on(async {
             let certificates =
-                make_certificates("patient authority").expect("certificates");
+                make_certificates("patient authority", SERVER_NAME)
+                    .expect("certificates");
             let (address, _stop) = start(&certificates).await;
             for junk in [
                 &b""[..],

@@ -8,6 +8,7 @@ use std::net::{Ipv4Addr, SocketAddr};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use book_helpers::cli::exit_code;
 use ch28_grpc_tonic::client::{self, Client, connect, describe};
 use ch28_grpc_tonic::server::{
     Failure, NumbersService, RunningServer, WorkLog, serve,
@@ -76,13 +77,7 @@ async fn main() -> ExitCode {
         Mode::Call { addr, token } => calls(addr, &token).await,
         Mode::Work { addr, token } => long_work(addr, &token).await,
     };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(outcome)
 }
 
 // ANCHOR: tour

@@ -151,7 +151,7 @@ impl Numbers for NumbersService {
     ) -> Result<Response<Self::PrimesBelowStream>, Status> {
         let limit = request.into_inner().value;
         if limit > MAX_LIMIT {
-            return Err(Status::out_of_range(format!(
+            return Err(Status::invalid_argument(format!(
                 "limit above {MAX_LIMIT}"
             )));
         }
@@ -180,7 +180,7 @@ impl Numbers for NumbersService {
         // call broke.
         while let Some(number) = numbers.message().await? {
             total = total.checked_add(number.value).ok_or_else(|| {
-                Status::out_of_range("the sum does not fit in 64 bits")
+                Status::invalid_argument("the sum does not fit in 64 bits")
             })?;
         }
         Ok(Response::new(Number { value: total }))
@@ -205,7 +205,7 @@ impl Numbers for NumbersService {
                             total = sum;
                             Ok(Number { value: total })
                         }
-                        None => Err(Status::out_of_range(
+                        None => Err(Status::invalid_argument(
                             "the total does not fit in 64 bits",
                         )),
                     },

@@ -186,3 +186,47 @@ fn without_the_token_no_handler_runs() {
         });
     });
 }
+
+/// A request that is wrong whatever the server's state is INVALID_ARGUMENT, as
+/// the gRPC status-code guide asks; OUT_OF_RANGE is for a bound the system's
+/// state may move (reading past the current end of a file), and no call of
+/// this service has one.
+#[test]
+fn requests_wrong_in_any_state_are_invalid_argument() {
+    finishes_within(Duration::from_secs(60), || {
+        runtime(2).block_on(async {
+            let server = RunningServer::start(TOKEN).await.expect("a server");
+            let mut client = connect(server.address, Some(TOKEN))
+                .await
+                .expect("connects");
+            let limit = ch28_grpc_tonic::server::MAX_LIMIT + 1;
+            let refusals = [
+                ("IsPrime(1)", client::is_prime(&mut client, 1).await.err()),
+                (
+                    "PrimesBelow above the limit",
+                    client::primes_below(&mut client, limit).await.err(),
+                ),
+                (
+                    "Sum that overflows",
+                    client::sum(&mut client, vec![u64::MAX, 1]).await.err(),
+                ),
+                (
+                    "RunningTotal that overflows",
+                    client::running_totals(&mut client, &[u64::MAX, 1])
+                        .await
+                        .err(),
+                ),
+            ];
+            for (call, status) in refusals {
+                let status = status.unwrap_or_else(|| panic!("{call} refused"));
+                assert_eq!(status.code(), Code::InvalidArgument, "{call}");
+            }
+            // Within the limits the same calls are answered.
+            assert_eq!(
+                client::sum(&mut client, vec![u64::MAX - 1, 1]).await.ok(),
+                Some(u64::MAX)
+            );
+            server.stop().await.expect("a clean stop");
+        });
+    });
+}

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 
 use std::time::{Duration, Instant};
 
+use book_helpers::cli::exit_code;
 use book_helpers::measure::{Machine, Speedups};
 use ch28_grpc_load::{
     CALL_DEADLINE, ChildServer, Rounds, announce_and_wait, candidate, drive,
@@ -106,13 +107,7 @@ async fn main() -> ExitCode {
             compare_load(&cli).await
         }
     };
-    match outcome {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error}");
-            ExitCode::FAILURE
-        }
-    }
+    exit_code(outcome)
 }
 
 fn print_code_sizes() {

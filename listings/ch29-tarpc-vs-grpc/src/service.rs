@@ -36,7 +36,6 @@ pub trait Numbers {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub enum Refused {
     InvalidArgument(String),
-    OutOfRange(String),
     ResourceExhausted(String),
 }
 // ANCHOR_END: trait
@@ -71,7 +70,7 @@ impl Numbers for NumbersServer {
         limit: u64,
     ) -> Result<Vec<u64>, Refused> {
         if limit > MAX_LIMIT {
-            return Err(Refused::OutOfRange(format!(
+            return Err(Refused::InvalidArgument(format!(
                 "limit above {MAX_LIMIT}"
             )));
         }
@@ -79,8 +78,9 @@ impl Numbers for NumbersServer {
     }
 
     async fn sum(self, _: Context, numbers: Vec<u64>) -> Result<u64, Refused> {
-        let overflow =
-            || Refused::OutOfRange("the sum does not fit in 64 bits".into());
+        let overflow = || {
+            Refused::InvalidArgument("the sum does not fit in 64 bits".into())
+        };
         numbers
             .into_iter()
             .try_fold(0_u64, |total, n| total.checked_add(n))

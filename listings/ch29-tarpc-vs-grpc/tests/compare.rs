@@ -135,6 +135,24 @@ fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
                 matches!(refused, Err(Refused::InvalidArgument(_))),
                 "{refused:?}"
             );
+            // Wrong whatever the server's state: INVALID_ARGUMENT, as in
+            // chapter 28, never OUT_OF_RANGE.
+            let too_far = client
+                .primes_below(context::current(), 1_000_001)
+                .await
+                .expect("a reply");
+            assert!(
+                matches!(too_far, Err(Refused::InvalidArgument(_))),
+                "{too_far:?}"
+            );
+            let overflow = client
+                .sum(context::current(), vec![u64::MAX, 1])
+                .await
+                .expect("a reply");
+            assert!(
+                matches!(overflow, Err(Refused::InvalidArgument(_))),
+                "{overflow:?}"
+            );
             let refused = client
                 .work(context::current(), 10_000, 50)
                 .await
