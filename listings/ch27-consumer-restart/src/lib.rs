@@ -5,6 +5,7 @@
 use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
+use std::ops::Range;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::thread;
@@ -31,6 +32,10 @@ pub struct Tally {
     pub lost: u64,
     /// Processings beyond the first of an event.
     pub duplicates: u64,
+    /// Which events were never processed, as ranges of ids.
+    pub lost_ids: Vec<Range<u64>>,
+    /// Which events were processed more than once, as ranges of ids.
+    pub repeated_ids: Vec<Range<u64>>,
 }
 
 /// Counts each event id in `file` (lines that are numbers) against `0..events`.
@@ -44,12 +49,41 @@ pub fn tally(file: &Path, events: u64) -> Result<Tally> {
             .ok_or_else(|| anyhow!("unknown event {id}"))? += 1;
         processed += 1;
     }
+    let ids = |keep: fn(u64) -> bool| {
+        ranges(times.iter().filter(|&(_, &n)| keep(n)).map(|(&id, _)| id))
+    };
     Ok(Tally {
         events,
         processed,
         lost: times.values().filter(|&&n| n == 0).count().try_into()?,
         duplicates: times.values().map(|&n| n.saturating_sub(1)).sum(),
+        lost_ids: ids(|n| n == 0),
+        repeated_ids: ids(|n| n > 1),
     })
+}
+
+/// Increasing ids as the fewest ranges that hold exactly them.
+pub fn ranges(ids: impl IntoIterator<Item = u64>) -> Vec<Range<u64>> {
+    let mut ranges: Vec<Range<u64>> = Vec::new();
+    for id in ids {
+        match ranges.last_mut() {
+            Some(last) if last.end == id => last.end = id + 1,
+            _ => ranges.push(id..id + 1),
+        }
+    }
+    ranges
+}
+
+/// `" (events 600..650)"`, or nothing for no ids.
+pub fn show_ids(ranges: &[Range<u64>]) -> String {
+    if ranges.is_empty() {
+        return String::new();
+    }
+    let shown: Vec<String> = ranges
+        .iter()
+        .map(|range| format!("{}..{}", range.start, range.end))
+        .collect();
+    format!(" (events {})", shown.join(" and "))
 }
 
 fn lines_in(file: &Path) -> usize {
@@ -222,13 +256,18 @@ pub fn with_the_log(
         (scratch.0.join("offset"), scratch.0.join("processed"));
     let runtime = runtime()?;
     let half = events / 2;
-    let produce = |range: std::ops::Range<u64>| {
+    let produce = |range: Range<u64>| {
         runtime.block_on(async {
             let client = connect(&broker.address).await?;
             let log = partition(&client, "events", 0).await?;
             // One record per request: tansu 0.6.0 answers a fetch that starts
             // inside a stored batch with the next batch, so each
-            // record is its own batch.
+            // record is its own batch. rskafka asks for acks=all and waits
+            // for each answer, so one request is in flight and a retry cannot
+            // reorder; but it retries a request whose connection broke, and
+            // with no idempotent producer (rskafka has none) a retry of a
+            // request the broker had already written would store the record
+            // twice.
             for id in range {
                 let event = vec![record("event", &id.to_string())];
                 log.produce(event, Compression::NoCompression).await?;

@@ -6,7 +6,8 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 use anyhow::{Result, bail};
-use ch27_consumer_restart::{self as restart, Tally};
+use book_helpers::cli;
+use ch27_consumer_restart::{self as restart, Tally, show_ids};
 use clap::{Parser, Subcommand};
 
 /// Kills a consumer mid-stream, once reading a log on the tansu broker (started
@@ -55,13 +56,7 @@ enum Role {
 }
 
 fn main() -> ExitCode {
-    match run(Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(run(Args::parse()))
 }
 
 fn run(args: Args) -> Result<()> {
@@ -105,7 +100,12 @@ fn run(args: Args) -> Result<()> {
 
 fn show(tally: &Tally) {
     println!(
-        "  processed {} times for {} events: lost {}, processed twice {}",
-        tally.processed, tally.events, tally.lost, tally.duplicates
+        "  processed {} times for {} events: lost {}{}, processed twice {}{}",
+        tally.processed,
+        tally.events,
+        tally.lost,
+        show_ids(&tally.lost_ids),
+        tally.duplicates,
+        show_ids(&tally.repeated_ids)
     );
 }

@@ -23,18 +23,52 @@ fn help_and_bad_arguments() {
     );
 }
 
-/// (processed, events, lost, processed twice) from the two `processed …` lines.
-fn tallies(ran: &Ran) -> Vec<[u64; 4]> {
+/// (processed, events, lost, processed twice) from the two `processed …`
+/// lines, with the ranges of ids lost and processed twice as printed.
+fn tallies(ran: &Ran) -> Vec<([u64; 4], String, String)> {
     ran.rows_starting_with("  processed ")
         .iter()
         .map(|row| {
-            let numbers: Vec<u64> = row
-                .split(|c: char| !c.is_ascii_digit())
-                .filter_map(|word| word.parse().ok())
+            let (lost_part, twice_part) =
+                row.split_once(", processed twice ").expect("two parts");
+            let ids = |part: &str| {
+                part.split_once(" (events ")
+                    .map(|(_, ids)| ids.trim_end_matches(')').to_string())
+                    .unwrap_or_default()
+            };
+            let counts: Vec<u64> = [lost_part, twice_part]
+                .iter()
+                .flat_map(|part| {
+                    part.split(" (events ")
+                        .next()
+                        .unwrap()
+                        .split(|c: char| !c.is_ascii_digit())
+                        .filter_map(|word| word.parse().ok())
+                        .collect::<Vec<u64>>()
+                })
                 .collect();
-            numbers.try_into().expect("four counts")
+            let counts = counts.try_into().expect("four counts");
+            (counts, ids(lost_part), ids(twice_part))
         })
         .collect()
+}
+
+/// The two numbers in `… {prefix}{a}{middle}{b}…` of the output.
+fn numbers_after(out: &str, prefix: &str, middle: &str) -> (u64, u64) {
+    let parse = |text: &str| -> u64 {
+        let digits: String =
+            text.chars().take_while(char::is_ascii_digit).collect();
+        digits
+            .parse()
+            .unwrap_or_else(|_| panic!("a number: {text}"))
+    };
+    let (_, rest) = out
+        .split_once(prefix)
+        .unwrap_or_else(|| panic!("no line with {prefix:?}: {out}"));
+    let (first, rest) = rest
+        .split_once(middle)
+        .unwrap_or_else(|| panic!("no {middle:?} after {prefix:?}: {out}"));
+    (parse(first), parse(rest))
 }
 
 #[test]
@@ -61,37 +95,62 @@ fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
         // setup`.
         assert!(ran.succeeded(), "{args:?}: {}", ran.stderr);
         let out = &ran.stdout;
-        let [log, pub_sub] = tallies(&ran)[..] else {
+        let [(log, log_lost, log_twice), (pub_sub, lost_ids, twice_ids)] =
+            &tallies(&ran)[..]
+        else {
             panic!("two tallies: {out}");
         };
-        // The log: every event processed, the repeats only those after the last
-        // stored offset.
-        let [processed, total, lost, twice] = log;
-        assert_eq!((total, lost), (events, 0), "{out}");
-        assert_eq!(processed, events + twice, "{out}");
-        assert!(twice <= commit_every, "{out}");
-        assert!(out.contains("consumer 1 killed with SIGKILL"), "{out}");
-        // PUB/SUB: nothing twice, and every event published after the kill
-        // gone.
-        let [processed, total, lost, twice] = pub_sub;
-        assert_eq!((total, twice), (events, 0), "{out}");
-        // The kill line must be there: without it nothing below is checked.
-        let (before_kill, published_on) = out
-            .split_once("subscriber 1 killed with SIGKILL after processing ")
-            .and_then(|(_, rest)| rest.split_once(" events; events "))
-            .and_then(|(before, rest)| {
-                rest.split_once("..").map(|(from, _)| (before, from))
-            })
-            .unwrap_or_else(|| {
-                panic!("no line says when the kill came: {out}")
-            });
-        let before_kill: u64 = before_kill.parse().expect("a count");
-        let from: u64 = published_on.parse().expect("a number");
-        // The second subscriber gets nothing that was sent before it joined:
-        // all that was processed, the first one processed before its kill,
-        // and everything published while nobody listened is gone.
+        // The log. What the kill line says (how far consumer 1 got, which
+        // offset it had stored) is read before consumer 2 ran; the tally is
+        // read from the processed file at the end. The events processed twice
+        // must be exactly those between the stored offset and the kill, and
+        // none may be missing.
+        let (processed_1, stored) = numbers_after(
+            out,
+            "consumer 1 killed with SIGKILL after processing ",
+            " events; its stored offset: ",
+        );
+        assert!(stored <= processed_1, "{out}");
+        assert!(processed_1 - stored <= commit_every, "{out}");
+        let [_, total, lost, twice] = *log;
+        assert_eq!((total, lost, log_lost.as_str()), (events, 0, ""), "{out}");
+        assert_eq!(twice, processed_1 - stored, "{out}");
+        let expected = if twice == 0 {
+            String::new()
+        } else {
+            format!("{stored}..{processed_1}")
+        };
+        assert_eq!(*log_twice, expected, "{out}");
+        // PUB/SUB. The kill line must be there: without it nothing below is
+        // checked.
+        let (before_kill, from) = numbers_after(
+            out,
+            "subscriber 1 killed with SIGKILL after processing ",
+            " events; events ",
+        );
+        assert!(from >= before_kill, "{out}");
+        // Nothing twice; what was processed is what the first subscriber
+        // processed before its kill, and the lost ones are exactly the rest:
+        // what sat in its queue, what was published while nobody listened,
+        // and nothing the second subscriber could have got.
+        let [processed, total, lost, twice] = *pub_sub;
+        assert_eq!(
+            (total, twice, twice_ids.as_str()),
+            (events, 0, ""),
+            "{out}"
+        );
         assert_eq!(processed, before_kill, "{out}");
-        assert!(lost >= events - from, "{out}");
-        assert!(lost > 0, "{out}");
+        assert_eq!(lost, events - before_kill, "{out}");
+        assert_eq!(*lost_ids, format!("{before_kill}..{events}"), "{out}");
     }
+}
+
+#[test]
+fn ranges_are_the_fewest_that_hold_the_ids() {
+    use ch27_consumer_restart::{ranges, show_ids};
+    assert_eq!(ranges([]), vec![]);
+    assert_eq!(ranges([3, 4, 5, 9, 11, 12]), vec![3..6, 9..10, 11..13]);
+    assert_eq!(show_ids(&ranges([600, 601])), " (events 600..602)");
+    assert_eq!(show_ids(&[]), "");
+    assert_eq!(show_ids(&ranges([1, 3])), " (events 1..2 and 3..4)");
 }

@@ -24,7 +24,9 @@ pub async fn connect(address: &str) -> Result<Client> {
         .with_context(|| format!("cannot reach the broker at {address}"))
 }
 
-/// Creates `topic` with `partitions` partitions (one copy each: one broker).
+/// Creates `topic` with `partitions` partitions and a replication factor of 1:
+/// the one broker holds the only copy of each partition (in memory, here), so
+/// there is no in-sync replica to take over, and its death loses the log.
 pub async fn create_topic(
     client: &Client,
     topic: &str,
@@ -152,6 +154,9 @@ pub async fn partitions_and_offsets(
             let log =
                 &logs[usize::try_from(partition_for(customer, partitions))?];
             let value = format!("{customer}#{order}");
+            // Awaited one at a time (rskafka asks for acks=all): the next
+            // order is sent only once the broker has stored this one, so
+            // no retry can put a customer's orders out of order.
             log.produce(
                 vec![record(customer, &value)],
                 Compression::NoCompression,

@@ -4,6 +4,7 @@
 use std::process::ExitCode;
 
 use anyhow::Result;
+use book_helpers::cli;
 use ch27_partitions_and_offsets::broker::Broker;
 use ch27_partitions_and_offsets::log::partitions_and_offsets;
 use clap::Parser;
@@ -22,13 +23,7 @@ struct Args {
 }
 
 fn main() -> ExitCode {
-    match run(&Args::parse()) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(error) => {
-            eprintln!("error: {error:#}");
-            ExitCode::FAILURE
-        }
-    }
+    cli::exit_code(run(&Args::parse()))
 }
 
 fn run(args: &Args) -> Result<()> {
