@@ -28,29 +28,6 @@ pub fn timed<T>(work: impl FnOnce() -> T) -> (T, Duration) {
 }
 // ANCHOR_END: timed
 
-// ANCHOR: fastest_of
-/// Runs `work` `runs` times (at least once) and returns the result and time of
-/// the fastest run.
-///
-/// A single timing on a busy machine includes whatever else the machine did at
-/// that moment; the fastest of a few runs is closer to what the work itself
-/// costs. Listings that put two timings side by side (one thread against
-/// several) time both this way.
-pub fn fastest_of<T>(
-    runs: usize,
-    mut work: impl FnMut() -> T,
-) -> (T, Duration) {
-    let mut fastest = timed(&mut work);
-    for _ in 1..runs {
-        let run = timed(&mut work);
-        if run.1 < fastest.1 {
-            fastest = run;
-        }
-    }
-    fastest
-}
-// ANCHOR_END: fastest_of
-
 // ANCHOR: finishes_within
 /// Runs `work` on a thread of its own and returns its result, or panics if it
 /// has not finished within `limit`.
@@ -223,23 +200,6 @@ mod tests {
         });
         assert_eq!(value, 42);
         assert!(took >= Duration::from_millis(5));
-    }
-
-    #[test]
-    fn fastest_of_runs_the_work_each_time_and_keeps_the_quickest() {
-        let mut calls = 0;
-        let (value, _) = fastest_of(3, || {
-            calls += 1;
-            // Runs 1 and 3 sleep, so they take at least 30 ms; run 2 does
-            // nothing.
-            if calls != 2 {
-                thread::sleep(Duration::from_millis(30));
-            }
-            calls
-        });
-        assert_eq!(calls, 3);
-        assert_eq!(value, 2, "the run that did not sleep is the fastest");
-        assert_eq!(fastest_of(0, || "once").0, "once");
     }
 
     #[test]

@@ -210,6 +210,16 @@ impl Summary {
             format_duration(self.slowest())
         )
     }
+
+    /// The same in a table's narrow column: the median and how far the
+    /// farthest round lay from it, as a share of it: `12.3 ms ±6%`.
+    pub fn display_narrow(&self) -> String {
+        let median = self.median().as_secs_f64();
+        let farthest = (median - self.fastest().as_secs_f64())
+            .max(self.slowest().as_secs_f64() - median);
+        let percent = 100.0 * farthest / median.max(f64::MIN_POSITIVE);
+        format!("{} ±{percent:.0}%", format_duration(self.median()))
+    }
 }
 // ANCHOR_END: summary
 
@@ -306,6 +316,29 @@ pub fn interleaved_batched<I, T, F: FnMut(I) -> T>(
     }
 }
 
+/// One piece of work measured alone: a warm-up run, then `rounds` timed runs;
+/// its last result and the summary of the rounds.
+pub fn repeated<T>(rounds: usize, work: impl FnMut() -> T) -> (T, Summary) {
+    let mut measured = interleaved_infallible(rounds, &mut [work]);
+    let (summary, result) = measured.pop().expect("one variant, one summary");
+    (result, summary)
+}
+
+/// The summary of `rounds` runs of work that times itself — a GPU kernel
+/// timed by the device's own clock (profiling events, CUDA events, timestamp
+/// queries), where the host's clock would add the launch and the wait. There
+/// is no warm-up run here: callers run the kernel once first, to check its
+/// result.
+pub fn self_timed<E>(
+    rounds: usize,
+    mut run: impl FnMut() -> Result<Duration, E>,
+) -> Result<Summary, E> {
+    let samples = (0..rounds.max(1))
+        .map(|_| run())
+        .collect::<Result<_, _>>()?;
+    Ok(Summary::of(samples))
+}
+
 /// The schedule both kinds of measurement share: one warm-up run of every
 /// variant, then `rounds` rounds in which `run(index)` runs each variant in
 /// turn and returns its result with the time it took.
@@ -372,6 +405,9 @@ mod tests {
         assert_eq!(summary.fastest(), Duration::from_millis(11));
         assert_eq!(summary.slowest(), Duration::from_millis(95));
         assert_eq!(summary.display(), "12.0 ms (11.0 ms – 95.0 ms)");
+        assert_eq!(summary.display_narrow(), "12.0 ms ±692%");
+        let close = Summary::of(ms(&[100, 96, 103]));
+        assert_eq!(close.display_narrow(), "100 ms ±4%", "the farther side");
     }
 
     #[test]
@@ -436,6 +472,27 @@ mod tests {
             assert_eq!(summary.rounds(), 2);
             assert!(summary.slowest() < Duration::from_millis(100));
         }
+    }
+
+    #[test]
+    fn repeated_warms_up_once_and_summarises_the_rounds() {
+        let mut runs = 0;
+        let (last, summary) = repeated(4, || {
+            runs += 1;
+            runs
+        });
+        assert_eq!((runs, last), (5, 5), "one warm-up and four rounds");
+        assert_eq!(summary.rounds(), 4);
+    }
+
+    #[test]
+    fn self_timed_work_is_summarised_by_the_times_it_reports() {
+        let mut reported = [30, 10, 20].into_iter().map(Duration::from_millis);
+        let summary =
+            self_timed(3, || reported.next().ok_or("no more")).unwrap();
+        assert_eq!(summary.display(), "20.0 ms (10.0 ms – 30.0 ms)");
+        let mut failing = || Err::<Duration, _>("the device is gone");
+        assert_eq!(self_timed(3, &mut failing), Err("the device is gone"));
     }
 
     #[test]

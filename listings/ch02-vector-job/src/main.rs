@@ -5,18 +5,19 @@ use std::num::NonZeroUsize;
 use std::path::PathBuf;
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
-use book_helpers::{cli, format_duration, format_speedup, timed};
+use book_helpers::measure::{Machine, Summary, interleaved_infallible};
+use book_helpers::{cli, format_speedup};
 use ch02_vector_job::{
     checksum, interleaved_on_one_thread, on_threads, one_loop, test_image,
 };
 use clap::Parser;
 use timeline::{Recorder, Timeline, write_schedule};
 
-/// Each way is run this many times and its fastest run is the one reported, so
-/// that a moment of noise on a busy machine does not decide the comparison.
-const RUNS: usize = 10;
+/// Each way runs once to warm up and then this many times, the ways taking
+/// turns, so that a moment of noise on a busy machine lands on all of them
+/// alike; the median run is reported with the fastest and the slowest.
+const ROUNDS: usize = 10;
 
 /// Tone-maps every pixel of a generated image in one loop, interleaved on one
 /// thread, and split across threads; prints how long each way took and writes
@@ -46,41 +47,40 @@ struct Run {
     name: &'static str,
     threads: usize,
     output: Vec<u8>,
-    time: Duration,
+    time: Summary,
+    /// The schedule of the last round.
     schedule: Timeline,
 }
 
-/// Runs every way `RUNS` times, taking turns so that a busy moment on the
-/// machine hits all of them alike, and keeps each way's fastest run.
+/// Runs every way `ROUNDS` times, taking turns.
 fn measure(
     ways: [(&'static str, usize, Way); 3],
     image: &[f32],
     parts: usize,
 ) -> Vec<Run> {
-    let mut best: Vec<Option<Run>> = ways.iter().map(|_| None).collect();
-    for _ in 0..RUNS {
-        for ((name, threads, way), best) in ways.iter().zip(&mut best) {
+    let mut runs = ways.map(|(_, _, way)| {
+        move || {
             let recorder = Recorder::new();
-            let (output, time) = timed(|| way(image, parts, &recorder));
-            if best.as_ref().is_none_or(|best| time < best.time) {
-                let schedule = recorder.timeline();
-                *best = Some(Run {
-                    name,
-                    threads: *threads,
-                    output,
-                    time,
-                    schedule,
-                });
-            }
+            let output = way(image, parts, &recorder);
+            (output, recorder.timeline())
         }
-    }
-    best.into_iter()
-        .map(|run| run.expect("RUNS is at least 1"))
+    });
+    let measured = interleaved_infallible(ROUNDS, &mut runs);
+    ways.iter()
+        .zip(measured)
+        .map(|((name, threads, _), (time, (output, schedule)))| Run {
+            name,
+            threads: *threads,
+            output,
+            time,
+            schedule,
+        })
         .collect()
 }
 
 fn main() -> ExitCode {
     let args = Args::parse();
+    let machine = Machine::now();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let threads = args.threads.map_or(cores, usize::from);
     let image = test_image(args.size as usize);
@@ -95,22 +95,20 @@ fn main() -> ExitCode {
         threads,
     );
 
-    println!(
-        "{} pixels in {threads} parts; each time is the fastest of {RUNS} runs",
-        args.size
-    );
+    println!("{}", machine.header());
+    println!("{} pixels in {threads} parts", args.size);
+    println!("{ROUNDS} rounds, the ways in turn; median (fastest – slowest)");
     println!();
     println!(
-        "{:<22} {:>9} {:>10} {:>8} {:>8}",
-        "variant", "time", "pixels", "speedup", "threads"
+        "{:<22} {:>29} {:>8} {:>8}",
+        "variant", "time", "speedup", "threads"
     );
     for run in &runs {
         println!(
-            "{:<22} {:>9} {:>10} {:>8} {:>8}",
+            "{:<22} {:>29} {:>8} {:>8}",
             run.name,
-            format_duration(run.time),
-            run.output.len(),
-            format_speedup(runs[0].time, run.time),
+            run.time.display(),
+            format_speedup(runs[0].time.median(), run.time.median()),
             run.threads,
         );
     }

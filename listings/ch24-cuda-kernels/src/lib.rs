@@ -10,6 +10,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use book_helpers::measure::{Summary, self_timed};
 use cudarc::driver::sys::{CUdevice_attribute, CUevent_flags};
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchArgs,
@@ -209,35 +210,33 @@ impl Cuda {
 
     /// The GPU's own time for `work` (launches queued on the stream): a CUDA
     /// event recorded before it and one after, read once both have passed.
-    /// Launch latency and the host's waiting are not in it. The fastest of
-    /// `runs`.
+    /// Launch latency and the host's waiting are not in it. `runs` rounds,
+    /// summarised.
     fn device_time(
         &self,
         runs: usize,
         mut work: impl FnMut() -> Result<(), DriverError>,
-    ) -> Result<Duration, DriverError> {
+    ) -> Result<Summary, DriverError> {
         let timing = Some(CUevent_flags::CU_EVENT_DEFAULT);
         let start = self.context.new_event(timing)?;
         let end = self.context.new_event(timing)?;
-        let mut fastest = Duration::MAX;
-        for _ in 0..runs {
+        self_timed(runs, || {
             start.record(&self.stream)?;
             work()?;
             end.record(&self.stream)?;
             // Waits for `end`, then reads the two timestamps' distance.
             let ms = start.elapsed_ms(&end)?;
-            fastest = fastest.min(Duration::from_secs_f64(f64::from(ms) / 1e3));
-        }
-        Ok(fastest)
+            Ok(Duration::from_secs_f64(f64::from(ms) / 1e3))
+        })
     }
 
-    /// The device time of `args` launched `runs` times, the fastest kept.
+    /// The device time of `args` launched `runs` times.
     fn time(
         &self,
         runs: usize,
         args: &mut LaunchArgs,
         config: LaunchConfig,
-    ) -> Result<Duration, String> {
+    ) -> Result<Summary, String> {
         self.device_time(runs, || {
             // SAFETY: each caller has launched the same arguments once already
             // and checked the result.
@@ -512,12 +511,12 @@ impl Cuda {
         )
     }
 
-    /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and the
-    /// fastest of three runs.
+    /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and
+    /// three runs' times.
     fn draw_mandelbrot(
         &self,
         view: &View,
-    ) -> Result<(Vec<u32>, Duration), String> {
+    ) -> Result<(Vec<u32>, Summary), String> {
         let mut picture_device =
             self.stream.alloc_zeros::<u32>(view.pixels()).map_err(gpu)?;
         let mandelbrot = self.function(kernels::MANDELBROT_CU, "mandelbrot")?;
@@ -595,7 +594,7 @@ impl Backend for Cuda {
             .device_time(COPY_RUNS, || self.stream.memcpy_dtod(&from, &mut to))
             .map_err(gpu)?;
         Ok((2 * n * size_of::<u32>()) as f64
-            / time.as_secs_f64().max(f64::MIN_POSITIVE))
+            / time.median().as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
@@ -631,7 +630,7 @@ impl Backend for Cuda {
         ran.map_err(|error| format!("CUDA {problem}: {error}"))
     }
 
-    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
+    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Summary), String> {
         self.check_fits(view.pixels(), 1)?;
         self.draw_mandelbrot(view)
             .map_err(|error| format!("CUDA mandelbrot: {error}"))

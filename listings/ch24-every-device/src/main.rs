@@ -8,8 +8,6 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use book_helpers::format_duration;
-
 use ch24_cuda_kernels::{ARCHITECTURES, Cuda};
 use ch24_opencl_kernels::OpenCl;
 use ch24_wgpu_kernels::{Gpu, Language, Wgpu};
@@ -196,10 +194,10 @@ fn run(args: &Args) -> Result<(), String> {
                 view.width,
                 view.height,
                 view.pixels(),
-                format_duration(time),
-                format_pixel_rate(view.pixels(), time)
+                time.display(),
+                format_pixel_rate(view.pixels(), time.median())
             );
-            drawn = Some((view.pixels(), time));
+            drawn = Some((view.pixels(), time.median()));
         }
         rows.push(Row {
             device,
@@ -409,7 +407,7 @@ impl Row {
 /// (27%)`, or GFLOP/s for the matrix product; the table's legend gives the
 /// units.
 fn cell(measured: &Measured, copy: f64) -> String {
-    let seconds = measured.time.as_secs_f64();
+    let seconds = measured.time.median().as_secs_f64();
     match measured.work {
         Work::Bytes(bytes) => {
             let rate = gpu_reference::format_bandwidth(bytes, seconds);
@@ -474,8 +472,8 @@ fn print_table(problems: &[Problem], mandelbrot: bool, rows: &[Row]) {
         .collect();
     println!();
     println!(
-        "GB/s, in brackets as a share of the same device's copy; matmul in GFLOP/s, \
-         mandelbrot in Mpixel/s"
+        "from the median rounds: GB/s, in brackets as a share of the same device's copy; \
+         matmul in GFLOP/s, mandelbrot in Mpixel/s"
     );
     for line in &lines {
         let cells: Vec<String> = line

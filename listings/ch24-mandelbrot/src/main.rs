@@ -6,7 +6,8 @@
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::format_speedup;
+use book_helpers::measure::Machine;
 use ch24_opencl_kernels::OpenCl;
 use ch24_wgpu_kernels::{Gpu, Language, Wgpu};
 use clap::{Parser, ValueEnum};
@@ -54,17 +55,14 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
+    let machine = Machine::now();
     let view = View::whole_set(args.width, args.height, args.iterations);
-    println!(
-        "{} x {} pixels, at most {} iterations each",
-        view.width, view.height, view.max_iter
-    );
-    let (cpu, cpu_time) = fastest_of(3, || gpu_reference::mandelbrot(&view));
-    println!(
-        "{:<7} {:>9}  the reference",
+    let (cpu, cpu_time) = Cpu.mandelbrot(&view)?;
+    let mut lines = vec![format!(
+        "{:<7} {}: the reference",
         "cpu",
-        format_duration(cpu_time)
-    );
+        cpu_time.display()
+    )];
     let mut last = cpu.clone();
     for device in &args.device {
         if *device == Device::Cpu {
@@ -76,14 +74,23 @@ fn run(args: &Args) -> Result<(), String> {
         let differ =
             gpu_reference::check_mandelbrot(&picture, &cpu, view.width)
                 .map_err(|error| format!("{device:?}: {error}"))?;
-        println!(
-            "{:<7} {:>9}  speedup {} over the CPU; {differ} of {} pixels differ from the CPU's, on {name}",
+        lines.push(format!(
+            "{:<7} {}: speedup {} over the CPU; {differ} of {} pixels differ from the CPU's, on {name}",
             format!("{device:?}").to_lowercase(),
-            format_duration(time),
-            format_speedup(cpu_time, time),
+            time.display(),
+            format_speedup(cpu_time.median(), time.median()),
             view.pixels(),
-        );
+        ));
         last = picture;
+    }
+    println!("{}", machine.header());
+    println!(
+        "{} x {} pixels, at most {} iterations each; three runs per device, \
+         median (fastest – slowest)",
+        view.width, view.height, view.max_iter
+    );
+    for line in lines {
+        println!("{line}");
     }
     if let Some(dir) = &args.picture {
         let path = dir.join("mandelbrot.png");

@@ -69,7 +69,8 @@ fn every_device_draws_the_cpus_picture_and_the_png_shows_it() {
         output.stderr.clone()
     );
     assert!(
-        stdout.starts_with("640 x 400 pixels, at most 256 iterations each"),
+        stdout.lines().nth(1).is_some_and(|line| line
+            .starts_with("640 x 400 pixels, at most 256 iterations each")),
         "{stdout}"
     );
     let pixels = 640 * 400;
@@ -164,7 +165,10 @@ fn the_cpu_alone_needs_no_device() {
         ],
     );
     assert!(output.succeeded(), "{}", output.stderr.clone());
-    assert_eq!(output.stdout.clone().lines().count(), 2);
+    // The machine, the picture's size, the CPU's line.
+    let stdout = output.stdout.clone();
+    assert_eq!(stdout.lines().count(), 3, "{stdout}");
+    assert!(stdout.lines().nth(2).expect(&stdout).starts_with("cpu "));
 }
 
 #[test]

@@ -8,6 +8,7 @@
 
 use std::time::Duration;
 
+use book_helpers::measure::{Summary, self_timed};
 use gpu_reference::{
     Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
     kernels,
@@ -164,28 +165,25 @@ impl OpenCl {
     /// The device's own time for `work`, which enqueues commands and fills in
     /// the events of its first and last: from the first's start to the last's
     /// end, in the device's nanoseconds (profiling events). The host's enqueue
-    /// and wait are not in it. The fastest of `runs`.
+    /// and wait are not in it. `runs` rounds, summarised.
     fn device_time(
         &self,
         runs: usize,
         mut work: impl FnMut(&mut Event, &mut Event) -> ocl::Result<()>,
-    ) -> ocl::Result<Duration> {
-        let mut fastest = Duration::MAX;
-        for _ in 0..runs {
+    ) -> ocl::Result<Summary> {
+        self_timed(runs, || {
             let (mut first, mut last) = (Event::empty(), Event::empty());
             work(&mut first, &mut last)?;
             last.wait_for()?;
             let start = first.profiling_info(ProfilingInfo::Start)?.time()?;
             let end = last.profiling_info(ProfilingInfo::End)?.time()?;
-            fastest =
-                fastest.min(Duration::from_nanos(end.saturating_sub(start)));
-        }
-        Ok(fastest)
+            Ok(Duration::from_nanos(end.saturating_sub(start)))
+        })
     }
     // ANCHOR_END: events
 
-    /// The device time of `kernel`, the fastest of `runs`.
-    fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<Duration> {
+    /// The device time of `kernel` over `runs` rounds.
+    fn time(&self, runs: usize, kernel: &Kernel) -> ocl::Result<Summary> {
         self.device_time(runs, |first, last| {
             // SAFETY: every kernel here was built with arguments that match
             // its signature, and checks its indices against n.
@@ -462,10 +460,7 @@ impl OpenCl {
 impl OpenCl {
     /// One work-item per pixel in 16 x 16 work-groups; no input, one count per
     /// pixel out.
-    fn draw_mandelbrot(
-        &self,
-        view: &View,
-    ) -> ocl::Result<(Vec<u32>, Duration)> {
+    fn draw_mandelbrot(&self, view: &View) -> ocl::Result<(Vec<u32>, Summary)> {
         let program = self.compile(kernels::MANDELBROT_CL)?;
         let out = self.buffer::<u32>(view.pixels())?;
         let tiles = |n: u32| n.div_ceil(16) as usize * 16;
@@ -514,7 +509,7 @@ impl Backend for OpenCl {
 
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
         self.check_fits(n)?;
-        let copied = || -> ocl::Result<Duration> {
+        let copied = || -> ocl::Result<Summary> {
             let (from, to) = (self.buffer::<u32>(n)?, self.buffer::<u32>(n)?);
             self.device_time(COPY_RUNS, |first, last| {
                 from.copy(&to, None, None).enew(&mut *first).enq()?;
@@ -524,7 +519,7 @@ impl Backend for OpenCl {
         };
         let time = copied().map_err(|error| format!("copy: {error}"))?;
         Ok((2 * n * size_of::<u32>()) as f64
-            / time.as_secs_f64().max(f64::MIN_POSITIVE))
+            / time.median().as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
@@ -560,7 +555,7 @@ impl Backend for OpenCl {
         ran.map_err(|error| format!("OpenCL {problem}: {error}"))
     }
 
-    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
+    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Summary), String> {
         self.check_fits(view.pixels())?;
         self.draw_mandelbrot(view)
             .map_err(|error| format!("OpenCL mandelbrot: {error}"))

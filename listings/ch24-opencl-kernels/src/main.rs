@@ -4,7 +4,6 @@
 
 use std::process::ExitCode;
 
-use book_helpers::format_duration;
 use ch24_opencl_kernels::{OpenCl, all_devices, describe};
 use clap::Parser;
 use gpu_reference::{Backend, Cpu, Problem};
@@ -66,11 +65,7 @@ fn run(args: &Args) -> Result<(), String> {
         let size = problem.size(n, args.matrix as usize);
         let measured = opencl.run(problem, size)?;
         let cpu = Cpu.run(problem, size)?;
-        println!(
-            "{}, CPU loop {}",
-            measured.line(copy),
-            format_duration(cpu.time)
-        );
+        println!("{}, CPU loop {}", measured.line(copy), cpu.time.display());
         if let Some(tuned) = opencl.run_tuned(problem, size) {
             println!("{}", tuned?.line(copy));
         }

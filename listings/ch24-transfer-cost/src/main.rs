@@ -3,10 +3,11 @@
 //! runs SAXPY on the OpenCL device at growing sizes and times the three parts
 //! separately, next to the plain CPU loop.
 
+use std::hint::black_box;
 use std::process::ExitCode;
-use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, format_speedup};
+use book_helpers::format_speedup;
+use book_helpers::measure::{Machine, Summary, interleaved};
 use clap::Parser;
 use gpu_reference::{GROUP_SIZE, SAXPY_A, kernels};
 use ocl::{Buffer, Kernel, ProQue};
@@ -19,7 +20,8 @@ struct Args {
     /// The largest size; the table starts at 1000 and grows by 8x up to it.
     #[arg(long, default_value_t = 16_000_000, value_parser = clap::value_parser!(u32).range(1000..=64_000_000))]
     max_size: u32,
-    /// Timed runs per measurement; the fastest is kept.
+    /// Timed rounds per size, after a warm-up; each part's median is shown,
+    /// with how far the farthest round lay from it.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=100))]
     runs: u16,
 }
@@ -31,10 +33,10 @@ fn main() -> ExitCode {
 
 /// One row of the table.
 struct Costs {
-    copy_in: Duration,
-    kernel: Duration,
-    copy_out: Duration,
-    cpu: Duration,
+    copy_in: Summary,
+    kernel: Summary,
+    copy_out: Summary,
+    cpu: Summary,
 }
 
 fn run(args: &Args) -> Result<(), String> {
@@ -50,31 +52,44 @@ fn run(args: &Args) -> Result<(), String> {
         .dims(GROUP_SIZE)
         .build()
         .map_err(|error| format!("OpenCL: {error}"))?;
+    let machine = Machine::now();
+    let mut rows = Vec::new();
+    let mut n = 1000usize;
+    while n <= args.max_size as usize {
+        let costs = measure(&pro_que, n, args.runs as usize)
+            .map_err(|error| format!("OpenCL, n = {n}: {error}"))?;
+        let device = costs.copy_in.median()
+            + costs.kernel.median()
+            + costs.copy_out.median();
+        rows.push(format!(
+            "{n:>8}  {:>13}  {:>13}  {:>13}  {:>9}  {:>13}  {:>12}",
+            costs.copy_in.display_narrow(),
+            costs.kernel.display_narrow(),
+            costs.copy_out.display_narrow(),
+            book_helpers::format_duration(device),
+            costs.cpu.display_narrow(),
+            // How many times longer the device's whole trip takes than the CPU
+            // loop.
+            format_speedup(device, costs.cpu.median()),
+        ));
+        n *= 8;
+    }
+    println!("{}", machine.header());
     println!(
         "OpenCL device: {}",
         pro_que.device().name().unwrap_or_default()
     );
     println!(
-        "{:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  device / CPU",
+        "{} rounds per size after a warm-up, the four parts in turn; \
+         median ±farthest round",
+        args.runs
+    );
+    println!(
+        "{:>8}  {:>13}  {:>13}  {:>13}  {:>9}  {:>13}  device / CPU",
         "n", "copy in", "kernel", "copy out", "device", "CPU loop"
     );
-    let mut n = 1000usize;
-    while n <= args.max_size as usize {
-        let costs = measure(&pro_que, n, args.runs as usize)
-            .map_err(|error| format!("OpenCL, n = {n}: {error}"))?;
-        let device = costs.copy_in + costs.kernel + costs.copy_out;
-        println!(
-            "{n:>10}  {:>9}  {:>9}  {:>9}  {:>9}  {:>9}  {}",
-            format_duration(costs.copy_in),
-            format_duration(costs.kernel),
-            format_duration(costs.copy_out),
-            format_duration(device),
-            format_duration(costs.cpu),
-            // How many times longer the device's whole trip takes than the CPU
-            // loop.
-            format_speedup(device, costs.cpu),
-        );
-        n *= 8;
+    for row in rows {
+        println!("{row}");
     }
     Ok(())
 }
@@ -102,14 +117,14 @@ fn measure(pro_que: &ProQue, n: usize, runs: usize) -> ocl::Result<Costs> {
         .arg(n as u32)
         .build()?;
     let mut result = vec![0.0f32; n];
-    let copy_in = || {
+    let mut copy_in = || {
         x_device.write(&x).enq()?;
         y_device.write(&y).enq()?;
         pro_que.finish()
     };
     // SAFETY: the arguments match the kernel's signature; it checks i < n
     // itself.
-    let launch = || unsafe { kernel.enq() }.and_then(|()| pro_que.finish());
+    let mut launch = || unsafe { kernel.enq() }.and_then(|()| pro_que.finish());
 
     copy_in()?;
     launch()?;
@@ -117,19 +132,25 @@ fn measure(pro_que: &ProQue, n: usize, runs: usize) -> ocl::Result<Costs> {
     gpu_reference::check_saxpy(&result, &gpu_reference::saxpy(SAXPY_A, &x, &y))
         .map_err(ocl::Error::from)?;
 
-    let (copied, copy_in) = fastest_of(runs, copy_in);
-    copied?;
-    let (ran, kernel_time) = fastest_of(runs, launch);
-    ran?;
-    let (read, copy_out) =
-        fastest_of(runs, || y_device.read(&mut result).enq());
-    read?;
-    let (_, cpu) = fastest_of(runs, || gpu_reference::saxpy(SAXPY_A, &x, &y));
+    // The four parts take turns, round after round, on the host's clock:
+    // each device part ends when the queue has finished it.
+    let mut copy_out = || y_device.read(&mut result).enq();
+    let mut cpu = || {
+        black_box(gpu_reference::saxpy(SAXPY_A, &x, &y));
+        Ok(())
+    };
+    let mut parts = interleaved(
+        runs,
+        &mut [&mut copy_in, &mut launch, &mut copy_out, &mut cpu],
+    )?
+    .into_iter()
+    .map(|(time, ())| time);
+    let mut part = || parts.next().expect("four parts, four summaries");
     Ok(Costs {
-        copy_in,
-        kernel: kernel_time,
-        copy_out,
-        cpu,
+        copy_in: part(),
+        kernel: part(),
+        copy_out: part(),
+        cpu: part(),
     })
 }
 // ANCHOR_END: measure

@@ -27,7 +27,15 @@ fn one_checked_row_per_size() {
             output.stderr.clone()
         );
         let mut lines = stdout.lines();
+        assert!(lines.next().expect(&stdout).starts_with("machine: "));
         assert!(lines.next().expect(&stdout).starts_with("OpenCL device: "));
+        assert!(
+            lines
+                .next()
+                .expect(&stdout)
+                .starts_with("2 rounds per size"),
+            "{stdout}"
+        );
         let header = lines.next().expect(&stdout);
         for column in
             ["n", "copy in", "kernel", "copy out", "device", "CPU loop"]
@@ -41,8 +49,14 @@ fn one_checked_row_per_size() {
             .collect();
         assert_eq!(firsts, sizes, "{stdout}");
         for row in rows {
-            // Five durations (value and unit) and one ratio.
-            assert_eq!(row.split_whitespace().count(), 1 + 5 * 2 + 1, "{row}");
+            // Four medians with their spread (value, unit, ±%), the
+            // device's total (value and unit) and one ratio.
+            assert_eq!(
+                row.split_whitespace().count(),
+                1 + 4 * 3 + 2 + 1,
+                "{row}"
+            );
+            assert_eq!(row.matches('±').count(), 4, "{row}");
             assert!(row.ends_with('×'), "{row}");
         }
     }

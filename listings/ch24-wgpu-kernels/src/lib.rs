@@ -10,9 +10,9 @@
 
 use std::borrow::Cow;
 use std::sync::Arc;
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
-use book_helpers::fastest_of;
+use book_helpers::measure::{Summary, self_timed};
 use gpu_reference::{
     Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
     kernels,
@@ -245,8 +245,8 @@ fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
     };
     let (from, to) = (buffer(), buffer());
     // A copy is not a pass, so no pass timestamps: the host's clock around
-    // submit and wait, the command buffers encoded before the clock starts.
-    let mut encoded: Vec<wgpu::CommandBuffer> = (0..COPY_RUNS)
+    // submit and wait.
+    let encoded = (0..COPY_RUNS)
         .map(|_| {
             let mut encoder =
                 gpu.device.create_command_encoder(&Default::default());
@@ -254,13 +254,28 @@ fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
             encoder.finish()
         })
         .collect();
-    let ((), time) = fastest_of(COPY_RUNS, || {
-        if let Some(commands) = encoded.pop() {
+    let time = host_timed(gpu, encoded);
+    2.0 * bytes as f64 / seconds(time.median()).max(f64::MIN_POSITIVE)
+}
+
+/// Submits each command buffer and waits for it, timing both on the host's
+/// clock: for adapters without timestamps, and for copies, which are not
+/// passes. The buffers were encoded before the clock started.
+fn host_timed(gpu: &Gpu, encoded: Vec<wgpu::CommandBuffer>) -> Summary {
+    let mut encoded = encoded.into_iter();
+    let rounds = encoded.len();
+    let timed = self_timed(rounds, || {
+        let start = Instant::now();
+        if let Some(commands) = encoded.next() {
             gpu.queue.submit([commands]);
         }
         wait(gpu);
+        Ok::<_, std::convert::Infallible>(start.elapsed())
     });
-    2.0 * bytes as f64 / seconds(time).max(f64::MIN_POSITIVE)
+    match timed {
+        Ok(summary) => summary,
+        Err(never) => match never {},
+    }
 }
 
 /// A storage buffer filled from the host.
@@ -351,28 +366,19 @@ impl<'a> Dispatch<'a> {
         wait(gpu);
     }
 
-    /// The fastest of `runs`: by the device's timestamps where the adapter
-    /// has them, else by the host's clock around submit and wait, with every
-    /// command buffer encoded before the clock starts.
-    fn time(&self, gpu: &Gpu, runs: usize) -> Result<Duration, String> {
+    /// `runs` rounds: by the device's timestamps where the adapter has them,
+    /// else by the host's clock around submit and wait, with every command
+    /// buffer encoded before the clock starts.
+    fn time(&self, gpu: &Gpu, runs: usize) -> Result<Summary, String> {
         if gpu.timestamps {
             let timer = Timer::new(gpu);
-            let mut fastest = Duration::MAX;
-            for _ in 0..runs {
+            return self_timed(runs, || {
                 gpu.queue.submit([self.encode(gpu, Some(&timer))]);
-                fastest = fastest.min(timer.read(gpu)?);
-            }
-            return Ok(fastest);
+                timer.read(gpu)
+            });
         }
-        let mut encoded: Vec<wgpu::CommandBuffer> =
-            (0..runs).map(|_| self.encode(gpu, None)).collect();
-        let ((), time) = fastest_of(runs, || {
-            if let Some(commands) = encoded.pop() {
-                gpu.queue.submit([commands]);
-            }
-            wait(gpu);
-        });
-        Ok(time)
+        let encoded = (0..runs).map(|_| self.encode(gpu, None)).collect();
+        Ok(host_timed(gpu, encoded))
     }
 }
 
@@ -636,8 +642,11 @@ fn run_scan(
     .map_err(|error| format!("{} scan: {error}", language.name()))?;
     // Two dispatches with the totals' round trip through the host between
     // them: timed on the host's clock, the bind groups built beforehand.
-    let (ran, time) = fastest_of(5, || scan_on_device(gpu, steps, &per_group));
-    ran?;
+    let time = self_timed(5, || {
+        let start = Instant::now();
+        scan_on_device(gpu, steps, &per_group)?;
+        Ok::<_, String>(start.elapsed())
+    })?;
     Ok(Measured {
         problem: Problem::Scan,
         size: n,
@@ -772,7 +781,7 @@ fn run_mandelbrot(
     gpu: &Gpu,
     pipeline: &wgpu::ComputePipeline,
     view: &View,
-) -> Result<(Vec<u32>, Duration), String> {
+) -> Result<(Vec<u32>, Summary), String> {
     // The kernel's Params block: three u32 then three f32, padded to 32 bytes.
     let params: Vec<u8> = [view.width, view.height, view.max_iter]
         .iter()
@@ -829,7 +838,7 @@ impl Backend for Wgpu {
         self.run_problem(problem, size)
     }
 
-    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Duration), String> {
+    fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Summary), String> {
         check_fits(&self.gpu, view.pixels())?;
         let pipeline = match self.language {
             Language::Wgsl => pipeline(

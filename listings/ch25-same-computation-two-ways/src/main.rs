@@ -7,7 +7,8 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration, timed};
+use book_helpers::measure::{Machine, Summary, interleaved, repeated};
+use book_helpers::{format_duration, timed};
 use burn::tensor::activation::relu;
 use burn::tensor::wgpu::WgpuSetup;
 use burn::tensor::{Device, Tensor};
@@ -32,7 +33,8 @@ struct Args {
     /// Side of the square matrices.
     #[arg(long, default_value_t = 256, value_parser = clap::value_parser!(u32).range(1..=2048))]
     size: u32,
-    /// Timed calls after the first; the steady state is the fastest of them.
+    /// Timed calls in the steady state, after the first call and one more
+    /// untimed; their median is shown with the farthest from it.
     #[arg(long, default_value_t = 5, value_parser = clap::value_parser!(u32).range(1..=100))]
     repeat: u32,
 }
@@ -44,12 +46,24 @@ fn main() -> ExitCode {
 
 /// One row of the table: what ran, how long its first call and its best later
 /// call took, and how close it came to the CPU.
-fn row(what: &str, first: Duration, steady: Duration, check: &str) {
+fn row(what: &str, first: Duration, steady: &Summary, check: &str) {
     println!(
-        "{what:<44} {:>9} {:>9}  {check}",
+        "{what:<44} {:>9} {:>14}  {check}",
         format_duration(first),
-        format_duration(steady)
+        steady.display_narrow()
     );
+}
+
+/// The calls after the first: one more untimed, then `repeat` timed and
+/// summarised; the last call's result.
+fn steady<T>(
+    repeat: usize,
+    mut call: impl FnMut() -> Result<T, String>,
+) -> Result<(T, Summary), String> {
+    let (summary, last) = interleaved(repeat, &mut [&mut call])?
+        .pop()
+        .expect("one call, one summary");
+    Ok((last, summary))
 }
 
 /// The inputs, and the CPU's answers every row is checked against.
@@ -82,10 +96,11 @@ impl Problem {
 fn run(args: &Args) -> Result<(), String> {
     let n = args.size as usize;
     let repeat = args.repeat as usize;
+    let machine = Machine::now();
     let opened = open(args.device)?;
-    println!("device: {}", opened.name);
     let (a, b, c) = chain_inputs(n);
-    let (product, cpu_time) = timed(|| gpu_reference::matmul(&a, &b, n));
+    let (product, cpu_time) =
+        repeated(repeat, || gpu_reference::matmul(&a, &b, n));
     let chain = chain(&a, &b, &c, n);
     let problem = Problem {
         n,
@@ -95,12 +110,18 @@ fn run(args: &Args) -> Result<(), String> {
         product,
         chain,
     };
+    // The header's load is read at the start: the rows print as they run.
+    println!("{}", machine.header());
+    println!("device: {}", opened.name);
     println!(
         "matrices {n} x {n}; every row is checked against the CPU (a·b on one core: {})",
-        format_duration(cpu_time)
+        cpu_time.display_narrow()
     );
     println!(
-        "{:<44} {:>9} {:>9}  error / bound",
+        "steady: {repeat} calls after the first two, median ±farthest call"
+    );
+    println!(
+        "{:<44} {:>9} {:>14}  error / bound",
         "", "1st call", "steady"
     );
     if let Some(setup) = &opened.wgpu {
@@ -134,13 +155,12 @@ fn by_hand_rows(
     let matmul = matmul?;
     let (first, first_run) = timed(|| matmul.run());
     first?;
-    let (last, steady) = fastest_of(repeat, || matmul.run());
-    last?;
+    let ((), steady_time) = steady(repeat, || matmul.run())?;
     let check = p.check_product(&matmul.result()?)?;
     row(
         "a·b          by hand: matmul.wgsl",
         compile + first_run,
-        steady,
+        &steady_time,
         &check,
     );
 
@@ -157,13 +177,12 @@ fn by_hand_rows(
     let fused = fused?;
     let (first, first_run) = timed(|| fused.run());
     first?;
-    let (last, steady) = fastest_of(repeat, || fused.run());
-    last?;
+    let ((), steady_time) = steady(repeat, || fused.run())?;
     let check = p.check_chain(&fused.result()?)?;
     row(
         "relu(a·b+c)  by hand: matmul_bias_relu.wgsl",
         compile + first_run,
-        steady,
+        &steady_time,
         &check,
     );
     Ok(())
@@ -219,29 +238,29 @@ fn burn_rows(
     let time_it = |call: &dyn Fn() -> Result<Tensor<2>, String>| {
         let (first, first_time) = timed(|| call_and_wait(call));
         first?;
-        let (last, steady) = fastest_of(repeat, || call_and_wait(call));
-        Ok::<_, String>((values(last?)?, first_time, steady))
+        let (last, steady_time) = steady(repeat, || call_and_wait(call))?;
+        Ok::<_, String>((values(last)?, first_time, steady_time))
     };
 
-    let (out, first, steady) = time_it(&|| Ok(product()))?;
+    let (out, first, steady_time) = time_it(&|| Ok(product()))?;
     row(
         "a·b          burn: a.matmul(b)",
         first,
-        steady,
+        &steady_time,
         &p.check_product(&out)?,
     );
-    let (out, first, steady) = time_it(&op_by_op)?;
+    let (out, first, steady_time) = time_it(&op_by_op)?;
     row(
         "relu(a·b+c)  burn: one operation at a time",
         first,
-        steady,
+        &steady_time,
         &p.check_chain(&out)?,
     );
-    let (out, first, steady) = time_it(&|| Ok(one_expression()))?;
+    let (out, first, steady_time) = time_it(&|| Ok(one_expression()))?;
     row(
         "relu(a·b+c)  burn: one expression",
         first,
-        steady,
+        &steady_time,
         &p.check_chain(&out)?,
     );
     Ok(())

@@ -4,14 +4,12 @@
 
 use std::fmt;
 use std::hint::black_box;
-use std::time::Duration;
 
-use book_helpers::{fastest_of, format_duration};
+use book_helpers::measure::{Summary, repeated};
 
-/// How many times a copy bandwidth is measured, keeping the fastest: a copy is
-/// the yardstick for every streaming kernel, so it gets more tries than a
-/// kernel does, and one unlucky run on a busy machine cannot make the yardstick
-/// short.
+/// How many times a copy bandwidth is measured, its median kept: a copy is the
+/// yardstick for every streaming kernel, so it gets more rounds than a kernel
+/// does, and a few unlucky rounds on a busy machine cannot move the yardstick.
 pub const COPY_RUNS: usize = 20;
 
 /// The chapter's problems, as `--problem` names them.
@@ -105,9 +103,9 @@ pub struct Measured {
     pub agreement: String,
     /// What was timed: `kernel`, `kernels`, `dispatch`, `loop`.
     pub timed: &'static str,
-    /// The fastest of a few runs of the kernels alone, inputs already on the
-    /// device.
-    pub time: Duration,
+    /// A few runs of the kernels alone, inputs already on the device: the
+    /// median and the spread.
+    pub time: Summary,
 }
 
 impl Measured {
@@ -115,7 +113,7 @@ impl Measured {
     /// bandwidth (`copy`, bytes per second) for the streaming problems,
     /// GFLOP/s for the matrix product.
     pub fn rate(&self, copy: f64) -> String {
-        let seconds = self.time.as_secs_f64();
+        let seconds = self.time.median().as_secs_f64();
         match self.work {
             Work::Bytes(bytes) => {
                 crate::format_against_copy(bytes, seconds, copy)
@@ -124,16 +122,16 @@ impl Measured {
         }
     }
 
-    /// One line: `saxpy n = 1000: matches the CPU (...); kernel 1.20 ms (10.0
-    /// GB/s, 25% of copy)`.
+    /// One line: `saxpy n = 1000: matches the CPU (...); kernel 1.20 ms (1.15
+    /// ms – 1.31 ms): 10.0 GB/s, 25% of copy`, the rate from the median.
     pub fn line(&self, copy: f64) -> String {
         format!(
-            "{} {}: {}; {} {} ({})",
+            "{} {}: {}; {} {}: {}",
             self.problem,
             self.problem.size_label(self.size),
             self.agreement,
             self.timed,
-            format_duration(self.time),
+            self.time.display(),
             self.rate(copy)
         )
     }
@@ -183,13 +181,13 @@ pub trait Backend {
         None
     }
 
-    /// Draws `view`: every pixel's iteration count, and the fastest of three
-    /// runs of the kernel. The caller compares the picture with the CPU's
-    /// (see [`crate::check_mandelbrot`]).
+    /// Draws `view`: every pixel's iteration count, and three runs of the
+    /// kernel. The caller compares the picture with the CPU's (see
+    /// [`crate::check_mandelbrot`]).
     fn mandelbrot(
         &self,
         view: &crate::View,
-    ) -> Result<(Vec<u32>, Duration), String>;
+    ) -> Result<(Vec<u32>, Summary), String>;
 }
 
 /// The CPU running the reference itself, on one thread: the baseline every
@@ -213,11 +211,11 @@ impl Backend for Cpu {
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
         let from = vec![1u32; n];
         let mut to = vec![0u32; n];
-        let ((), time) = fastest_of(COPY_RUNS, || {
+        let ((), time) = repeated(COPY_RUNS, || {
             black_box(&mut to).copy_from_slice(black_box(&from))
         });
         Ok((2 * n * size_of::<u32>()) as f64
-            / time.as_secs_f64().max(f64::MIN_POSITIVE))
+            / time.median().as_secs_f64().max(f64::MIN_POSITIVE))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
@@ -225,25 +223,25 @@ impl Backend for Cpu {
         let time = match problem {
             Problem::Saxpy => {
                 let (x, y) = crate::saxpy_inputs(size);
-                fastest_of(runs, || {
+                repeated(runs, || {
                     black_box(crate::saxpy(crate::SAXPY_A, black_box(&x), &y))
                 })
                 .1
             }
             Problem::Sum => {
                 let values = crate::reduce_input(size);
-                fastest_of(runs, || black_box(crate::sum(black_box(&values)))).1
+                repeated(runs, || black_box(crate::sum(black_box(&values)))).1
             }
             Problem::Scan => {
                 let values = crate::reduce_input(size);
-                fastest_of(runs, || {
+                repeated(runs, || {
                     black_box(crate::inclusive_scan(black_box(&values)))
                 })
                 .1
             }
             Problem::Matmul => {
                 let (a, b) = crate::matmul_inputs(size);
-                fastest_of(runs, || {
+                repeated(runs, || {
                     black_box(crate::matmul(black_box(&a), &b, size))
                 })
                 .1
@@ -262,8 +260,8 @@ impl Backend for Cpu {
     fn mandelbrot(
         &self,
         view: &crate::View,
-    ) -> Result<(Vec<u32>, Duration), String> {
-        Ok(fastest_of(3, || crate::mandelbrot(black_box(view))))
+    ) -> Result<(Vec<u32>, Summary), String> {
+        Ok(repeated(3, || crate::mandelbrot(black_box(view))))
     }
 }
 
