@@ -5,17 +5,18 @@ use std::num::NonZeroUsize;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::thread;
-use std::time::Duration;
 
-use book_helpers::{cli, format_duration, format_speedup, timed};
+use book_helpers::measure::{Machine, Summary, interleaved_infallible};
+use book_helpers::{cli, format_speedup};
 use ch03_shared_vs_messages::{
     Coordination, Counts, documents, message_passing, sequential, shared_state,
 };
 use clap::Parser;
 use timeline::{Recorder, Timeline, write_schedule};
 
-/// Each way runs this many times, taking turns, and its fastest run is shown.
-const RUNS: usize = 3;
+/// Each way runs once to warm up and then this many times, the ways taking
+/// turns; the median run is shown with the fastest and the slowest.
+const ROUNDS: usize = 5;
 
 /// Counts the letters of generated documents in one loop, with workers that
 /// share a mutex, and with workers that exchange messages with a
@@ -47,7 +48,8 @@ struct Run {
     threads: usize,
     counts: Counts,
     coordination: Coordination,
-    time: Duration,
+    time: Summary,
+    /// The schedule of the last round.
     schedule: Timeline,
 }
 
@@ -56,6 +58,7 @@ type Way = fn(&[String], usize, &Recorder) -> (Counts, Coordination);
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
+    let machine = Machine::now();
     let cores = thread::available_parallelism().map_or(1, NonZeroUsize::get);
     let workers = args.threads.map_or(cores, usize::from);
     let docs = documents(usize::from(args.documents), args.size as usize);
@@ -65,10 +68,12 @@ fn main() -> ExitCode {
         ("shared state", workers, shared_state),
         ("messages", workers + 1, message_passing), // + the coordinator
     ];
-    let runs = fastest_runs(&ways, &docs, workers);
+    let runs = measure(&ways, &docs, workers);
 
     let letters: u64 = runs[0].counts.iter().sum();
+    println!("{}", machine.header());
     println!("{} documents, {letters} letters", docs.len());
+    println!("{ROUNDS} rounds, the ways in turn; median (fastest – slowest)");
     print_table(&runs);
     let same = runs.iter().all(|run| run.counts == runs[0].counts);
     println!("same counts every way: {same}");
@@ -89,42 +94,50 @@ fn one_loop(
     (sequential(docs, recorder), Coordination::default())
 }
 
-/// Runs every way `RUNS` times, taking turns so a busy moment on the machine
-/// hits all of them alike, and keeps each way's fastest run.
-fn fastest_runs(
+/// Runs every way `ROUNDS` times, taking turns.
+fn measure(
     ways: &[(&'static str, usize, Way)],
     docs: &[String],
     workers: usize,
 ) -> Vec<Run> {
-    let mut best: Vec<Option<Run>> = ways.iter().map(|_| None).collect();
-    for _ in 0..RUNS {
-        for (&(name, threads, way), best) in ways.iter().zip(&mut best) {
-            let recorder = Recorder::new();
-            let ((counts, coordination), time) =
-                timed(|| way(docs, workers, &recorder));
-            if best.as_ref().is_none_or(|best| time < best.time) {
-                let schedule = recorder.timeline();
-                *best = Some(Run {
+    let mut runs: Vec<_> = ways
+        .iter()
+        .map(|&(_, _, way)| {
+            move || {
+                let recorder = Recorder::new();
+                let (counts, coordination) = way(docs, workers, &recorder);
+                (counts, coordination, recorder.timeline())
+            }
+        })
+        .collect();
+    let measured = interleaved_infallible(ROUNDS, &mut runs);
+    ways.iter()
+        .zip(measured)
+        .map(
+            |(
+                &(name, threads, _),
+                (time, (counts, coordination, schedule)),
+            )| {
+                Run {
                     name,
                     threads,
                     counts,
                     coordination,
                     time,
                     schedule,
-                });
-            }
-        }
-    }
-    best.into_iter().map(|run| run.expect("RUNS > 0")).collect()
+                }
+            },
+        )
+        .collect()
 }
 
 fn print_table(runs: &[Run]) {
     println!();
     let [a, b, c, d, e] =
         ["variant", "time", "coordination", "speedup", "threads"];
-    println!("{a:<13} {b:>9} {c:>14} {d:>8} {e:>8}");
+    println!("{a:<13} {b:>29} {c:>14} {d:>8} {e:>8}");
     for run in runs {
-        let time = format_duration(run.time);
+        let time = run.time.display();
         let coordination = match run.coordination {
             Coordination {
                 locks: 0,
@@ -133,10 +146,10 @@ fn print_table(runs: &[Run]) {
             Coordination { locks, messages: 0 } => format!("{locks} locks"),
             Coordination { messages, .. } => format!("{messages} messages"),
         };
-        let speedup = format_speedup(runs[0].time, run.time);
+        let speedup = format_speedup(runs[0].time.median(), run.time.median());
         let (name, threads) = (run.name, run.threads);
         println!(
-            "{name:<13} {time:>9} {coordination:>14} {speedup:>8} {threads:>8}"
+            "{name:<13} {time:>29} {coordination:>14} {speedup:>8} {threads:>8}"
         );
     }
     println!();
