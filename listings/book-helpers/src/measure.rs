@@ -339,34 +339,54 @@ pub fn self_timed<E>(
     Ok(Summary::of(samples))
 }
 
-/// The schedule both kinds of measurement share: one warm-up run of every
-/// variant, then `rounds` rounds in which `run(index)` runs each variant in
-/// turn and returns its result with the time it took.
+/// [`interleaved`] for variants that time themselves — the part of a run
+/// after its set-up, such as messages sent once a connection is open — and
+/// return a report of what they measured: every variant's report of every
+/// round, the warm-up's left out.
+pub fn interleaved_reports<R, E>(
+    rounds: usize,
+    variants: &mut [&mut dyn FnMut() -> Result<R, E>],
+) -> Result<Vec<Vec<R>>, E> {
+    each_round_in_turn(rounds, variants.len(), |index| variants[index]())
+}
+
+/// The summaries and last results of `rounds_in_turn`'s timed runs.
 fn rounds_in_turn<T, E>(
     rounds: usize,
     variants: usize,
-    mut run: impl FnMut(usize) -> Result<(T, Duration), E>,
+    run: impl FnMut(usize) -> Result<(T, Duration), E>,
 ) -> Result<Vec<(Summary, T)>, E> {
+    Ok(each_round_in_turn(rounds, variants, run)?
+        .into_iter()
+        .map(|runs| {
+            let (results, samples): (Vec<T>, Vec<Duration>) =
+                runs.into_iter().unzip();
+            let last = results.into_iter().last();
+            let last = last.expect("every variant ran at least one round");
+            (Summary::of(samples), last)
+        })
+        .collect())
+}
+
+/// The schedule every kind of measurement shares: one warm-up run of every
+/// variant, then `rounds` rounds in which `run(index)` runs each variant in
+/// turn; what each variant's timed runs returned, in order.
+fn each_round_in_turn<R, E>(
+    rounds: usize,
+    variants: usize,
+    mut run: impl FnMut(usize) -> Result<R, E>,
+) -> Result<Vec<Vec<R>>, E> {
     for index in 0..variants {
         run(index)?;
     }
-    let mut samples = vec![Vec::with_capacity(rounds); variants];
-    let mut results: Vec<Option<T>> = (0..variants).map(|_| None).collect();
+    let mut reports: Vec<Vec<R>> =
+        (0..variants).map(|_| Vec::with_capacity(rounds)).collect();
     for _ in 0..rounds.max(1) {
-        for index in 0..variants {
-            let (result, took) = run(index)?;
-            samples[index].push(took);
-            results[index] = Some(result);
+        for (index, reports) in reports.iter_mut().enumerate() {
+            reports.push(run(index)?);
         }
     }
-    Ok(samples
-        .into_iter()
-        .zip(results)
-        .map(|(samples, result)| {
-            let result = result.expect("every variant ran at least one round");
-            (Summary::of(samples), result)
-        })
-        .collect())
+    Ok(reports)
 }
 
 /// [`interleaved`] for variants that cannot fail, such as computations:
@@ -493,6 +513,22 @@ mod tests {
         assert_eq!(summary.display(), "20.0 ms (10.0 ms – 30.0 ms)");
         let mut failing = || Err::<Duration, _>("the device is gone");
         assert_eq!(self_timed(3, &mut failing), Err("the device is gone"));
+    }
+
+    #[test]
+    fn self_timing_variants_report_every_round_in_turn() {
+        let order = std::cell::RefCell::new(Vec::new());
+        let mut a = || {
+            order.borrow_mut().push('a');
+            Ok::<_, String>(order.borrow().len())
+        };
+        let mut b = || {
+            order.borrow_mut().push('b');
+            Ok(order.borrow().len())
+        };
+        let reports = interleaved_reports(2, &mut [&mut a, &mut b]).unwrap();
+        assert_eq!(*order.borrow(), ['a', 'b', 'a', 'b', 'a', 'b']);
+        assert_eq!(reports, [vec![3, 5], vec![4, 6]], "warm-ups left out");
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::thread;
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use book_helpers::{cli, format_duration, format_speedup, load_average, timed};
+use book_helpers::measure::{Machine, Summary, interleaved_reports};
+use book_helpers::{cli, format_speedup, timed};
 use ch26_zeromq_patterns::transport::{
     Rendezvous, Transport, bind, context_for, receive, send, socket,
 };
@@ -53,7 +54,11 @@ enum Role {
 /// How long one side waits for the other before it calls it dead.
 const PATIENCE: Duration = Duration::from_secs(30);
 
-/// What one transport measured.
+/// Every transport runs once to warm up and then this many rounds, the
+/// transports taking turns.
+const ROUNDS: usize = 5;
+
+/// What one transport measured in one round.
 struct Measured {
     one_way: Duration,
     round_trip: Duration,
@@ -77,46 +82,66 @@ fn main() -> ExitCode {
 }
 
 fn compare(args: &Args) -> Result<()> {
-    println!(
-        "{}-byte messages: {} one way, then {} round trips",
-        args.size, args.messages, args.round_trips
-    );
-    println!(
-        "{:<30} {:>12} {:>12} {:>12} {:>12}",
-        "transport", "per message", "vs channel", "round trip", "vs channel"
-    );
+    let machine = Machine::now();
     let ways = [
         ("crossbeam channel (threads)", None),
         ("zmq inproc (threads)", Some(Transport::Inproc)),
         ("zmq ipc (processes)", Some(Transport::Ipc)),
         ("zmq tcp 127.0.0.1 (processes)", Some(Transport::Tcp)),
     ];
-    let mut baseline: Option<Measured> = None;
-    for (name, transport) in ways {
-        let measured = match transport {
-            None => over_a_channel(args),
-            Some(transport) => over_zmq(transport, args),
-        }
-        .with_context(|| format!("over {name}"))?;
-        let one_way = measured.one_way / u32::try_from(args.messages)?;
-        let round_trip = measured.round_trip / u32::try_from(args.round_trips)?;
-        let base = baseline.get_or_insert(Measured {
-            one_way,
-            round_trip,
-        });
+    let mut runs: Vec<_> = ways
+        .iter()
+        .map(|&(name, transport)| {
+            move || {
+                match transport {
+                    None => over_a_channel(args),
+                    Some(transport) => over_zmq(transport, args),
+                }
+                .with_context(|| format!("over {name}"))
+            }
+        })
+        .collect();
+    let mut runs: Vec<&mut dyn FnMut() -> Result<Measured>> = runs
+        .iter_mut()
+        .map(|run| run as &mut dyn FnMut() -> Result<Measured>)
+        .collect();
+    let reports = interleaved_reports(ROUNDS, &mut runs)?;
+
+    println!("{}", machine.header());
+    println!(
+        "{}-byte messages: {} one way, then {} round trips",
+        args.size, args.messages, args.round_trips
+    );
+    println!(
+        "{ROUNDS} rounds after a warm-up, the transports in turn; median ±farthest round"
+    );
+    println!(
+        "{:<30} {:>13} {:>11} {:>13} {:>11}",
+        "transport", "per message", "vs channel", "round trip", "vs channel"
+    );
+    let (messages, trips) = (
+        u32::try_from(args.messages)?,
+        u32::try_from(args.round_trips)?,
+    );
+    let mut baseline = None;
+    for ((name, _), rounds) in ways.iter().zip(reports) {
+        let (one_way, round_trip): (Vec<_>, Vec<_>) = rounds
+            .iter()
+            .map(|round| (round.one_way / messages, round.round_trip / trips))
+            .unzip();
+        let (one_way, round_trip) =
+            (Summary::of(one_way), Summary::of(round_trip));
+        let (base_one_way, base_round_trip) =
+            *baseline.get_or_insert((one_way.median(), round_trip.median()));
         println!(
-            "{name:<30} {:>12} {:>12} {:>12} {:>12}",
-            format_duration(one_way),
-            format_speedup(one_way, base.one_way),
-            format_duration(round_trip),
-            format_speedup(round_trip, base.round_trip)
+            "{name:<30} {:>13} {:>11} {:>13} {:>11}",
+            one_way.display_narrow(),
+            format_speedup(one_way.median(), base_one_way),
+            round_trip.display_narrow(),
+            format_speedup(round_trip.median(), base_round_trip)
         );
     }
-    if let Some(load) = load_average() {
-        println!(
-            "(\"vs channel\": how many times slower; load average before the run: {load:.1})"
-        );
-    }
+    println!("(\"vs channel\": how many times slower, from the medians)");
     Ok(())
 }
 
