@@ -46,12 +46,13 @@ fn main() -> ExitCode {
 
 /// One row of the table: what ran, how long its first call and its best later
 /// call took, and how close it came to the CPU.
-fn row(what: &str, first: Duration, steady: &Summary, check: &str) {
-    println!(
+/// One row of the table.
+fn row(what: &str, first: Duration, steady: &Summary, check: &str) -> String {
+    format!(
         "{what:<44} {:>9} {:>14}  {check}",
         format_duration(first),
         steady.display_narrow()
-    );
+    )
 }
 
 /// The calls after the first: one more untimed, then `repeat` timed and
@@ -110,7 +111,18 @@ fn run(args: &Args) -> Result<(), String> {
         product,
         chain,
     };
-    // The header's load is read at the start: the rows print as they run.
+    let mut rows = Vec::new();
+    if let Some(setup) = &opened.wgpu {
+        rows.extend(by_hand_rows(setup, &problem, repeat)?);
+    } else {
+        rows.push(
+            "(the hand-written WGSL kernels need a wgpu device: --device wgpu)"
+                .to_string(),
+        );
+    }
+    let device = opened.device;
+    rows.extend(without_panics(|| burn_rows(&device, &problem, repeat))??);
+
     println!("{}", machine.header());
     println!("device: {}", opened.name);
     println!(
@@ -124,15 +136,10 @@ fn run(args: &Args) -> Result<(), String> {
         "{:<44} {:>9} {:>14}  error / bound",
         "", "1st call", "steady"
     );
-    if let Some(setup) = &opened.wgpu {
-        by_hand_rows(setup, &problem, repeat)?;
-    } else {
-        println!(
-            "(the hand-written WGSL kernels need a wgpu device: --device wgpu)"
-        );
+    for row in rows {
+        println!("{row}");
     }
-    let device = opened.device;
-    without_panics(|| burn_rows(&device, &problem, repeat))?
+    Ok(())
 }
 
 /// The hand-written kernels: compiled on the first call's way, then launched
@@ -141,7 +148,8 @@ fn by_hand_rows(
     setup: &WgpuSetup,
     p: &Problem,
     repeat: usize,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
+    let mut rows = Vec::new();
     let n = p.n;
     let (matmul, compile) = timed(|| {
         Launch::prepare(
@@ -157,12 +165,12 @@ fn by_hand_rows(
     first?;
     let ((), steady_time) = steady(repeat, || matmul.run())?;
     let check = p.check_product(&matmul.result()?)?;
-    row(
+    rows.push(row(
         "a·b          by hand: matmul.wgsl",
         compile + first_run,
         &steady_time,
         &check,
-    );
+    ));
 
     let (fused, compile) = timed(|| {
         let source = MATMUL_BIAS_RELU_WGSL;
@@ -179,13 +187,13 @@ fn by_hand_rows(
     first?;
     let ((), steady_time) = steady(repeat, || fused.run())?;
     let check = p.check_chain(&fused.result()?)?;
-    row(
+    rows.push(row(
         "relu(a·b+c)  by hand: matmul_bias_relu.wgsl",
         compile + first_run,
         &steady_time,
         &check,
-    );
-    Ok(())
+    ));
+    Ok(rows)
 }
 
 /// The three burn versions, each timed from the call until the device has
@@ -194,7 +202,8 @@ fn burn_rows(
     device: &Device,
     p: &Problem,
     repeat: usize,
-) -> Result<(), String> {
+) -> Result<Vec<String>, String> {
+    let mut rows = Vec::new();
     let n = p.n;
     let wait = || {
         device
@@ -243,25 +252,25 @@ fn burn_rows(
     };
 
     let (out, first, steady_time) = time_it(&|| Ok(product()))?;
-    row(
+    rows.push(row(
         "a·b          burn: a.matmul(b)",
         first,
         &steady_time,
         &p.check_product(&out)?,
-    );
+    ));
     let (out, first, steady_time) = time_it(&op_by_op)?;
-    row(
+    rows.push(row(
         "relu(a·b+c)  burn: one operation at a time",
         first,
         &steady_time,
         &p.check_chain(&out)?,
-    );
+    ));
     let (out, first, steady_time) = time_it(&|| Ok(one_expression()))?;
-    row(
+    rows.push(row(
         "relu(a·b+c)  burn: one expression",
         first,
         &steady_time,
         &p.check_chain(&out)?,
-    );
-    Ok(())
+    ));
+    Ok(rows)
 }
