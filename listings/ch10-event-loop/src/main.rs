@@ -6,7 +6,7 @@ use std::net::TcpListener;
 use std::process::ExitCode;
 use std::thread;
 
-use book_helpers::format_duration;
+use book_helpers::{cli, format_duration};
 use ch10_event_loop::{IDLE_LIMIT, Served, clients, reactor, tokio_echo};
 use clap::Parser;
 
@@ -38,8 +38,7 @@ fn main() -> ExitCode {
     );
     for (name, serve) in servers {
         if let Err(error) = run_one(name, serve, &args) {
-            eprintln!("error: {name}: {error}");
-            return ExitCode::FAILURE;
+            return cli::exit_code(Err(format!("{name}: {error}")));
         }
     }
     ExitCode::SUCCESS

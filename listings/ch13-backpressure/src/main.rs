@@ -3,7 +3,7 @@
 
 use std::process::ExitCode;
 
-use book_helpers::{format_duration, timed};
+use book_helpers::{cli, format_duration, timed};
 use ch13_backpressure::{Channel, RECORD_BYTES, expected, run};
 use clap::Parser;
 
@@ -30,8 +30,8 @@ fn main() -> ExitCode {
     {
         Ok(runtime) => runtime,
         Err(error) => {
-            eprintln!("error: could not start a tokio runtime: {error}");
-            return ExitCode::FAILURE;
+            let why = format!("could not start a tokio runtime: {error}");
+            return cli::exit_code(Err(why));
         }
     };
     let kib = RECORD_BYTES / 1024;

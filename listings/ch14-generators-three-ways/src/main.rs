@@ -4,6 +4,7 @@ use std::mem::size_of_val;
 use std::process::ExitCode;
 use std::rc::Rc;
 
+use book_helpers::cli;
 use ch14_generators_three_ways::{
     InOrder, Tree, count_to, walk_into, walk_with_coroutine,
 };
@@ -35,8 +36,8 @@ fn main() -> ExitCode {
     {
         Ok(values) => values,
         Err(error) => {
-            eprintln!("error: cannot allocate a coroutine stack: {error}");
-            return ExitCode::FAILURE;
+            let why = format!("cannot allocate a coroutine stack: {error}");
+            return cli::exit_code(Err(why));
         }
     };
 

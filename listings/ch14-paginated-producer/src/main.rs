@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 use std::time::Duration;
 
+use book_helpers::cli;
 use ch14_paginated_producer::{Api, Item, Pages, with_channel, with_yield};
 use clap::Parser;
 use futures::{Stream, StreamExt};
@@ -55,8 +56,7 @@ async fn main() -> ExitCode {
     let a = first(stream, args.take).await;
     // The consumer has dropped the receiver; the task notices at its next send.
     if producer.await.is_err() {
-        eprintln!("error: the producer task panicked");
-        return ExitCode::FAILURE;
+        return cli::exit_code(Err("the producer task panicked"));
     }
     report("(a) channel + task", &a, &api_a);
 
