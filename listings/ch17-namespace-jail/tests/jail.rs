@@ -6,13 +6,11 @@
 use std::io::Write;
 use std::os::unix::fs::PermissionsExt;
 use std::path::PathBuf;
-use std::process::{Command, Output};
+use std::process::Command;
+
+use book_helpers::cli::{self, Ran};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch17-namespace-jail");
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
 
 /// Printed past the test harness's capture, so it shows in every run.
 fn not_exercised(what: &str, why: &str) {
@@ -29,9 +27,9 @@ fn host_name() -> String {
 }
 
 /// What every successful jail shows from inside and outside.
-fn assert_jailed(output: &Output, hostname: &str) {
-    let stdout = text(&output.stdout);
-    assert!(output.status.success(), "{}", text(&output.stderr));
+fn assert_jailed(ran: &Ran, hostname: &str) {
+    let stdout = &ran.stdout;
+    assert!(ran.succeeded(), "{}", ran.stderr);
     for line in [
         "  my pid:               1\n".to_string(),
         format!("  hostname:             {hostname}\n"),
@@ -48,9 +46,9 @@ fn assert_jailed(output: &Output, hostname: &str) {
 
 /// The refusal a reader gets when a right is missing: exit 1 and a message
 /// that names the right.
-fn assert_names_the_right(output: &Output) {
-    assert_eq!(output.status.code(), Some(1));
-    let stderr = text(&output.stderr);
+fn assert_names_the_right(ran: &Ran) {
+    assert_eq!(ran.code, Some(1));
+    let stderr = &ran.stderr;
     assert!(stderr.contains("cannot create namespaces"), "{stderr}");
     let named = ["CAP_SYS_ADMIN", "user namespace", "limit", "kernel"];
     assert!(named.iter().any(|right| stderr.contains(right)), "{stderr}");
@@ -60,16 +58,13 @@ fn assert_names_the_right(output: &Output) {
 #[test]
 fn the_prisoner_is_pid_1_with_its_own_hostname_and_only_loopback() {
     let before = host_name();
-    let output = Command::new(BINARY)
-        .args(["--hostname", "cell-7"])
-        .output()
-        .expect("it starts");
+    let ran = cli::run(BINARY, &["--hostname", "cell-7"]);
     assert_eq!(host_name(), before, "the machine's hostname is untouched");
-    if output.status.success() {
-        assert_jailed(&output, "cell-7");
+    if ran.succeeded() {
+        assert_jailed(&ran, "cell-7");
     } else {
-        assert_names_the_right(&output);
-        not_exercised("the jail itself", &text(&output.stderr));
+        assert_names_the_right(&ran);
+        not_exercised("the jail itself", &ran.stderr);
     }
 }
 
@@ -89,66 +84,66 @@ fn public_copy(tag: &str) -> PathBuf {
 }
 
 /// Runs the jail through `setpriv` with `options`, if this machine can.
-fn through_setpriv(tag: &str, options: &[&str], what: &str) -> Option<Output> {
+fn through_setpriv(tag: &str, options: &[&str], what: &str) -> Option<Ran> {
     if !is_root() {
         not_exercised(what, "needs root to change users or capabilities");
         return None;
     }
-    let copy = public_copy(tag);
-    let output = Command::new("setpriv").args(options).arg(&copy).output();
-    std::fs::remove_dir_all(copy.parent().expect("in a folder")).ok();
-    match output {
-        Ok(output) => Some(output),
-        Err(error) => {
-            not_exercised(what, &format!("setpriv (util-linux): {error}"));
-            None
-        }
+    if Command::new("setpriv").arg("--version").output().is_err() {
+        not_exercised(what, "no setpriv (util-linux) on this machine");
+        return None;
     }
+    let copy = public_copy(tag);
+    let mut setpriv = Command::new("setpriv");
+    setpriv.args(options).arg(&copy);
+    let ran = cli::run_command(setpriv);
+    std::fs::remove_dir_all(copy.parent().expect("in a folder")).ok();
+    Some(ran)
 }
 
 #[test]
 fn an_unprivileged_user_gets_a_user_namespace_first() {
     let what = "the unprivileged path (user namespace)";
     let nobody = ["--reuid=65534", "--regid=65534", "--clear-groups"];
-    let Some(output) = through_setpriv("nobody", &nobody, what) else {
+    let Some(ran) = through_setpriv("nobody", &nobody, what) else {
         return;
     };
-    if output.status.success() {
-        assert_jailed(&output, "jail");
-        let stdout = text(&output.stdout);
+    if ran.succeeded() {
+        assert_jailed(&ran, "jail");
+        let stdout = &ran.stdout;
         assert!(
             stdout.contains("as uid 65534: a user namespace"),
             "{stdout}"
         );
     } else {
-        assert_names_the_right(&output);
-        not_exercised(what, &text(&output.stderr));
+        assert_names_the_right(&ran);
+        not_exercised(what, &ran.stderr);
     }
 }
 
 #[test]
 fn root_without_cap_sys_admin_is_told_which_right_is_missing() {
     let what = "the refusal without CAP_SYS_ADMIN";
-    let Some(output) =
+    let Some(ran) =
         through_setpriv("no-cap", &["--bounding-set=-sys_admin"], what)
     else {
         return;
     };
-    assert_names_the_right(&output);
-    assert!(text(&output.stderr).contains("lacks CAP_SYS_ADMIN"));
+    assert_names_the_right(&ran);
+    assert!(ran.stderr.contains("lacks CAP_SYS_ADMIN"), "{}", ran.stderr);
 }
 
 #[test]
 fn help_and_bad_arguments() {
-    let help = Command::new(BINARY).arg("--help").output().expect("runs");
-    assert!(help.status.success());
-    assert!(text(&help.stdout).contains("--hostname"));
-    for bad in ["", "two words", "a/b", &"x".repeat(65)] {
-        let output = Command::new(BINARY)
-            .args(["--hostname", bad])
-            .output()
-            .expect("runs");
-        assert_eq!(output.status.code(), Some(2), "{bad:?}");
-        assert!(text(&output.stderr).starts_with("error:"));
-    }
+    cli::assert_help_mentions(BINARY, &["--hostname"]);
+    let too_long = "x".repeat(65);
+    cli::assert_refused(
+        BINARY,
+        &[
+            &["--hostname", ""],
+            &["--hostname", "two words"],
+            &["--hostname", "a/b"],
+            &["--hostname", &too_long],
+        ],
+    );
 }
