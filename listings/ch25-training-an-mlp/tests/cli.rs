@@ -8,9 +8,8 @@ use std::process::Command;
 use std::time::Duration;
 
 use book_helpers::cli::{
-    Ran, assert_help_mentions, assert_refused, run_command,
+    Ran, assert_help_mentions, assert_refused, run_command, run_command_within,
 };
-use book_helpers::finishes_within;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch25-training-an-mlp");
 
@@ -60,13 +59,7 @@ fn learns_the_spirals_on_lavapipe() {
     command
         .args(["--device", "wgpu"])
         .env_remove("BOOK_OUTPUT_DIR");
-    let output = finishes_within(LAVAPIPE_LIMIT, move || command.output())
-        .expect("the listing starts");
-    let ran = Ran {
-        code: output.status.code(),
-        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
-        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
-    };
+    let ran = run_command_within(LAVAPIPE_LIMIT, command);
     assert!(
         ran.stdout.starts_with("device: wgpu on llvmpipe"),
         "no lavapipe Vulkan adapter: run the tests through `cargo xtask setup` / `cargo xtask test`, \
