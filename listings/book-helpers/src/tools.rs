@@ -1,14 +1,20 @@
 //! The book's tool folder: where `cargo xtask setup` installs the pinned tools
 //! that are not Debian packages (NVRTC and ptxas from NVIDIA's wheels, the
-//! Kafka-protocol broker), one `name-version` folder each. A listing that needs
-//! one looks on `PATH` first and then here, so `cargo run -p` and
-//! `cargo test -p` work once setup has run, without exporting anything.
+//! Kafka-protocol broker; cuBLAS, which `cargo xtask gpu-report` adds), one
+//! `name-version` folder each. A listing that needs one looks on `PATH` first
+//! and then here, so `cargo run -p` and `cargo test -p` work once setup has
+//! run, without exporting anything.
 
 use std::path::PathBuf;
 
 /// NVRTC's shared libraries, inside the tool folder.
 pub const NVRTC_LIB_DIR: &str =
     "nvidia-cuda-nvrtc-cu12-12.9.86/nvidia/cuda_nvrtc/lib";
+/// cuBLAS's shared libraries, inside the tool folder. Not installed by
+/// `cargo xtask setup` (the wheel is large and only a GPU uses it):
+/// `cargo xtask gpu-report` installs it before its first run.
+pub const CUBLAS_LIB_DIR: &str =
+    "nvidia-cublas-cu12-12.9.1.4/nvidia/cublas/lib";
 /// `ptxas`, inside the tool folder.
 pub const PTXAS_BIN_DIR: &str =
     "nvidia-cuda-nvcc-cu12-12.9.86/nvidia/cuda_nvcc/bin";
