@@ -11,6 +11,9 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use book_helpers::measure::{Summary, self_timed};
+use cudarc::cublas::result::CublasError;
+use cudarc::cublas::sys::cublasOperation_t;
+use cudarc::cublas::{CudaBlas, Gemm, GemmConfig};
 use cudarc::driver::sys::{CUdevice_attribute, CUevent_flags};
 use cudarc::driver::{
     CudaContext, CudaFunction, CudaSlice, CudaStream, DriverError, LaunchArgs,
@@ -31,22 +34,56 @@ pub const ARCHITECTURES: [&str; 5] = [
     "compute_90",
 ];
 
-/// Set when this program restarted itself with NVRTC on `LD_LIBRARY_PATH`, so
-/// it does so once.
-const RESTARTED: &str = "CH24_CUDA_NVRTC_PATH_SET";
+/// Set when this program restarted itself with the tool folder's libraries on
+/// `LD_LIBRARY_PATH`, so it does so once.
+const RESTARTED: &str = "CH24_CUDA_LIBRARY_PATH_SET";
+
+/// A CUDA library this program loads when it runs, and the folder inside the
+/// book's tool folder where `cargo xtask` installs it.
+struct ToolLibrary {
+    file: &'static str,
+    dir: &'static str,
+    /// Whether the dynamic loader finds it as things stand.
+    present: fn() -> bool,
+}
+
+/// NVRTC, which `cargo xtask setup` installs.
+const NVRTC: ToolLibrary = ToolLibrary {
+    file: "libnvrtc.so.12",
+    dir: book_helpers::tools::NVRTC_LIB_DIR,
+    present: nvrtc_present,
+};
+
+/// cuBLAS, which `cargo xtask gpu-report` installs.
+const CUBLAS: ToolLibrary = ToolLibrary {
+    file: "libcublas.so.12",
+    dir: book_helpers::tools::CUBLAS_LIB_DIR,
+    present: cublas_present,
+};
 
 /// The dynamic loader reads `LD_LIBRARY_PATH` once, when the program starts. If
-/// NVRTC is not on it but `cargo xtask setup` installed it, run this program
-/// again with that folder added, so `cargo run` works without exporting
-/// anything. Returns the restarted run's exit code, or `None` when this process
-/// should go on itself.
-pub fn rerun_with_setup_nvrtc() -> Option<ExitCode> {
-    if nvrtc_present() || std::env::var_os(RESTARTED).is_some() {
+/// NVRTC or cuBLAS is not on it but `cargo xtask` installed it, run this
+/// program again with those folders added, so `cargo run` works without
+/// exporting anything. Returns the restarted run's exit code, or `None` when
+/// this process should go on itself.
+pub fn rerun_with_tool_libraries() -> Option<ExitCode> {
+    if std::env::var_os(RESTARTED).is_some() {
         return None;
     }
-    let lib = nvrtc_from_setup()?;
+    let tools = book_helpers::tools::folder()?;
+    // The file is looked for first: probing a library loads it.
+    let missing: Vec<_> = [NVRTC, CUBLAS]
+        .iter()
+        .filter_map(|library| {
+            let dir = installed_in(&tools, library)?;
+            (!(library.present)()).then_some(dir)
+        })
+        .collect();
+    if missing.is_empty() {
+        return None;
+    }
     let current = std::env::var_os("LD_LIBRARY_PATH").unwrap_or_default();
-    let paths = std::iter::once(lib).chain(std::env::split_paths(&current));
+    let paths = missing.into_iter().chain(std::env::split_paths(&current));
     let status = std::process::Command::new(std::env::current_exe().ok()?)
         .args(std::env::args_os().skip(1))
         .env("LD_LIBRARY_PATH", std::env::join_paths(paths).ok()?)
@@ -56,11 +93,14 @@ pub fn rerun_with_setup_nvrtc() -> Option<ExitCode> {
     Some(ExitCode::from(status.code().map_or(1, |code| code as u8)))
 }
 
-/// Where `cargo xtask setup` puts NVRTC: the book's tool folder.
-fn nvrtc_from_setup() -> Option<std::path::PathBuf> {
-    let lib =
-        book_helpers::tools::folder()?.join(book_helpers::tools::NVRTC_LIB_DIR);
-    lib.join("libnvrtc.so.12").is_file().then_some(lib)
+/// The folder inside the tool folder `tools` that holds `library`, if it is
+/// installed there.
+fn installed_in(
+    tools: &std::path::Path,
+    library: &ToolLibrary,
+) -> Option<std::path::PathBuf> {
+    let lib = tools.join(library.dir);
+    lib.join(library.file).is_file().then_some(lib)
 }
 
 /// Whether NVRTC can be loaded (cudarc panics on first use if not).
@@ -68,6 +108,18 @@ pub fn nvrtc_present() -> bool {
     // SAFETY: only probes whether the library can be loaded.
     unsafe { cudarc::nvrtc::sys::is_culib_present() }
 }
+
+/// Whether cuBLAS can be loaded (cudarc panics on first use if not).
+pub fn cublas_present() -> bool {
+    // SAFETY: only probes whether the library can be loaded.
+    unsafe { cudarc::cublas::sys::is_culib_present() }
+}
+
+/// What the matrix product's cuBLAS row says where cuBLAS cannot be loaded.
+pub const CUBLAS_MISSING: &str = "cuBLAS (libcublas.so.12) is neither on \
+     LD_LIBRARY_PATH nor in the book's tool folder: `cargo xtask gpu-report` \
+     installs it there from the nvidia-cublas-cu12 wheel (12.9.1.4, for CUDA \
+     12.9), or put a CUDA 12 toolkit's lib64 on LD_LIBRARY_PATH";
 
 /// Whether the NVIDIA driver library can be loaded (cudarc panics on first use
 /// if not).
@@ -87,6 +139,11 @@ pub fn devices() -> Result<Vec<String>, String> {
             "not found"
         }
     )];
+    lines.push(if cublas_present() {
+        "cuBLAS (the reference SGEMM): found".to_string()
+    } else {
+        format!("cuBLAS (the reference SGEMM): not found. {CUBLAS_MISSING}")
+    });
     if !driver_present() {
         lines.push(
             "no CUDA driver (libcuda.so) found, so no CUDA devices".to_string(),
@@ -212,11 +269,11 @@ impl Cuda {
     /// event recorded before it and one after, read once both have passed.
     /// Launch latency and the host's waiting are not in it. `runs` rounds,
     /// summarised.
-    fn device_time(
+    fn device_time<E: From<DriverError>>(
         &self,
         runs: usize,
-        mut work: impl FnMut() -> Result<(), DriverError>,
-    ) -> Result<Summary, DriverError> {
+        mut work: impl FnMut() -> Result<(), E>,
+    ) -> Result<Summary, E> {
         let timing = Some(CUevent_flags::CU_EVENT_DEFAULT);
         let start = self.context.new_event(timing)?;
         let end = self.context.new_event(timing)?;
@@ -511,6 +568,70 @@ impl Cuda {
         )
     }
 
+    /// The reference for the two hand-written products: cuBLAS's SGEMM on the
+    /// same inputs, checked against the CPU and timed by the same events.
+    /// An error that says what to install where cuBLAS cannot be loaded.
+    pub fn matmul_cublas(&self, side: usize) -> Result<Measured, String> {
+        if !cublas_present() {
+            return Err(CUBLAS_MISSING.to_string());
+        }
+        self.sgemm(side)
+            .map_err(|error| format!("CUDA matmul (cuBLAS): {error}"))
+    }
+
+    fn sgemm(&self, side: usize) -> Result<Measured, String> {
+        self.fits(Problem::Matmul, side)?;
+        let call = row_major_gemm(side, side, side)?;
+        let (a, b) = gpu_reference::matmul_inputs(side);
+        let a_device = self.stream.clone_htod(&a).map_err(gpu)?;
+        let b_device = self.stream.clone_htod(&b).map_err(gpu)?;
+        let mut c_device =
+            self.stream.alloc_zeros::<f32>(side * side).map_err(gpu)?;
+        // The handle queues its kernels on this stream, between the events.
+        let blas = CudaBlas::new(self.stream.clone()).map_err(blas)?;
+        let config = GemmConfig {
+            transa: cublasOperation_t::CUBLAS_OP_N,
+            transb: cublasOperation_t::CUBLAS_OP_N,
+            m: call.m,
+            n: call.n,
+            k: call.k,
+            alpha: 1.0f32,
+            lda: call.lda,
+            ldb: call.ldb,
+            beta: 0.0,
+            ldc: call.ldc,
+        };
+        let first = call.first.of(&a_device, &b_device);
+        let second = call.second.of(&a_device, &b_device);
+        let mut sgemm = || -> Result<(), Failed> {
+            // SAFETY: the dimensions and leading dimensions are those of the
+            // side x side buffers above (`row_major_gemm`).
+            unsafe { blas.gemm(config, first, second, &mut c_device) }
+                .map_err(Failed::from)
+        };
+        // The first call also picks cuBLAS's kernel and sets up its
+        // workspace: not timed.
+        sgemm().map_err(String::from)?;
+        let time = self.device_time(3, &mut sgemm).map_err(String::from)?;
+        // Every call writes the same product, so the last one is checked.
+        let c = self.stream.clone_dtoh(&c_device).map_err(gpu)?;
+        let error = gpu_reference::check_matmul(
+            &c,
+            &gpu_reference::matmul(&a, &b, side),
+            side,
+        )?;
+        Ok(Measured {
+            problem: Problem::Matmul,
+            size: side,
+            work: Problem::Matmul.work(side),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
+            timed: "cuBLAS SGEMM",
+            time,
+        })
+    }
+
     /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and
     /// three runs' times.
     fn draw_mandelbrot(
@@ -557,6 +678,123 @@ impl Cuda {
         }
         Ok(())
     }
+}
+
+fn blas(error: CublasError) -> String {
+    format!("cuBLAS: {error}")
+}
+
+/// What goes wrong around a cuBLAS call: cuBLAS itself or the driver's events.
+struct Failed(String);
+
+impl From<DriverError> for Failed {
+    fn from(error: DriverError) -> Self {
+        Failed(gpu(error))
+    }
+}
+
+impl From<CublasError> for Failed {
+    fn from(error: CublasError) -> Self {
+        Failed(blas(error))
+    }
+}
+
+impl From<Failed> for String {
+    fn from(Failed(why): Failed) -> Self {
+        why
+    }
+}
+
+/// One of the row-major product's two inputs, `A` or `B` in C = A·B.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Operand {
+    A,
+    B,
+}
+
+impl Operand {
+    /// `a` or `b`, whichever this operand names.
+    pub fn of<'a, T: ?Sized>(self, a: &'a T, b: &'a T) -> &'a T {
+        match self {
+            Operand::A => a,
+            Operand::B => b,
+        }
+    }
+}
+
+/// The arguments of one untransposed cuBLAS GEMM, `C = first · second` with
+/// every matrix read column by column: `first` is `m x k` with leading
+/// dimension `lda`, `second` is `k x n` with `ldb`, C is `m x n` with `ldc`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct ColumnMajorGemm {
+    pub m: i32,
+    pub n: i32,
+    pub k: i32,
+    pub first: Operand,
+    pub lda: i32,
+    pub second: Operand,
+    pub ldb: i32,
+    pub ldc: i32,
+}
+
+/// cuBLAS reads a matrix column by column (Fortran's order); the book stores
+/// them row by row, and a row-major buffer read column by column is the
+/// transpose. So C = A·B, with A `rows x inner` and B `inner x cols` row-major,
+/// is Cᵀ = Bᵀ·Aᵀ column-major: cuBLAS multiplies B by A, sides swapped, and
+/// the Cᵀ it writes is C read row by row. No transposes, no copies.
+pub fn row_major_gemm(
+    rows: usize,
+    inner: usize,
+    cols: usize,
+) -> Result<ColumnMajorGemm, String> {
+    let dimension = |size: usize| {
+        i32::try_from(size)
+            .ok()
+            .filter(|&size| size > 0)
+            .ok_or_else(|| {
+                format!("cuBLAS takes sides from 1 to 2^31-1, not {size}")
+            })
+    };
+    let (rows, inner, cols) =
+        (dimension(rows)?, dimension(inner)?, dimension(cols)?);
+    Ok(ColumnMajorGemm {
+        // Cᵀ is cols x rows; each of its columns is a row of C, cols long.
+        m: cols,
+        n: rows,
+        k: inner,
+        // Bᵀ is cols x inner: B's rows, cols long, are its columns.
+        first: Operand::B,
+        lda: cols,
+        // Aᵀ is inner x rows: A's rows, inner long, are its columns.
+        second: Operand::A,
+        ldb: inner,
+        ldc: cols,
+    })
+}
+
+/// How the hand-written products compare with the reference: each one's rate
+/// as a share of cuBLAS's (the same work, so the ratio of the median times).
+pub fn shares_of_reference(hand: &[Measured], reference: &Measured) -> String {
+    let reference_time = reference.time.median().as_secs_f64();
+    let shares: Vec<String> = hand
+        .iter()
+        .map(|measured| {
+            let share = 100.0 * reference_time
+                / measured.time.median().as_secs_f64().max(f64::MIN_POSITIVE);
+            let share = if share < 10.0 {
+                format!("{share:.1}%")
+            } else {
+                format!("{share:.0}%")
+            };
+            format!("{} {share}", measured.timed)
+        })
+        .collect();
+    format!(
+        "{} {}: share of cuBLAS's rate: {}",
+        reference.problem,
+        reference.problem.size_label(reference.size),
+        shares.join(", ")
+    )
 }
 
 /// One block of `GROUP_SIZE` threads per group of items.
@@ -634,5 +872,159 @@ impl Backend for Cuda {
         self.check_fits(view.pixels(), 1)?;
         self.draw_mandelbrot(view)
             .map_err(|error| format!("CUDA mandelbrot: {error}"))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use book_helpers::measure::Summary;
+    use gpu_reference::{Measured, Problem};
+
+    use super::{
+        ColumnMajorGemm, NVRTC, Operand, installed_in, row_major_gemm,
+        shares_of_reference,
+    };
+
+    /// What cuBLAS computes for `call`, on the CPU: `C = first · second`,
+    /// every buffer read column by column through its leading dimension, with
+    /// the checks cuBLAS makes on those dimensions.
+    fn column_major_gemm(
+        call: &ColumnMajorGemm,
+        a: &[f32],
+        b: &[f32],
+    ) -> Vec<f32> {
+        let size = |value: i32| usize::try_from(value).expect("positive");
+        let (m, n, k) = (size(call.m), size(call.n), size(call.k));
+        let (lda, ldb, ldc) = (size(call.lda), size(call.ldb), size(call.ldc));
+        assert!(lda >= m && ldb >= k && ldc >= m, "{call:?}");
+        let first = call.first.of(a, b);
+        let second = call.second.of(a, b);
+        assert!(first.len() >= lda * (k - 1) + m, "first: {call:?}");
+        assert!(second.len() >= ldb * (n - 1) + k, "second: {call:?}");
+        let mut c = vec![0.0; ldc * (n - 1) + m];
+        for column in 0..n {
+            for row in 0..m {
+                c[row + column * ldc] = (0..k)
+                    .map(|p| first[row + p * lda] * second[p + column * ldb])
+                    .sum();
+            }
+        }
+        c
+    }
+
+    /// C = A·B row by row, the plain way.
+    fn row_major_product(
+        a: &[f32],
+        b: &[f32],
+        rows: usize,
+        inner: usize,
+        cols: usize,
+    ) -> Vec<f32> {
+        let mut c = vec![0.0; rows * cols];
+        for row in 0..rows {
+            for col in 0..cols {
+                c[row * cols + col] = (0..inner)
+                    .map(|p| a[row * inner + p] * b[p * cols + col])
+                    .sum();
+            }
+        }
+        c
+    }
+
+    /// Small integers: every product and sum is exact in f32.
+    fn matrix(len: usize, seed: usize) -> Vec<f32> {
+        (0..len)
+            .map(|i| ((i * 7 + seed) % 11) as f32 - 5.0)
+            .collect()
+    }
+
+    #[test]
+    fn cublas_computes_the_row_major_product() {
+        // Three different sides, so a swapped dimension or leading dimension
+        // shows; square ones as the listing runs them.
+        for (rows, inner, cols) in [(2, 3, 4), (5, 2, 3), (1, 4, 1), (6, 6, 6)]
+        {
+            let a = matrix(rows * inner, 1);
+            let b = matrix(inner * cols, 2);
+            let call = row_major_gemm(rows, inner, cols).expect("valid sides");
+            assert_eq!(
+                column_major_gemm(&call, &a, &b),
+                row_major_product(&a, &b, rows, inner, cols),
+                "{rows} x {inner} times {inner} x {cols}: {call:?}"
+            );
+        }
+        let side = 8;
+        let (a, b) = gpu_reference::matmul_inputs(side);
+        let call = row_major_gemm(side, side, side).expect("valid sides");
+        gpu_reference::check_matmul(
+            &column_major_gemm(&call, &a, &b),
+            &gpu_reference::matmul(&a, &b, side),
+            side,
+        )
+        .expect("the listing's own inputs");
+    }
+
+    #[test]
+    fn the_call_for_a_row_major_product() {
+        assert_eq!(
+            row_major_gemm(2, 3, 4),
+            Ok(ColumnMajorGemm {
+                m: 4,
+                n: 2,
+                k: 3,
+                first: Operand::B,
+                lda: 4,
+                second: Operand::A,
+                ldb: 3,
+                ldc: 4,
+            })
+        );
+        assert!(row_major_gemm(0, 3, 4).is_err());
+        assert!(row_major_gemm(2, 1 << 31, 4).is_err());
+    }
+
+    fn measured(timed: &'static str, ms: u64) -> Measured {
+        Measured {
+            problem: Problem::Matmul,
+            size: 2048,
+            work: Problem::Matmul.work(2048),
+            agreement: "matches the CPU".to_string(),
+            timed,
+            time: Summary::of(vec![Duration::from_millis(ms)]),
+        }
+    }
+
+    #[test]
+    fn a_kernel_that_takes_twice_as_long_has_half_the_rate() {
+        let reference = measured("cuBLAS SGEMM", 2);
+        assert_eq!(
+            shares_of_reference(
+                &[
+                    measured("kernel", 40),
+                    measured("register-blocked kernel", 4)
+                ],
+                &reference
+            ),
+            "matmul 2048 x 2048: share of cuBLAS's rate: kernel 5.0%, \
+             register-blocked kernel 50%"
+        );
+    }
+
+    /// The lookup in the tool folder: nothing in an empty one, the library's
+    /// folder where its file is.
+    #[test]
+    fn the_tool_folder_lookup_finds_only_an_installed_library() {
+        let tools = std::env::temp_dir()
+            .join(format!("ch24-cuda-tools-{}", std::process::id()));
+        std::fs::create_dir_all(&tools).expect("a scratch folder");
+        assert!(installed_in(&tools, &NVRTC).is_none());
+        let lib = tools.join(NVRTC.dir);
+        std::fs::create_dir_all(&lib).expect("the library's folder");
+        std::fs::write(lib.join(NVRTC.file), b"").expect("a stand-in");
+        let found = installed_in(&tools, &NVRTC);
+        std::fs::remove_dir_all(&tools).ok();
+        assert_eq!(found, Some(lib));
     }
 }

@@ -3,7 +3,10 @@
 
 use std::process::ExitCode;
 
-use ch24_cuda_kernels::{ARCHITECTURES, Cuda, compile, devices, entry_points};
+use ch24_cuda_kernels::{
+    ARCHITECTURES, CUBLAS_MISSING, Cuda, compile, cublas_present, devices,
+    entry_points, shares_of_reference,
+};
 use clap::Parser;
 use gpu_reference::{Backend, Problem, kernels};
 
@@ -40,7 +43,7 @@ struct Args {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    if let Some(code) = ch24_cuda_kernels::rerun_with_setup_nvrtc() {
+    if let Some(code) = ch24_cuda_kernels::rerun_with_tool_libraries() {
         return code;
     }
     book_helpers::cli::exit_code(run(&args))
@@ -110,9 +113,27 @@ fn run(args: &Args) -> Result<(), String> {
     );
     for problem in Problem::ALL {
         let size = problem.size(n, args.matrix as usize);
-        println!("{}", cuda.run(problem, size)?.line(copy));
+        let simple = cuda.run(problem, size)?;
+        println!("{}", simple.line(copy));
+        let mut hand = vec![simple];
         if let Some(tuned) = cuda.run_tuned(problem, size) {
-            println!("{}", tuned?.line(copy));
+            let tuned = tuned?;
+            println!("{}", tuned.line(copy));
+            hand.push(tuned);
+        }
+        if problem == Problem::Matmul {
+            // cuBLAS on the same inputs: the rate the hand kernels are judged
+            // against.
+            if cublas_present() {
+                let reference = cuda.matmul_cublas(size)?;
+                println!("{}", reference.line(copy));
+                println!("{}", shares_of_reference(&hand, &reference));
+            } else {
+                println!(
+                    "{problem} {}: no cuBLAS row. {CUBLAS_MISSING}",
+                    problem.size_label(size)
+                );
+            }
         }
     }
     let view = gpu_reference::View::whole_set(640, 400, 256);

@@ -224,6 +224,13 @@ fn without_a_gpu_it_names_what_is_missing_and_fails() {
             "{stdout}"
         );
         assert!(stdout.contains("mandelbrot 256000 pixels"), "{stdout}");
+        // The reference row: cuBLAS checked and timed, or what installs it.
+        assert!(
+            (stdout.contains("cuBLAS SGEMM")
+                && stdout.contains("share of cuBLAS's rate"))
+                || stdout.contains(&format!("no cuBLAS row. {CUBLAS_MISSING}")),
+            "{stdout}"
+        );
     } else {
         assert_eq!(output.code, Some(1));
         assert!(
@@ -247,6 +254,71 @@ fn list_devices_says_what_is_there_and_what_is_missing() {
     assert!(
         stdout.contains("no CUDA driver (libcuda.so) found")
             || stdout.contains("0: "),
+        "{stdout}"
+    );
+}
+
+/// What the listing says about cuBLAS on a machine where nothing provides it:
+/// nothing on the loader's path, an empty tool folder.
+const CUBLAS_MISSING: &str = "cuBLAS (libcublas.so.12) is neither on \
+     LD_LIBRARY_PATH nor in the book's tool folder: `cargo xtask gpu-report` \
+     installs it there from the nvidia-cublas-cu12 wheel (12.9.1.4, for CUDA \
+     12.9), or put a CUDA 12 toolkit's lib64 on LD_LIBRARY_PATH";
+
+#[test]
+fn without_cublas_it_says_what_installs_it() {
+    let tools = scratch("no-tools");
+    let output = testing::run_with(
+        BINARY,
+        &["--list-devices"],
+        &[
+            ("BOOK_TOOLS_DIR", tools.to_str().expect("utf-8 path")),
+            ("LD_LIBRARY_PATH", ""),
+        ],
+    );
+    std::fs::remove_dir_all(&tools).ok();
+    assert!(output.succeeded(), "{}", output.stderr.clone());
+    let stdout = output.stdout.clone();
+    let found = "cuBLAS (the reference SGEMM): found";
+    if !stdout.contains(found) {
+        // Not provided by the system's own library folders either.
+        assert!(
+            stdout.contains(&format!(
+                "cuBLAS (the reference SGEMM): not found. {CUBLAS_MISSING}"
+            )),
+            "{stdout}"
+        );
+    }
+}
+
+/// cuBLAS where `cargo xtask gpu-report` installs it is found without
+/// exporting anything: the program puts that folder on the loader's path and
+/// restarts, as it does for NVRTC. A stand-in that loads (NVRTC under
+/// cuBLAS's name) plays the library.
+#[test]
+fn cublas_in_the_tool_folder_is_found() {
+    let nvrtc = tools::folder()
+        .map(|folder| folder.join(tools::NVRTC_LIB_DIR).join("libnvrtc.so.12"))
+        .filter(|file| file.is_file())
+        .unwrap_or_else(|| panic!("NVRTC is missing: {SETUP_HINT}"));
+    let tool_folder = scratch("tools");
+    let lib = tool_folder.join(tools::CUBLAS_LIB_DIR);
+    std::fs::create_dir_all(&lib).expect("the library's folder");
+    std::os::unix::fs::symlink(&nvrtc, lib.join("libcublas.so.12"))
+        .expect("a stand-in for cuBLAS");
+    let output = testing::run_with(
+        BINARY,
+        &["--list-devices"],
+        &[
+            ("BOOK_TOOLS_DIR", tool_folder.to_str().expect("utf-8 path")),
+            ("LD_LIBRARY_PATH", ""),
+        ],
+    );
+    std::fs::remove_dir_all(&tool_folder).ok();
+    assert!(output.succeeded(), "{}", output.stderr.clone());
+    let stdout = output.stdout.clone();
+    assert!(
+        stdout.contains("cuBLAS (the reference SGEMM): found"),
         "{stdout}"
     );
 }

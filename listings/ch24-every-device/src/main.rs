@@ -95,9 +95,9 @@ impl DeviceChoice {
 
 fn main() -> ExitCode {
     let args = Args::parse();
-    // NVRTC must be on the loader's path before the program starts (see that
-    // listing).
-    if let Some(code) = ch24_cuda_kernels::rerun_with_setup_nvrtc() {
+    // NVRTC (and cuBLAS) must be on the loader's path before the program
+    // starts (see that listing).
+    if let Some(code) = ch24_cuda_kernels::rerun_with_tool_libraries() {
         return code;
     }
     book_helpers::cli::exit_code(run(&args))
