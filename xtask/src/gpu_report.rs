@@ -10,8 +10,10 @@
 //! ```
 //!
 //! and this command builds and runs every listing that does, with those arguments,
-//! under one time budget for all the runs together. On a machine without an NVIDIA GPU
-//! it measures nothing, says so and fails; it writes a note saying that no GPU was
+//! under one time budget for all the runs together. Before the build it installs the
+//! wheels that only a GPU uses (cuBLAS, `setup::GPU_REPORT_PIP_TOOLS`) into the tool
+//! folder, once per machine. On a machine without an NVIDIA GPU it installs nothing,
+//! measures nothing, says so and fails; it writes a note saying that no GPU was
 //! measured where a listing has no `output-gpu.txt` yet (so the chapter's include has
 //! a file to show), and never touches a file that holds a measurement.
 
@@ -213,6 +215,9 @@ pub fn run(tools: &Tools, root: &Path, only: &[String]) -> Result<()> {
         Err(why) => return without_gpu(&listings, &why),
     };
     println!("gpu-report: {} ({})", gpu.name, gpu.memory);
+    // cuBLAS, the CUDA listing's reference, is too large for `setup`: the first report
+    // on a machine installs it.
+    tools.ensure_gpu_report_tools()?;
     let mut build = cargo();
     build.args(["build", "--locked"]);
     for listing in &listings {

@@ -200,6 +200,20 @@ pub const PIP_TOOLS: &[PipTool] = &[
     },
 ];
 
+/// Wheels only a GPU uses, installed by `cargo xtask gpu-report` before it runs anything
+/// and never by `setup` (CI and machines without a GPU do not download them). The
+/// listings find them in the tool folder themselves, as they find NVRTC.
+pub const GPU_REPORT_PIP_TOOLS: &[PipTool] = &[PipTool {
+    package: "nvidia-cublas-cu12",
+    // The cuBLAS of CUDA 12.9.1, the release NVRTC and ptxas 12.9.86 above come from.
+    version: "12.9.1.4",
+    proof: "nvidia/cublas/lib/libcublas.so.12",
+    bin_dir: None,
+    lib_dir: Some("nvidia/cublas/lib"),
+    needed_for: "cuBLAS's SGEMM, the reference the CUDA matrix products are measured \
+                 against; a large wheel, so only a GPU report installs it",
+}];
+
 /// The project's tool folder: one `name-version` folder per pinned tool, so a
 /// version bump rebuilds exactly one tool and clones on one machine share them.
 #[derive(Debug)]
@@ -260,6 +274,14 @@ impl Tools {
 
     fn ensure_pip_tools(&self) -> Result<()> {
         for tool in PIP_TOOLS {
+            self.ensure_pip_tool(tool)?;
+        }
+        Ok(())
+    }
+
+    /// The wheels a GPU report needs beyond `setup`'s: installed on first use.
+    pub fn ensure_gpu_report_tools(&self) -> Result<()> {
+        for tool in GPU_REPORT_PIP_TOOLS {
             self.ensure_pip_tool(tool)?;
         }
         Ok(())
@@ -525,15 +547,16 @@ fn has_passwordless_sudo() -> bool {
 
 #[cfg(test)]
 mod tests {
-    use super::{PIP_TOOLS, TEST_TOOLS};
+    use super::{GPU_REPORT_PIP_TOOLS, PIP_TOOLS, TEST_TOOLS};
     use book_helpers::tools;
 
-    /// The listings look for NVRTC, ptxas and tansu where setup installs them;
+    /// The listings look for NVRTC, ptxas, cuBLAS and tansu where xtask installs them;
     /// a version bump here must move them too.
     #[test]
     fn listings_look_where_setup_installs() {
         let folders: Vec<String> = PIP_TOOLS
             .iter()
+            .chain(GPU_REPORT_PIP_TOOLS)
             .map(|tool| {
                 let inside = tool.bin_dir.or(tool.lib_dir).expect("a folder");
                 format!("{}-{}/{inside}", tool.package, tool.version)
@@ -541,10 +564,28 @@ mod tests {
             .collect();
         assert!(folders.iter().any(|dir| dir == tools::NVRTC_LIB_DIR));
         assert!(folders.iter().any(|dir| dir == tools::PTXAS_BIN_DIR));
+        assert!(folders.iter().any(|dir| dir == tools::CUBLAS_LIB_DIR));
         let tansu = &TEST_TOOLS[0];
         assert_eq!(
             format!("{}-{}/bin", tansu.krate, tansu.version),
             tools::TANSU_BIN_DIR
+        );
+    }
+
+    /// `setup` (and CI, which runs it) installs no wheel that only a GPU report needs.
+    #[test]
+    fn setup_leaves_the_gpu_report_wheels_out() {
+        for tool in GPU_REPORT_PIP_TOOLS {
+            assert!(
+                !PIP_TOOLS.iter().any(|setup| setup.package == tool.package),
+                "setup installs {}",
+                tool.package
+            );
+        }
+        assert!(
+            GPU_REPORT_PIP_TOOLS
+                .iter()
+                .any(|tool| tool.package == "nvidia-cublas-cu12")
         );
     }
 }
