@@ -263,12 +263,14 @@ impl Tools {
         std::env::join_paths(dirs).context("a tool folder path contains a ':'")
     }
 
-    /// Sets what the tests and listings need to find the pinned tools: `PATH` and
-    /// `LD_LIBRARY_PATH`.
+    /// Sets what the tests and listings need to find the pinned tools: `PATH`,
+    /// `LD_LIBRARY_PATH`, and `BOOK_TOOLS_DIR` for what a listing looks up in the tool
+    /// folder itself (cuBLAS), so `--tools-dir` reaches it too.
     pub fn set_env(&self, command: &mut Command) -> Result<()> {
         command
             .env("PATH", self.path_env()?)
-            .env("LD_LIBRARY_PATH", self.ld_library_path_env()?);
+            .env("LD_LIBRARY_PATH", self.ld_library_path_env()?)
+            .env("BOOK_TOOLS_DIR", std::path::absolute(&self.dir)?);
         Ok(())
     }
 
@@ -570,6 +572,23 @@ mod tests {
             format!("{}-{}/bin", tansu.krate, tansu.version),
             tools::TANSU_BIN_DIR
         );
+    }
+
+    /// A listing that xtask runs looks in the tool folder xtask was given, wherever
+    /// the listing runs from.
+    #[test]
+    fn listings_run_by_xtask_look_in_its_tool_folder() {
+        let tools = super::Tools::new(Some("relative/tools".into())).expect("a folder");
+        let mut command = std::process::Command::new("true");
+        tools.set_env(&mut command).expect("the environment");
+        let dir = command
+            .get_envs()
+            .find(|(name, _)| *name == "BOOK_TOOLS_DIR")
+            .and_then(|(_, value)| value)
+            .map(std::path::Path::new)
+            .expect("BOOK_TOOLS_DIR is set");
+        assert!(dir.is_absolute(), "{}", dir.display());
+        assert!(dir.ends_with("relative/tools"), "{}", dir.display());
     }
 
     /// `setup` (and CI, which runs it) installs no wheel that only a GPU report needs.
