@@ -1,5 +1,6 @@
 // Sum in GLSL: each workgroup adds its 256 values in shared memory
-// and writes one partial sum; the host adds the partial sums.
+// and writes one partial sum; the host adds the partial sums. The workgroups
+// form a grid of rows, numbered row by row, as in saxpy.comp.
 #version 450
 layout(local_size_x = 256) in;
 
@@ -11,7 +12,8 @@ shared uint scratch[256];
 
 void main() {
     uint lid = gl_LocalInvocationID.x;
-    uint i = gl_GlobalInvocationID.x;
+    uint group = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint i = group * 256u + lid;
     scratch[lid] = i < params.n ? values[i] : 0u;
     barrier();
     // A tree: 128 additions, then 64, ... then 1; a barrier between levels.
@@ -22,6 +24,7 @@ void main() {
         barrier();
     }
     if (lid == 0u) {
-        partial[gl_WorkGroupID.x] = scratch[0];
+        // Past the last value (the rest of the grid's last row) that is 0.
+        partial[group] = scratch[0];
     }
 }

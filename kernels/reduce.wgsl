@@ -1,5 +1,6 @@
 // Sum in WGSL: each workgroup adds its 256 values in workgroup memory
-// and writes one partial sum; the host adds the partial sums.
+// and writes one partial sum; the host adds the partial sums. The workgroups
+// form a grid of rows, numbered row by row, as in saxpy.wgsl.
 struct Params {
     n: u32,
 }
@@ -12,13 +13,15 @@ var<workgroup> scratch: array<u32, 256>;
 
 @compute @workgroup_size(256)
 fn reduce_sum(
-    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(workgroup_id) group_id: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(workgroup_id) group: vec3<u32>,
 ) {
+    let group = group_id.y * groups.x + group_id.x;
+    let i = group * 256u + lid.x;
     var value = 0u;
-    if gid.x < params.n {
-        value = values[gid.x];
+    if i < params.n {
+        value = values[i];
     }
     scratch[lid.x] = value;
     workgroupBarrier();
@@ -30,6 +33,7 @@ fn reduce_sum(
         workgroupBarrier();
     }
     if lid.x == 0u {
-        partial[group.x] = scratch[0];
+        // Past the last value (the rest of the grid's last row) that is 0.
+        partial[group] = scratch[0];
     }
 }

@@ -9,9 +9,15 @@ struct Params {
 @group(0) @binding(2) var<storage, read_write> y: array<f32>;
 
 @compute @workgroup_size(256)
-fn saxpy(@builtin(global_invocation_id) id: vec3<u32>) {
-    let i = id.x;
-    // The dispatch is rounded up to a whole number of workgroups.
+fn saxpy(
+    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lane: u32,
+) {
+    // A dispatch has at most 65,535 workgroups a side, so a long vector is a
+    // grid of rows of workgroups: they are numbered row by row.
+    let i = (group.y * groups.x + group.x) * 256u + lane;
+    // The dispatch is rounded up to whole workgroups and whole rows.
     if i < params.n {
         y[i] = params.a * x[i] + y[i];
     }

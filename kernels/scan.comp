@@ -1,7 +1,8 @@
 // Inclusive scan in GLSL, first kernel: each workgroup scans its 256 values in
 // shared memory and records its total. The host turns the totals into one
 // offset per group; scan_add.comp adds them. (A GLSL file has one entry point,
-// `main`.)
+// `main`.) The workgroups form a grid of rows, numbered row by row, as in
+// saxpy.comp.
 #version 450
 layout(local_size_x = 256) in;
 
@@ -14,7 +15,8 @@ shared uint scratch[256];
 
 void main() {
     uint lid = gl_LocalInvocationID.x;
-    uint i = gl_GlobalInvocationID.x;
+    uint group = gl_WorkGroupID.y * gl_NumWorkGroups.x + gl_WorkGroupID.x;
+    uint i = group * 256u + lid;
     scratch[lid] = i < params.n ? values[i] : 0u;
     barrier();
     // Hillis-Steele: after the step with offset d, scratch[j] holds the sum of
@@ -29,6 +31,6 @@ void main() {
         out_values[i] = scratch[lid];
     }
     if (lid == 255u) {
-        per_group[gl_WorkGroupID.x] = scratch[lid];
+        per_group[group] = scratch[lid];
     }
 }

@@ -1,7 +1,8 @@
 // Inclusive scan in WGSL, in two entry points. scan_groups: each workgroup
 // scans its 256 values in workgroup memory and records its total. The host
 // turns the totals into one offset per group (a scan of a few thousand
-// numbers); add_offsets adds them.
+// numbers); add_offsets adds them. The workgroups form a grid of rows,
+// numbered row by row, as in saxpy.wgsl.
 struct Params {
     n: u32,
 }
@@ -15,13 +16,15 @@ var<workgroup> scratch: array<u32, 256>;
 
 @compute @workgroup_size(256)
 fn scan_groups(
-    @builtin(global_invocation_id) gid: vec3<u32>,
+    @builtin(workgroup_id) group_id: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
     @builtin(local_invocation_id) lid: vec3<u32>,
-    @builtin(workgroup_id) group: vec3<u32>,
 ) {
+    let group = group_id.y * groups.x + group_id.x;
+    let i = group * 256u + lid.x;
     var value = 0u;
-    if gid.x < params.n {
-        value = values[gid.x];
+    if i < params.n {
+        value = values[i];
     }
     scratch[lid.x] = value;
     workgroupBarrier();
@@ -36,11 +39,11 @@ fn scan_groups(
         scratch[lid.x] = scratch[lid.x] + add;
         workgroupBarrier();
     }
-    if gid.x < params.n {
-        out[gid.x] = scratch[lid.x];
+    if i < params.n {
+        out[i] = scratch[lid.x];
     }
     if lid.x == 255u {
-        per_group[group.x] = scratch[lid.x];
+        per_group[group] = scratch[lid.x];
     }
 }
 
@@ -48,10 +51,13 @@ fn scan_groups(
 // totals.
 @compute @workgroup_size(256)
 fn add_offsets(
-    @builtin(global_invocation_id) gid: vec3<u32>,
-    @builtin(workgroup_id) group: vec3<u32>,
+    @builtin(workgroup_id) group_id: vec3<u32>,
+    @builtin(num_workgroups) groups: vec3<u32>,
+    @builtin(local_invocation_index) lid: u32,
 ) {
-    if gid.x < params.n {
-        out[gid.x] = out[gid.x] + per_group[group.x];
+    let group = group_id.y * groups.x + group_id.x;
+    let i = group * 256u + lid;
+    if i < params.n {
+        out[i] = out[i] + per_group[group];
     }
 }

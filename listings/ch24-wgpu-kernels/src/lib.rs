@@ -2,8 +2,10 @@
 //! more: in WGSL, the WebGPU shading language, and in GLSL, OpenGL's and
 //! Vulkan's, both run as wgpu compute pipelines. wgpu translates either
 //! language (through naga) for the adapter it runs on: a GPU's Vulkan driver,
-//! or lavapipe, Mesa's Vulkan implementation on the CPU. Every result is
-//! checked against the CPU reference.
+//! or lavapipe, Mesa's Vulkan implementation on the CPU. Beside them the
+//! kernels that go further: a register-blocked matrix multiply in both
+//! languages, and a one-pass sum with subgroup operations in WGSL where the
+//! adapter has them. Every result is checked against the CPU reference.
 //!
 //! A library, so that this listing's program and the chapter's one program for
 //! every device (`ch24-every-device`) run the same code.
@@ -14,10 +16,19 @@ use std::time::{Duration, Instant};
 
 use book_helpers::measure::{Summary, self_timed};
 use gpu_reference::{
-    Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE, View,
-    kernels,
+    BLOCK, Backend, COPY_RUNS, GROUP_SIZE, Measured, Problem, SAXPY_A, TILE,
+    View, kernels,
 };
 use wgpu::util::{BufferInitDescriptor, DeviceExt};
+
+/// The kernels that go further, beside the simple ones in
+/// `gpu_reference::kernels`.
+pub const MATMUL_BLOCKED_WGSL: &str =
+    include_str!("../../../kernels/matmul_blocked.wgsl");
+pub const MATMUL_BLOCKED_GLSL: &str =
+    include_str!("../../../kernels/matmul_blocked.comp");
+pub const REDUCE_SUBGROUP_WGSL: &str =
+    include_str!("../../../kernels/reduce_subgroup.wgsl");
 
 /// The two kernel languages wgpu reads.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -47,6 +58,11 @@ pub struct Gpu {
     /// (`Features::TIMESTAMP_QUERY`); without them a dispatch is timed on the
     /// host, around submit and wait.
     timestamps: bool,
+    /// Whether kernels may use subgroup operations (`Features::SUBGROUP`).
+    subgroups: bool,
+    /// Work-groups a dispatch may have along one dimension: the adapter's
+    /// `max_compute_workgroups_per_dimension`, or less if asked for.
+    max_groups: u32,
 }
 
 /// `name (device type, backend, driver ...)`.
@@ -120,6 +136,32 @@ impl Gpu {
         &self.info
     }
 
+    /// Whether the adapter offers subgroup operations (wgpu's
+    /// `Features::SUBGROUP`), which the one-pass sum needs.
+    pub fn has_subgroups(&self) -> bool {
+        self.subgroups
+    }
+
+    /// The same device, dispatching at most `limit` work-groups along one
+    /// dimension instead of the adapter's limit: the grid of rows that a
+    /// long vector needs then shows at small sizes.
+    pub fn with_workgroup_limit(mut self, limit: u32) -> Result<Gpu, String> {
+        let most = self.limits.max_compute_workgroups_per_dimension;
+        if limit == 0 || limit > most {
+            return Err(format!(
+                "a work-group limit of {limit}: this adapter allows 1 to {most} a dimension"
+            ));
+        }
+        self.max_groups = limit;
+        Ok(self)
+    }
+
+    /// The largest number of work-groups one dispatch has along one
+    /// dimension here.
+    pub fn workgroup_limit(&self) -> u32 {
+        self.max_groups
+    }
+
     /// Which clock times the kernels on this adapter.
     pub fn clock(&self) -> &'static str {
         if self.timestamps {
@@ -159,29 +201,43 @@ fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
     Ok(Gpu {
         device,
         queue,
+        max_groups: limits.max_compute_workgroups_per_dimension,
         limits,
         info: adapter.get_info(),
         timestamps,
+        subgroups: adapter.features().contains(wgpu::Features::SUBGROUP),
     })
 }
 
-/// One dispatch has at most `max_compute_workgroups_per_dimension` work-groups,
-/// and one storage buffer at most `max_storage_buffer_binding_size` bytes.
+/// The grid of work-groups that covers `groups` of them: a dispatch has at
+/// most `max_compute_workgroups_per_dimension` (65,535 on most adapters) along
+/// each dimension, so past that the groups form rows of that many, as many
+/// rows as needed, the last one partly past the data. The kernels number the
+/// groups row by row.
+pub fn grid(gpu: &Gpu, groups: usize) -> (u32, u32) {
+    let row = groups.clamp(1, gpu.max_groups as usize);
+    (row as u32, groups.div_ceil(row).max(1) as u32)
+}
+
+/// One storage buffer holds at most `max_storage_buffer_binding_size` bytes,
+/// and the kernels' `u32` indices must reach every element of the grid
+/// without wrapping.
 pub fn check_fits(gpu: &Gpu, n: usize) -> Result<(), String> {
-    let groups = gpu_reference::groups_for(n) as u64;
-    let max_groups = u64::from(gpu.limits.max_compute_workgroups_per_dimension);
     let bytes = (n * size_of::<f32>()) as u64;
     let max_bytes = gpu.limits.max_storage_buffer_binding_size;
-    if groups > max_groups {
-        return Err(format!(
-            "--size {n} needs {groups} work-groups of {GROUP_SIZE}; this adapter dispatches at most \
-             {max_groups} (so at most {} elements)",
-            max_groups * GROUP_SIZE as u64
-        ));
-    }
     if bytes > max_bytes {
         return Err(format!(
             "--size {n} needs buffers of {bytes} bytes; this adapter binds at most {max_bytes}"
+        ));
+    }
+    let (row, rows) = grid(gpu, gpu_reference::groups_for(n));
+    let covered = u64::from(row) * u64::from(rows) * GROUP_SIZE as u64;
+    // The one-pass sum's last step goes one stride past n.
+    let strided = (n + SINGLE_PASS_GROUPS * GROUP_SIZE) as u64;
+    if covered.max(strided) > u64::from(u32::MAX) {
+        return Err(format!(
+            "--size {n} needs a grid of {row} x {rows} work-groups of {GROUP_SIZE}, past the \
+             kernels' 32-bit indices"
         ));
     }
     Ok(())
@@ -293,6 +349,9 @@ struct Dispatch<'a> {
     pipeline: &'a wgpu::ComputePipeline,
     bind_group: wgpu::BindGroup,
     groups: (u32, u32),
+    /// A buffer set to zero before each run, outside the timed pass: the
+    /// total that the one-pass sum adds into.
+    zeroed: Option<&'a wgpu::Buffer>,
 }
 
 impl<'a> Dispatch<'a> {
@@ -322,6 +381,15 @@ impl<'a> Dispatch<'a> {
             pipeline,
             bind_group,
             groups,
+            zeroed: None,
+        }
+    }
+
+    /// The same, with `buffer` cleared before every run.
+    fn zeroing(self, buffer: &'a wgpu::Buffer) -> Self {
+        Self {
+            zeroed: Some(buffer),
+            ..self
         }
     }
 
@@ -331,6 +399,9 @@ impl<'a> Dispatch<'a> {
     fn encode(&self, gpu: &Gpu, timer: Option<&Timer>) -> wgpu::CommandBuffer {
         let mut encoder =
             gpu.device.create_command_encoder(&Default::default());
+        if let Some(buffer) = self.zeroed {
+            encoder.clear_buffer(buffer, 0, None);
+        }
         {
             let timestamp_writes =
                 timer.map(|timer| wgpu::ComputePassTimestampWrites {
@@ -498,7 +569,7 @@ fn run_saxpy(
     n: usize,
 ) -> Result<Measured, String> {
     let (x, y) = gpu_reference::saxpy_inputs(n);
-    let groups = gpu_reference::groups_for(n) as u32;
+    let groups = grid(gpu, gpu_reference::groups_for(n));
     let uniform = upload(
         gpu,
         &params(SAXPY_A.to_ne_bytes(), (n as u32).to_ne_bytes()),
@@ -507,12 +578,8 @@ fn run_saxpy(
     let x_device = upload(gpu, &f32_bytes(&x), STORAGE);
     let y_device =
         upload(gpu, &f32_bytes(&y), STORAGE | wgpu::BufferUsages::COPY_SRC);
-    let saxpy = Dispatch::new(
-        gpu,
-        pipeline,
-        &[&uniform, &x_device, &y_device],
-        (groups, 1),
-    );
+    let saxpy =
+        Dispatch::new(gpu, pipeline, &[&uniform, &x_device, &y_device], groups);
     saxpy.run(gpu);
     let y_gpu: Vec<f32> = words(&download(gpu, &y_device)?)
         .map(f32::from_ne_bytes)
@@ -542,23 +609,25 @@ fn run_sum(
     n: usize,
 ) -> Result<Measured, String> {
     let values = gpu_reference::reduce_input(n);
-    let groups = gpu_reference::groups_for(n);
+    let groups = grid(gpu, gpu_reference::groups_for(n));
     let uniform = upload(
         gpu,
         &params((n as u32).to_ne_bytes(), [0; 4]),
         wgpu::BufferUsages::UNIFORM,
     );
     let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
+    // One partial sum per work-group of the grid, the zeros of its last row's
+    // surplus groups included.
     let partial_device = upload(
         gpu,
-        &u32_bytes(&vec![0; groups]),
+        &u32_bytes(&vec![0; groups.0 as usize * groups.1 as usize]),
         STORAGE | wgpu::BufferUsages::COPY_SRC,
     );
     let sum = Dispatch::new(
         gpu,
         pipeline,
         &[&uniform, &values_device, &partial_device],
-        (groups as u32, 1),
+        groups,
     );
     sum.run(gpu);
     let partial: Vec<u32> = words(&download(gpu, &partial_device)?)
@@ -610,7 +679,8 @@ fn run_scan(
     n: usize,
 ) -> Result<Measured, String> {
     let values = gpu_reference::reduce_input(n);
-    let groups = gpu_reference::groups_for(n);
+    let grid = grid(gpu, gpu_reference::groups_for(n));
+    let groups = grid.0 as usize * grid.1 as usize;
     let uniform = upload(
         gpu,
         &params((n as u32).to_ne_bytes(), [0; 4]),
@@ -621,7 +691,6 @@ fn run_scan(
     let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
     let out = upload(gpu, &u32_bytes(&vec![0; n]), copyable);
     let per_group = upload(gpu, &u32_bytes(&vec![0; groups]), copyable);
-    let grid = (groups as u32, 1);
     let scan_groups = Dispatch::new(
         gpu,
         pipelines[0],
@@ -657,10 +726,18 @@ fn run_scan(
     })
 }
 
+/// A matrix multiply whose work-groups each compute a `block` x `block` tile
+/// of C: `TILE` for the tiled kernel, `BLOCK` for the register-blocked one.
+struct MatmulKernel<'a> {
+    pipeline: &'a wgpu::ComputePipeline,
+    block: usize,
+    timed: &'static str,
+}
+
 fn run_matmul(
     gpu: &Gpu,
     language: Language,
-    pipeline: &wgpu::ComputePipeline,
+    kernel: MatmulKernel,
     side: usize,
 ) -> Result<Measured, String> {
     let (a, b) = gpu_reference::matmul_inputs(side);
@@ -676,10 +753,10 @@ fn run_matmul(
         &f32_bytes(&vec![0.0; side * side]),
         STORAGE | wgpu::BufferUsages::COPY_SRC,
     );
-    let tiles = side.div_ceil(TILE) as u32;
+    let tiles = side.div_ceil(kernel.block) as u32;
     let matmul = Dispatch::new(
         gpu,
-        pipeline,
+        kernel.pipeline,
         &[&uniform, &a_device, &b_device, &c_device],
         (tiles, tiles),
     );
@@ -701,8 +778,63 @@ fn run_matmul(
         agreement: format!(
             "matches the CPU (largest relative error {error:.1e})"
         ),
-        timed: "dispatch",
+        timed: kernel.timed,
         time,
+    })
+}
+
+/// Work-groups of the one-pass sum: wgpu does not say how many compute units
+/// an adapter has, so a fixed number, 8 per unit up to 128 units (an H100 has
+/// 132), as many as a 256-element work-group per 256 elements below that.
+pub const SINGLE_PASS_GROUPS: usize = 1024;
+
+/// The one-pass sum with subgroup operations: a strided loop per invocation,
+/// `subgroupAdd`, one atomic add per work-group into the total, which is
+/// cleared before every run.
+fn run_sum_subgroup(
+    gpu: &Gpu,
+    language: Language,
+    pipeline: &wgpu::ComputePipeline,
+    n: usize,
+) -> Result<Measured, String> {
+    let values = gpu_reference::reduce_input(n);
+    let groups = gpu_reference::groups_for(n)
+        .min(SINGLE_PASS_GROUPS)
+        .min(gpu.max_groups as usize);
+    let uniform = upload(
+        gpu,
+        &params((n as u32).to_ne_bytes(), [0; 4]),
+        wgpu::BufferUsages::UNIFORM,
+    );
+    let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
+    let total_device = upload(
+        gpu,
+        &u32_bytes(&[0]),
+        STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST,
+    );
+    let sum = Dispatch::new(
+        gpu,
+        pipeline,
+        &[&uniform, &values_device, &total_device],
+        (groups as u32, 1),
+    )
+    .zeroing(&total_device);
+    sum.run(gpu);
+    let total = words(&download(gpu, &total_device)?)
+        .map(u32::from_ne_bytes)
+        .next()
+        .unwrap_or_default();
+    gpu_reference::check_sum(total, gpu_reference::sum(&values)).map_err(
+        |error| format!("{} one-pass sum: {error}", language.name()),
+    )?;
+    let kernel_time = sum.time(gpu, 5)?;
+    Ok(Measured {
+        problem: Problem::Sum,
+        size: n,
+        work: Problem::Sum.work(n),
+        agreement: format!("{total}, equal to the CPU's"),
+        timed: "one-pass subgroup dispatch",
+        time: kernel_time,
     })
 }
 
@@ -759,19 +891,59 @@ impl Wgpu {
                 let add_offsets = compile(kernels::SCAN_ADD_GLSL, "main")?;
                 run_scan(gpu, language, [&scan_groups, &add_offsets], size)
             }
-            (Problem::Matmul, Language::Wgsl) => run_matmul(
-                gpu,
-                language,
-                &compile(kernels::MATMUL_WGSL, "matmul_tiled")?,
-                size,
-            ),
-            (Problem::Matmul, Language::Glsl) => run_matmul(
-                gpu,
-                language,
-                &compile(kernels::MATMUL_GLSL, "main")?,
-                size,
-            ),
+            (Problem::Matmul, _) => {
+                let pipeline = match language {
+                    Language::Wgsl => {
+                        compile(kernels::MATMUL_WGSL, "matmul_tiled")?
+                    }
+                    Language::Glsl => compile(kernels::MATMUL_GLSL, "main")?,
+                };
+                let tiled = MatmulKernel {
+                    pipeline: &pipeline,
+                    block: TILE,
+                    timed: "dispatch",
+                };
+                run_matmul(gpu, language, tiled, size)
+            }
         }
+    }
+
+    /// The kernels that go further: the register-blocked matrix multiply in
+    /// both languages, the one-pass sum in WGSL where the adapter has
+    /// subgroups. naga's GLSL front end knows no subgroup functions, so GLSL
+    /// has no one-pass sum.
+    fn run_tuned_problem(
+        &self,
+        problem: Problem,
+        size: usize,
+    ) -> Option<Result<Measured, String>> {
+        let (gpu, language) = (&self.gpu, self.language);
+        let compile = |source, entry| pipeline(gpu, language, source, entry);
+        let ran = match (problem, language) {
+            (Problem::Sum, Language::Wgsl) if gpu.subgroups => {
+                compile(REDUCE_SUBGROUP_WGSL, "reduce_subgroup").and_then(
+                    |pipeline| run_sum_subgroup(gpu, language, &pipeline, size),
+                )
+            }
+            (Problem::Matmul, _) => {
+                let compiled = match language {
+                    Language::Wgsl => {
+                        compile(MATMUL_BLOCKED_WGSL, "matmul_blocked")
+                    }
+                    Language::Glsl => compile(MATMUL_BLOCKED_GLSL, "main"),
+                };
+                compiled.and_then(|pipeline| {
+                    let blocked = MatmulKernel {
+                        pipeline: &pipeline,
+                        block: BLOCK,
+                        timed: "register-blocked dispatch",
+                    };
+                    run_matmul(gpu, language, blocked, size)
+                })
+            }
+            _ => return None,
+        };
+        Some(ran)
     }
 }
 
@@ -825,12 +997,19 @@ impl Backend for Wgpu {
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
-        let largest = if problem == Problem::Matmul {
-            size.saturating_mul(size)
-        } else {
-            size
-        };
-        check_fits(&self.gpu, largest)
+        if problem != Problem::Matmul {
+            return check_fits(&self.gpu, size);
+        }
+        // The matrix products' grids are square, one work-group per tile.
+        let tiles = size.div_ceil(TILE);
+        if tiles > self.gpu.max_groups as usize {
+            return Err(format!(
+                "--matrix {size} needs {tiles} x {tiles} work-groups; this adapter dispatches at \
+                 most {} a side",
+                self.gpu.max_groups
+            ));
+        }
+        check_fits(&self.gpu, size.saturating_mul(size))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
@@ -838,8 +1017,26 @@ impl Backend for Wgpu {
         self.run_problem(problem, size)
     }
 
+    fn run_tuned(
+        &self,
+        problem: Problem,
+        size: usize,
+    ) -> Option<Result<Measured, String>> {
+        if let Err(why) = self.fits(problem, size) {
+            return Some(Err(why));
+        }
+        self.run_tuned_problem(problem, size)
+    }
+
     fn mandelbrot(&self, view: &View) -> Result<(Vec<u32>, Summary), String> {
         check_fits(&self.gpu, view.pixels())?;
+        let most = self.gpu.max_groups;
+        if view.width.div_ceil(16) > most || view.height.div_ceil(16) > most {
+            return Err(format!(
+                "a picture of {} x {} needs more than {most} work-groups of 16 x 16 a side",
+                view.width, view.height
+            ));
+        }
         let pipeline = match self.language {
             Language::Wgsl => pipeline(
                 &self.gpu,

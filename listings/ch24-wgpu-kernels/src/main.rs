@@ -1,5 +1,7 @@
 //! The wgpu listing's program: the chapter's four kernels in WGSL and in GLSL
-//! on one chosen adapter, each checked against the CPU and timed.
+//! on one chosen adapter, each checked against the CPU and timed, with the
+//! kernels that go further (the register-blocked matrix multiply, the one-pass
+//! sum with subgroups) on the line below the simple ones.
 
 use std::process::ExitCode;
 
@@ -9,7 +11,7 @@ use gpu_reference::{Backend, Problem};
 
 #[derive(Debug, Parser)]
 #[command(
-    about = "SAXPY, sum, scan and tiled matrix multiply in WGSL and GLSL, run by wgpu on a chosen adapter and checked against the CPU"
+    about = "SAXPY, sum, scan and tiled and register-blocked matrix multiply in WGSL and GLSL, and a one-pass subgroup sum in WGSL, run by wgpu on a chosen adapter and checked against the CPU"
 )]
 struct Args {
     /// Elements per problem.
@@ -26,6 +28,14 @@ struct Args {
     /// Which kernel languages to run.
     #[arg(long, value_enum, default_value_t = Languages::Both)]
     language: Languages,
+    /// Which problem to run.
+    #[arg(long, value_enum, default_value_t = Problems::All)]
+    problem: Problems,
+    /// Dispatch at most this many work-groups along one dimension, fewer
+    /// than the adapter allows, so that the grid of rows a long vector needs
+    /// shows at small sizes.
+    #[arg(long, value_name = "GROUPS", value_parser = clap::value_parser!(u32).range(1..))]
+    workgroup_limit: Option<u32>,
     /// Print the Vulkan adapters present, then stop.
     #[arg(long)]
     list_devices: bool,
@@ -43,6 +53,27 @@ enum Languages {
     Both,
 }
 
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Problems {
+    Saxpy,
+    Sum,
+    Scan,
+    Matmul,
+    All,
+}
+
+impl Problems {
+    fn chosen(self) -> Vec<Problem> {
+        match self {
+            Problems::Saxpy => vec![Problem::Saxpy],
+            Problems::Sum => vec![Problem::Sum],
+            Problems::Scan => vec![Problem::Scan],
+            Problems::Matmul => vec![Problem::Matmul],
+            Problems::All => Problem::ALL.to_vec(),
+        }
+    }
+}
+
 fn main() -> ExitCode {
     let args = Args::parse();
     book_helpers::cli::exit_code(run(&args))
@@ -55,8 +86,12 @@ fn run(args: &Args) -> Result<(), String> {
         }
         return Ok(());
     }
-    let gpu = Gpu::open(args.adapter.as_deref())?;
+    let mut gpu = Gpu::open(args.adapter.as_deref())?;
     println!("wgpu adapter: {}; {}", describe(gpu.info()), gpu.clock());
+    if let Some(limit) = args.workgroup_limit {
+        gpu = gpu.with_workgroup_limit(limit)?;
+        println!("at most {limit} work-groups a dimension per dispatch");
+    }
     if let Some(path) = &args.kernel {
         return compile_file(&gpu, path);
     }
@@ -66,7 +101,13 @@ fn run(args: &Args) -> Result<(), String> {
         Languages::Both => vec![Language::Wgsl, Language::Glsl],
     };
     let n = args.size as usize;
-    ch24_wgpu_kernels::check_fits(&gpu, n)?;
+    // Every size is checked before any work: a problem too big for the
+    // adapter's buffers or dispatches is refused with no row printed.
+    let problems = args.problem.chosen();
+    let any = Wgpu::new(gpu.clone(), Language::Wgsl);
+    for &problem in &problems {
+        any.fits(problem, problem.size(n, args.matrix as usize))?;
+    }
     let mut copy = None;
     for language in languages {
         let kernels = Wgpu::new(gpu.clone(), language);
@@ -83,10 +124,21 @@ fn run(args: &Args) -> Result<(), String> {
                 *copy.insert(measured)
             }
         };
-        for problem in Problem::ALL {
+        for &problem in &problems {
             let size = problem.size(n, args.matrix as usize);
             let measured = kernels.run(problem, size)?;
             println!("{} {}", language.name(), measured.line(copy));
+            if let Some(tuned) = kernels.run_tuned(problem, size) {
+                println!("{} {}", language.name(), tuned?.line(copy));
+            } else if problem == Problem::Sum
+                && language == Language::Wgsl
+                && !gpu.has_subgroups()
+            {
+                println!(
+                    "WGSL one-pass sum: not run: this adapter has no subgroup operations \
+                     (wgpu::Features::SUBGROUP)"
+                );
+            }
         }
     }
     Ok(())
