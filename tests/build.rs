@@ -33,18 +33,31 @@ fn main() {
         let markdown = std::fs::read_to_string(&chapter).expect("chapter is readable UTF-8");
         let relative = chapter.strip_prefix(&src_dir).expect("found under src/");
         let view = view_dir.join(relative);
-        write_if_changed(&view, &chapters::skeptic_view(&markdown));
+        write_if_changed(&view, &chapters::skeptic_view(&markdown), &chapter);
         views.push(view);
     }
     skeptic::generate_doc_tests(&views);
 }
 
 /// Keeps timestamps of unchanged views, so skeptic does not regenerate tests needlessly.
-fn write_if_changed(path: &Path, contents: &str) {
+///
+/// A view that is written takes its chapter's modification time. skeptic tells cargo to
+/// rerun this script when a view changes, and cargo compares with the moment the script
+/// started: a view stamped with the time it was written would look changed to the next
+/// cargo run, which would run this script and rebuild every snippet test once more.
+fn write_if_changed(path: &Path, contents: &str, chapter: &Path) {
     if std::fs::read_to_string(path).is_ok_and(|old| old == contents) {
         return;
     }
     std::fs::create_dir_all(path.parent().expect("has a parent"))
         .expect("can create OUT_DIR folders");
     std::fs::write(path, contents).expect("can write into OUT_DIR");
+    let modified = std::fs::metadata(chapter)
+        .and_then(|metadata| metadata.modified())
+        .expect("the chapter was just read");
+    std::fs::File::options()
+        .write(true)
+        .open(path)
+        .and_then(|view| view.set_modified(modified))
+        .expect("can set the time of a view in OUT_DIR");
 }

@@ -259,33 +259,14 @@ impl Listing {
     }
 }
 
-/// Each listing's program (a listing has at most one binary), by package id, as built by `cargo test --workspace`: the command `cargo xtask test` runs, so when it has
-/// run this finds every program up to date, and a lone `cargo test -p book-tests` or
-/// `cargo xtask bless` builds exactly what the full test run would.
+/// Each listing's program (a listing has at most one binary), by package id, as built by
+/// `cargo test --workspace`: the command `cargo xtask test` runs, so when it has run this
+/// finds every program up to date, and `cargo xtask bless` builds exactly what the full
+/// test run would.
 fn workspace_programs() -> Result<&'static HashMap<String, PathBuf>, String> {
     static PROGRAMS: LazyLock<Result<HashMap<String, PathBuf>, String>> =
         LazyLock::new(build_workspace_programs);
     PROGRAMS.as_ref().map_err(Clone::clone)
-}
-
-/// `--workspace`, or, when `cargo xtask bless` names listings (`BLESS=1` with
-/// `BLESS_ONLY=a,b`), only those: blessing two listings in a fresh target folder must not
-/// build the whole book first.
-fn packages_to_build() -> Vec<String> {
-    let only = std::env::var("BLESS_ONLY")
-        .ok()
-        .filter(|_| std::env::var_os("BLESS").is_some_and(|value| value == "1"));
-    match only {
-        // With the book's tests, as `cargo xtask bless` builds them first: the same
-        // packages resolve the same features, so nothing is built twice.
-        Some(only) if !only.is_empty() => only
-            .split(',')
-            .filter(|name| !name.is_empty())
-            .chain(["book-tests"])
-            .flat_map(|name| ["-p".to_string(), name.to_string()])
-            .collect(),
-        _ => vec!["--workspace".to_string()],
-    }
 }
 
 fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
@@ -302,7 +283,10 @@ fn build_workspace_programs() -> Result<HashMap<String, PathBuf>, String> {
             "--no-run",
             "--message-format=json-render-diagnostics",
         ])
-        .args(packages_to_build())
+        // The whole workspace, as `cargo xtask test` builds it: building a few packages
+        // with `-p` would resolve their dependencies' features differently and build
+        // those again.
+        .arg("--workspace")
         .stdout(Stdio::piped())
         .spawn()
         .map_err(|error| format!("cannot start cargo: {error}"))?;

@@ -5,7 +5,9 @@
 //! compare) and no `rustfmt.toml` of its own (`listings/rustfmt.toml` formats them all).
 //! A listing's program whose `src/main.rs` holds no `#[test]` is declared with `test = false`:
 //! its tests live in `tests/`, and a test harness for `main.rs` would be one more optimised
-//! binary to compile and link for nothing; one that holds tests must not say so.
+//! binary to compile and link for nothing; one that holds tests must not say so. A listing's
+//! library likewise: without a `#[test]` in its sources it says `[lib] test = false` (and
+//! `doctest = false`, having no examples in its docs either), with one it must not.
 
 use book_tests::{shown, workspace_root};
 
@@ -84,6 +86,9 @@ fn members_take_shared_crates_and_settings_from_the_workspace() {
                 ));
             }
         }
+        if crate_dir.parent() == Some(&root.join("listings")) {
+            problems.extend(library_harness_problems(crate_dir, &config, &place));
+        }
         for name in ["rustfmt.toml", ".rustfmt.toml"] {
             if crate_dir.parent() == Some(&root.join("listings")) && crate_dir.join(name).exists() {
                 problems.push(format!(
@@ -99,4 +104,67 @@ fn members_take_shared_crates_and_settings_from_the_workspace() {
         manifests.len()
     );
     assert!(problems.is_empty(), "{}", problems.join("\n"));
+}
+
+/// What is wrong with how a listing's library declares its test harnesses: `test = false`
+/// exactly when none of its sources (everything under `src/` but `main.rs`) holds a
+/// `#[test]`, and `doctest = false` exactly when none holds a code example in its docs.
+fn library_harness_problems(
+    crate_dir: &std::path::Path,
+    config: &toml::Table,
+    place: &str,
+) -> Vec<String> {
+    let src = crate_dir.join("src");
+    if !src.join("lib.rs").is_file() {
+        return Vec::new();
+    }
+    let mut sources = Vec::new();
+    rust_sources(&src, &mut sources);
+    let code: Vec<String> = sources
+        .iter()
+        .filter(|path| path.as_path() != src.join("main.rs"))
+        .map(|path| std::fs::read_to_string(path).unwrap_or_default())
+        .collect();
+    let has_unit_tests = code.iter().any(|code| code.contains("#[test]"));
+    let has_doc_examples = code.iter().any(|code| {
+        code.lines().any(|line| {
+            let line = line.trim_start();
+            (line.starts_with("///") || line.starts_with("//!")) && line.contains("```")
+        })
+    });
+    let declared = |key: &str| {
+        config
+            .get("lib")
+            .and_then(|lib| lib.get(key))
+            .and_then(|value| value.as_bool())
+            != Some(false)
+    };
+    let mut problems = Vec::new();
+    for (key, needed, what) in [
+        ("test", has_unit_tests, "unit tests (`#[test]`)"),
+        ("doctest", has_doc_examples, "examples in its docs"),
+    ] {
+        match (needed, declared(key)) {
+            (true, false) => problems.push(format!(
+                "{place}: the library has {what}, but [lib] says {key} = false, so they never run"
+            )),
+            (false, true) => problems.push(format!(
+                "{place}: the library has no {what}; declare `[lib] {key} = false` (see the other \
+                 listings) so no empty harness is built"
+            )),
+            _ => {}
+        }
+    }
+    problems
+}
+
+fn rust_sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            rust_sources(&path, found);
+        } else if path.extension().is_some_and(|extension| extension == "rs") {
+            found.push(path);
+        }
+    }
 }

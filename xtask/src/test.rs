@@ -279,18 +279,12 @@ fn count_tests(command: &mut Command) -> Result<(ExitStatus, TestCounts)> {
 /// index by running the tests that check them in bless mode.
 pub fn bless(tools: &Tools, busy: bool, only: &[String]) -> Result<()> {
     // Build first: the build itself loads the machine, and the listings should run after
-    // it. The same build the runs will ask for (tests/src/listings.rs): the whole
-    // workspace's tests, or only the named listings' and the book's, so that two listings
-    // blessed in a fresh target folder do not build the whole book first.
+    // it. The same build the runs will ask for (tests/src/listings.rs), of the whole
+    // workspace even when a few listings are named: `-p` would resolve the features of
+    // shared crates (wgpu, tokio, hyper) for those packages alone and build them again,
+    // burn and wgpu included, beside the build `cargo xtask test` keeps warm.
     let mut build = cargo();
-    build.args(["test", "--locked", "--no-run"]);
-    if only.is_empty() {
-        build.arg("--workspace");
-    } else {
-        for listing in only.iter().map(String::as_str).chain(["book-tests"]) {
-            build.args(["-p", listing]);
-        }
-    }
+    build.args(["test", "--locked", "--no-run", "--workspace"]);
     tools.set_env(&mut build)?;
     run_command(&mut build)?;
     if !busy {
@@ -300,8 +294,7 @@ pub fn bless(tools: &Tools, busy: bool, only: &[String]) -> Result<()> {
     test.args([
         "test",
         "--locked",
-        "-p",
-        "book-tests",
+        "--workspace",
         "--test",
         "listing_output",
         "--test",
