@@ -8,6 +8,7 @@
 //! its output with the machine and its load average at the start and the end
 //! of the run, so a reader can tell a quiet run from a busy one.
 
+use std::convert::Infallible;
 use std::time::{Duration, Instant};
 
 use crate::{format_duration, load_average};
@@ -304,16 +305,12 @@ pub fn interleaved_batched<I, T, F: FnMut(I) -> T>(
     mut setup: impl FnMut() -> I,
     variants: &mut [F],
 ) -> Vec<(Summary, T)> {
-    let measured = rounds_in_turn(rounds, variants.len(), |index| {
+    never_fails(rounds_in_turn(rounds, variants.len(), |index| {
         let input = setup();
         let start = Instant::now();
         let result = variants[index](input);
-        Ok::<_, std::convert::Infallible>((result, start.elapsed()))
-    });
-    match measured {
-        Ok(measured) => measured,
-        Err(never) => match never {},
-    }
+        Ok((result, start.elapsed()))
+    }))
 }
 
 /// One piece of work measured alone: a warm-up run, then `rounds` timed runs;
@@ -397,18 +394,23 @@ pub fn interleaved_infallible<T, F: FnMut() -> T>(
 ) -> Vec<(Summary, T)> {
     let mut fallible: Vec<_> = variants
         .iter_mut()
-        .map(|variant| move || Ok::<T, std::convert::Infallible>(variant()))
+        .map(|variant| move || Ok::<T, Infallible>(variant()))
         .collect();
     let mut fallible: Vec<&mut dyn FnMut() -> Result<T, _>> = fallible
         .iter_mut()
         .map(|variant| variant as &mut dyn FnMut() -> Result<T, _>)
         .collect();
-    match interleaved(rounds, &mut fallible) {
-        Ok(measured) => measured,
+    never_fails(interleaved(rounds, &mut fallible))
+}
+// ANCHOR_END: interleaved
+
+/// The value of a result that cannot be an error.
+fn never_fails<T>(result: Result<T, Infallible>) -> T {
+    match result {
+        Ok(value) => value,
         Err(never) => match never {},
     }
 }
-// ANCHOR_END: interleaved
 
 #[cfg(test)]
 mod tests {

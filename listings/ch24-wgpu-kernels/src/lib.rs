@@ -318,20 +318,16 @@ fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
 /// clock: for adapters without timestamps, and for copies, which are not
 /// passes. The buffers were encoded before the clock started.
 fn host_timed(gpu: &Gpu, encoded: Vec<wgpu::CommandBuffer>) -> Summary {
-    let mut encoded = encoded.into_iter();
-    let rounds = encoded.len();
-    let timed = self_timed(rounds, || {
-        let start = Instant::now();
-        if let Some(commands) = encoded.next() {
+    let samples = encoded
+        .into_iter()
+        .map(|commands| {
+            let start = Instant::now();
             gpu.queue.submit([commands]);
-        }
-        wait(gpu);
-        Ok::<_, std::convert::Infallible>(start.elapsed())
-    });
-    match timed {
-        Ok(summary) => summary,
-        Err(never) => match never {},
-    }
+            wait(gpu);
+            start.elapsed()
+        })
+        .collect();
+    Summary::of(samples)
 }
 
 /// A storage buffer filled from the host.

@@ -3,6 +3,8 @@
 //! Nothing here names a backend: the device the tensors are created on decides
 //! where every kernel runs.
 
+use std::time::{Duration, Instant};
+
 use burn::nn::loss::CrossEntropyLossConfig;
 use burn::nn::{Linear, LinearConfig, Relu};
 use burn::optim::{AdamConfig, GradientsParams};
@@ -87,6 +89,9 @@ pub struct Training {
 pub struct Trained {
     /// The loss after each step, in order.
     pub losses: Vec<f32>,
+    /// How long each step took, in order, up to its loss read back on the
+    /// host (which waits for the device to finish the step).
+    pub step_times: Vec<Duration>,
     /// The fraction of the points the trained model puts on the right spiral.
     pub accuracy: f32,
 }
@@ -118,12 +123,15 @@ pub fn train(
     let mut optimiser = AdamConfig::new().init();
     let loss_function = CrossEntropyLossConfig::new().init(&device);
     let mut losses = Vec::with_capacity(setup.steps);
+    let mut step_times = Vec::with_capacity(setup.steps);
     for _ in 0..setup.steps {
+        let started = Instant::now();
         let loss = loss_function
             .forward(model.forward(points.clone()), labels.clone());
         let gradients = GradientsParams::from_grads(loss.backward(), &model);
         model = optimiser.step(setup.learning_rate, model, gradients);
         losses.push(scalar(loss)?);
+        step_times.push(started.elapsed());
     }
     // ANCHOR_END: train
     let predicted = model.forward(points).argmax(1).reshape([n]);
@@ -137,6 +145,7 @@ pub fn train(
         .map_err(|error| format!("unexpected tensor data: {error:?}"))?[0];
     Ok(Trained {
         losses,
+        step_times,
         accuracy: right as f32 / n as f32,
     })
 }

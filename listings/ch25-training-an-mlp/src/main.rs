@@ -6,8 +6,10 @@ mod plot;
 
 use std::path::PathBuf;
 use std::process::ExitCode;
+use std::time::Duration;
 
-use book_helpers::{format_duration, timed};
+use book_helpers::format_duration;
+use book_helpers::measure::{Machine, Summary};
 use ch25_same_computation_two_ways::{DeviceChoice, open, without_panics};
 use ch25_training_an_mlp::{Training, spirals, train};
 use clap::Parser;
@@ -44,8 +46,8 @@ fn main() -> ExitCode {
 }
 
 fn run(args: &Args) -> Result<(), String> {
+    let machine = Machine::now();
     let opened = open(args.device)?;
-    println!("device: {}", opened.name);
     let data = spirals(args.points as usize);
     let setup = Training {
         steps: args.steps as usize,
@@ -53,6 +55,9 @@ fn run(args: &Args) -> Result<(), String> {
         learning_rate: args.learning_rate,
         seed: 25,
     };
+    let trained = without_panics(|| train(&data, setup, &opened.device))??;
+    println!("{}", machine.header());
+    println!("device: {}", opened.name);
     println!(
         "two spirals, {} points; MLP 2 -> {w} -> {w} -> 2 with ReLU; Adam, learning rate {}, {} steps",
         data.labels.len(),
@@ -60,9 +65,6 @@ fn run(args: &Args) -> Result<(), String> {
         setup.steps,
         w = setup.width,
     );
-    let (trained, time) =
-        timed(|| without_panics(|| train(&data, setup, &opened.device)));
-    let trained = trained??;
     let every = (setup.steps / 6).max(1);
     for (step, loss) in trained.losses.iter().enumerate() {
         let step = step + 1;
@@ -72,15 +74,31 @@ fn run(args: &Args) -> Result<(), String> {
     }
     let last = trained.losses.last().copied().unwrap_or(f32::NAN);
     println!(
-        "final loss {last:.4}; {:.1}% of the points on the right spiral; {} steps in {} ({} per step)",
+        "final loss {last:.4}; {:.1}% of the points on the right spiral",
         100.0 * trained.accuracy,
-        setup.steps,
-        format_duration(time),
-        format_duration(time / setup.steps as u32),
     );
+    print_step_times(&trained.step_times);
     if let Some(dir) = &args.output_dir {
         plot::write(dir, &trained.losses, &opened.name)?;
         println!("written: loss.csv, loss.svg");
     }
     Ok(())
+}
+
+/// The first step apart (it compiles and tunes the kernels of every new
+/// shape), then the median of the others with their spread.
+fn print_step_times(step_times: &[Duration]) {
+    let total: Duration = step_times.iter().sum();
+    println!("{} steps in {}", step_times.len(), format_duration(total));
+    let Some((first, rest)) = step_times.split_first() else {
+        return;
+    };
+    println!("  step 1: {}", format_duration(*first));
+    if !rest.is_empty() {
+        println!(
+            "  steps 2-{}: {} per step, median (fastest – slowest)",
+            step_times.len(),
+            Summary::of(rest.to_vec()).display()
+        );
+    }
 }

@@ -45,6 +45,19 @@ fn assert_learned(ran: &Ran) {
         .and_then(|loss| loss.parse().ok())
         .expect("a first step");
     assert!(first > 0.5, "the untrained model already knew: {first}");
+    // Every step was timed: the first apart, the other 79 summarised.
+    assert_eq!(
+        ran.rows_starting_with("  step 1: ").len(),
+        1,
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        ran.rows_starting_with("  steps 2-80: ").len(),
+        1,
+        "{}",
+        ran.stdout
+    );
 }
 
 /// Training on lavapipe compiles and autotunes dozens of kernels in a debug
@@ -61,7 +74,7 @@ fn learns_the_spirals_on_lavapipe() {
         .env_remove("BOOK_OUTPUT_DIR");
     let ran = run_command_within(LAVAPIPE_LIMIT, command);
     assert!(
-        ran.stdout.starts_with("device: wgpu on llvmpipe"),
+        ran.stdout.contains("\ndevice: wgpu on llvmpipe"),
         "no lavapipe Vulkan adapter: run the tests through `cargo xtask setup` / `cargo xtask test`, \
          which install mesa-vulkan-drivers\n{}{}",
         ran.stdout,

@@ -102,11 +102,22 @@ pub fn saxpy_inputs(n: usize) -> (Vec<f32>, Vec<f32>) {
 }
 
 // ANCHOR: saxpy
-/// `y = a*x + y` on the CPU, one element after another.
-pub fn saxpy(a: f32, x: &[f32], y: &[f32]) -> Vec<f32> {
-    x.iter().zip(y).map(|(x, y)| a * x + y).collect()
+/// `a*x + y` on the CPU, one element after another, written into `out` — a
+/// buffer made beforehand, as a kernel writes into a device buffer.
+pub fn saxpy_into(a: f32, x: &[f32], y: &[f32], out: &mut [f32]) {
+    for ((out, x), y) in out.iter_mut().zip(x).zip(y) {
+        *out = a * x + y;
+    }
 }
 // ANCHOR_END: saxpy
+
+/// [`saxpy_into`] a new vector: the reference a device's result is checked
+/// against.
+pub fn saxpy(a: f32, x: &[f32], y: &[f32]) -> Vec<f32> {
+    let mut out = vec![0.0; x.len().min(y.len())];
+    saxpy_into(a, x, y, &mut out);
+    out
+}
 
 /// The values to sum: `n` integers below 1000.
 pub fn reduce_input(n: usize) -> Vec<u32> {
@@ -123,17 +134,22 @@ pub fn sum(values: &[u32]) -> u32 {
 
 // ANCHOR: scan
 /// Inclusive scan on the CPU: `out[i] = values[0] + ... + values[i]`, wrapping
-/// like `uint`.
-pub fn inclusive_scan(values: &[u32]) -> Vec<u32> {
-    values
-        .iter()
-        .scan(0u32, |total, v| {
-            *total = total.wrapping_add(*v);
-            Some(*total)
-        })
-        .collect()
+/// like `uint`, into a buffer made beforehand.
+pub fn inclusive_scan_into(values: &[u32], out: &mut [u32]) {
+    let mut total = 0u32;
+    for (out, v) in out.iter_mut().zip(values) {
+        total = total.wrapping_add(*v);
+        *out = total;
+    }
 }
 // ANCHOR_END: scan
+
+/// [`inclusive_scan_into`] a new vector: the reference for a device's scan.
+pub fn inclusive_scan(values: &[u32]) -> Vec<u32> {
+    let mut out = vec![0; values.len()];
+    inclusive_scan_into(values, &mut out);
+    out
+}
 
 /// What the host does between the two scan kernels: each group's total becomes
 /// the offset of the next groups (an exclusive scan of the totals).
