@@ -494,21 +494,7 @@ impl Cuda {
         drop(launch);
         // Every launch writes the same product, so the last one is checked.
         let c = self.stream.clone_dtoh(&c_device).map_err(gpu)?;
-        let error = gpu_reference::check_matmul(
-            &c,
-            &gpu_reference::matmul(&a, &b, side),
-            side,
-        )?;
-        Ok(Measured {
-            problem: Problem::Matmul,
-            size: side,
-            work: Problem::Matmul.work(side),
-            agreement: format!(
-                "matches the CPU (largest relative error {error:.1e})"
-            ),
-            timed,
-            time,
-        })
+        Measured::checked_matmul(&c, &a, &b, side, timed, time)
     }
 
     /// The one-pass sum: a grid-stride loop per thread, warp shuffles, one
@@ -617,21 +603,7 @@ impl Cuda {
         let time = self.device_time(3, &mut sgemm).map_err(String::from)?;
         // Every call writes the same product, so the last one is checked.
         let c = self.stream.clone_dtoh(&c_device).map_err(gpu)?;
-        let error = gpu_reference::check_matmul(
-            &c,
-            &gpu_reference::matmul(&a, &b, side),
-            side,
-        )?;
-        Ok(Measured {
-            problem: Problem::Matmul,
-            size: side,
-            work: Problem::Matmul.work(side),
-            agreement: format!(
-                "matches the CPU (largest relative error {error:.1e})"
-            ),
-            timed: "cuBLAS SGEMM",
-            time,
-        })
+        Measured::checked_matmul(&c, &a, &b, side, "cuBLAS SGEMM", time)
     }
 
     /// Mandelbrot: one thread per pixel in 16 x 16 blocks; the picture and

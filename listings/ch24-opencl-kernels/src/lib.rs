@@ -439,21 +439,8 @@ impl OpenCl {
         unsafe { kernel.enq()? };
         let mut c = vec![0.0f32; side * side];
         c_device.read(&mut c).enq()?;
-        let error = gpu_reference::check_matmul(
-            &c,
-            &gpu_reference::matmul(&a, &b, side),
-            side,
-        )?;
-        Ok(Measured {
-            problem: Problem::Matmul,
-            size: side,
-            work: Problem::Matmul.work(side),
-            agreement: format!(
-                "matches the CPU (largest relative error {error:.1e})"
-            ),
-            timed,
-            time: self.time(3, &kernel)?,
-        })
+        let time = self.time(3, &kernel)?;
+        Ok(Measured::checked_matmul(&c, &a, &b, side, timed, time)?)
     }
 }
 

@@ -760,23 +760,9 @@ fn run_matmul(
     let c: Vec<f32> = words(&download(gpu, &c_device)?)
         .map(f32::from_ne_bytes)
         .collect();
-    let error = gpu_reference::check_matmul(
-        &c,
-        &gpu_reference::matmul(&a, &b, side),
-        side,
-    )
-    .map_err(|error| format!("{} matmul: {error}", language.name()))?;
     let time = matmul.time(gpu, 3)?;
-    Ok(Measured {
-        problem: Problem::Matmul,
-        size: side,
-        work: Problem::Matmul.work(side),
-        agreement: format!(
-            "matches the CPU (largest relative error {error:.1e})"
-        ),
-        timed: kernel.timed,
-        time,
-    })
+    Measured::checked_matmul(&c, &a, &b, side, kernel.timed, time)
+        .map_err(|error| format!("{} matmul: {error}", language.name()))
 }
 
 /// Work-groups of the one-pass sum: wgpu does not say how many compute units

@@ -109,6 +109,29 @@ pub struct Measured {
 }
 
 impl Measured {
+    /// A device's matrix product `c`, checked against the CPU's product of `a`
+    /// and `b` (both `side` x `side`), with what was timed and its time.
+    pub fn checked_matmul(
+        c: &[f32],
+        a: &[f32],
+        b: &[f32],
+        side: usize,
+        timed: &'static str,
+        time: Summary,
+    ) -> Result<Self, String> {
+        let error = crate::check_matmul(c, &crate::matmul(a, b, side), side)?;
+        Ok(Self {
+            problem: Problem::Matmul,
+            size: side,
+            work: Problem::Matmul.work(side),
+            agreement: format!(
+                "matches the CPU (largest relative error {error:.1e})"
+            ),
+            timed,
+            time,
+        })
+    }
+
     /// The rate the time stands for: bandwidth against the device's own copy
     /// bandwidth (`copy`, bytes per second) for the streaming problems,
     /// GFLOP/s for the matrix product.
