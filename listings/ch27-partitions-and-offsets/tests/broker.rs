@@ -35,10 +35,13 @@ fn without_tansu_the_error_says_how_to_get_it() {
         .join(format!("ch27-no-tansu-{}", std::process::id()));
     std::fs::create_dir_all(&empty).unwrap();
     let mut command = Command::new(BINARY);
+    // Nowhere to find the broker: not on PATH, not in the tool folder (which
+    // `cargo xtask` names in BOOK_TOOLS_DIR), not in the default cache.
     command
         .env("PATH", &empty)
         .env("HOME", &empty)
-        .env("XDG_CACHE_HOME", &empty);
+        .env("XDG_CACHE_HOME", &empty)
+        .env_remove("BOOK_TOOLS_DIR");
     let ran = cli::run_command(command);
     std::fs::remove_dir_all(&empty).ok();
     assert_eq!(ran.code, Some(1), "{}", ran.stderr);
