@@ -604,14 +604,8 @@ fn run_sum(
     pipeline: &wgpu::ComputePipeline,
     n: usize,
 ) -> Result<Measured, String> {
-    let values = gpu_reference::reduce_input(n);
+    let (values, uniform, values_device) = reduction_inputs(gpu, n);
     let groups = grid(gpu, gpu_reference::groups_for(n));
-    let uniform = upload(
-        gpu,
-        &params((n as u32).to_ne_bytes(), [0; 4]),
-        wgpu::BufferUsages::UNIFORM,
-    );
-    let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
     // One partial sum per work-group of the grid, the zeros of its last row's
     // surplus groups included.
     let partial_device = upload(
@@ -631,17 +625,13 @@ fn run_sum(
         .collect();
     // One partial sum per work-group: few enough to add on the host.
     let total = gpu_reference::sum(&partial);
-    gpu_reference::check_sum(total, gpu_reference::sum(&values))
-        .map_err(|error| format!("{} sum: {error}", language.name()))?;
-    let kernel_time = sum.time(gpu, 5)?;
-    Ok(Measured {
-        problem: Problem::Sum,
-        size: n,
-        work: Problem::Sum.work(n),
-        agreement: format!("{total}, equal to the CPU's"),
-        timed: "dispatch",
-        time: kernel_time,
-    })
+    checked_sum(
+        total,
+        &values,
+        format!("{} sum", language.name()),
+        "dispatch",
+        || sum.time(gpu, 5),
+    )
 }
 
 fn seconds(duration: Duration) -> f64 {
@@ -674,17 +664,11 @@ fn run_scan(
     pipelines: [&wgpu::ComputePipeline; 2],
     n: usize,
 ) -> Result<Measured, String> {
-    let values = gpu_reference::reduce_input(n);
+    let (values, uniform, values_device) = reduction_inputs(gpu, n);
     let grid = grid(gpu, gpu_reference::groups_for(n));
     let groups = grid.0 as usize * grid.1 as usize;
-    let uniform = upload(
-        gpu,
-        &params((n as u32).to_ne_bytes(), [0; 4]),
-        wgpu::BufferUsages::UNIFORM,
-    );
     let copyable =
         STORAGE | wgpu::BufferUsages::COPY_SRC | wgpu::BufferUsages::COPY_DST;
-    let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
     let out = upload(gpu, &u32_bytes(&vec![0; n]), copyable);
     let per_group = upload(gpu, &u32_bytes(&vec![0; groups]), copyable);
     let scan_groups = Dispatch::new(
@@ -779,16 +763,10 @@ fn run_sum_subgroup(
     pipeline: &wgpu::ComputePipeline,
     n: usize,
 ) -> Result<Measured, String> {
-    let values = gpu_reference::reduce_input(n);
+    let (values, uniform, values_device) = reduction_inputs(gpu, n);
     let groups = gpu_reference::groups_for(n)
         .min(SINGLE_PASS_GROUPS)
         .min(gpu.max_groups as usize);
-    let uniform = upload(
-        gpu,
-        &params((n as u32).to_ne_bytes(), [0; 4]),
-        wgpu::BufferUsages::UNIFORM,
-    );
-    let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
     let total_device = upload(
         gpu,
         &u32_bytes(&[0]),
@@ -806,17 +784,49 @@ fn run_sum_subgroup(
         .map(u32::from_ne_bytes)
         .next()
         .unwrap_or_default();
-    gpu_reference::check_sum(total, gpu_reference::sum(&values)).map_err(
-        |error| format!("{} one-pass sum: {error}", language.name()),
-    )?;
-    let kernel_time = sum.time(gpu, 5)?;
+    checked_sum(
+        total,
+        &values,
+        format!("{} one-pass sum", language.name()),
+        "one-pass subgroup dispatch",
+        || sum.time(gpu, 5),
+    )
+}
+
+/// The input of the sum and the scan, on the host and on the device, and the
+/// uniform holding its length.
+fn reduction_inputs(
+    gpu: &Gpu,
+    n: usize,
+) -> (Vec<u32>, wgpu::Buffer, wgpu::Buffer) {
+    let values = gpu_reference::reduce_input(n);
+    let uniform = upload(
+        gpu,
+        &params((n as u32).to_ne_bytes(), [0; 4]),
+        wgpu::BufferUsages::UNIFORM,
+    );
+    let values_device = upload(gpu, &u32_bytes(&values), STORAGE);
+    (values, uniform, values_device)
+}
+
+/// A device's `total` checked against the CPU's sum of `values` (an error
+/// names `what` was summed), then timed: only a right result is measured.
+fn checked_sum(
+    total: u32,
+    values: &[u32],
+    what: String,
+    timed: &'static str,
+    time: impl FnOnce() -> Result<Summary, String>,
+) -> Result<Measured, String> {
+    gpu_reference::check_sum(total, gpu_reference::sum(values))
+        .map_err(|error| format!("{what}: {error}"))?;
     Ok(Measured {
         problem: Problem::Sum,
-        size: n,
-        work: Problem::Sum.work(n),
+        size: values.len(),
+        work: Problem::Sum.work(values.len()),
         agreement: format!("{total}, equal to the CPU's"),
-        timed: "one-pass subgroup dispatch",
-        time: kernel_time,
+        timed,
+        time: time()?,
     })
 }
 
