@@ -34,6 +34,20 @@ pub fn read_chapters() -> Vec<(PathBuf, String)> {
         .collect()
 }
 
+/// Every `.rs` file under `dir`, at any depth (none if `dir` does not exist).
+pub fn rust_files(dir: &Path) -> Vec<PathBuf> {
+    let mut found = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            found.extend(rust_files(&path));
+        } else if path.extension().is_some_and(|ext| ext == "rs") {
+            found.push(path);
+        }
+    }
+    found
+}
+
 /// A path relative to the repository root, for messages.
 pub fn shown(path: &Path) -> String {
     path.strip_prefix(workspace_root())

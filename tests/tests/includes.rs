@@ -109,22 +109,9 @@ fn has_tests(dir: &Path) -> bool {
     {
         return true;
     }
-    rust_files(&dir.join("src"))
+    book_tests::rust_files(&dir.join("src"))
         .iter()
         .any(|file| std::fs::read_to_string(file).is_ok_and(|code| code.contains("#[test]")))
-}
-
-fn rust_files(dir: &Path) -> Vec<std::path::PathBuf> {
-    let mut found = Vec::new();
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            found.extend(rust_files(&path));
-        } else if path.extension().is_some_and(|ext| ext == "rs") {
-            found.push(path);
-        }
-    }
-    found
 }
 
 /// An `// ANCHOR: name` marks code for a chapter to show; one that no chapter shows is a stale

@@ -118,9 +118,7 @@ fn library_harness_problems(
     if !src.join("lib.rs").is_file() {
         return Vec::new();
     }
-    let mut sources = Vec::new();
-    rust_sources(&src, &mut sources);
-    let code: Vec<String> = sources
+    let code: Vec<String> = book_tests::rust_files(&src)
         .iter()
         .filter(|path| path.as_path() != src.join("main.rs"))
         .map(|path| std::fs::read_to_string(path).unwrap_or_default())
@@ -156,15 +154,4 @@ fn library_harness_problems(
         }
     }
     problems
-}
-
-fn rust_sources(dir: &std::path::Path, found: &mut Vec<std::path::PathBuf>) {
-    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
-        let path = entry.path();
-        if path.is_dir() {
-            rust_sources(&path, found);
-        } else if path.extension().is_some_and(|extension| extension == "rs") {
-            found.push(path);
-        }
-    }
 }
