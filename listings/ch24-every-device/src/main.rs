@@ -8,6 +8,7 @@
 use std::process::ExitCode;
 use std::time::Duration;
 
+use book_helpers::measure::Machine;
 use ch24_cuda_kernels::{ARCHITECTURES, Cuda};
 use ch24_opencl_kernels::OpenCl;
 use ch24_wgpu_kernels::{Gpu, Language, Wgpu};
@@ -129,6 +130,9 @@ fn run(args: &Args) -> Result<(), String> {
         DeviceChoice::All => DEVICES.to_vec(),
         one => vec![one],
     };
+    // Rows print as they are measured; the machine line, which needs the
+    // load at the end, comes after them and before the table.
+    let machine = Machine::now();
     let mut rows = Vec::new();
     for device in devices {
         let backend = match open(device, args) {
@@ -207,6 +211,7 @@ fn run(args: &Args) -> Result<(), String> {
             drawn,
         });
     }
+    println!("{}", machine.header());
     if rows.len() > 1 {
         print_table(&problems, view.is_some(), &rows);
     }

@@ -123,11 +123,20 @@ fn assert_checked(ran: &Ran, device: &str, problem: &str, size: usize) {
     if device == "cpu" || device == "opencl" {
         assert_eq!(working_set, 1, "{}", ran.stdout);
     }
-    // The device's own line, its copy bandwidth, that working set and the
-    // results: nothing else, no table.
+    // The device's own line, its copy bandwidth, that working set, the
+    // results and the machine they ran on: nothing else, no table.
     assert_eq!(
         ran.stdout.lines().count(),
-        3 + working_set + usize::from(tuned.is_some()),
+        4 + working_set + usize::from(tuned.is_some()),
+        "{}",
+        ran.stdout
+    );
+    assert!(
+        ran.stdout
+            .lines()
+            .last()
+            .expect("a line")
+            .starts_with("machine: "),
         "{}",
         ran.stdout
     );
@@ -362,6 +371,24 @@ fn the_books_run_checks_every_device_and_ends_in_the_benchmark_table() {
     }
     assert_eq!(
         ran.rows_starting_with("backend ").len(),
+        1,
+        "{}",
+        ran.stdout
+    );
+    // The machine the rows ran on, once, after the last device's rows and
+    // before the table.
+    let before_table = ran.stdout.split("\n\n").next().expect("rows");
+    assert!(
+        before_table
+            .lines()
+            .last()
+            .expect("a row")
+            .starts_with("machine: "),
+        "{}",
+        ran.stdout
+    );
+    assert_eq!(
+        ran.rows_starting_with("machine: ").len(),
         1,
         "{}",
         ran.stdout

@@ -4,6 +4,7 @@
 
 use std::process::ExitCode;
 
+use book_helpers::measure::Machine;
 use ch24_opencl_kernels::{OpenCl, all_devices, describe};
 use clap::Parser;
 use gpu_reference::{Backend, Cpu, Problem};
@@ -56,6 +57,9 @@ fn run(args: &Args) -> Result<(), String> {
     let n = usize::try_from(args.size)
         .map_err(|_| "--size does not fit in memory".to_string())?;
     opencl.check_fits(n)?;
+    // Rows print as they are measured; the machine line, which needs the
+    // load at the end, comes last.
+    let machine = Machine::now();
     let copy = opencl.copy_bandwidth(n)?;
     println!(
         "device copy: {} (reading and writing; the limit for kernels that stream memory)",
@@ -70,5 +74,6 @@ fn run(args: &Args) -> Result<(), String> {
             println!("{}", tuned?.line(copy));
         }
     }
+    println!("{}", machine.header());
     Ok(())
 }

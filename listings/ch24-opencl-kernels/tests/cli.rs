@@ -68,8 +68,16 @@ fn assert_matmul_checked(output: &Ran, side: usize) {
     assert!(stdout.contains("; one-pass kernel "), "{stdout}");
     assert_eq!(
         stdout.lines().count(),
-        8,
-        "device, copy, saxpy, sum twice, scan, matmul twice:\n{stdout}"
+        9,
+        "device, copy, saxpy, sum twice, scan, matmul twice, machine:\n{stdout}"
+    );
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .expect(&stdout)
+            .starts_with("machine: "),
+        "{stdout}"
     );
     assert!(
         stdout

@@ -5,6 +5,7 @@
 
 use std::process::ExitCode;
 
+use book_helpers::measure::Machine;
 use ch24_wgpu_kernels::{Gpu, Language, Wgpu, adapters, describe, pipeline};
 use clap::{Parser, ValueEnum};
 use gpu_reference::{Backend, Problem};
@@ -108,6 +109,9 @@ fn run(args: &Args) -> Result<(), String> {
     for &problem in &problems {
         any.fits(problem, problem.size(n, args.matrix as usize))?;
     }
+    // Rows print as they are measured; the machine line, which needs the
+    // load at the end, comes last.
+    let machine = Machine::now();
     let mut copy = None;
     for language in languages {
         let kernels = Wgpu::new(gpu.clone(), language);
@@ -141,6 +145,7 @@ fn run(args: &Args) -> Result<(), String> {
             }
         }
     }
+    println!("{}", machine.header());
     Ok(())
 }
 

@@ -65,8 +65,17 @@ fn assert_checked(output: &Ran, n: usize, languages: &[&str]) {
         lines += 4 + tuned_lines(language);
     }
     // The adapter, the copy bandwidth, then saxpy, sum, scan and matmul per
-    // language, each kernel that goes further on a line of its own.
-    assert_eq!(stdout.lines().count(), lines, "{stdout}");
+    // language, each kernel that goes further on a line of its own, and last
+    // the machine the times were taken on.
+    assert_eq!(stdout.lines().count(), lines + 1, "{stdout}");
+    assert!(
+        stdout
+            .lines()
+            .last()
+            .expect(&stdout)
+            .starts_with("machine: "),
+        "{stdout}"
+    );
     assert!(
         stdout
             .lines()
@@ -273,7 +282,8 @@ fn a_vector_past_one_dispatch_row_runs_on_two_rows() {
         let saxpy = format!("{language} saxpy n = {n}: matches the CPU");
         assert_eq!(count(&stdout, &saxpy), 1, "{stdout}");
     }
-    assert_eq!(stdout.lines().count(), 4, "{stdout}");
+    // The adapter, the copy, a line per language and the machine.
+    assert_eq!(stdout.lines().count(), 5, "{stdout}");
 }
 
 #[test]
