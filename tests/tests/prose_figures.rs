@@ -6,7 +6,8 @@
 //! to the precision the prose gives it — or be listed, with why it is not a measurement
 //! of this book's runs, in `tests/prose-figures.txt`. So when a run is recorded again
 //! and its numbers move, the sentences quoting the old numbers fail here instead of
-//! going on contradicting the output beside them.
+//! going on contradicting the output beside them. The explanations of the chapter's quiz
+//! are held to the same rule.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -82,21 +83,41 @@ fn every_figure_in_the_prose_is_printed_by_a_shown_output() {
             .unwrap_or_default()
             .to_string();
         let measured = shown_figures(&chapter, &markdown);
-        for figure in figures(&prose(&markdown)) {
-            if measured.iter().any(|run| figure.quotes(run)) {
-                quoted += 1;
-                continue;
+        // The quiz's explanations quote the chapter's runs too.
+        let quiz = chapter
+            .with_file_name("quizzes")
+            .join(format!("{name}.toml"));
+        let explanations = if quiz.is_file() {
+            let questions = book_tests::quiz::load(&quiz).unwrap_or_else(|error| panic!("{error}"));
+            vec![(
+                quiz,
+                questions
+                    .iter()
+                    .map(|question| question.context.as_str())
+                    .collect::<Vec<_>>()
+                    .join("\n\n"),
+            )]
+        } else {
+            Vec::new()
+        };
+        for (file, text) in std::iter::once((chapter.clone(), markdown.clone())).chain(explanations)
+        {
+            for figure in figures(&prose(&text)) {
+                if measured.iter().any(|run| figure.quotes(run)) {
+                    quoted += 1;
+                    continue;
+                }
+                let key = (name.clone(), figure.to_string());
+                if allowed.contains_key(&key) {
+                    used.insert(key);
+                    continue;
+                }
+                problems.push(format!(
+                    "{}: {figure} is printed by none of the outputs the chapter shows; \
+                     quote the run, or list it in tests/prose-figures.txt with why",
+                    shown(&file)
+                ));
             }
-            let key = (name.clone(), figure.to_string());
-            if allowed.contains_key(&key) {
-                used.insert(key);
-                continue;
-            }
-            problems.push(format!(
-                "{}: {figure} is printed by none of the outputs the chapter shows; \
-                 quote the run, or list it in tests/prose-figures.txt with why",
-                shown(&chapter)
-            ));
         }
     }
     for key in allowed.keys().filter(|key| !used.contains(*key)) {
