@@ -9,6 +9,9 @@
 //! output-invariants = "tests/cli.rs"    # only when the output differs run to run:
 //!                                       # the test file that checks what must hold instead
 //! output-files = ["schedule.svg"]       # files the run writes into $BOOK_OUTPUT_DIR
+//! untimed = "…"                         # only when the output prints durations that are
+//!                                       # not measured (its own timeouts): why it has no
+//!                                       # `machine:` line
 //!
 //! # What the chapter says of the run, as a figure and its bounds: checked on the
 //! # committed output.txt by the tests, and on every new run by `cargo xtask bless`.
@@ -48,6 +51,9 @@ pub struct Listing {
     pub output_args: Vec<String>,
     pub output_invariants: Option<String>,
     pub output_files: Vec<String>,
+    /// Why an output that prints durations or rates measures none of them, so
+    /// needs no `machine:` line; every other such output has one.
+    pub untimed: Option<String>,
     /// What the chapter claims of the shown run, each checked on an output.
     pub claims: Vec<Claim>,
     /// What else legitimately differs between two of its runs, masked before
@@ -373,6 +379,7 @@ fn load_listings() -> Vec<Listing> {
                 output_args,
                 output_invariants: book["output-invariants"].as_str().map(str::to_string),
                 output_files,
+                untimed: book["untimed"].as_str().map(str::to_string),
                 masks: book["masks"]
                     .as_array()
                     .map(|masks| {

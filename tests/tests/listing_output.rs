@@ -4,6 +4,7 @@
 //! `output-args` and compares with the file after masking durations and speedups.
 //! With `BLESS=1` (what `cargo xtask bless` sets) it rewrites the files instead.
 
+use book_tests::figures::figures;
 use book_tests::listings::{Listing, listings};
 use book_tests::shown;
 
@@ -86,6 +87,51 @@ fn every_claim_holds_of_the_shown_output() {
     }
     assert!(problems.is_empty(), "{}", problems.join("\n"));
     println!("{checked} claims hold of the shown outputs");
+}
+
+/// A shown output that prints a duration or a rate names the machine and its load
+/// (`book_helpers::measure::Machine`), so a reader can tell a quiet run from a busy
+/// one, unless its manifest says why none of them is a measurement (`untimed`).
+#[test]
+fn every_timed_output_names_its_machine() {
+    if blessing() {
+        return;
+    }
+    let mut problems = Vec::new();
+    for listing in listings() {
+        let Ok(text) = std::fs::read_to_string(listing.output_file()) else {
+            continue;
+        };
+        let timed = figures(&text)
+            .iter()
+            .any(|figure| !matches!(figure.unit.as_str(), "×" | "%"));
+        let headers = text
+            .lines()
+            .filter(|line| line.starts_with("machine: "))
+            .count();
+        match (&listing.untimed, timed, headers) {
+            (None, true, 0) => problems.push(format!(
+                "{}: prints durations or rates but no `machine:` line; print \
+                 `Machine::header`, or say why nothing is measured with `untimed` in its \
+                 Cargo.toml",
+                listing.name
+            )),
+            (None, _, 0 | 1) => {}
+            (None, _, _) => {
+                problems.push(format!("{}: more than one `machine:` line", listing.name))
+            }
+            (Some(_), _, 1..) => problems.push(format!(
+                "{}: says it is `untimed` but prints a `machine:` line",
+                listing.name
+            )),
+            (Some(_), false, _) => problems.push(format!(
+                "{}: says it is `untimed` but prints no duration or rate; remove the key",
+                listing.name
+            )),
+            (Some(_), true, 0) => {}
+        }
+    }
+    assert!(problems.is_empty(), "{}", problems.join("\n"));
 }
 
 #[test]

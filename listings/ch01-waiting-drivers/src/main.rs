@@ -1,5 +1,6 @@
 //! Three drivers that mostly wait, run one after another and then concurrently.
 
+use book_helpers::measure::Machine;
 use book_helpers::{format_duration, format_speedup, timed};
 use ch01_waiting_drivers::{
     Driver, Report, concurrently, longest_driver, one_after_another,
@@ -20,6 +21,7 @@ struct Args {
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
+    let machine = Machine::now();
     let drivers = the_drivers(args.events);
     describe(&drivers);
 
@@ -36,6 +38,7 @@ fn main() {
     println!("same results both ways: {}", in_turn == together);
     let speedup = format_speedup(in_turn_took, together_took);
     println!("concurrently was {speedup} faster");
+    println!("{}", machine.header());
 }
 // ANCHOR_END: main
 

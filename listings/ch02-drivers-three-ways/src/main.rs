@@ -5,6 +5,7 @@ use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 use std::time::Duration;
 
+use book_helpers::measure::Machine;
 use book_helpers::{cli, format_duration, format_speedup, timed};
 use ch02_drivers_three_ways::{
     Driver, Report, a_thread_each, interleaved_on_one_thread, longest_driver,
@@ -33,6 +34,7 @@ struct Args {
 // ANCHOR: main
 fn main() -> ExitCode {
     let args = Args::parse();
+    let machine = Machine::now();
     let drivers = the_drivers();
     let events = args.events;
     let runs = [
@@ -46,6 +48,7 @@ fn main() -> ExitCode {
     let same = runs.iter().all(|run| run.reports == runs[0].reports);
     println!();
     println!("every driver handled the same events in the same order: {same}");
+    println!("{}", machine.header());
     let title = "Three drivers, three ways (measured)";
     let saved = match &args.schedules {
         Some(dir) => save_schedules(dir, title, &runs),

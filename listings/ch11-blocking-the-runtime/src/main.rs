@@ -4,6 +4,7 @@ use std::process::ExitCode;
 
 use book_helpers::cli;
 use book_helpers::format_duration;
+use book_helpers::measure::Machine;
 use ch11_blocking_the_runtime::{
     PERIOD, PIECE, Waiting, current_thread, multi_thread, run,
 };
@@ -30,6 +31,7 @@ fn main() -> ExitCode {
 }
 
 fn compare(pieces: u32) -> std::io::Result<()> {
+    let machine = Machine::now();
     let period = format_duration(PERIOD);
     let piece = format_duration(PIECE);
     println!(
@@ -70,5 +72,6 @@ fn compare(pieces: u32) -> std::io::Result<()> {
         let gap = format_duration(report.longest_gap);
         println!("{label:<42} {name:<18} {gap:>8}");
     }
+    println!("{}", machine.header());
     Ok(())
 }

@@ -4,6 +4,7 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use book_helpers::format_duration;
+use book_helpers::measure::Machine;
 use ch11_futures_by_hand::{
     Executor, Timer, Traced, block_on, fetch_all, oneshot, poll_by_hand, trace,
 };
@@ -29,6 +30,7 @@ const JOB_DELAYS_MS: [u64; 5] = [160, 20, 50, 35, 25];
 // ANCHOR: main
 fn main() {
     let args = Args::parse();
+    let machine = Machine::now();
     trace(true);
 
     println!("1. block_on: a value that another thread sends");
@@ -77,5 +79,6 @@ fn main() {
         format_duration(start.elapsed()),
         format_duration(delays.iter().sum()),
     );
+    println!("\n{}", machine.header());
 }
 // ANCHOR_END: main

@@ -6,6 +6,7 @@ use std::process::ExitCode;
 use std::time::Duration;
 
 use anyhow::{Result, bail};
+use book_helpers::measure::Machine;
 use book_helpers::{cli, format_duration, format_speedup};
 use ch26_zeromq_patterns::router_dealer::{self, Policy};
 use ch26_zeromq_patterns::transport::Transport;
@@ -94,10 +95,15 @@ enum Pattern {
 }
 
 fn main() -> ExitCode {
-    cli::exit_code(match Args::parse().pattern {
+    let machine = Machine::now();
+    let ran = match Args::parse().pattern {
         Some(pattern) => run(pattern),
         None => every_pattern(),
-    })
+    };
+    if ran.is_ok() {
+        println!("\n{}", machine.header());
+    }
+    cli::exit_code(ran)
 }
 
 /// Each pattern with its defaults, as if its subcommand had been typed alone.

@@ -9,6 +9,7 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 use std::time::{Duration, Instant};
 
+use book_helpers::measure::Machine;
 use book_helpers::{cli, format_duration};
 use ch31_ssh_fan_out::fan_out::{Outcome, Report, SshOptions, run_everywhere};
 use ch31_ssh_fan_out::hostfile;
@@ -79,9 +80,13 @@ fn main() -> ExitCode {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build();
+    let machine = Machine::now();
     let result = runtime
         .map_err(|error| format!("cannot start the runtime: {error}"))
         .and_then(|runtime| runtime.block_on(run(args)));
+    if result.is_ok() {
+        println!("\n{}", machine.header());
+    }
     match result {
         // The table has already said which hosts failed, and why.
         Ok(false) => ExitCode::FAILURE,
