@@ -96,11 +96,15 @@ enum Pattern {
 
 fn main() -> ExitCode {
     let machine = Machine::now();
-    let ran = match Args::parse().pattern {
+    let pattern = Args::parse().pattern;
+    // A worker process writes to the same terminal as the pipeline that
+    // started it; only the program the reader ran names the machine.
+    let worker = matches!(pattern, Some(Pattern::Worker { .. }));
+    let ran = match pattern {
         Some(pattern) => run(pattern),
         None => every_pattern(),
     };
-    if ran.is_ok() {
+    if ran.is_ok() && !worker {
         println!("\n{}", machine.header());
     }
     cli::exit_code(ran)
