@@ -3,7 +3,9 @@
 //! operator flipped, a function body replaced by a default value); the listing's tests
 //! should fail on every one. Survivors (`missed`) are tests that assert less than the
 //! chapter claims. Not part of `cargo xtask test`: each mutant is an optimised rebuild and
-//! a test run, hours for the whole book on two cores.
+//! a test run, hours for the whole book on two cores. A mutant that no test can catch
+//! because the mutated program is equivalent to the listing's is excluded by name in
+//! `.cargo/mutants.toml`, with why.
 
 use std::path::Path;
 
@@ -34,6 +36,10 @@ pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
         }
     }
     tools.ensure_mutation_tool()?;
+    // One build folder for every listing and every run: cargo-mutants copies the source
+    // tree to a fresh temporary folder each time, and a target folder of its own there
+    // would build every dependency from cold again, listing after listing.
+    let build = root.join("target").join("mutants-build");
     for listing in listings {
         let output = root.join("target").join("mutants").join(listing);
         std::fs::create_dir_all(&output)
@@ -42,7 +48,8 @@ pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
         mutants
             .args(arguments(listing))
             .arg("--output")
-            .arg(&output);
+            .arg(&output)
+            .env("CARGO_TARGET_DIR", &build);
         println!("mutants: {listing} (report in {})", output.display());
         let status = mutants
             .status()

@@ -175,4 +175,14 @@ mod tests {
         assert_eq!(add_offsets(&mut piece, 1, 2, &[0, 10, 20]), 4);
         assert_eq!(piece, [0, 10, 10, 20]);
     }
+
+    #[test]
+    fn the_input_steps_by_seven_through_every_value_below_a_thousand() {
+        assert_eq!(input(4), [0, 7, 14, 21]);
+        // 7 and 1000 share no factor, so a thousand steps meet every value
+        // below 1000 once: small, and all different.
+        let mut values = input(1_000);
+        values.sort_unstable();
+        assert!(values.iter().copied().eq(0..1_000));
+    }
 }
