@@ -4,8 +4,8 @@
 //! should fail on every one. Survivors (`missed`) are tests that assert less than the
 //! chapter claims. Not part of `cargo xtask test`: each mutant is an optimised rebuild and
 //! a test run, hours for the whole book on two cores. A mutant that no test can catch
-//! because the mutated program is equivalent to the listing's is excluded by name in
-//! `.cargo/mutants.toml`, with why.
+//! because the mutated program gives the listing's results (a bound that only limits
+//! work, say) is excluded by name in `.cargo/mutants.toml`, with why.
 
 use std::path::Path;
 
