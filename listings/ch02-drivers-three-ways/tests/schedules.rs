@@ -75,6 +75,42 @@ fn the_event_loop_keeps_every_driver_in_progress_on_one_thread() {
     assert!(schedule.overlaps_within_a_lane());
 }
 
+/// The loop serves the driver that is due first, and no driver before its
+/// device is ready: the first event handled is the shortest period's, and
+/// every recorded wait lasts at least its driver's period (a sleep never ends
+/// early, so this holds however busy the machine is).
+#[test]
+fn the_event_loop_serves_the_driver_due_first_and_none_early() {
+    let drivers = quick_drivers();
+    let (_, schedule) = run(interleaved_on_one_thread, &drivers, 3);
+    for driver in &drivers {
+        for number in 1..=3 {
+            let name = format!("{} {number}", driver.event);
+            let span = schedule
+                .spans()
+                .iter()
+                .find(|span| span.activity == name)
+                .unwrap_or_else(|| panic!("{name} in {schedule:?}"));
+            assert!(
+                span.duration() >= driver.period,
+                "{name} handled {:?} after its wait began, before its period {:?}",
+                span.duration(),
+                driver.period
+            );
+        }
+    }
+    let first = schedule
+        .spans()
+        .iter()
+        .min_by_key(|span| span.end)
+        .expect("events were handled");
+    let soonest = drivers
+        .iter()
+        .min_by_key(|driver| driver.period)
+        .expect("three drivers");
+    assert_eq!(first.activity, format!("{} 1", soonest.event));
+}
+
 #[test]
 fn a_thread_each_gives_every_driver_a_lane_and_they_overlap() {
     let drivers = quick_drivers();
