@@ -6,8 +6,8 @@ use std::time::Duration;
 
 use book_helpers::finishes_within;
 use ch02_drivers_three_ways::{
-    Driver, Report, a_thread_each, interleaved_on_one_thread,
-    one_after_another, the_drivers,
+    Driver, Report, a_thread_each, interleaved_on_one_thread, longest_driver,
+    one_after_another, sum_of_waits, the_drivers,
 };
 use timeline::{Recorder, Timeline};
 
@@ -53,6 +53,16 @@ fn the_three_ways_handle_the_same_events() {
     assert_eq!(in_turn[0].handled, ["packet 1", "packet 2"]);
     assert_eq!(in_turn, interleaved);
     assert_eq!(in_turn, threads);
+}
+
+/// The two bounds the program prints beside its timings: every wait laid end
+/// to end, and the driver that waits longest.
+#[test]
+fn the_bounds_are_the_waits_added_and_the_longest_driver() {
+    let drivers = the_drivers(); // a packet every 12 ms, a frame every 16, a key every 40
+    assert_eq!(sum_of_waits(&drivers, 5), Duration::from_millis(340));
+    assert_eq!(longest_driver(&drivers, 5), Duration::from_millis(200));
+    assert_eq!(longest_driver(&[], 5), Duration::ZERO);
 }
 
 #[test]
