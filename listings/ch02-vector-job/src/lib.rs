@@ -141,6 +141,14 @@ mod tests {
     }
 
     #[test]
+    fn tone_map_is_reinhard_then_gamma() {
+        // x / (1 + x) takes 1 to 1/2 and 3 to 3/4; 255 · (1/2)^(1/2.2) is
+        // 186.08 and 255 · (3/4)^(1/2.2) is 223.74.
+        assert_eq!(tone_map(1.0), 186);
+        assert_eq!(tone_map(3.0), 224);
+    }
+
+    #[test]
     fn parts_cover_the_image_whatever_the_count() {
         for (len, parts) in [(10, 3), (10, 10), (10, 16), (1, 4)] {
             let size = part_len(len, parts);
