@@ -141,6 +141,26 @@ mod tests {
     }
 
     #[test]
+    fn the_test_image_is_hashed_noise_between_0_and_4() {
+        // The top 24 bits of the hash of i, scaled to 0..4: k / 2^22 for the
+        // 24-bit k, exact in an f32. (k computed apart from this code, from
+        // the two multiply-xorshift steps the function documents.)
+        let scaled = [0, 13_238_423, 7_090_759, 15_380_822]
+            .map(|k: u32| k as f32 / (1 << 22) as f32);
+        assert_eq!(test_image(4), scaled);
+        let image = test_image(100_000);
+        assert!(image.iter().all(|&b| (0.0..4.0).contains(&b)));
+        let mean = image.iter().map(|&b| f64::from(b)).sum::<f64>() / 1e5;
+        assert!((mean - 2.0).abs() < 0.02, "mean {mean}");
+    }
+
+    #[test]
+    fn the_checksum_adds_every_display_value() {
+        assert_eq!(checksum(&[1, 2, 255]), 258);
+        assert_eq!(checksum(&[]), 0);
+    }
+
+    #[test]
     fn tone_map_is_reinhard_then_gamma() {
         // x / (1 + x) takes 1 to 1/2 and 3 to 3/4; 255 · (1/2)^(1/2.2) is
         // 186.08 and 255 · (3/4)^(1/2.2) is 223.74.
