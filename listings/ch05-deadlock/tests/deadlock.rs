@@ -30,6 +30,14 @@ fn opposite_transfers_in_argument_order_deadlock_and_are_detected() {
     // The two threads stay blocked; this test's process ends with them.
 }
 
+/// Alone, with no other thread to cross, the naive transfer moves the money.
+#[test]
+fn a_transfer_in_argument_order_moves_the_amount() {
+    let (a, b) = (Account::new(1, 100), Account::new(2, 100));
+    transfer_in_argument_order(&a, &b, 30, Duration::ZERO);
+    assert_eq!((a.balance(), b.balance()), (70, 130));
+}
+
 #[test]
 fn opposite_transfers_in_id_order_always_finish() {
     finishes_within(LIMIT, || {
