@@ -38,6 +38,17 @@ fn a_transfer_in_argument_order_moves_the_amount() {
     assert_eq!((a.balance(), b.balance()), (70, 130));
 }
 
+/// The ordered transfer takes its locks by id but moves the money the way it
+/// was asked, whichever account has the smaller id.
+#[test]
+fn a_transfer_in_id_order_moves_the_amount_either_way() {
+    let (a, b) = (Account::new(1, 100), Account::new(2, 100));
+    transfer_in_id_order(&a, &b, 30, Duration::ZERO);
+    assert_eq!((a.balance(), b.balance()), (70, 130));
+    transfer_in_id_order(&b, &a, 10, Duration::ZERO);
+    assert_eq!((a.balance(), b.balance()), (80, 120));
+}
+
 #[test]
 fn opposite_transfers_in_id_order_always_finish() {
     finishes_within(LIMIT, || {
