@@ -38,7 +38,9 @@ fn rwlock_readers_see_whole_versions_in_order() {
     finishes_within(LIMIT, || {
         for round in 0..200 {
             let readers = 1 + round % 6;
-            for seen in rwlock_readers(readers, 20) {
+            let seen_by_each = rwlock_readers(readers, 20);
+            assert_eq!(seen_by_each.len(), readers, "one list per reader");
+            for seen in seen_by_each {
                 assert!(seen.is_sorted(), "{seen:?}");
                 assert_eq!(seen.last(), Some(&20));
             }
@@ -69,6 +71,17 @@ fn one_consumer_receives_each_producers_items_in_order() {
         let (got, _) = produce_consume(1, 1, 1_000, 3);
         assert_eq!(got, (0..1_000).collect::<Vec<_>>());
     });
+}
+
+#[test]
+fn the_high_mark_is_the_most_items_held_at_once() {
+    let buffer = BoundedBuffer::new(5);
+    for item in 0..3 {
+        buffer.push(item);
+    }
+    assert_eq!(buffer.pop(), Some(0));
+    buffer.push(3);
+    assert_eq!(buffer.most_held(), 3);
 }
 
 #[test]
