@@ -74,6 +74,10 @@ enum Task {
     /// Plant bugs in listings' libraries with cargo-mutants and report which ones their
     /// tests miss (installs the pinned cargo-mutants the first time; not part of `test`).
     Mutants {
+        /// Test again only the mutants that the listing's last full run reported missed,
+        /// after its tests were made stronger (a few seconds each instead of the whole run).
+        #[arg(long)]
+        survivors: bool,
         /// Listings to mutate (package names); at least one.
         listings: Vec<String>,
     },
@@ -147,7 +151,10 @@ fn run(cli: Cli) -> Result<()> {
         }
         Task::Test => test::run_all(&tools, &root),
         Task::Bless { busy, listings } => test::bless(&tools, busy, &listings),
-        Task::Mutants { listings } => mutants::run(&tools, &root, &listings),
+        Task::Mutants {
+            survivors,
+            listings,
+        } => mutants::run(&tools, &root, &listings, survivors),
         Task::GpuReport { listings } => gpu_report::run(&tools, &root, &listings),
     }
 }

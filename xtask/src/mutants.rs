@@ -18,7 +18,7 @@ use crate::setup::Tools;
 /// handling and printing, which the chapters do not show as logic.
 const EXCLUDED: &str = "**/main.rs";
 
-pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
+pub fn run(tools: &Tools, root: &Path, listings: &[String], survivors: bool) -> Result<()> {
     if listings.is_empty() {
         bail!(
             "name the listings to mutate, for example `cargo xtask mutants ch04-parallel-prefix-sum`: \
@@ -41,12 +41,33 @@ pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
     // would build every dependency from cold again, listing after listing.
     let build = root.join("target").join("mutants-build");
     for listing in listings {
-        let output = root.join("target").join("mutants").join(listing);
+        let full_run = root.join("target").join("mutants").join(listing);
+        let (output, only) = if survivors {
+            let missed = full_run.join("mutants.out").join("missed.txt");
+            let names = std::fs::read_to_string(&missed).with_context(|| {
+                format!(
+                    "no {}: run `cargo xtask mutants {listing}` first",
+                    missed.display()
+                )
+            })?;
+            let only = survivor_filters(&names);
+            if only.is_empty() {
+                println!("mutants: {listing}: its last full run missed none");
+                continue;
+            }
+            (
+                root.join("target").join("mutants-survivors").join(listing),
+                only,
+            )
+        } else {
+            (full_run, Vec::new())
+        };
         std::fs::create_dir_all(&output)
             .with_context(|| format!("cannot create {}", output.display()))?;
         let mut mutants = tools.command("cargo");
         mutants
             .args(arguments(listing))
+            .args(only)
             .arg("--output")
             .arg(&output)
             .env("CARGO_TARGET_DIR", &build);
@@ -68,6 +89,25 @@ pub fn run(tools: &Tools, root: &Path, listings: &[String]) -> Result<()> {
         }
     }
     Ok(())
+}
+
+/// One `--re` filter per mutant named in a `missed.txt`, matching that name exactly.
+fn survivor_filters(missed: &str) -> Vec<String> {
+    missed
+        .lines()
+        .filter(|name| !name.is_empty())
+        .flat_map(|name| ["--re".to_string(), format!("^{}$", regex_escape(name))])
+        .collect()
+}
+
+/// `text` with every character that means something in a regular expression escaped.
+fn regex_escape(text: &str) -> String {
+    text.chars()
+        .flat_map(|c| {
+            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
+            special.then_some('\\').into_iter().chain([c])
+        })
+        .collect()
 }
 
 /// The cargo-mutants command line for one listing.
@@ -107,5 +147,21 @@ mod tests {
         assert_eq!(after("--package"), Some("ch04-parallel-prefix-sum"));
         assert_eq!(after("--exclude"), Some(EXCLUDED));
         assert!(args.contains(&"--test-workspace=false".to_string()));
+    }
+
+    #[test]
+    fn each_survivor_is_matched_by_its_whole_name() {
+        let filters = survivor_filters(
+            "src/lib.rs:105:52: replace % with + in blocked_scan\n\nsrc/lib.rs:9:1: replace f -> u8 with 0\n",
+        );
+        assert_eq!(
+            filters,
+            [
+                "--re",
+                r"^src/lib\.rs:105:52: replace % with \+ in blocked_scan$",
+                "--re",
+                r"^src/lib\.rs:9:1: replace f \-> u8 with 0$",
+            ]
+        );
     }
 }
