@@ -52,6 +52,13 @@ fn work_stealing_sums_exactly_for_any_worker_count_and_grain() {
             let tasks: usize = reports.iter().map(|r| r.tasks).sum();
             // A binary split tree has an odd number of nodes.
             assert_eq!(tasks % 2, 1, "{reports:?}");
+            // The first task comes from the injector, which counts as a
+            // steal; a lone worker then lives on its own deque.
+            let stolen: usize = reports.iter().map(|r| r.stolen).sum();
+            assert!((1..=tasks).contains(&stolen), "{reports:?}");
+            if workers == 1 {
+                assert_eq!(stolen, 1, "{reports:?}");
+            }
         }
     });
 }
