@@ -6,7 +6,10 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch12_graceful_shutdown::{Counters, Outcome, request, serve};
+use ch12_graceful_shutdown::{
+    Counters, Outcome, is_one_clients_error, request, serve,
+};
+use tokio::io::{AsyncBufReadExt, AsyncWriteExt, BufReader};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
@@ -223,4 +226,39 @@ fn a_killed_server_leaves_no_client_hanging() {
     // at once.
     assert_eq!(outcomes, vec![Outcome::Refused; 10]);
     assert_eq!(counters.answered(), 0);
+}
+
+/// A reply that is not the answer to the request is an error, not an answer.
+#[test]
+fn a_wrong_answer_is_an_error() {
+    let ran = runtime(1).block_on(async {
+        let listener =
+            TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+        let address = listener.local_addr().expect("an address");
+        let impostor = tokio::spawn(async move {
+            let (stream, _) = listener.accept().await.expect("the client");
+            let mut stream = BufReader::new(stream);
+            let mut line = String::new();
+            stream.read_line(&mut line).await.expect("its request");
+            let answer = b"done: request 8\n";
+            stream.get_mut().write_all(answer).await.expect("a reply");
+        });
+        let outcome = request(address, 7).await;
+        impostor.await.expect("no panic");
+        outcome
+    });
+    let error = ran.expect_err("the answer to request 8 is not request 7's");
+    assert!(error.to_string().contains("wrong answer"), "{error}");
+}
+
+/// Errors that concern one client only are retried at once; the others would
+/// fail again at once, so the accept loop backs off.
+#[test]
+fn only_one_clients_errors_count_as_passing() {
+    use std::io::{Error, ErrorKind};
+    for kind in [ErrorKind::ConnectionAborted, ErrorKind::ConnectionReset] {
+        assert!(is_one_clients_error(&Error::from(kind)), "{kind:?}");
+    }
+    // EMFILE: this process is out of file descriptors.
+    assert!(!is_one_clients_error(&Error::from_raw_os_error(24)));
 }
