@@ -60,6 +60,11 @@ fn a_failed_page_ends_every_stream_with_that_error() {
 }
 
 #[test]
+fn a_fetch_error_names_its_page() {
+    assert_eq!(FetchError(2).to_string(), "page 2 could not be fetched");
+}
+
+#[test]
 fn stress_many_shapes_give_identical_streams() {
     finishes_within(Duration::from_secs(60), || {
         for iteration in 0..200_u32 {
