@@ -71,22 +71,7 @@ fn assert_matmul_checked(output: &Ran, side: usize) {
         9,
         "device, copy, saxpy, sum twice, scan, matmul twice, machine:\n{stdout}"
     );
-    assert!(
-        stdout
-            .lines()
-            .last()
-            .expect(&stdout)
-            .starts_with("machine: "),
-        "{stdout}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .nth(1)
-            .expect(&stdout)
-            .starts_with("device copy: "),
-        "{stdout}"
-    );
+    testing::assert_copy_first_and_machine_last(&stdout);
 }
 
 #[test]

@@ -68,22 +68,7 @@ fn assert_checked(output: &Ran, n: usize, languages: &[&str]) {
     // language, each kernel that goes further on a line of its own, and last
     // the machine the times were taken on.
     assert_eq!(stdout.lines().count(), lines + 1, "{stdout}");
-    assert!(
-        stdout
-            .lines()
-            .last()
-            .expect(&stdout)
-            .starts_with("machine: "),
-        "{stdout}"
-    );
-    assert!(
-        stdout
-            .lines()
-            .nth(1)
-            .expect(&stdout)
-            .starts_with("device copy: "),
-        "{stdout}"
-    );
+    testing::assert_copy_first_and_machine_last(&stdout);
 }
 
 fn assert_matmul_checked(output: &Ran, side: usize) {

@@ -28,3 +28,22 @@ pub fn run_with(binary: &str, args: &[&str], env: &[(&str, &str)]) -> Ran {
     }
     book_helpers::cli::run_command_within(LIMIT, command)
 }
+
+/// The frame of a one-device run: the device's copy bandwidth on the second
+/// line, after the line naming the device, and the machine the times were
+/// taken on last, after the rows it measured.
+pub fn assert_copy_first_and_machine_last(stdout: &str) {
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines
+            .get(1)
+            .is_some_and(|line| line.starts_with("device copy: ")),
+        "{stdout}"
+    );
+    assert!(
+        lines
+            .last()
+            .is_some_and(|line| line.starts_with("machine: ")),
+        "{stdout}"
+    );
+}
