@@ -90,3 +90,42 @@ fn workers_of_a_killed_parent_report_it_and_exit() {
         assert!(gone, "worker {pid} is still there");
     }
 }
+
+/// A worker that answers a different job than it was asked for is a failed
+/// worker, not an answer: the pool replaces it and, when every replacement
+/// does the same, fails the job with what went wrong.
+#[test]
+fn an_answer_to_another_job_is_refused() {
+    use std::os::unix::fs::PermissionsExt;
+    use std::sync::atomic::AtomicUsize;
+
+    use ch15_process_pool::pool;
+    use ch15_process_pool::protocol::jobs;
+
+    let dir = std::env::temp_dir()
+        .join(format!("ch15-wrong-worker-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).expect("a scratch folder");
+    let impostor = dir.join("impostor");
+    // One frame, whatever the job: length 2, then postcard's Reply { id: 99,
+    // primes: 0 }; then read requests until the pipe closes.
+    std::fs::write(
+        &impostor,
+        "#!/bin/sh\nprintf '\\002\\000\\000\\000\\143\\000'\nexec cat > /dev/null\n",
+    )
+    .expect("the script is written");
+    std::fs::set_permissions(&impostor, std::fs::Permissions::from_mode(0o755))
+        .expect("the script is executable");
+    let program = impostor.clone();
+    let ran = finishes_within(LIMIT, move || {
+        let stop = AtomicUsize::new(0);
+        pool::run(&program, 1, jobs(1, 10), &stop, Duration::from_secs(10))
+    });
+    std::fs::remove_dir_all(&dir).ok();
+    let error = ran.expect_err("job 0's answer never came");
+    assert!(
+        error
+            .to_string()
+            .contains("answered job 99 when asked for job 0"),
+        "{error}"
+    );
+}

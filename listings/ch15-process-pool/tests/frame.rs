@@ -45,6 +45,19 @@ fn a_stream_cut_inside_a_message_is_an_error_at_every_cut() {
     assert_eq!(empty.expect("a clean end"), None);
 }
 
+/// The limit is inclusive on both sides: a body of exactly MAX_FRAME bytes
+/// (a byte vector of MAX_FRAME - 3 and its three-byte length) goes through.
+#[test]
+fn a_frame_of_exactly_the_limit_is_written_and_read() {
+    let largest = vec![7_u8; MAX_FRAME as usize - 3];
+    let mut stream = Vec::new();
+    write_frame(&mut stream, &largest).expect("a frame of MAX_FRAME bytes");
+    assert_eq!(stream.len(), 4 + MAX_FRAME as usize);
+    let read =
+        read_frame::<Vec<u8>>(&mut Cursor::new(stream)).expect("read back");
+    assert_eq!(read, Some(largest));
+}
+
 #[test]
 fn an_absurd_length_is_refused_before_allocating() {
     let mut stream = (MAX_FRAME + 1).to_le_bytes().to_vec();
