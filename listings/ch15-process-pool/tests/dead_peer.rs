@@ -121,11 +121,29 @@ fn an_answer_to_another_job_is_refused() {
         pool::run(&program, 1, jobs(1, 10), &stop, Duration::from_secs(10))
     });
     std::fs::remove_dir_all(&dir).ok();
-    let error = ran.expect_err("job 0's answer never came");
+    let error = ran.expect_err("job 0's answer never came").to_string();
+    // Three workers tried (the first and two replacements), then the pool
+    // gave up on the job.
     assert!(
-        error
-            .to_string()
-            .contains("answered job 99 when asked for job 0"),
+        error.contains(
+            "job 0 failed 3 times: answered job 99 when asked for job 0"
+        ),
         "{error}"
     );
+}
+
+/// `children_left` finds a child while it lives (other tests of this file
+/// may have children of their own at the same moment, hence a range).
+#[test]
+fn a_living_child_is_counted() {
+    use ch15_process_pool::pool::children_left;
+
+    let mut child = std::process::Command::new("sleep")
+        .arg("30")
+        .spawn()
+        .expect("sleep starts");
+    let counted = children_left().expect("/proc is readable");
+    child.kill().expect("sleep can be killed");
+    child.wait().expect("sleep is reaped");
+    assert!((1..100).contains(&counted), "{counted}");
 }
