@@ -24,11 +24,10 @@ pub fn test_image(pixels: usize) -> Vec<f32> {
     (0..pixels as u64)
         .map(|i| {
             // A cheap integer hash, so the image looks like noise but is the
-            // same every run.
+            // same every run; its top 24 bits become the brightness.
             let mut x = i.wrapping_mul(0x9E37_79B9_7F4A_7C15);
             x ^= x >> 29;
             x = x.wrapping_mul(0xBF58_476D_1CE4_E5B9);
-            x ^= x >> 32;
             (x >> 40) as f32 / (1u64 << 24) as f32 * 4.0
         })
         .collect()
@@ -144,7 +143,7 @@ mod tests {
     fn the_test_image_is_hashed_noise_between_0_and_4() {
         // The top 24 bits of the hash of i, scaled to 0..4: k / 2^22 for the
         // 24-bit k, exact in an f32. (k computed apart from this code, from
-        // the two multiply-xorshift steps the function documents.)
+        // the multiply, xorshift, multiply the function does.)
         let scaled = [0, 13_238_423, 7_090_759, 15_380_822]
             .map(|k: u32| k as f32 / (1 << 22) as f32);
         assert_eq!(test_image(4), scaled);
