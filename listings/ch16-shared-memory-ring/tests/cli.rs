@@ -1,6 +1,8 @@
 //! The program as a reader runs it: help, a run, bad arguments, and a
 //! folder where the shared file cannot be made.
 
+use std::collections::BTreeSet;
+
 use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch16-shared-memory-ring");
@@ -16,8 +18,21 @@ fn help_explains_the_program() {
     assert!(!help.contains("ring-producer"), "roles stay hidden: {help}");
 }
 
+/// The ring's shared files in /dev/shm now.
+fn shared_files() -> BTreeSet<String> {
+    std::fs::read_dir("/dev/shm")
+        .expect("/dev/shm exists")
+        .filter_map(Result::ok)
+        .map(|entry| entry.file_name().to_string_lossy().into_owned())
+        .filter(|name| name.starts_with("ch16-ring-"))
+        .collect()
+}
+
 #[test]
 fn a_run_moves_every_number_three_ways() {
+    // A run killed earlier (SIGKILL leaves no chance to clean up) may have
+    // left a file behind; this run must add none.
+    let before = shared_files();
     let ran = run(&["--count", "20000"]);
     let stdout = &ran.stdout;
     assert!(ran.succeeded(), "{}", ran.stderr);
@@ -32,15 +47,12 @@ fn a_run_moves_every_number_three_ways() {
         let rows = stdout.lines().filter(|l| l.starts_with(way)).count();
         assert_eq!(rows, 1, "{stdout}");
     }
-    let leftovers = std::fs::read_dir("/dev/shm")
-        .expect("/dev/shm exists")
-        .filter_map(Result::ok)
-        .filter(|entry| {
-            let name = entry.file_name().to_string_lossy().into_owned();
-            name.starts_with("ch16-ring-")
-        })
-        .count();
-    assert_eq!(leftovers, 0, "the shared file is removed after the run");
+    let left: Vec<String> =
+        shared_files().difference(&before).cloned().collect();
+    assert!(
+        left.is_empty(),
+        "the shared file is removed after the run: {left:?}"
+    );
 }
 
 #[test]
