@@ -48,6 +48,17 @@ impl Kind {
     }
 }
 
+/// Where a chapter's quiz lives: `quizzes/<chapter stem>.toml` next to the chapter.
+pub fn quiz_path(chapter: &Path) -> PathBuf {
+    let stem = chapter.file_stem().expect("a chapter file has a name");
+    chapter
+        .parent()
+        .expect("a chapter is in a part folder")
+        .join("quizzes")
+        .join(stem)
+        .with_extension("toml")
+}
+
 /// Every quiz file under `src_dir`, sorted: `src/<part>/quizzes/*.toml`.
 pub fn quiz_files(src_dir: &Path) -> Vec<PathBuf> {
     let mut files = Vec::new();

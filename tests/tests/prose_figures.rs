@@ -15,6 +15,7 @@ use std::path::Path;
 use book_tests::chapters::includes_in;
 use book_tests::figures::{Figure, figures, prose};
 use book_tests::listings::listings;
+use book_tests::quiz::{self, quiz_path};
 use book_tests::{shown, workspace_root};
 
 /// The allow-list: `CHAPTER | FIGURE | REASON` per line, `#` comments.
@@ -84,25 +85,19 @@ fn every_figure_in_the_prose_is_printed_by_a_shown_output() {
             .to_string();
         let measured = shown_figures(&chapter, &markdown);
         // The quiz's explanations quote the chapter's runs too.
-        let quiz = chapter
-            .with_file_name("quizzes")
-            .join(format!("{name}.toml"));
-        let explanations = if quiz.is_file() {
-            let questions = book_tests::quiz::load(&quiz).unwrap_or_else(|error| panic!("{error}"));
-            vec![(
-                quiz,
-                questions
-                    .iter()
-                    .map(|question| question.context.as_str())
-                    .collect::<Vec<_>>()
-                    .join("\n\n"),
-            )]
-        } else {
-            Vec::new()
-        };
-        for (file, text) in std::iter::once((chapter.clone(), markdown.clone())).chain(explanations)
-        {
-            for figure in figures(&prose(&text)) {
+        let quiz = quiz_path(&chapter);
+        let explanations = quiz.is_file().then(|| {
+            let questions = quiz::load(&quiz).unwrap_or_else(|error| panic!("{error}"));
+            questions
+                .iter()
+                .map(|question| question.context.as_str())
+                .collect::<Vec<_>>()
+                .join("\n\n")
+        });
+        let texts = std::iter::once((chapter.as_path(), markdown.as_str()))
+            .chain(explanations.as_deref().map(|text| (quiz.as_path(), text)));
+        for (file, text) in texts {
+            for figure in figures(&prose(text)) {
                 if measured.iter().any(|run| figure.quotes(run)) {
                     quoted += 1;
                     continue;
@@ -115,7 +110,7 @@ fn every_figure_in_the_prose_is_printed_by_a_shown_output() {
                 problems.push(format!(
                     "{}: {figure} is printed by none of the outputs the chapter shows; \
                      quote the run, or list it in tests/prose-figures.txt with why",
-                    shown(&file)
+                    shown(file)
                 ));
             }
         }

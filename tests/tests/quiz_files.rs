@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
-use book_tests::quiz::{self, Kind, Question};
+use book_tests::quiz::{self, Kind, Question, quiz_path};
 use book_tests::site::{self, BuiltBook};
 use book_tests::{read_chapters, shown, src_dir, workspace_root};
 use regex::Regex;
@@ -34,17 +34,6 @@ fn chapters() -> Vec<(PathBuf, String)> {
                 .is_some_and(|name| Regex::new(r"^ch\d\d-").unwrap().is_match(name))
         })
         .collect()
-}
-
-/// Where a chapter's quiz lives: `quizzes/<chapter stem>.toml` next to the chapter.
-fn quiz_path(chapter: &Path) -> PathBuf {
-    let stem = chapter.file_stem().expect("a chapter file has a name");
-    chapter
-        .parent()
-        .expect("a chapter is in a part folder")
-        .join("quizzes")
-        .join(stem)
-        .with_extension("toml")
 }
 
 /// The text of the `##` headings of a chapter, without Markdown emphasis or code marks.
