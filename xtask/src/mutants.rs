@@ -102,21 +102,15 @@ fn survivor_filters(missed: &str) -> Vec<String> {
                 [file, line, column, what]
                     if [line, column].iter().all(|n| n.parse::<u32>().is_ok()) =>
                 {
-                    format!("^{}:\\d+:\\d+:{}$", regex_escape(file), regex_escape(what))
+                    format!(
+                        "^{}:\\d+:\\d+:{}$",
+                        regex_syntax::escape(file),
+                        regex_syntax::escape(what)
+                    )
                 }
-                _ => format!("^{}$", regex_escape(name)),
+                _ => format!("^{}$", regex_syntax::escape(name)),
             };
             ["--re".to_string(), pattern]
-        })
-        .collect()
-}
-
-/// `text` with every character that means something in a regular expression escaped.
-fn regex_escape(text: &str) -> String {
-    text.chars()
-        .flat_map(|c| {
-            let special = "\\.+*?()|[]{}^$#&-~".contains(c);
-            special.then_some('\\').into_iter().chain([c])
         })
         .collect()
 }
