@@ -95,16 +95,16 @@ enum Pattern {
 }
 
 fn main() -> ExitCode {
-    let machine = Machine::now();
     let pattern = Args::parse().pattern;
     // A worker process writes to the same terminal as the pipeline that
     // started it; only the program the reader ran names the machine.
-    let worker = matches!(pattern, Some(Pattern::Worker { .. }));
+    let machine =
+        (!matches!(pattern, Some(Pattern::Worker { .. }))).then(Machine::now);
     let ran = match pattern {
         Some(pattern) => run(pattern),
         None => every_pattern(),
     };
-    if ran.is_ok() && !worker {
+    if let (Ok(()), Some(machine)) = (&ran, machine) {
         println!("\n{}", machine.header());
     }
     cli::exit_code(ran)
