@@ -324,18 +324,36 @@ impl Lab {
             fs::create_dir_all("/run/sshd")
                 .map_err(|error| format!("/run/sshd: {error}"))?;
         }
+        // As root, sshd runs in a mount namespace in which the login's home
+        // is an empty folder of its own, as on a fresh machine: the login
+        // shell would otherwise run this machine's dotfiles on every host at
+        // once, and those that rebuild a cache in the home race and print.
+        let empty_home = r#"mount -t tmpfs -o mode=700 home "$HOME_DIR""#;
         let mut sshd = match self.mode {
-            // Inside the host's network namespace, and a UTS namespace of its
-            // own so that `hostname` answers with the host's name.
+            // Inside the host's network namespace too, and a UTS namespace of
+            // its own so that `hostname` answers with the host's name.
             Mode::Namespaces => {
                 let mut command = Command::new("ip");
                 command
                     .args(["netns", "exec", &self.namespaces[index]])
-                    .args(["unshare", "--uts", "sh", "-c"])
-                    .arg(r#"hostname "$0" && exec "$1" -D -e -f "$2""#)
+                    .args(["unshare", "--uts", "--mount", "sh", "-c"])
+                    .arg(format!(
+                        r#"hostname "$0" && {empty_home} && exec "$1" -D -e -f "$2""#
+                    ))
                     .arg(&host.name)
                     .arg(SSHD)
-                    .arg(&config);
+                    .arg(&config)
+                    .env("HOME_DIR", home_of_current_user()?);
+                command
+            }
+            Mode::Loopback if Uid::effective().is_root() => {
+                let mut command = Command::new("unshare");
+                command
+                    .args(["--mount", "sh", "-c"])
+                    .arg(format!(r#"{empty_home} && exec "$0" -D -e -f "$1""#))
+                    .arg(SSHD)
+                    .arg(&config)
+                    .env("HOME_DIR", home_of_current_user()?);
                 command
             }
             Mode::Loopback => {
@@ -499,6 +517,17 @@ fn current_user() -> String {
         || std::env::var("USER").unwrap_or_default(),
         |user| user.name,
     )
+}
+
+/// The home folder sshd gives the login (from the password database).
+fn home_of_current_user() -> Result<PathBuf, String> {
+    User::from_uid(Uid::effective())
+        .ok()
+        .flatten()
+        .map(|user| user.dir)
+        .ok_or_else(|| {
+            "this user has no entry in the password database".to_string()
+        })
 }
 
 fn ip(args: &[&str]) -> Result<(), String> {

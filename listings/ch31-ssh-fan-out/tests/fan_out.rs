@@ -13,6 +13,7 @@ use std::time::Duration;
 use book_helpers::cli::{self, Ran};
 use ch31_ssh_fan_out::fan_out::{Outcome, Report, SshOptions, run_everywhere};
 use ch31_ssh_fan_out::lab::{Lab, Mode, namespaces_named};
+use nix::unistd::Uid;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch31-ssh-fan-out");
 
@@ -85,6 +86,15 @@ async fn every_host_answers_once_and_as_itself() {
                     host.name,
                     "each namespace has its own hostname"
                 );
+            }
+        }
+        if Uid::effective().is_root() {
+            // A home of its own, empty as a fresh machine's: no dotfiles of
+            // this machine run in every host's login shell at once.
+            let reports = fan_out(lab.hosts(), &options, "ls -A ~").await;
+            for report in &reports {
+                let host = &report.host.name;
+                assert_eq!(answer(report), "", "{host}'s home ({mode:?})");
             }
         }
     }
