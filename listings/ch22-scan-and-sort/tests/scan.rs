@@ -23,7 +23,17 @@ fn check(len: usize, threads: usize) {
         let mut blocked = data.clone();
         let additions = pool.install(|| scan_blocked(&mut blocked, parts));
         assert_eq!(blocked, expected, "blocked in {parts}, len {len}");
-        assert!(additions <= 2 * len, "{additions} additions for {len}");
+        // Within each block, one addition per element but the first; one per
+        // block total but the first; one per element outside the first block.
+        let block = len.div_ceil(parts).max(1);
+        let blocks = len.div_ceil(block);
+        let phases =
+            (len - blocks) + blocks.saturating_sub(1) + (len - block.min(len));
+        assert_eq!(additions, phases, "blocked in {parts}, len {len}");
+        assert!(
+            additions < 2 * len.max(1),
+            "{additions} additions for {len}"
+        );
     }
     // Hillis–Steele: round k adds for every element at index ≥ 2^k.
     let mut rounds = 0;
@@ -64,4 +74,17 @@ fn a_known_scan() {
     let mut data = vec![3, 1, 4, 1, 5];
     assert_eq!(scan_naive(&mut data), 4 + 3 + 1);
     assert_eq!(data, [3, 4, 8, 9, 14]);
+}
+
+/// The input is what the chapter sorts and scans: numbers spread evenly over
+/// 0..1 000 000, few repeated, and the same prefix whatever the length asked.
+#[test]
+fn the_input_is_spread_evenly_and_the_same_for_every_length() {
+    let numbers = input(100_000);
+    assert!(numbers.iter().all(|&n| n < 1_000_000));
+    let distinct: std::collections::HashSet<_> = numbers.iter().collect();
+    assert!(distinct.len() > 90_000, "{} distinct", distinct.len());
+    let mean = numbers.iter().sum::<u64>() / numbers.len() as u64;
+    assert!((490_000..510_000).contains(&mean), "mean {mean}");
+    assert_eq!(input(10), numbers[..10]);
 }
