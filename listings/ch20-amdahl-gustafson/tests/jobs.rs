@@ -1,10 +1,12 @@
 //! The job gives the same checksum on every pool, the two laws say what
-//! they should at their limits, and nothing hangs.
+//! they should at their limits, nothing hangs, and the plot draws each curve
+//! and dot where its numbers say, inside the axes.
 
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch20_amdahl_gustafson::{Job, amdahl, gustafson, unit};
+use ch20_amdahl_gustafson::plot::draw;
+use ch20_amdahl_gustafson::{Job, Point, amdahl, gustafson, unit};
 use rayon::ThreadPoolBuilder;
 
 fn sequential(job: &Job) -> u64 {
@@ -87,4 +89,141 @@ fn stress_two_hundred_small_jobs_on_varied_pools() {
             assert_eq!(job.run(&pools[run % 6]), sequential(&job), "{job:?}");
         }
     });
+}
+
+/// The checksum can only tell a unit done twice from two units done once if
+/// units of different seeds give different results, none of them zero.
+#[test]
+fn every_seed_gives_its_own_unit_result() {
+    let results: std::collections::HashSet<u64> = (0..500).map(unit).collect();
+    assert_eq!(results.len(), 500);
+    assert!(!results.contains(&0));
+}
+
+/// `(x, y)` pairs of a `points="x,y x,y "` attribute.
+fn points(element: &str) -> Vec<(f64, f64)> {
+    let list = attribute(element, "points");
+    list.split_whitespace()
+        .map(|pair| {
+            let (x, y) = pair.split_once(',').expect("x,y");
+            (x.parse().expect("x"), y.parse().expect("y"))
+        })
+        .collect()
+}
+
+fn attribute<'a>(element: &'a str, name: &str) -> &'a str {
+    let start =
+        element.find(&format!(" {name}=\"")).expect(name) + name.len() + 3;
+    let length = element[start..].find('"').expect("closing quote");
+    &element[start..start + length]
+}
+
+/// The SVG elements named `tag`, each as its attributes up to its `>`.
+fn elements<'a>(svg: &'a str, tag: &str) -> Vec<&'a str> {
+    svg.split(&format!("<{tag}"))
+        .skip(1)
+        .filter(|rest| rest.starts_with(' '))
+        .map(|rest| &rest[..rest.find('>').expect("element ends")])
+        .collect()
+}
+
+#[test]
+fn the_plot_draws_every_curve_and_dot_where_its_numbers_say() {
+    let path = std::env::temp_dir()
+        .join(format!("ch20-plot-{}.svg", std::process::id()));
+    let strong = [
+        Point {
+            threads: 1,
+            speedup: 1.0,
+        },
+        Point {
+            threads: 4,
+            speedup: 4.0,
+        },
+    ];
+    let weak = [Point {
+        threads: 2,
+        speedup: 2.0,
+    }];
+    draw(&path, 0.1, &strong, &weak, "a test machine").expect("the plot");
+    let svg = std::fs::read_to_string(&path).expect("the SVG");
+    std::fs::remove_file(&path).ok();
+
+    // The axes: black two-point lines, the longest vertical and horizontal.
+    let lines: Vec<_> = elements(&svg, "polyline")
+        .into_iter()
+        .filter(|line| attribute(line, "stroke") == "#000000")
+        .map(points)
+        .filter(|line| line.len() == 2)
+        .collect();
+    let longest = |vertical: bool| {
+        let along = |(a, b): ((f64, f64), (f64, f64))| {
+            if vertical {
+                (a.1 - b.1).abs()
+            } else {
+                (a.0 - b.0).abs()
+            }
+        };
+        lines
+            .iter()
+            .map(|line| (line[0], line[1]))
+            .filter(|&(a, b)| if vertical { a.0 == b.0 } else { a.1 == b.1 })
+            .max_by(|&a, &b| along(a).total_cmp(&along(b)))
+            .expect("an axis")
+    };
+    let (y_axis, x_axis) = (longest(true), longest(false));
+    let (left, right) =
+        (x_axis.0.0.min(x_axis.1.0), x_axis.0.0.max(x_axis.1.0));
+    let (top, bottom) =
+        (y_axis.0.1.min(y_axis.1.1), y_axis.0.1.max(y_axis.1.1));
+    let inside = |(x, y): (f64, f64), margin: f64| {
+        left + margin <= x
+            && x <= right - margin
+            && top + margin <= y
+            && y <= bottom - margin
+    };
+
+    let dots: Vec<(f64, f64)> = elements(&svg, "circle")
+        .into_iter()
+        .filter(|dot| attribute(dot, "r") == "5")
+        .map(|dot| {
+            let at = |name| attribute(dot, name).parse::<f64>().expect(name);
+            (at("cx"), at("cy"))
+        })
+        .collect();
+    // Three measured dots and two in the legend, which lies inside too.
+    assert_eq!(dots.len(), 5, "{dots:?}");
+    for &dot in &dots {
+        assert!(
+            inside(dot, 5.0),
+            "dot {dot:?} in {left}..{right} × {top}..{bottom}"
+        );
+    }
+    let curves: Vec<Vec<(f64, f64)>> = elements(&svg, "polyline")
+        .into_iter()
+        .map(points)
+        .filter(|line| line.len() == 101)
+        .collect();
+    assert_eq!(curves.len(), 3, "ideal, Amdahl and Gustafson");
+    for curve in &curves {
+        assert!(curve.iter().all(|&point| inside(point, 0.0)), "{curve:?}");
+    }
+    // Every law gives a speedup of 1 on one thread: each curve starts on the
+    // dot (1, 1). The ideal one ends on the dot (4, 4).
+    let near =
+        |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1) <= 1.5;
+    let (one, four, two) = (dots[0], dots[1], dots[2]);
+    for curve in &curves {
+        assert!(near(curve[0], one), "{:?} starts at {one:?}", curve[0]);
+    }
+    let ideal = &curves[0];
+    assert!(near(ideal[100], four), "{:?} ends at {four:?}", ideal[100]);
+    // The straight line from (1, 1) to (4, 4) passes within a pixel of (2, 2).
+    let (a, b) = (ideal[0], ideal[100]);
+    let cross = (b.0 - a.0) * (two.1 - a.1) - (b.1 - a.1) * (two.0 - a.0);
+    let off_line = cross.abs() / (b.0 - a.0).hypot(b.1 - a.1);
+    assert!(
+        off_line <= 1.5,
+        "{two:?} is {off_line} px off the ideal line"
+    );
 }
