@@ -4,7 +4,8 @@
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch19_openmp_to_rayon::{Inputs, ROWS, collatz_steps, serial};
+use ch19_openmp_to_rayon::histogram as histogram_in_parallel;
+use ch19_openmp_to_rayon::{Inputs, ROWS, collatz_steps, serial, triangle_row};
 use rayon::ThreadPoolBuilder;
 
 fn check_every_row(size: usize, threads: usize) {
@@ -57,6 +58,26 @@ fn the_answers_are_the_known_ones() {
     // The histogram counts every element once.
     let histogram = serial::histogram(&Inputs::new(10_000).steps);
     assert_eq!(histogram.iter().sum::<u64>(), 10_000);
+    // Bands of 50 steps, the last one open: each count lands in its band.
+    let steps = [0, 49, 50, 99, 100, 349, 350, 1000];
+    let bands = [2, 2, 1, 0, 0, 0, 1, 2];
+    assert_eq!(serial::histogram(&steps), bands);
+    assert_eq!(histogram_in_parallel(&steps), bands);
+}
+
+/// Row `i` of the triangle is `i` units of work, each adding a number of
+/// 0..16 (the top four bits of a hash): below 16 `i` in all, and about 7.5
+/// per unit over many rows.
+#[test]
+fn a_triangle_row_adds_one_hashed_nibble_per_unit() {
+    assert_eq!(triangle_row(0), 0);
+    for i in 1..300 {
+        assert!(triangle_row(i) < 16 * i as u64, "row {i}");
+    }
+    let units: usize = (100..300).sum();
+    let total: u64 = (100..300).map(triangle_row).sum();
+    let per_unit = total as f64 / units as f64;
+    assert!((6.5..8.5).contains(&per_unit), "{per_unit} per unit");
 }
 
 #[test]
