@@ -55,6 +55,11 @@ fn the_answers_are_the_known_ones() {
     assert_eq!(serial::summary(&inputs.steps).longest, 19);
     let total: u64 = [0, 1, 7, 2, 5, 8, 16, 3, 19].iter().sum();
     assert_eq!(serial::reduction(&inputs.numbers), total);
+    // The table's sections row answers with the three summaries, in order.
+    let sections = ROWS.iter().find(|row| row.openmp.starts_with("sections"));
+    let sections = sections.expect("a sections row");
+    assert_eq!((sections.parallel)(&inputs), [19, total, 0]);
+    assert_eq!((sections.serial)(&inputs), [19, total, 0]);
     // The histogram counts every element once.
     let histogram = serial::histogram(&Inputs::new(10_000).steps);
     assert_eq!(histogram.iter().sum::<u64>(), 10_000);

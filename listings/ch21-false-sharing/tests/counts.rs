@@ -67,6 +67,9 @@ fn every_task_size_gives_the_sequential_sum() {
                 .num_threads(threads)
                 .build()
                 .unwrap();
+            // The squares modulo 7 repeat 0, 1, 4, 2, 2, 4, 1: 14 in every
+            // seven terms.
+            assert_eq!(pool.install(|| sum_in_pieces(70, 8)), 140);
             for n in [0, 1, 7, 1000, 65_537] {
                 for longest in [1, 64, usize::MAX] {
                     let sum = pool.install(|| sum_in_pieces(n, longest));
