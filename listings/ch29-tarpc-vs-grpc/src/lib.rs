@@ -60,7 +60,7 @@ mod tests {
 
     #[test]
     fn comments_blank_lines_and_tests_do_not_count() {
-        let text = "//! doc\n\nfn a() {}\n  // why\n    let x = 1;\n#[cfg(test)]\nmod tests {}\n";
+        let text = "//! doc\n\nfn a() {}\n  // why\n    let x = 1;\n// ANCHOR: end\n#[cfg(test)]\nmod tests {}\n";
         assert_eq!(code_lines(text), 2);
     }
 

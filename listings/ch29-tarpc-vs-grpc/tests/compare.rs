@@ -135,6 +135,15 @@ fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
                 matches!(refused, Err(Refused::InvalidArgument(_))),
                 "{refused:?}"
             );
+            // The edges are answered: 2 is the first prime, and a limit of
+            // exactly a million is allowed (78 498 primes lie below it).
+            let two = client.is_prime(context::current(), 2).await;
+            assert_eq!(two.expect("a reply"), Ok(true));
+            let all = client
+                .primes_below(context::current(), 1_000_000)
+                .await
+                .expect("a reply");
+            assert_eq!(all.map(|primes| primes.len()), Ok(78_498));
             // Wrong whatever the server's state: INVALID_ARGUMENT, as in
             // chapter 28, never OUT_OF_RANGE.
             let too_far = client
