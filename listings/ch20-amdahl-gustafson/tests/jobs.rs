@@ -213,6 +213,19 @@ fn the_plot_draws_every_curve_and_dot_where_its_numbers_say() {
     let near =
         |a: (f64, f64), b: (f64, f64)| (a.0 - b.0).hypot(a.1 - b.1) <= 1.5;
     let (one, four, two) = (dots[0], dots[1], dots[2]);
+    // Both axes are linear and start at the lower left: threads 1, 2 and 4
+    // lie at 0, 1 and 3 steps to the right, speedups 1, 2 and 4 as high up.
+    let across: fn((f64, f64)) -> f64 = |point| point.0;
+    let up: fn((f64, f64)) -> f64 = |point| -point.1;
+    for (axis, pixel) in [("x", across), ("y", up)] {
+        let step = pixel(two) - pixel(one);
+        assert!(step > 10.0, "{axis}: {one:?} {two:?}");
+        let third = pixel(four) - pixel(one);
+        assert!(
+            (third - 3.0 * step).abs() <= 2.0,
+            "{axis}: {one:?} {two:?} {four:?}"
+        );
+    }
     for curve in &curves {
         assert!(near(curve[0], one), "{:?} starts at {one:?}", curve[0]);
     }
