@@ -179,6 +179,16 @@ fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
                 matches!(late, Err(RpcError::DeadlineExceeded)),
                 "{late:?}"
             );
+            // Exactly the most one call may ask for (30 s) is accepted: it
+            // runs until the deadline instead of being refused at once.
+            let mut hurried = context::current();
+            hurried.deadline =
+                std::time::Instant::now() + Duration::from_millis(60);
+            let most = client.work(hurried, 1, 30_000).await;
+            assert!(
+                matches!(most, Err(RpcError::DeadlineExceeded)),
+                "{most:?}"
+            );
             // The server dropped the handler at its deadline: the steps stop growing.
             tokio::time::sleep(Duration::from_millis(50)).await;
             let after = steps.load(Ordering::Relaxed);
