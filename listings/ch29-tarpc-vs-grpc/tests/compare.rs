@@ -119,6 +119,13 @@ fn stress_concurrent_tarpc_calls_match_the_sequential_answers() {
     });
 }
 
+/// A call context whose deadline is `ms` milliseconds away.
+fn due_in(ms: u64) -> context::Context {
+    let mut hurried = context::current();
+    hurried.deadline = std::time::Instant::now() + Duration::from_millis(ms);
+    hurried
+}
+
 #[test]
 fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
     finishes_within(LIMIT, || {
@@ -171,20 +178,14 @@ fn refusals_are_ordinary_errors_and_a_deadline_stops_the_work() {
                 "{refused:?}"
             );
 
-            let mut hurried = context::current();
-            hurried.deadline =
-                std::time::Instant::now() + Duration::from_millis(60);
-            let late = client.work(hurried, 100, 10).await;
+            let late = client.work(due_in(60), 100, 10).await;
             assert!(
                 matches!(late, Err(RpcError::DeadlineExceeded)),
                 "{late:?}"
             );
             // Exactly the most one call may ask for (30 s) is accepted: it
             // runs until the deadline instead of being refused at once.
-            let mut hurried = context::current();
-            hurried.deadline =
-                std::time::Instant::now() + Duration::from_millis(60);
-            let most = client.work(hurried, 1, 30_000).await;
+            let most = client.work(due_in(60), 1, 30_000).await;
             assert!(
                 matches!(most, Err(RpcError::DeadlineExceeded)),
                 "{most:?}"
