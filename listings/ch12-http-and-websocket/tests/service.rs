@@ -318,6 +318,39 @@ fn a_watcher_that_leaves_properly_is_no_longer_counted() {
     });
 }
 
+/// Leaving is the WebSocket closing handshake, not a dropped connection: a
+/// bare server that welcomes one watcher sees its close frame arrive.
+#[test]
+fn leaving_sends_a_close_frame() {
+    use futures::{SinkExt, StreamExt};
+    use tokio_tungstenite::tungstenite::Message;
+    finishes_within(Duration::from_secs(60), || {
+        runtime(2).block_on(async {
+            let listener =
+                TcpListener::bind("127.0.0.1:0").await.expect("a free port");
+            let address = listener.local_addr().expect("an address");
+            let server = tokio::spawn(async move {
+                let (stream, _) = listener.accept().await.expect("a watcher");
+                let mut socket = tokio_tungstenite::accept_async(stream)
+                    .await
+                    .expect("a WebSocket");
+                let welcome = r#"{"seq":0,"from":"room","text":"watcher 1"}"#;
+                socket.send(Message::text(welcome)).await.expect("sent");
+                // Reading on after the close frame sends tungstenite's
+                // answering one, which the leaving client waits for.
+                let mut closed_properly = false;
+                while let Some(Ok(message)) = socket.next().await {
+                    closed_properly |= message.is_close();
+                }
+                closed_properly
+            });
+            let watcher = Watcher::join(address).await.expect("joins");
+            watcher.leave().await.expect("a clean close");
+            assert!(server.await.expect("the server ran"), "no close frame");
+        });
+    });
+}
+
 #[test]
 fn http_mistakes_get_a_clear_4xx_answer() {
     finishes_within(Duration::from_secs(60), || {
