@@ -11,7 +11,10 @@ use std::process::Command;
 use std::time::Duration;
 
 use book_helpers::cli::{self, Ran};
-use ch31_ssh_fan_out::fan_out::{Outcome, Report, SshOptions, run_everywhere};
+use ch31_ssh_fan_out::fan_out::{
+    Outcome, Report, SshOptions, one_host, run_everywhere,
+};
+use ch31_ssh_fan_out::hostfile::Host;
 use ch31_ssh_fan_out::lab::{Lab, Mode, namespaces_named};
 use nix::unistd::Uid;
 
@@ -43,7 +46,7 @@ fn modes() -> Vec<Mode> {
 }
 
 async fn fan_out(
-    hosts: &[ch31_ssh_fan_out::hostfile::Host],
+    hosts: &[Host],
     options: &SshOptions,
     remote: &str,
 ) -> Vec<Report> {
@@ -477,4 +480,28 @@ fn without_ssh_the_fan_out_says_what_to_install() {
         ran.stdout
     );
     assert!(ran.stdout.contains("cargo xtask setup"), "{}", ran.stdout);
+}
+
+/// Only a missing `ssh` gets the install hint: any other failure to start it
+/// (here a file that is not executable) is reported as the system words it.
+#[tokio::test]
+async fn an_ssh_that_cannot_start_is_reported_as_the_system_says() {
+    let not_executable = std::env::temp_dir()
+        .join(format!("ch31-not-executable-{}", std::process::id()));
+    std::fs::write(&not_executable, "#!/bin/sh\n").expect("a scratch file");
+    let host = Host {
+        name: "host1".to_string(),
+        address: "127.0.0.1".to_string(),
+        port: 22,
+    };
+    let ssh = tokio::process::Command::new(&not_executable);
+    let report = one_host(host, ssh, DEADLINE).await;
+    std::fs::remove_file(&not_executable).ok();
+    match report.outcome {
+        Outcome::NotStarted(why) => {
+            assert!(why.contains("Permission denied"), "{why}");
+            assert!(!why.contains("install"), "{why}");
+        }
+        other => panic!("a file that cannot run: {other:?}"),
+    }
 }
