@@ -505,3 +505,25 @@ async fn an_ssh_that_cannot_start_is_reported_as_the_system_says() {
         other => panic!("a file that cannot run: {other:?}"),
     }
 }
+
+/// The lab's settings as one command line, the form `mpirun`'s ssh agent and
+/// `rsync -e` take, log in to a host too.
+#[test]
+fn the_ssh_command_line_logs_in() {
+    let lab = Lab::start(1, modes()[0]).expect("the lab starts");
+    let host = &lab.hosts()[0];
+    let line = format!(
+        "{} -p {} {} 'echo $SSH_CONNECTION'",
+        lab.ssh_command_line(),
+        host.port,
+        host.address
+    );
+    let ran = cli::run_command({
+        let mut shell = Command::new("sh");
+        shell.arg("-c").arg(&line);
+        shell
+    });
+    assert_eq!(ran.code, Some(0), "{line}: {}", ran.stderr);
+    let words: Vec<&str> = ran.stdout.split_whitespace().collect();
+    assert_eq!(words.get(2), Some(&host.address.as_str()), "{}", ran.stdout);
+}
