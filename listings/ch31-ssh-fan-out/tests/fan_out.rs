@@ -294,15 +294,23 @@ fn the_guard_deletes_the_namespaces_even_when_a_test_panics() {
         return;
     }
     let made = std::sync::Mutex::new(Vec::new());
+    let listed_while_up = std::sync::Mutex::new(0);
     let panicked = std::panic::catch_unwind(|| {
         let lab = Lab::start(3, Mode::Namespaces).expect("the lab starts");
         made.lock().unwrap().extend(lab.namespaces().to_vec());
-        assert_eq!(namespaces_named(&lab.namespaces()[0]).len(), 1);
+        // Counted here, checked outside: a failed assertion would be caught
+        // below as the intended panic.
+        *listed_while_up.lock().unwrap() = lab
+            .namespaces()
+            .iter()
+            .flat_map(|name| namespaces_named(name))
+            .count();
         panic!("a test failing while the lab is up");
     });
     assert!(panicked.is_err());
     let made = made.into_inner().unwrap();
     assert_eq!(made.len(), 3);
+    assert_eq!(listed_while_up.into_inner().unwrap(), 3, "listed while up");
     for name in &made {
         assert!(
             namespaces_named(name).is_empty(),
