@@ -4,7 +4,7 @@
 //! This file also checks what the book's output must show (its times vary).
 
 use book_helpers::cli::{self, Ran};
-use ch30_mpi_basics::{Waiting, mpirun};
+use ch30_mpi_basics::{Waiting, mpirun, one_job_at_a_time};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch30-heat-diffusion");
 
@@ -29,6 +29,7 @@ fn job(ranks: usize, waiting: Waiting, size: u32, steps: u32) -> Ran {
         "--rounds".to_string(),
         "2".to_string(),
     ];
+    let _one = one_job_at_a_time();
     let ran = cli::run_command(mpirun(ranks, waiting, BINARY, &args));
     assert!(
         ran.succeeded(),
@@ -78,6 +79,7 @@ fn repeated_jobs_never_mix_up_a_halo() {
 
 #[test]
 fn the_scaling_table_has_one_exact_row_per_job() {
+    let _one = one_job_at_a_time();
     let ran = cli::run(
         BINARY,
         &[

@@ -12,6 +12,7 @@ use std::fmt;
 use std::io;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// Variables a launcher puts in the environment of every rank it starts:
 /// Open MPI's `mpirun`, any PMIx launcher (PRRTE's `prterun`, `srun
@@ -128,6 +129,15 @@ pub fn mpirun_on_hosts(
     command
 }
 // ANCHOR_END: mpirun_on_hosts
+
+/// Open MPI 4.1 makes and removes its session folder (`/tmp/ompi.HOST.UID`)
+/// without a lock, so two jobs starting at the same moment on one machine
+/// can fail in `orte_init` ("mkdir … File exists"). Tests, which run in
+/// parallel, hold this while a job runs: one job at a time in a process.
+pub fn one_job_at_a_time() -> MutexGuard<'static, ()> {
+    static ONE_JOB: Mutex<()> = Mutex::new(());
+    ONE_JOB.lock().unwrap_or_else(PoisonError::into_inner)
+}
 
 /// Why a run under `mpirun` did not give a result.
 #[derive(Debug)]

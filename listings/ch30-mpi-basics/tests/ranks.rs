@@ -6,7 +6,7 @@ use std::process::Command;
 use std::time::{Duration, Instant};
 
 use book_helpers::cli::{self, Ran};
-use ch30_mpi_basics::{Waiting, mpirun};
+use ch30_mpi_basics::{Waiting, mpirun, one_job_at_a_time};
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch30-mpi-basics");
 
@@ -14,6 +14,7 @@ const BINARY: &str = env!("CARGO_BIN_EXE_ch30-mpi-basics");
 /// A machine without Open MPI fails here with the launcher's own message.
 fn under_mpirun(ranks: usize, per_rank: u64) -> Ran {
     let args = ["--per-rank".to_string(), per_rank.to_string()];
+    let _one = one_job_at_a_time();
     let ran = cli::run_command(mpirun(ranks, Waiting::Yield, BINARY, &args));
     assert!(
         ran.succeeded(),
@@ -64,6 +65,7 @@ fn every_collective_is_exact_on_1_2_and_4_ranks() {
 
 #[test]
 fn a_plain_run_starts_itself_under_mpirun() {
+    let _one = one_job_at_a_time();
     let ran = cli::run(BINARY, &["--ranks", "3", "--per-rank", "7"]);
     assert!(ran.succeeded(), "{}", ran.stderr);
     assert_results(&ran, 3, 7);
@@ -134,6 +136,7 @@ fn a_rank_that_fails_ends_the_whole_job() {
     // mpirun ends rank 0 too, reports the failure, and returns its status.
     let script = r#"[ "$OMPI_COMM_WORLD_RANK" = 1 ] && exit 3; sleep 600"#;
     let args = ["-c".to_string(), script.to_string()];
+    let _one = one_job_at_a_time();
     let ran = cli::run_command(mpirun(2, Waiting::Yield, "sh", &args));
     assert_eq!(ran.code, Some(3), "{}", ran.stderr);
     assert!(ran.stderr.contains("non-zero exit code"), "{}", ran.stderr);
