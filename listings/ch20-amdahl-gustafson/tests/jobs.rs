@@ -149,12 +149,16 @@ fn the_plot_draws_every_curve_and_dot_where_its_numbers_say() {
     let svg = std::fs::read_to_string(&path).expect("the SVG");
     std::fs::remove_file(&path).ok();
 
-    // The axes: black two-point lines, the longest vertical and horizontal.
-    let lines: Vec<_> = elements(&svg, "polyline")
+    // Every line drawn, with its colour.
+    let polylines: Vec<(&str, Vec<(f64, f64)>)> = elements(&svg, "polyline")
         .into_iter()
-        .filter(|line| attribute(line, "stroke") == "#000000")
-        .map(points)
-        .filter(|line| line.len() == 2)
+        .map(|line| (attribute(line, "stroke"), points(line)))
+        .collect();
+    // The axes: black two-point lines, the longest vertical and horizontal.
+    let lines: Vec<_> = polylines
+        .iter()
+        .filter(|(stroke, line)| *stroke == "#000000" && line.len() == 2)
+        .map(|(_, line)| line)
         .collect();
     let longest = |vertical: bool| {
         let along = |(a, b): ((f64, f64), (f64, f64))| {
@@ -199,9 +203,9 @@ fn the_plot_draws_every_curve_and_dot_where_its_numbers_say() {
             "dot {dot:?} in {left}..{right} × {top}..{bottom}"
         );
     }
-    let curves: Vec<Vec<(f64, f64)>> = elements(&svg, "polyline")
-        .into_iter()
-        .map(points)
+    let curves: Vec<&Vec<(f64, f64)>> = polylines
+        .iter()
+        .map(|(_, line)| line)
         .filter(|line| line.len() == 101)
         .collect();
     assert_eq!(curves.len(), 3, "ideal, Amdahl and Gustafson");

@@ -512,8 +512,13 @@ fn private_folder() -> Result<PathBuf, String> {
     Ok(dir)
 }
 
+/// This process's user in the password database, if it has an entry.
+fn effective_user() -> Option<User> {
+    User::from_uid(Uid::effective()).ok().flatten()
+}
+
 fn current_user() -> String {
-    User::from_uid(Uid::effective()).ok().flatten().map_or_else(
+    effective_user().map_or_else(
         || std::env::var("USER").unwrap_or_default(),
         |user| user.name,
     )
@@ -521,13 +526,9 @@ fn current_user() -> String {
 
 /// The home folder sshd gives the login (from the password database).
 fn home_of_current_user() -> Result<PathBuf, String> {
-    User::from_uid(Uid::effective())
-        .ok()
-        .flatten()
-        .map(|user| user.dir)
-        .ok_or_else(|| {
-            "this user has no entry in the password database".to_string()
-        })
+    effective_user().map(|user| user.dir).ok_or_else(|| {
+        "this user has no entry in the password database".to_string()
+    })
 }
 
 fn ip(args: &[&str]) -> Result<(), String> {
