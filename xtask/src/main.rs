@@ -78,6 +78,9 @@ enum Task {
         /// after its tests were made stronger (a few seconds each instead of the whole run).
         #[arg(long)]
         survivors: bool,
+        /// How many listings to mutate at once, each with a build folder of its own.
+        #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u16).range(1..))]
+        jobs: u16,
         /// Listings to mutate (package names); at least one.
         listings: Vec<String>,
     },
@@ -153,8 +156,9 @@ fn run(cli: Cli) -> Result<()> {
         Task::Bless { busy, listings } => test::bless(&tools, busy, &listings),
         Task::Mutants {
             survivors,
+            jobs,
             listings,
-        } => mutants::run(&tools, &root, &listings, survivors),
+        } => mutants::run(&tools, &root, &listings, survivors, jobs.into()),
         Task::GpuReport { listings } => gpu_report::run(&tools, &root, &listings),
     }
 }

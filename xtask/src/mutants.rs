@@ -7,7 +7,10 @@
 //! because the mutated program gives the listing's results (a bound that only limits
 //! work, say) is excluded by name in `.cargo/mutants.toml`, with why.
 
-use std::path::Path;
+use std::fs::File;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use std::thread;
 
 use anyhow::{Context, Result, bail};
 
@@ -18,7 +21,13 @@ use crate::setup::Tools;
 /// handling and printing, which the chapters do not show as logic.
 const EXCLUDED: &str = "**/main.rs";
 
-pub fn run(tools: &Tools, root: &Path, listings: &[String], survivors: bool) -> Result<()> {
+pub fn run(
+    tools: &Tools,
+    root: &Path,
+    listings: &[String],
+    survivors: bool,
+    jobs: usize,
+) -> Result<()> {
     if listings.is_empty() {
         bail!(
             "name the listings to mutate, for example `cargo xtask mutants ch04-parallel-prefix-sum`: \
@@ -36,57 +45,112 @@ pub fn run(tools: &Tools, root: &Path, listings: &[String], survivors: bool) -> 
         }
     }
     tools.ensure_mutation_tool()?;
-    // One build folder for every listing and every run: cargo-mutants copies the source
-    // tree to a fresh temporary folder each time, and a target folder of its own there
-    // would build every dependency from cold again, listing after listing.
-    let build = root.join("target").join("mutants-build");
-    for listing in listings {
-        let full_run = root.join("target").join("mutants").join(listing);
-        let (output, only) = if survivors {
-            let missed = full_run.join("mutants.out").join("missed.txt");
-            let names = std::fs::read_to_string(&missed).with_context(|| {
-                format!(
-                    "no {}: run `cargo xtask mutants {listing}` first",
-                    missed.display()
-                )
-            })?;
-            let only = survivor_filters(&names);
-            if only.is_empty() {
-                println!("mutants: {listing}: its last full run missed none");
-                continue;
-            }
-            (
-                root.join("target").join("mutants-survivors").join(listing),
-                only,
+    // Listings are taken from one queue by `jobs` workers. Each worker has a build folder
+    // of its own, kept between runs: cargo-mutants copies the source tree to a fresh
+    // temporary folder each time, and a target folder of its own there would build every
+    // dependency from cold again, listing after listing. Two workers suit two cores: a
+    // mutant's tests spend much of their time waiting (on sockets, on a timeout), while
+    // the other worker compiles.
+    let queue = Mutex::new(listings.iter());
+    let results: Vec<Result<()>> = thread::scope(|scope| {
+        let workers: Vec<_> = (0..jobs)
+            .map(|worker| {
+                let queue = &queue;
+                let build = build_folder(root, worker);
+                scope.spawn(move || -> Result<()> {
+                    loop {
+                        let next = queue.lock().expect("no worker panics holding it").next();
+                        let Some(listing) = next else { return Ok(()) };
+                        mutate(tools, root, listing, survivors, &build, jobs > 1)?;
+                    }
+                })
+            })
+            .collect();
+        workers
+            .into_iter()
+            .map(|worker| worker.join().expect("a worker thread panicked"))
+            .collect()
+    });
+    results.into_iter().collect()
+}
+
+/// Worker 0 keeps the folder earlier runs used; each further worker has a numbered one.
+fn build_folder(root: &Path, worker: usize) -> PathBuf {
+    let name = match worker {
+        0 => "mutants-build".to_string(),
+        n => format!("mutants-build-{}", n + 1),
+    };
+    root.join("target").join(name)
+}
+
+/// One listing's run (all its mutants, or the survivors of its last full run), then its
+/// counts. With `quiet`, cargo-mutants' progress goes to `console.txt` in the report
+/// folder instead of interleaving with another worker's.
+fn mutate(
+    tools: &Tools,
+    root: &Path,
+    listing: &str,
+    survivors: bool,
+    build: &Path,
+    quiet: bool,
+) -> Result<()> {
+    let full_run = root.join("target").join("mutants").join(listing);
+    let (output, only) = if survivors {
+        let missed = full_run.join("mutants.out").join("missed.txt");
+        let names = std::fs::read_to_string(&missed).with_context(|| {
+            format!(
+                "no {}: run `cargo xtask mutants {listing}` first",
+                missed.display()
             )
-        } else {
-            (full_run, Vec::new())
-        };
-        std::fs::create_dir_all(&output)
-            .with_context(|| format!("cannot create {}", output.display()))?;
-        let mut mutants = tools.command("cargo");
-        mutants
-            .args(arguments(listing))
-            .args(only)
-            .arg("--output")
-            .arg(&output)
-            .env("CARGO_TARGET_DIR", &build);
+        })?;
+        let only = survivor_filters(&names);
+        if only.is_empty() {
+            println!("mutants: {listing}: its last full run missed none");
+            return Ok(());
+        }
+        (
+            root.join("target").join("mutants-survivors").join(listing),
+            only,
+        )
+    } else {
+        (full_run, Vec::new())
+    };
+    std::fs::create_dir_all(&output)
+        .with_context(|| format!("cannot create {}", output.display()))?;
+    let mut mutants = tools.command("cargo");
+    mutants
+        .args(arguments(listing))
+        .args(only)
+        .arg("--output")
+        .arg(&output)
+        .env("CARGO_TARGET_DIR", build);
+    if quiet {
+        let console = output.join("console.txt");
+        let file = File::create(&console)
+            .with_context(|| format!("cannot create {}", console.display()))?;
+        mutants.stderr(file.try_clone()?).stdout(file);
+        println!(
+            "mutants: {listing} (report in {}, progress in {})",
+            output.display(),
+            console.display()
+        );
+    } else {
         println!("mutants: {listing} (report in {})", output.display());
-        let status = mutants
-            .status()
-            .with_context(|| format!("cannot start {}", describe(&mutants)))?;
-        // cargo-mutants exits 2 when a mutant survived and 3 when one timed out: findings,
-        // which the counts below report. Anything else non-zero is a failure to run.
-        if !matches!(status.code(), Some(0 | 2 | 3)) {
-            bail!("{} failed ({status})", describe(&mutants));
-        }
-        for outcome in ["caught", "missed", "timeout", "unviable"] {
-            let list = output.join("mutants.out").join(format!("{outcome}.txt"));
-            let count = std::fs::read_to_string(&list)
-                .map(|text| text.lines().filter(|line| !line.is_empty()).count())
-                .unwrap_or(0);
-            println!("mutants: {listing}: {outcome} {count}");
-        }
+    }
+    let status = mutants
+        .status()
+        .with_context(|| format!("cannot start {}", describe(&mutants)))?;
+    // cargo-mutants exits 2 when a mutant survived and 3 when one timed out: findings,
+    // which the counts below report. Anything else non-zero is a failure to run.
+    if !matches!(status.code(), Some(0 | 2 | 3)) {
+        bail!("{} failed ({status})", describe(&mutants));
+    }
+    for outcome in ["caught", "missed", "timeout", "unviable"] {
+        let list = output.join("mutants.out").join(format!("{outcome}.txt"));
+        let count = std::fs::read_to_string(&list)
+            .map(|text| text.lines().filter(|line| !line.is_empty()).count())
+            .unwrap_or(0);
+        println!("mutants: {listing}: {outcome} {count}");
     }
     Ok(())
 }
@@ -152,6 +216,15 @@ mod tests {
         assert_eq!(after("--package"), Some("ch04-parallel-prefix-sum"));
         assert_eq!(after("--exclude"), Some(EXCLUDED));
         assert!(args.contains(&"--test-workspace=false".to_string()));
+    }
+
+    #[test]
+    fn each_worker_builds_in_a_folder_of_its_own() {
+        let root = Path::new("/book");
+        let folders: Vec<_> = (0..3).map(|worker| build_folder(root, worker)).collect();
+        assert_eq!(folders[0], root.join("target/mutants-build"));
+        assert_eq!(folders[1], root.join("target/mutants-build-2"));
+        assert_eq!(folders[2], root.join("target/mutants-build-3"));
     }
 
     #[test]
