@@ -111,3 +111,26 @@ fn stay_silent(server: SocketAddr) -> io::Result<usize> {
         _ => Err(io::Error::other("an echo server sent something unasked")),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_server_that_stops_answering_is_told_from_one_that_closed() {
+        for (kind, what) in [
+            (io::ErrorKind::WouldBlock, "stopped answering"),
+            (io::ErrorKind::TimedOut, "stopped answering"),
+            (io::ErrorKind::UnexpectedEof, "closed the connection"),
+            (io::ErrorKind::ConnectionReset, "closed the connection"),
+        ] {
+            let error = lost(7, io::Error::from(kind));
+            assert_eq!(error.kind(), kind);
+            let text = error.to_string();
+            assert!(
+                text.starts_with(&format!("the server {what} at message 7: ")),
+                "{text}"
+            );
+        }
+    }
+}

@@ -8,7 +8,7 @@
 use std::cmp::Reverse;
 use std::collections::{BinaryHeap, HashMap};
 use std::io::{self, ErrorKind, Read, Write};
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use mio::net::{TcpListener, TcpStream};
 use mio::{Events, Interest, Poll, Token};
@@ -28,10 +28,11 @@ struct Connection {
 
 // ANCHOR: event_loop
 /// Serves `expected` connections as an echo server, all on the calling thread,
-/// and returns once every one of them is closed.
-pub fn serve(
+/// and returns once every one of them is closed, or fails after `limit`.
+pub fn serve_within(
     listener: std::net::TcpListener,
     expected: usize,
+    limit: Duration,
 ) -> io::Result<Served> {
     listener.set_nonblocking(true)?;
     let mut listener = TcpListener::from_std(listener);
@@ -44,21 +45,24 @@ pub fn serve(
     let mut timers: BinaryHeap<Reverse<(Instant, Token)>> = BinaryHeap::new();
     let mut events = Events::with_capacity(256);
     let mut served = Served::default();
-    let started = Instant::now();
+    let give_up = Instant::now() + limit;
 
     while served.connections < expected || !connections.is_empty() {
-        if started.elapsed() > SERVE_LIMIT {
+        let now = Instant::now();
+        if now > give_up {
             return Err(io::Error::new(
                 ErrorKind::TimedOut,
                 "clients never finished",
             ));
         }
         // Sleep in the kernel until a socket is ready or the earliest timer is
-        // due.
-        let next_timer = timers.peek().map(|Reverse((at, _))| *at);
-        let timeout =
-            next_timer.map(|at| at.saturating_duration_since(Instant::now()));
-        match poll.poll(&mut events, timeout) {
+        // due, and never past the time to give up (a client that never comes
+        // would otherwise leave the loop asleep with no timer to wake it).
+        let wake = timers
+            .peek()
+            .map_or(give_up, |Reverse((at, _))| (*at).min(give_up));
+        let timeout = wake.saturating_duration_since(now);
+        match poll.poll(&mut events, Some(timeout)) {
             Err(error) if error.kind() == ErrorKind::Interrupted => continue,
             result => result?,
         }
@@ -82,6 +86,14 @@ pub fn serve(
     Ok(served)
 }
 // ANCHOR_END: event_loop
+
+/// [`serve_within`] the server's usual limit, `SERVE_LIMIT`.
+pub fn serve(
+    listener: std::net::TcpListener,
+    expected: usize,
+) -> io::Result<Served> {
+    serve_within(listener, expected, SERVE_LIMIT)
+}
 
 /// Accepts every connection waiting on the listener (readiness says "one or
 /// more").

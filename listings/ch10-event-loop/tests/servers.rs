@@ -8,7 +8,9 @@ use std::thread;
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch10_event_loop::{MAX_UNSENT, Served, clients, reactor, tokio_echo};
+use ch10_event_loop::{
+    IDLE_LIMIT, MAX_UNSENT, Served, clients, reactor, tokio_echo,
+};
 
 type Server = fn(TcpListener, usize) -> io::Result<Served>;
 const SERVERS: [(&str, Server); 2] =
@@ -81,9 +83,13 @@ fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
             let address = listener.local_addr().expect("an address");
             let server = thread::spawn(move || serve(listener, 2));
             {
-                // Sends a line and vanishes without reading the echo.
+                // Sends a line and vanishes without reading the echo. Closing a
+                // socket with unread bytes resets the connection (RST), so the
+                // server's next read fails instead of reading an end of file.
                 let mut rude = TcpStream::connect(address).expect("connects");
                 rude.write_all(b"goodbye\n").expect("sends");
+                rude.peek(&mut [0; 1])
+                    .expect("the echo has arrived, unread");
             }
             let seen = clients::run(address, 1, 10, 0)
                 .expect("the polite client succeeds");
@@ -94,6 +100,8 @@ fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
                 .expect("the server succeeds")
         });
         assert_eq!(served.connections, 2, "{name}");
+        // Ended when the reset was read, not left open for the idle timer.
+        assert_eq!(served.closed_idle, 0, "{name}");
     }
 }
 
@@ -167,5 +175,56 @@ fn a_client_that_never_reads_its_echo_cannot_grow_the_server() {
         // client's writes stalled long before it had sent everything.
         assert!(written < SENT, "{name}: all {written} bytes were taken");
         assert_eq!(served.closed_idle, 1, "{name}: closed for not reading");
+    }
+}
+
+#[test]
+fn the_event_loop_gives_up_when_clients_never_arrive() {
+    // No timer is pending while nobody has connected: only the server's own
+    // limit can wake the loop.
+    let error = finishes_within(Duration::from_secs(20), || {
+        let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+        reactor::serve_within(listener, 1, Duration::from_millis(300))
+            .expect_err("no client ever connects")
+    });
+    assert_eq!(error.kind(), io::ErrorKind::TimedOut, "{error}");
+    assert_eq!(error.to_string(), "clients never finished");
+}
+
+#[test]
+fn a_client_that_talks_slowly_outlives_the_idle_limit() {
+    // Each pause is a quarter of the idle limit, the whole conversation twice
+    // the limit: the timer must be moved on each time the client speaks.
+    let pause = IDLE_LIMIT / 4;
+    const LINES: usize = 8;
+    for (name, serve) in SERVERS {
+        let (served, echoed) =
+            finishes_within(Duration::from_secs(60), move || {
+                let listener =
+                    TcpListener::bind("127.0.0.1:0").expect("a free port");
+                let address = listener.local_addr().expect("an address");
+                let server = thread::spawn(move || serve(listener, 1));
+                let mut slow = TcpStream::connect(address).expect("connects");
+                let mut echoed = 0;
+                for number in 0..LINES {
+                    thread::sleep(pause);
+                    let line = format!("line {number}\n");
+                    slow.write_all(line.as_bytes()).expect("sends");
+                    let mut echo = vec![0; line.len()];
+                    if slow.read_exact(&mut echo).is_err() {
+                        break; // closed as idle
+                    }
+                    assert_eq!(echo, line.as_bytes());
+                    echoed += 1;
+                }
+                drop(slow);
+                let served = server
+                    .join()
+                    .expect("no panic")
+                    .expect("the server succeeds");
+                (served, echoed)
+            });
+        assert_eq!(echoed, LINES, "{name}: closed while it was still talking");
+        assert_eq!(served.closed_idle, 0, "{name}");
     }
 }
