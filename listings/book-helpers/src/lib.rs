@@ -8,6 +8,7 @@
 
 pub mod cli;
 pub mod measure;
+pub mod server;
 pub mod tools;
 
 use std::panic;

@@ -2,13 +2,13 @@
 //! free port with in-memory storage, and killed when the guard is dropped,
 //! however the run ends.
 
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
-use std::thread;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
 use anyhow::{Context as _, Result, bail};
+use book_helpers::server::{NotListening, wait_until_listening};
 
 /// How long the broker may take to accept connections.
 const STARTUP_LIMIT: Duration = Duration::from_secs(30);
@@ -50,20 +50,14 @@ impl Broker {
             process,
             address: format!("127.0.0.1:{port}"),
         };
-        let deadline = Instant::now() + STARTUP_LIMIT;
-        while TcpStream::connect(&broker.address).is_err() {
-            if let Some(status) = broker.process.try_wait()? {
-                bail!(
-                    "tansu exited at start-up ({status}); is port {port} taken?"
-                );
+        let address = SocketAddr::from(([127, 0, 0, 1], port));
+        match wait_until_listening(&mut broker.process, address, STARTUP_LIMIT)
+        {
+            Ok(()) => {}
+            Err(why @ NotListening::Exited(_)) => {
+                bail!("tansu did not start: {why}; is port {port} taken?")
             }
-            if Instant::now() > deadline {
-                bail!(
-                    "tansu did not listen on {} within {STARTUP_LIMIT:?}",
-                    broker.address
-                );
-            }
-            thread::sleep(Duration::from_millis(20));
+            Err(why) => bail!("tansu did not listen on {address}: {why}"),
         }
         Ok(broker)
     }

@@ -10,13 +10,14 @@
 
 use std::fs::{self, File};
 use std::io;
-use std::net::{SocketAddr, TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener};
 use std::os::unix::fs::DirBuilderExt;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicUsize, Ordering};
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
+use book_helpers::server;
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::{Pid, Uid, User};
 
@@ -380,25 +381,17 @@ impl Lab {
         let address: SocketAddr = format!("{}:{}", host.address, host.port)
             .parse()
             .map_err(|error| format!("{}: {error}", host.address))?;
-        let give_up = Instant::now() + Duration::from_secs(10);
-        loop {
-            if TcpStream::connect_timeout(&address, Duration::from_millis(200))
-                .is_ok()
-            {
-                return Ok(());
-            }
-            let exited = self.sshd[index].try_wait().ok().flatten();
-            if exited.is_some() || Instant::now() > give_up {
+        let limit = Duration::from_secs(10);
+        server::wait_until_listening(&mut self.sshd[index], address, limit)
+            .map_err(|why| {
                 let log = self.dir.join(format!("sshd{}.log", index + 1));
                 let said = fs::read_to_string(log).unwrap_or_default();
-                return Err(format!(
-                    "sshd of {} did not start listening on {address}: {}",
+                format!(
+                    "sshd of {} did not start listening on {address} ({why}): {}",
                     host.name,
                     said.trim()
-                ));
-            }
-            std::thread::sleep(Duration::from_millis(20));
-        }
+                )
+            })
     }
 }
 
