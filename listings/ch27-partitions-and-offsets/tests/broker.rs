@@ -4,9 +4,12 @@
 //! These tests need `tansu`; without it they fail, and the listing's error
 //! names `cargo xtask setup`.
 
+use std::io;
+use std::net::TcpStream;
 use std::process::Command;
 
 use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
+use ch27_partitions_and_offsets::broker::Broker;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch27-partitions-and-offsets");
 
@@ -80,4 +83,15 @@ fn keyed_records_stay_in_one_partition_in_order() {
             ran.stdout
         );
     }
+}
+
+#[test]
+fn dropping_the_guard_stops_the_broker() {
+    let broker = Broker::start().expect("tansu starts (`cargo xtask setup`)");
+    let address = broker.address.clone();
+    TcpStream::connect(&address).expect("the broker listens");
+    drop(broker);
+    // The guard waits for the killed process, so its socket is closed by now.
+    let error = TcpStream::connect(&address).expect_err("nothing listens");
+    assert_eq!(error.kind(), io::ErrorKind::ConnectionRefused, "{error}");
 }
