@@ -543,3 +543,26 @@ fn run(command: &mut Command) -> Result<(), String> {
         Err(String::from_utf8_lossy(&output.stderr).trim().to_string())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_set_up_command_fails_with_what_it_said_or_as_not_installed() {
+        assert_eq!(run(&mut Command::new("true")), Ok(()));
+        let complaining = run(Command::new("sh")
+            .args(["-c", "echo 'Cannot open network namespace' >&2; exit 1"]));
+        assert_eq!(complaining, Err("Cannot open network namespace".into()));
+        let missing = run(&mut Command::new("no-such-ip-tool-here"));
+        assert_eq!(missing, Err("not installed".into()));
+        // Found but not runnable (a folder) is not "not installed".
+        let not_runnable = run(&mut Command::new("/"));
+        assert!(
+            not_runnable
+                .as_ref()
+                .is_err_and(|error| error.contains("Permission denied")),
+            "{not_runnable:?}"
+        );
+    }
+}
