@@ -186,3 +186,22 @@ fn line_counts_come_from_the_anchored_source() {
         .min_by_key(|model| model.lines_of_code());
     assert_eq!(shortest, Some(Model::Sequential));
 }
+
+#[test]
+fn the_shown_table_counts_the_lines_the_code_has_now() {
+    // The chapter quotes the `lines` column of the recorded run; a model whose
+    // code changed, or a count that adds the wrong shared part, shows here.
+    let recorded = include_str!("../output.txt");
+    for model in Model::ALL {
+        let row = recorded
+            .lines()
+            .find(|line| line.split_whitespace().next() == Some(model.name()))
+            .unwrap_or_else(|| panic!("no row for {}", model.name()));
+        let lines: usize = row
+            .split_whitespace()
+            .nth(1)
+            .and_then(|column| column.parse().ok())
+            .unwrap_or_else(|| panic!("no line count in {row:?}"));
+        assert_eq!(model.lines_of_code(), lines, "{}", model.name());
+    }
+}
