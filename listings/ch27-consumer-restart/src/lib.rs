@@ -12,15 +12,30 @@ use std::thread;
 use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
-use rskafka::client::partition::Compression;
+use rskafka::client::partition::{Compression, PartitionClient};
+use rskafka::record::RecordAndOffset;
 
 use ch27_partitions_and_offsets::broker::Broker;
 use ch27_partitions_and_offsets::log::{
-    self, IDLE, connect, create_topic, fetch_some, partition, record,
+    self, FETCH_WAIT_MS, connect, create_topic, partition, record,
 };
 
 /// The longest any step below may take before the run is called stuck.
 const PATIENCE: Duration = Duration::from_secs(60);
+
+/// A fetch of whatever is at `offset` now, waiting briefly if nothing is.
+async fn fetch_some(
+    partition: &PartitionClient,
+    offset: i64,
+) -> Result<Vec<RecordAndOffset>> {
+    let (batch, _) = partition
+        .fetch_records(offset, 1..1_000_000, FETCH_WAIT_MS)
+        .await?;
+    Ok(batch.into_iter().filter(|r| r.offset >= offset).collect())
+}
+
+/// The pause a consumer takes when the log has nothing new for it.
+const IDLE: Duration = Duration::from_millis(10);
 
 /// What the processed file says about a run.
 #[derive(Debug, PartialEq, Eq)]

@@ -3,7 +3,7 @@
 //! offset it likes.
 
 use std::collections::{BTreeMap, HashMap};
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::{SystemTime, UNIX_EPOCH};
 
 use anyhow::{Context as _, Result, bail};
 use rskafka::chrono::DateTime;
@@ -14,7 +14,7 @@ use rskafka::client::{Client, ClientBuilder};
 use rskafka::record::{Record, RecordAndOffset};
 
 /// How long a fetch waits on the broker for records to arrive.
-const FETCH_WAIT_MS: i32 = 100;
+pub const FETCH_WAIT_MS: i32 = 100;
 
 /// Connects to the broker at `address` (`host:port`).
 pub async fn connect(address: &str) -> Result<Client> {
@@ -185,12 +185,7 @@ pub async fn partitions_and_offsets(
             entry.push((number, order.parse()?));
         }
     }
-    let in_order = CUSTOMERS.iter().all(|customer| {
-        let got = seen.get(*customer).cloned().unwrap_or_default();
-        let one_partition = got.windows(2).all(|pair| pair[0].0 == pair[1].0);
-        let sequence: Vec<u32> = got.iter().map(|&(_, order)| order).collect();
-        one_partition && sequence == (0..orders).collect::<Vec<_>>()
-    });
+    let in_order = each_in_one_partition_in_order(&seen, orders);
     println!(
         "each customer's orders are in one partition, in the order sent: {in_order}"
     );
@@ -221,16 +216,60 @@ pub async fn partitions_and_offsets(
 }
 // ANCHOR_END: partitions_and_offsets
 
-/// A fetch of whatever is at `offset` now, waiting briefly if nothing is.
-pub async fn fetch_some(
-    partition: &PartitionClient,
-    offset: i64,
-) -> Result<Vec<RecordAndOffset>> {
-    let (batch, _) = partition
-        .fetch_records(offset, 1..1_000_000, FETCH_WAIT_MS)
-        .await?;
-    Ok(batch.into_iter().filter(|r| r.offset >= offset).collect())
+/// Whether each customer's `orders` orders, as `(partition, order)` in log
+/// order, all sit in one partition and come as 0, 1, 2, ….
+fn each_in_one_partition_in_order(
+    seen: &HashMap<String, Vec<(i32, u32)>>,
+    orders: u32,
+) -> bool {
+    CUSTOMERS.iter().all(|customer| {
+        let got = seen.get(*customer).cloned().unwrap_or_default();
+        let one_partition = got.windows(2).all(|pair| pair[0].0 == pair[1].0);
+        let sequence: Vec<u32> = got.iter().map(|&(_, order)| order).collect();
+        one_partition && sequence == (0..orders).collect::<Vec<_>>()
+    })
 }
 
-/// The pause a consumer takes when the log has nothing new for it.
-pub const IDLE: Duration = Duration::from_millis(10);
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Every customer's three orders in partition `partition_of(customer)`.
+    fn placed(
+        partition_of: impl Fn(&str) -> i32,
+    ) -> HashMap<String, Vec<(i32, u32)>> {
+        CUSTOMERS
+            .iter()
+            .map(|customer| {
+                let partition = partition_of(customer);
+                (
+                    customer.to_string(),
+                    (0..3).map(|order| (partition, order)).collect(),
+                )
+            })
+            .collect()
+    }
+
+    #[test]
+    fn a_split_or_reordered_customer_fails_the_check() {
+        let good = placed(|customer| partition_for(customer, 3));
+        assert!(each_in_one_partition_in_order(&good, 3));
+        // Too few orders, or too many expected.
+        assert!(!each_in_one_partition_in_order(&good, 4));
+
+        let mut split = good.clone();
+        split.get_mut(CUSTOMERS[0]).expect("a customer")[2].0 += 1;
+        assert!(!each_in_one_partition_in_order(&split, 3));
+
+        let mut reordered = good.clone();
+        reordered
+            .get_mut(CUSTOMERS[1])
+            .expect("a customer")
+            .swap(0, 1);
+        assert!(!each_in_one_partition_in_order(&reordered, 3));
+
+        let mut missing = good;
+        missing.remove(CUSTOMERS[2]);
+        assert!(!each_in_one_partition_in_order(&missing, 3));
+    }
+}
