@@ -246,3 +246,47 @@ pub async fn announce_and_wait(address: SocketAddr) -> std::io::Result<()> {
     Ok(())
 }
 // ANCHOR_END: child
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn report(seconds: u64, calls: u64) -> LoadReport {
+        LoadReport {
+            concurrency: 4,
+            elapsed: Duration::from_secs(seconds),
+            latencies: (1..=calls).map(Duration::from_millis).collect(),
+        }
+    }
+
+    #[test]
+    fn one_run_gives_its_rate_and_percentiles() {
+        let run = report(2, 100);
+        assert_eq!(run.calls(), 100);
+        assert_eq!(run.per_second(), 50.0);
+        assert_eq!(run.p50(), Duration::from_millis(50));
+        assert_eq!(run.p99(), Duration::from_millis(99));
+    }
+
+    #[test]
+    fn rounds_give_the_median_rate_its_range_and_every_calls_percentiles() {
+        // Three rounds; one fell short (90 calls), so every rate counts 90.
+        let rounds = Rounds {
+            concurrency: 4,
+            runs: vec![report(2, 100), report(3, 100), report(1, 90)],
+        };
+        assert_eq!(rounds.calls(), 90);
+        assert_eq!(rounds.rate(Duration::from_secs(2)), 45.0);
+        // 290 latencies: 1–90 ms three times, 91–100 ms twice. The 145th is
+        // 49 ms, the 288th 99 ms.
+        let expected = format!(
+            "{:>5} {:>8.0} {:>15} {:>9} {:>9}",
+            90,
+            45.0,
+            "30 – 90",
+            format_duration(Duration::from_millis(49)),
+            format_duration(Duration::from_millis(99)),
+        );
+        assert_eq!(rounds.cells(), expected);
+    }
+}
