@@ -260,6 +260,16 @@ mod tests {
     }
 
     #[test]
+    fn load_candidates_are_distinct_odd_numbers_past_a_million() {
+        // Odd, so the server's trial division does not stop at 2; growing, so
+        // no two calls ask the same question.
+        let candidates: Vec<u64> = (0..1_000).map(candidate).collect();
+        assert_eq!(candidates[0], 1_000_003);
+        assert!(candidates.iter().all(|value| value % 2 == 1));
+        assert!(candidates.windows(2).all(|pair| pair[0] < pair[1]));
+    }
+
+    #[test]
     fn one_run_gives_its_rate_and_percentiles() {
         let run = report(2, 100);
         assert_eq!(run.calls(), 100);

@@ -120,6 +120,9 @@ fn over_grpc_every_call_is_answered_right_and_timed_once() {
                 assert!(!report.elapsed.is_zero());
             }
             server.stop().await.expect("a clean stop");
+            // With nobody to answer, a call is an error, not a quiet success.
+            let unanswered = grpc_call(client, 0).await;
+            assert!(unanswered.is_err(), "{unanswered:?}");
         });
     });
 }
