@@ -163,3 +163,49 @@ pub fn exit_when_parent_hangs_up() {
         std::process::exit(0);
     });
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A crew of `sh -c script` workers.
+    fn crew_of(workers: usize, script: &str) -> Crew {
+        Crew::start(Path::new("sh"), workers, &["-c", script])
+            .expect("sh starts")
+    }
+
+    #[test]
+    fn finishing_closes_the_pipes_and_reports_a_worker_that_failed() {
+        // Each worker reads its pipe to the end, as the real ones do.
+        crew_of(3, "cat > /dev/null").finish().expect("all exit 0");
+        let error = crew_of(2, "cat > /dev/null; exit 3")
+            .finish()
+            .expect_err("the workers fail");
+        assert_eq!(error.to_string(), "worker 0 ended with exit status: 3");
+    }
+
+    #[test]
+    fn dropping_the_crew_kills_the_workers_that_still_run() {
+        // Workers that ignore their pipe and would run for a minute.
+        let crew = crew_of(2, "sleep 60");
+        let pids: Vec<u32> = crew.children.iter().map(Child::id).collect();
+        drop(crew);
+        // Killed and waited for: not even a zombie is left in /proc.
+        for pid in pids {
+            assert!(!Path::new(&format!("/proc/{pid}")).exists(), "{pid}");
+        }
+    }
+
+    #[test]
+    fn a_child_that_outlives_its_deadline_is_killed() {
+        let mut child = Command::new("sleep").arg("60").spawn().expect("sleep");
+        let deadline = Instant::now() + Duration::from_millis(100);
+        let status =
+            book_helpers::finishes_within(Duration::from_secs(20), move || {
+                let status = wait_until(&mut child, deadline).expect("waits");
+                (status, child.try_wait().expect("asks"))
+            });
+        assert_eq!(status.0, None, "reported as not stopped");
+        assert!(status.1.is_some(), "and no longer running");
+    }
+}
