@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use std::fs::{self, OpenOptions};
 use std::io::Write as _;
 use std::ops::Range;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::thread;
 use std::time::{Duration, Instant};
@@ -14,6 +14,7 @@ use std::time::{Duration, Instant};
 use anyhow::{Context as _, Result, anyhow, bail};
 use rskafka::client::partition::{Compression, PartitionClient};
 use rskafka::record::RecordAndOffset;
+use tempfile::TempDir;
 
 use ch27_partitions_and_offsets::broker::Broker;
 use ch27_partitions_and_offsets::log::{
@@ -105,23 +106,11 @@ fn lines_in(file: &Path) -> usize {
     fs::read_to_string(file).map_or(0, |text| text.lines().count())
 }
 
-/// A scratch folder for one run's files, removed at the end.
-pub struct Scratch(pub PathBuf);
-
-impl Scratch {
-    pub fn new(name: &str) -> Result<Self> {
-        let folder = std::env::temp_dir()
-            .join(format!("ch27-{name}-{}", std::process::id()));
-        let _ = fs::remove_dir_all(&folder);
-        fs::create_dir_all(&folder)?;
-        Ok(Self(folder))
-    }
-}
-
-impl Drop for Scratch {
-    fn drop(&mut self) {
-        let _ = fs::remove_dir_all(&self.0);
-    }
+/// A scratch folder for one run's files, removed when the run ends.
+fn scratch(name: &str) -> Result<TempDir> {
+    Ok(tempfile::Builder::new()
+        .prefix(&format!("ch27-{name}-"))
+        .tempdir()?)
 }
 
 /// A child process that is killed if the run ends early.
@@ -266,9 +255,11 @@ pub fn with_the_log(
     commit_every: u64,
 ) -> Result<Tally> {
     let broker = Broker::start()?;
-    let scratch = Scratch::new("log")?;
-    let (offsets, processed) =
-        (scratch.0.join("offset"), scratch.0.join("processed"));
+    let scratch = scratch("log")?;
+    let (offsets, processed) = (
+        scratch.path().join("offset"),
+        scratch.path().join("processed"),
+    );
     let runtime = runtime()?;
     let half = events / 2;
     let produce = |range: Range<u64>| {
@@ -373,8 +364,8 @@ pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
 /// The same story over PUB/SUB: the subscriber is killed after `kill_after`
 /// events, the rest is published while it is dead, then a new subscriber joins.
 pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
-    let scratch = Scratch::new("pubsub")?;
-    let processed = scratch.0.join("processed");
+    let scratch = scratch("pubsub")?;
+    let processed = scratch.path().join("processed");
     let context = zmq::Context::new();
     let publisher = context.socket(zmq::PUB)?;
     publisher.set_linger(0)?;
