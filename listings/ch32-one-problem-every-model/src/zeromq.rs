@@ -106,3 +106,18 @@ fn next_message(
 fn millis(duration: std::time::Duration) -> i32 {
     i32::try_from(duration.as_millis()).unwrap_or(i32::MAX)
 }
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::millis;
+
+    #[test]
+    fn socket_timeouts_are_whole_milliseconds_capped_at_i32() {
+        // ZeroMQ reads 0 as "do not wait" and -1 as "wait forever".
+        assert_eq!(millis(Duration::from_secs(20)), 20_000);
+        assert_eq!(millis(Duration::from_micros(2_999)), 2);
+        assert_eq!(millis(Duration::from_secs(u64::from(u32::MAX))), i32::MAX);
+    }
+}
