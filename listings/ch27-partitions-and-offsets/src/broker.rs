@@ -2,7 +2,7 @@
 //! free port with in-memory storage, and killed when the guard is dropped,
 //! however the run ends.
 
-use std::net::{SocketAddr, TcpListener};
+use std::net::TcpListener;
 use std::path::PathBuf;
 use std::process::{Child, Command, Stdio};
 use std::time::Duration;
@@ -25,8 +25,8 @@ impl Broker {
     /// Starts `tansu` on a free loopback port and waits (bounded) until it
     /// listens.
     pub fn start() -> Result<Self> {
-        let port = TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
-        let url = format!("tcp://127.0.0.1:{port}");
+        let address = TcpListener::bind("127.0.0.1:0")?.local_addr()?;
+        let url = format!("tcp://{address}");
         let process = Command::new(tansu_program()?)
             .args([
                 "broker",
@@ -48,13 +48,13 @@ impl Broker {
             .context("cannot start tansu")?;
         let mut broker = Broker {
             process,
-            address: format!("127.0.0.1:{port}"),
+            address: address.to_string(),
         };
-        let address = SocketAddr::from(([127, 0, 0, 1], port));
         match wait_until_listening(&mut broker.process, address, STARTUP_LIMIT)
         {
             Ok(()) => {}
             Err(why @ NotListening::Exited(_)) => {
+                let port = address.port();
                 bail!("tansu did not start: {why}; is port {port} taken?")
             }
             Err(why) => bail!("tansu did not listen on {address}: {why}"),
