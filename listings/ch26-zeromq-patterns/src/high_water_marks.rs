@@ -13,6 +13,9 @@ use crate::transport::{Rendezvous, Transport, bind, context_for, receive};
 /// reached.
 const AT_MOST: u64 = 1_000_000;
 
+/// How long the publisher probes before it gives up on the subscription.
+const SUBSCRIPTION_LIMIT: Duration = Duration::from_secs(5);
+
 /// What a PUSH socket did when its reader stopped reading.
 #[derive(Debug)]
 pub struct Blocked {
@@ -96,7 +99,7 @@ pub fn pub_drops(mark: i32, published: u64) -> Result<Dropped> {
     subscriber.set_rcvhwm(mark)?;
     subscriber.connect(&at)?;
     subscriber.set_subscribe(b"")?;
-    wait_until_subscribed(&publisher, &subscriber)?;
+    wait_until_subscribed(&publisher, &subscriber, SUBSCRIPTION_LIMIT)?;
 
     let mut refused = 0;
     for sequence in 0..published.min(AT_MOST) {
@@ -124,11 +127,13 @@ pub fn pub_drops(mark: i32, published: u64) -> Result<Dropped> {
 
 /// Publishes `probe` until the subscriber gets one, then empties its queue:
 /// from then on, everything published reaches it (or is dropped at the mark).
+/// Gives up after `limit`.
 fn wait_until_subscribed(
     publisher: &zmq::Socket,
     subscriber: &zmq::Socket,
+    limit: Duration,
 ) -> Result<()> {
-    let deadline = Instant::now() + Duration::from_secs(5);
+    let deadline = Instant::now() + limit;
     loop {
         publisher.send("probe", 0)?;
         if subscriber.poll(zmq::POLLIN, 1)? > 0 {
@@ -145,4 +150,28 @@ fn wait_until_subscribed(
     // Asking about its state makes it read its commands at once.
     publisher.poll(zmq::POLLOUT, 0)?;
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_wait_for_a_subscription_gives_up_at_its_limit() -> Result<()> {
+        let context = context_for(Transport::Inproc)?;
+        let rendezvous = Rendezvous::new(Transport::Inproc)?;
+        let publisher = context.socket(zmq::PUB)?;
+        let at = bind(&publisher, &rendezvous.address("silence"))?;
+        // Connected, but subscribed to nothing: no probe ever reaches it.
+        let subscriber = context.socket(zmq::SUB)?;
+        subscriber.connect(&at)?;
+        let limit = Duration::from_millis(300);
+        let started = Instant::now();
+        let outcome = wait_until_subscribed(&publisher, &subscriber, limit);
+        let waited = started.elapsed();
+        let error = outcome.expect_err("nothing was subscribed");
+        assert!(error.to_string().contains("never reached"), "{error}");
+        assert!(waited >= limit, "gave up after {waited:?}");
+        Ok(())
+    }
 }

@@ -345,10 +345,10 @@ fn push_waits_and_pub_drops_at_any_mark() {
                 .unwrap();
         // inproc: the sender's and the receiver's marks add up.
         assert_eq!(blocked.queued, 2 * mark as u64, "{blocked:?}");
-        assert!(
-            blocked.read_before_room >= 1
-                && blocked.read_before_room <= blocked.queued
-        );
+        // libzmq lets the writer go on once the reader has taken the pipe's
+        // low-water mark, `(hwm + 1) / 2` (`compute_lwm` in its pipe.cpp),
+        // and the pipe's limit here is the two marks together.
+        assert_eq!(blocked.read_before_room, mark as u64, "{blocked:?}");
         let published = 5_000;
         let dropped = finishes_within(LIMIT, move || {
             high_water_marks::pub_drops(mark, published)
@@ -363,6 +363,12 @@ fn push_waits_and_pub_drops_at_any_mark() {
         assert!(dropped.kept_the_oldest, "{dropped:?}");
         assert!(dropped.received >= 1, "{dropped:?}");
         assert!(dropped.received <= 2 * mark as u64, "{dropped:?}");
-        assert!(dropped.dropped > 0, "{dropped:?}");
+        // The queues hold at most the two marks' worth, so at least the rest
+        // was dropped, and never more than was published.
+        assert!(
+            dropped.dropped >= published - 2 * mark as u64,
+            "{dropped:?}"
+        );
+        assert!(dropped.dropped < published, "{dropped:?}");
     }
 }

@@ -164,9 +164,9 @@ impl Drop for Started {
     }
 }
 
-/// Waits until `file` has at least `lines` lines.
-fn wait_for_lines(file: &Path, lines: usize) -> Result<()> {
-    let deadline = Instant::now() + PATIENCE;
+/// Waits until `file` has at least `lines` lines, at most `limit`.
+fn wait_for_lines(file: &Path, lines: usize, limit: Duration) -> Result<()> {
+    let deadline = Instant::now() + limit;
     while lines_in(file) < lines {
         if Instant::now() > deadline {
             bail!("{} never reached {lines} lines", file.display());
@@ -307,7 +307,7 @@ pub fn with_the_log(
         )
     };
     let first = run(events)?;
-    wait_for_lines(&processed, kill_after)?;
+    wait_for_lines(&processed, kill_after, PATIENCE)?;
     first.kill()?;
     let stored = fs::read_to_string(&offsets).unwrap_or_else(|_| "0".into());
     println!(
@@ -429,3 +429,58 @@ pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
     tally(&processed, events)
 }
 // ANCHOR_END: pub_sub_restart
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A `sleep` that would outlive any test.
+    fn sleeper() -> Result<Started> {
+        Ok(Started(Command::new("sleep").arg("30").spawn()?))
+    }
+
+    fn running(pid: u32) -> bool {
+        Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn a_dropped_child_is_killed_and_reaped() -> Result<()> {
+        let child = sleeper()?;
+        let pid = child.0.id();
+        assert!(running(pid));
+        drop(child);
+        assert!(!running(pid), "process {pid} outlived its drop");
+        Ok(())
+    }
+
+    #[test]
+    fn finish_reports_how_the_child_ended() -> Result<()> {
+        let exit = |code: &str| -> Result<Started> {
+            let script = format!("exit {code}");
+            Ok(Started(Command::new("sh").args(["-c", &script]).spawn()?))
+        };
+        exit("0")?.finish()?;
+        let error = exit("3")?.finish().expect_err("it exited 3");
+        assert!(error.to_string().contains("exit status: 3"), "{error}");
+        Ok(())
+    }
+
+    #[test]
+    fn the_wait_for_lines_counts_them_and_gives_up_at_its_limit() -> Result<()>
+    {
+        let scratch = scratch("lines")?;
+        let file = scratch.path().join("processed");
+        fs::write(&file, "1\n2\n3\n")?;
+        let limit = Duration::from_millis(200);
+        wait_for_lines(&file, 3, limit)?;
+        let started = Instant::now();
+        let error =
+            wait_for_lines(&file, 4, limit).expect_err("3 lines, not 4");
+        assert!(
+            error.to_string().contains("never reached 4 lines"),
+            "{error}"
+        );
+        assert!(started.elapsed() >= limit);
+        Ok(())
+    }
+}

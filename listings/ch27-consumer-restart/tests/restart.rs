@@ -110,6 +110,7 @@ fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
             "consumer 1 killed with SIGKILL after processing ",
             " events; its stored offset: ",
         );
+        assert!(processed_1 >= kill_after, "killed too soon: {out}");
         assert!(stored <= processed_1, "{out}");
         assert!(processed_1 - stored <= commit_every, "{out}");
         let [_, total, lost, twice] = *log;
@@ -128,6 +129,7 @@ fn the_log_loses_nothing_and_pub_sub_loses_what_it_sent_meanwhile_stress() {
             "subscriber 1 killed with SIGKILL after processing ",
             " events; events ",
         );
+        assert!(before_kill >= kill_after, "killed too soon: {out}");
         assert!(from >= before_kill, "{out}");
         // Nothing twice; what was processed is what the first subscriber
         // processed before its kill, and the lost ones are exactly the rest:

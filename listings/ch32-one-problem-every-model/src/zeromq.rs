@@ -3,7 +3,7 @@
 
 use std::path::Path;
 use std::thread;
-use std::time::Instant;
+use std::time::{Duration, Instant};
 
 use anyhow::{Context as _, Result, anyhow, bail};
 use ch26_zeromq_patterns::transport::{bind, receive};
@@ -32,7 +32,7 @@ pub fn zeromq(program: &Path, limit: u64, workers: usize) -> Result<u64> {
     // Every worker says hello before the first block goes out: PUSH deals
     // round robin over the workers connected at that moment.
     for _ in 0..workers {
-        next_message(&sink, &mut crew, "a worker's hello")?;
+        next_message(&sink, &mut crew, "a worker's hello", PATIENCE)?;
     }
     ventilator.set_sndtimeo(millis(PATIENCE))?;
     let total = thread::scope(|scope| -> Result<u64> {
@@ -52,8 +52,8 @@ pub fn zeromq(program: &Path, limit: u64, workers: usize) -> Result<u64> {
         let expected = blocks(limit).count();
         let mut total = 0;
         for _ in 0..expected {
-            total +=
-                next_message(&sink, &mut crew, "a count")?.parse::<u64>()?;
+            total += next_message(&sink, &mut crew, "a count", PATIENCE)?
+                .parse::<u64>()?;
         }
         let sent =
             sending.join().map_err(|_| anyhow!("ventilator panicked"))?;
@@ -86,32 +86,48 @@ pub fn zeromq_worker(blocks_at: &str, counts_at: &str) -> Result<()> {
 
 /// The sink's bounded wait: polls in slices of 50 ms and checks between them
 /// that no worker has died, so a dead worker is named at once rather than
-/// after `PATIENCE`.
+/// after `limit`.
 fn next_message(
     sink: &zmq::Socket,
     crew: &mut Crew,
     waiting_for: &str,
+    limit: Duration,
 ) -> Result<String> {
-    let deadline = Instant::now() + PATIENCE;
+    let deadline = Instant::now() + limit;
     while sink.poll(zmq::POLLIN, 50)? == 0 {
         crew.check_alive()?;
         if Instant::now() > deadline {
-            bail!("waited {PATIENCE:?} for {waiting_for} (a worker hung?)");
+            bail!("waited {limit:?} for {waiting_for} (a worker hung?)");
         }
     }
     sink.recv_string(0)?
         .map_err(|_| anyhow!("{waiting_for} is not UTF-8"))
 }
 
-fn millis(duration: std::time::Duration) -> i32 {
+fn millis(duration: Duration) -> i32 {
     i32::try_from(duration.as_millis()).unwrap_or(i32::MAX)
 }
 
 #[cfg(test)]
 mod tests {
-    use std::time::Duration;
+    use super::*;
 
-    use super::millis;
+    #[test]
+    fn the_sink_gives_up_on_a_silent_crew_at_its_limit() -> Result<()> {
+        let context = zmq::Context::new();
+        let sink = context.socket(zmq::PULL)?;
+        bind(&sink, "tcp://127.0.0.1:*")?;
+        // No worker, so none can die: only the limit can end the wait.
+        let mut crew = Crew::start(Path::new("no-worker"), 0, &[])?;
+        let limit = Duration::from_millis(300);
+        let started = Instant::now();
+        let outcome = next_message(&sink, &mut crew, "a count", limit);
+        let waited = started.elapsed();
+        let error = outcome.expect_err("nobody sent anything");
+        assert!(error.to_string().starts_with("waited 300ms for a count"));
+        assert!(waited >= limit, "gave up after {waited:?}");
+        Ok(())
+    }
 
     #[test]
     fn socket_timeouts_are_whole_milliseconds_capped_at_i32() {
