@@ -172,14 +172,62 @@ mod tests {
         assert_eq!(escape_time(-1.0, 0.0, 500), 500);
         assert_eq!(escape_time(2.0, 2.0, 500), 1);
         assert_eq!(escape_time(0.5, 0.5, 500), 5);
+        // On the real axis |z|² is x² alone: z₁ = -2.5 is outside radius 2.
+        assert_eq!(escape_time(-2.5, 0.0, 500), 1);
+        // Radius 2 itself is still inside: z₁ = 2 goes on, z₂ = 6 escapes.
+        assert_eq!(escape_time(2.0, 0.0, 500), 2);
     }
 
     #[test]
-    fn inside_is_black_and_every_pixel_is_opaque() {
+    fn pixels_map_to_their_centres_on_the_plane() {
+        // Three pixels across the 3 units from -2.2 make each pixel 1 wide;
+        // two rows are centred on the real axis.
+        let picture = Picture {
+            width: 3,
+            height: 2,
+            max_iter: 1,
+        };
+        let near = |(x, y): (f64, f64), (ex, ey): (f64, f64)| {
+            (x - ex).abs() < 1e-12 && (y - ey).abs() < 1e-12
+        };
+        assert!(near(picture.point(0, 0), (-1.7, 0.5)));
+        assert!(near(picture.point(2, 1), (0.3, -0.5)));
+        assert_eq!(picture.row_bytes(), 12);
+        assert_eq!(picture.bytes(), 24);
+    }
+
+    #[test]
+    fn inside_is_black_and_escapes_run_through_the_palette() {
         assert_eq!(shade(100, 100), [0, 0, 0, 255]);
         for steps in 0..100 {
             assert_eq!(shade(steps, 100)[3], 255);
         }
+        // t = √(1/100) = 0.1, u = 0.9: red 9·u·t³·4 = 0.0324, green
+        // 15·u²·t²·1.6 = 0.1944, blue 8.5·u³·t·1.5 + 0.15·u = 1.064 (full).
+        assert_eq!(shade(1, 100), [8, 49, 255, 255]);
+        // t = 0.8, u = 0.2: red 3.69 (full), green 0.6144, blue 0.1116.
+        assert_eq!(shade(64, 100), [255, 156, 28, 255]);
+    }
+
+    #[test]
+    fn each_pixel_is_the_shade_of_its_points_escape_time() {
+        let picture = Picture {
+            width: 30,
+            height: 20,
+            max_iter: 100,
+        };
+        let image = render(&picture);
+        assert_eq!(image.len(), 30 * 20 * 4);
+        let mut black = 0;
+        for (at, pixel) in image.chunks_exact(4).enumerate() {
+            let (col, row) = (at as u32 % 30, at as u32 / 30);
+            let (cx, cy) = picture.point(col, row);
+            let steps = escape_time(cx, cy, picture.max_iter);
+            assert_eq!(pixel, shade(steps, 100), "pixel ({col}, {row})");
+            black += usize::from(steps == picture.max_iter);
+        }
+        // The set and its outside both show.
+        assert!(black > 0 && black < 600, "{black} black pixels");
     }
 
     #[test]
