@@ -565,4 +565,41 @@ mod tests {
             "{not_runnable:?}"
         );
     }
+
+    /// A namespace of the test's own, deleted however the test ends.
+    struct Namespace(String);
+
+    impl Drop for Namespace {
+        fn drop(&mut self) {
+            ip(&["netns", "delete", &self.0]).ok();
+        }
+    }
+
+    #[test]
+    fn the_processes_in_a_namespace_are_found() {
+        if Mode::best() != Mode::Namespaces {
+            eprintln!(
+                "NOT EXERCISED: listing a namespace's processes (needs root)"
+            );
+            return;
+        }
+        let namespace = Namespace(format!("ch31-pids-{}", std::process::id()));
+        ip(&["netns", "add", &namespace.0]).expect("the namespace is made");
+        assert_eq!(processes_in(&namespace.0), []);
+        // `ip netns exec` enters the namespace, then becomes `sleep`.
+        let mut sleeper = Command::new("ip")
+            .args(["netns", "exec", &namespace.0, "sleep", "30"])
+            .spawn()
+            .expect("ip runs");
+        let pid = Pid::from_raw(sleeper.id().try_into().expect("a pid"));
+        let deadline = std::time::Instant::now() + Duration::from_secs(10);
+        let mut found = processes_in(&namespace.0);
+        while found != [pid] && std::time::Instant::now() < deadline {
+            std::thread::sleep(Duration::from_millis(10));
+            found = processes_in(&namespace.0);
+        }
+        sleeper.kill().ok();
+        sleeper.wait().ok();
+        assert_eq!(found, [pid]);
+    }
 }
