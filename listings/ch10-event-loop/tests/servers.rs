@@ -3,7 +3,7 @@
 //! stop the server.
 
 use std::io::{self, Read, Write};
-use std::net::{TcpListener, TcpStream};
+use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::thread;
 use std::time::Duration;
 
@@ -25,6 +25,25 @@ fn bytes_sent(clients: usize, messages: usize) -> u64 {
                 .map(move |m| format!("client {client} says {m}\n").len())
         })
         .sum::<usize>() as u64
+}
+
+/// `serve` for `expected` clients on a free port of 127.0.0.1, on a thread of
+/// its own: the address to connect to, and the server to hand to `finish`.
+fn start(
+    serve: Server,
+    expected: usize,
+) -> (SocketAddr, thread::JoinHandle<io::Result<Served>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").expect("a free port");
+    let address = listener.local_addr().expect("an address");
+    (address, thread::spawn(move || serve(listener, expected)))
+}
+
+/// What a server started by `start` served, once its clients are done.
+fn finish(server: thread::JoinHandle<io::Result<Served>>) -> Served {
+    server
+        .join()
+        .expect("no panic")
+        .expect("the server succeeds")
 }
 
 fn serve_and_talk(
@@ -78,10 +97,7 @@ fn silent_clients_are_closed_by_the_idle_timer_and_talkers_are_not() {
 fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
     for (name, serve) in SERVERS {
         let served = finishes_within(Duration::from_secs(60), move || {
-            let listener =
-                TcpListener::bind("127.0.0.1:0").expect("a free port");
-            let address = listener.local_addr().expect("an address");
-            let server = thread::spawn(move || serve(listener, 2));
+            let (address, server) = start(serve, 2);
             {
                 // Sends a line and vanishes without reading the echo. Closing a
                 // socket with unread bytes resets the connection (RST), so the
@@ -94,10 +110,7 @@ fn a_client_that_dies_mid_conversation_does_not_stop_the_server() {
             let seen = clients::run(address, 1, 10, 0)
                 .expect("the polite client succeeds");
             assert_eq!(seen.echoed, 10);
-            server
-                .join()
-                .expect("no panic")
-                .expect("the server succeeds")
+            finish(server)
         });
         assert_eq!(served.connections, 2, "{name}");
         // Ended when the reset was read, not left open for the idle timer.
@@ -146,10 +159,7 @@ fn a_client_that_never_reads_its_echo_cannot_grow_the_server() {
     for (name, serve) in SERVERS {
         let (served, written) =
             finishes_within(Duration::from_secs(60), move || {
-                let listener =
-                    TcpListener::bind("127.0.0.1:0").expect("a free port");
-                let address = listener.local_addr().expect("an address");
-                let server = thread::spawn(move || serve(listener, 1));
+                let (address, server) = start(serve, 1);
                 // Sends and sends, and never reads a byte of the echo.
                 let mut greedy = TcpStream::connect(address).expect("connects");
                 greedy
@@ -164,11 +174,7 @@ fn a_client_that_never_reads_its_echo_cannot_grow_the_server() {
                     }
                 }
                 drop(greedy);
-                let served = server
-                    .join()
-                    .expect("no panic")
-                    .expect("the server succeeds");
-                (served, written)
+                (finish(server), written)
             });
         assert!(served.most_unsent <= MAX_UNSENT, "{name}: {served:?}");
         // The server stopped reading, so the kernel's buffers filled and the
@@ -200,10 +206,7 @@ fn a_client_that_talks_slowly_outlives_the_idle_limit() {
     for (name, serve) in SERVERS {
         let (served, echoed) =
             finishes_within(Duration::from_secs(60), move || {
-                let listener =
-                    TcpListener::bind("127.0.0.1:0").expect("a free port");
-                let address = listener.local_addr().expect("an address");
-                let server = thread::spawn(move || serve(listener, 1));
+                let (address, server) = start(serve, 1);
                 let mut slow = TcpStream::connect(address).expect("connects");
                 let mut echoed = 0;
                 for number in 0..LINES {
@@ -218,11 +221,7 @@ fn a_client_that_talks_slowly_outlives_the_idle_limit() {
                     echoed += 1;
                 }
                 drop(slow);
-                let served = server
-                    .join()
-                    .expect("no panic")
-                    .expect("the server succeeds");
-                (served, echoed)
+                (finish(server), echoed)
             });
         assert_eq!(echoed, LINES, "{name}: closed while it was still talking");
         assert_eq!(served.closed_idle, 0, "{name}");
