@@ -199,8 +199,12 @@ impl Crew {
     }
     // ANCHOR_END: crew
 
-    /// Waits for every worker to stop, a bounded time for processes.
-    fn finish(mut self) -> Result<()> {
+    /// Waits for every worker to stop, at most `PATIENCE` for processes.
+    fn finish(self) -> Result<()> {
+        self.finish_within(PATIENCE)
+    }
+
+    fn finish_within(mut self, patience: Duration) -> Result<()> {
         match &mut self {
             Crew::Threads(threads) => {
                 for thread in threads.drain(..) {
@@ -208,7 +212,7 @@ impl Crew {
                 }
             }
             Crew::Processes(children) => {
-                let deadline = Instant::now() + PATIENCE;
+                let deadline = Instant::now() + patience;
                 for child in children {
                     loop {
                         if let Some(status) = child.try_wait()? {
@@ -241,6 +245,64 @@ impl Drop for Crew {
                     let _ = child.wait();
                 }
             }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Worker processes that are `sh` scripts, not this program.
+    fn crew_of(scripts: &[&str]) -> Crew {
+        let spawn = |script: &&str| {
+            Command::new("sh").args(["-c", script]).spawn().unwrap()
+        };
+        Crew::Processes(scripts.iter().map(spawn).collect())
+    }
+
+    fn running(pid: u32) -> bool {
+        std::path::Path::new(&format!("/proc/{pid}")).exists()
+    }
+
+    #[test]
+    fn finishing_names_a_failed_worker_and_kills_a_hung_one() {
+        crew_of(&["exit 0", "exit 0"]).finish().unwrap();
+        let failed = crew_of(&["exit 0", "exit 3"]).finish().unwrap_err();
+        assert!(failed.to_string().contains("exit status: 3"), "{failed}");
+        let hung = crew_of(&["exec sleep 30"]);
+        let Crew::Processes(children) = &hung else {
+            unreachable!()
+        };
+        let pid = children[0].id();
+        let patience = Duration::from_millis(300);
+        let started = Instant::now();
+        let error = hung.finish_within(patience).unwrap_err();
+        assert!(error.to_string().contains("did not stop"), "{error}");
+        assert!(started.elapsed() >= patience);
+        assert!(!running(pid), "the hung worker {pid} still runs");
+    }
+
+    #[test]
+    fn a_dropped_crew_leaves_no_worker_running() {
+        let crew = crew_of(&["exec sleep 30", "exec sleep 30"]);
+        let Crew::Processes(children) = &crew else {
+            unreachable!()
+        };
+        let pids: Vec<u32> = children.iter().map(Child::id).collect();
+        drop(crew);
+        assert!(!pids.iter().any(|&pid| running(pid)), "{pids:?}");
+    }
+
+    #[test]
+    fn digit_sums_by_hand_and_by_counting_digits() {
+        assert_eq!(digit_sum(12_345..12_346), 15);
+        assert_eq!(digit_sum(0..1), 0);
+        // Below 10^k every digit 0..=9 appears 10^(k-1) times in each of
+        // the k places, and 0 + 1 + … + 9 = 45.
+        for k in 1..=4u32 {
+            let expected = u64::from(k) * 10u64.pow(k - 1) * 45;
+            assert_eq!(digit_sum(0..10u64.pow(k)), expected, "below 10^{k}");
         }
     }
 }

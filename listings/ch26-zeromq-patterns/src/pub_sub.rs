@@ -43,11 +43,12 @@ fn publish(
     ready: &zmq::Socket,
     messages: u64,
     handshake: bool,
+    patience: Duration,
 ) -> Result<()> {
     if handshake {
         // Publish a `sync` message each millisecond until the subscriber says
         // it got one.
-        let deadline = Instant::now() + PATIENCE;
+        let deadline = Instant::now() + patience;
         while ready.poll(zmq::POLLIN, 1)? == 0 {
             if Instant::now() > deadline {
                 bail!("the subscriber never confirmed its subscription");
@@ -63,7 +64,7 @@ fn publish(
     }
     // The last word is repeated until acknowledged, so that even a subscriber
     // that missed everything else learns that the run is over.
-    let deadline = Instant::now() + PATIENCE;
+    let deadline = Instant::now() + patience;
     while ready.poll(zmq::POLLIN, 1)? == 0 {
         if Instant::now() > deadline {
             bail!("the subscriber never acknowledged the end");
@@ -153,6 +154,36 @@ pub fn run(
     });
     // No waiting here: the publisher starts as soon as the subscriber thread
     // exists.
-    publish(&publisher, &ready, messages, handshake)?;
+    publish(&publisher, &ready, messages, handshake, PATIENCE)?;
     subscriber.join().expect("the subscriber does not panic")
+}
+
+#[cfg(test)]
+mod tests {
+    use book_helpers::finishes_within;
+
+    use super::*;
+
+    #[test]
+    fn a_subscriber_that_never_answers_is_given_up_on_at_each_wait() {
+        let patience = Duration::from_millis(300);
+        for (handshake, gave_up) in
+            [(true, "never confirmed"), (false, "never acknowledged")]
+        {
+            let (error, waited) =
+                finishes_within(Duration::from_secs(20), move || {
+                    let context = zmq::Context::new();
+                    let publisher = context.socket(zmq::PUB).unwrap();
+                    // Nobody ever confirms or acknowledges on this socket.
+                    let ready = context.socket(zmq::PULL).unwrap();
+                    ready.bind("inproc://silence").unwrap();
+                    let started = Instant::now();
+                    let outcome =
+                        publish(&publisher, &ready, 0, handshake, patience);
+                    (outcome.expect_err("nobody answers"), started.elapsed())
+                });
+            assert!(error.to_string().contains(gave_up), "{error}");
+            assert!(waited >= patience, "gave up after {waited:?}");
+        }
+    }
 }

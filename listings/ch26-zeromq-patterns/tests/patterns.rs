@@ -172,6 +172,7 @@ fn the_pipeline_on_threads_is_exact_for_any_crew_stress() {
             .map(|share| share.copied().unwrap_or(0))
             .collect();
         shares.sort_unstable();
+        assert_eq!(shares.iter().sum::<u64>(), tasks, "{collected:?}");
         assert!(shares[workers - 1] - shares[0] <= 1, "{collected:?}");
         assert!(collected.per_worker.len() <= workers, "{collected:?}");
     }
