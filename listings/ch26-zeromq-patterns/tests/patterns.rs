@@ -339,6 +339,21 @@ fn router_dealer_does_each_task_once_under_both_policies_stress() {
 }
 
 #[test]
+fn first_free_gives_the_fastest_worker_the_most_tasks() {
+    // Workers 1, 2 and 3 take 5, 10 and 15 ms a task: the schedule gives
+    // them about 6 : 3 : 2 of the tasks, and the slowest the fewest.
+    let dealt = finishes_within(LIMIT, || {
+        router_dealer::run(Policy::FirstFree, 3, 60, Duration::from_millis(5))
+    })
+    .unwrap();
+    assert!(dealt.each_task_once, "{dealt:?}");
+    let [fastest, _, slowest] = dealt.per_worker[..] else {
+        panic!("three workers: {dealt:?}");
+    };
+    assert!(fastest > slowest, "{dealt:?}");
+}
+
+#[test]
 fn push_waits_and_pub_drops_at_any_mark() {
     for mark in [1, 10, 100, 1_000] {
         let blocked =
