@@ -2,11 +2,10 @@
 //! processes or other hosts; only the address changes, and this module makes
 //! that address.
 
-use std::path::PathBuf;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::Duration;
 
 use anyhow::{Context as _, Result, anyhow, bail};
+use tempfile::TempDir;
 
 /// How peers reach each other.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
@@ -82,21 +81,18 @@ impl std::fmt::Display for Transport {
 /// in, which is removed when the run is over.
 pub struct Rendezvous {
     transport: Transport,
-    folder: Option<PathBuf>,
+    /// One folder per run, of a name no other run has: two runs in one
+    /// process (the tests) never share a file.
+    folder: Option<TempDir>,
 }
 
 impl Rendezvous {
     pub fn new(transport: Transport) -> Result<Self> {
-        static RUNS: AtomicUsize = AtomicUsize::new(0);
         let folder = if transport == Transport::Ipc {
-            // One folder per run: two runs in one process (the tests) never
-            // share a file.
-            let run = RUNS.fetch_add(1, Ordering::Relaxed);
-            let folder = std::env::temp_dir()
-                .join(format!("ch26-zeromq-{}-{run}", std::process::id()));
-            std::fs::create_dir_all(&folder).with_context(|| {
-                format!("cannot create {}", folder.display())
-            })?;
+            let folder = tempfile::Builder::new()
+                .prefix("ch26-zeromq-")
+                .tempdir()
+                .context("cannot create a folder for ipc:// sockets")?;
             Some(folder)
         } else {
             None
@@ -111,22 +107,12 @@ impl Rendezvous {
         match (self.transport, &self.folder) {
             (Transport::Inproc, _) => format!("inproc://{name}"),
             (Transport::Ipc, Some(folder)) => {
-                format!("ipc://{}/{name}", folder.display())
+                format!("ipc://{}/{name}", folder.path().display())
             }
             (Transport::Ipc, None) => {
                 unreachable!("an ipc rendezvous always has a folder")
             }
             (Transport::Tcp, _) => "tcp://127.0.0.1:*".to_string(),
-        }
-    }
-}
-
-impl Drop for Rendezvous {
-    fn drop(&mut self) {
-        if let Some(folder) = &self.folder {
-            // The socket files are gone with their sockets; what is left is the
-            // folder.
-            let _ = std::fs::remove_dir_all(folder);
         }
     }
 }
