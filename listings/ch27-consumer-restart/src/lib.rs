@@ -129,9 +129,15 @@ impl Started {
         Ok(Self(child))
     }
 
-    /// Waits, a bounded time, for a clean exit.
-    fn finish(mut self) -> Result<()> {
-        let deadline = Instant::now() + PATIENCE;
+    /// Waits, at most `PATIENCE`, for a clean exit.
+    fn finish(self) -> Result<()> {
+        self.finish_within(PATIENCE)
+    }
+
+    /// Waits, at most `limit`, for a clean exit; a child still running then
+    /// is killed as the guard is dropped.
+    fn finish_within(mut self, limit: Duration) -> Result<()> {
+        let deadline = Instant::now() + limit;
         loop {
             if let Some(status) = self.0.try_wait()? {
                 return if status.success() {
@@ -454,7 +460,7 @@ mod tests {
     }
 
     #[test]
-    fn finish_reports_how_the_child_ended() -> Result<()> {
+    fn finish_reports_how_the_child_ended_or_gives_up_on_it() -> Result<()> {
         let exit = |code: &str| -> Result<Started> {
             let script = format!("exit {code}");
             Ok(Started(Command::new("sh").args(["-c", &script]).spawn()?))
@@ -462,6 +468,14 @@ mod tests {
         exit("0")?.finish()?;
         let error = exit("3")?.finish().expect_err("it exited 3");
         assert!(error.to_string().contains("exit status: 3"), "{error}");
+        let hung = sleeper()?;
+        let pid = hung.0.id();
+        let limit = Duration::from_millis(300);
+        let started = Instant::now();
+        let error = hung.finish_within(limit).expect_err("it sleeps on");
+        assert!(error.to_string().contains("did not finish"), "{error}");
+        assert!(started.elapsed() >= limit);
+        assert!(!running(pid), "process {pid} outlived its guard");
         Ok(())
     }
 

@@ -221,7 +221,9 @@ fn requests_wrong_in_any_state_are_invalid_argument() {
                 let status = status.unwrap_or_else(|| panic!("{call} refused"));
                 assert_eq!(status.code(), Code::InvalidArgument, "{call}");
             }
-            // Within the limits the same calls are answered.
+            // Within the limits the same calls are answered: 2 is the first
+            // number that is prime or composite.
+            assert_eq!(client::is_prime(&mut client, 2).await.ok(), Some(true));
             assert_eq!(
                 client::sum(&mut client, vec![u64::MAX - 1, 1]).await.ok(),
                 Some(u64::MAX)
