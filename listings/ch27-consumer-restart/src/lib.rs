@@ -22,7 +22,7 @@ use ch27_partitions_and_offsets::log::{
 };
 
 /// The longest any step below may take before the run is called stuck.
-const PATIENCE: Duration = Duration::from_secs(60);
+pub const PATIENCE: Duration = Duration::from_secs(60);
 
 /// A fetch of whatever is at `offset` now, waiting briefly if nothing is.
 async fn fetch_some(
@@ -193,13 +193,14 @@ fn runtime() -> Result<tokio::runtime::Runtime> {
 /// `offset_file`, "processes" each record by appending its value to
 /// `processed_file`, and stores the next offset after every `commit_every`
 /// records. Processing comes before storing: a kill in between means those
-/// records are processed again (at least once), never skipped.
+/// records are processed again (at least once), never skipped. If the log has
+/// not reached `until` after `patience`, it gives up.
 pub fn consume(
     address: &str,
     topic: &str,
     files: (&Path, &Path),
-    until: i64,
-    commit_every: i64,
+    (until, commit_every): (i64, i64),
+    patience: Duration,
 ) -> Result<()> {
     let (offset_file, processed_file) = files;
     let mut offset: i64 = match fs::read_to_string(offset_file) {
@@ -217,7 +218,7 @@ pub fn consume(
         fs::write(&next, offset.to_string())?;
         Ok(fs::rename(&next, offset_file)?)
     };
-    let deadline = Instant::now() + PATIENCE;
+    let deadline = Instant::now() + patience;
     runtime()?.block_on(async {
         let client = connect(address).await?;
         let log = partition(&client, topic, 0).await?;

@@ -71,8 +71,8 @@ fn run(args: Args) -> Result<()> {
             &broker,
             "events",
             (&offset_file, &processed_file),
-            until,
-            commit_every,
+            (until, commit_every),
+            restart::PATIENCE,
         ),
         Some(Role::Subscribe {
             endpoint,

@@ -6,6 +6,8 @@
 //! names `cargo xtask setup`.
 
 use book_helpers::cli::{self, Ran, assert_help_mentions, assert_refused};
+use book_helpers::finishes_within;
+use ch27_consumer_restart::consume;
 
 const BINARY: &str = env!("CARGO_BIN_EXE_ch27-consumer-restart");
 
@@ -155,4 +157,40 @@ fn ranges_are_the_fewest_that_hold_the_ids() {
     assert_eq!(show_ids(&ranges([600, 601])), " (events 600..602)");
     assert_eq!(show_ids(&[]), "");
     assert_eq!(show_ids(&ranges([1, 3])), " (events 1..2 and 3..4)");
+}
+
+#[test]
+fn a_consumer_whose_log_never_reaches_its_offset_gives_up() {
+    use std::time::{Duration, Instant};
+
+    use ch27_partitions_and_offsets::broker::Broker;
+    use ch27_partitions_and_offsets::log::{connect, create_topic};
+
+    let broker = Broker::start().expect("tansu starts");
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .expect("a runtime")
+        .block_on(async {
+            let client = connect(&broker.address).await?;
+            create_topic(&client, "events", 1).await
+        })
+        .expect("an empty topic");
+    let scratch = tempfile::tempdir().expect("a scratch folder");
+    let files = ["offset", "processed"].map(|name| scratch.path().join(name));
+    let address = broker.address.clone();
+    let patience = Duration::from_millis(500);
+    let (outcome, waited) =
+        finishes_within(Duration::from_secs(20), move || {
+            let started = Instant::now();
+            let files = (files[0].as_path(), files[1].as_path());
+            let outcome = consume(&address, "events", files, (3, 1), patience);
+            (outcome, started.elapsed())
+        });
+    let error = outcome.expect_err("nothing was produced");
+    assert!(
+        error.to_string().contains("never reached offset 3"),
+        "{error}"
+    );
+    assert!(waited >= patience, "gave up after {waited:?}");
 }

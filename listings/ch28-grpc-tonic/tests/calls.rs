@@ -224,6 +224,9 @@ fn requests_wrong_in_any_state_are_invalid_argument() {
             // Within the limits the same calls are answered: 2 is the first
             // number that is prime or composite.
             assert_eq!(client::is_prime(&mut client, 2).await.ok(), Some(true));
+            // The largest bound accepted: the 78 498 primes below a million.
+            let most = client::primes_below(&mut client, limit - 1).await;
+            assert_eq!(most.map(|primes| primes.len()).ok(), Some(78_498));
             assert_eq!(
                 client::sum(&mut client, vec![u64::MAX - 1, 1]).await.ok(),
                 Some(u64::MAX)
