@@ -135,6 +135,19 @@ fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
                 assert_eq!(status.code(), Code::DeadlineExceeded, "{status:?}");
             }
             assert_eq!(server.log.gave_up(), 3);
+            // Exactly the most work one call may ask for (300 steps of 100 ms
+            // are MAX_WORK) is taken on, and stopped by its deadline; one step
+            // more is refused before any work starts.
+            let short = Some(Duration::from_millis(50));
+            for (steps, code) in [
+                (300, Code::DeadlineExceeded),
+                (301, Code::ResourceExhausted),
+            ] {
+                let status = client::work(&mut client, steps, step, short)
+                    .await
+                    .expect_err("more than the deadline allows");
+                assert_eq!(status.code(), code, "{steps} steps: {status:?}");
+            }
 
             // A call whose handler never checks the deadline: a `Sum` whose
             // client stream never ends. Only the timers can end it. tonic's
@@ -231,7 +244,11 @@ fn requests_wrong_in_any_state_are_invalid_argument() {
                 client::sum(&mut client, vec![u64::MAX - 1, 1]).await.ok(),
                 Some(u64::MAX)
             );
+            let address = server.address;
             server.stop().await.expect("a clean stop");
+            // Stopped means no longer listening.
+            let after = connect(address, Some(TOKEN)).await;
+            assert!(after.is_err(), "a stopped server took a connection");
         });
     });
 }
