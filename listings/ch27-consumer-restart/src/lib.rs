@@ -481,6 +481,42 @@ mod tests {
     }
 
     #[test]
+    fn a_subscriber_notes_that_it_joined_once_however_many_syncs_arrive()
+    -> Result<()> {
+        let scratch = scratch("subscriber")?;
+        let file = scratch.path().join("processed");
+        let context = zmq::Context::new();
+        let publisher = context.socket(zmq::PUB)?;
+        publisher.set_linger(0)?;
+        publisher.bind("tcp://127.0.0.1:*")?;
+        let endpoint = publisher
+            .get_last_endpoint()?
+            .map_err(|_| anyhow!("not UTF-8"))?;
+        let reader = {
+            let file = file.clone();
+            thread::spawn(move || subscribe(&endpoint, &file))
+        };
+        // `word` every millisecond until the file has `lines` lines.
+        let until_lines = |word: &str, lines: usize| -> Result<()> {
+            let deadline = Instant::now() + Duration::from_secs(20);
+            while lines_in(&file) < lines && Instant::now() < deadline {
+                publisher.send(word, 0)?;
+                thread::sleep(Duration::from_millis(1));
+            }
+            Ok(())
+        };
+        until_lines("sync", 1)?;
+        for _ in 0..3 {
+            publisher.send("sync", 0)?;
+        }
+        publisher.send("7", 0)?;
+        until_lines("end", 3)?;
+        reader.join().expect("the subscriber does not panic")?;
+        assert_eq!(fs::read_to_string(&file)?, "joined\n7\nend\n");
+        Ok(())
+    }
+
+    #[test]
     fn the_wait_for_lines_counts_them_and_gives_up_at_its_limit() -> Result<()>
     {
         let scratch = scratch("lines")?;
