@@ -367,6 +367,29 @@ pub fn subscribe(endpoint: &str, processed_file: &Path) -> Result<()> {
     }
 }
 
+/// Publishes `word` every millisecond until `file` holds the line `marker`
+/// `times` times; gives up after `patience`.
+fn publish_until_heard(
+    publisher: &zmq::Socket,
+    file: &Path,
+    (word, marker, times): (&str, &str, usize),
+    patience: Duration,
+) -> Result<()> {
+    let deadline = Instant::now() + patience;
+    let count = || {
+        let text = fs::read_to_string(file).unwrap_or_default();
+        text.lines().filter(|line| *line == marker).count()
+    };
+    while count() < times {
+        if Instant::now() > deadline {
+            bail!("the subscriber never heard {word}");
+        }
+        publisher.send(word, 0)?;
+        thread::sleep(Duration::from_millis(1));
+    }
+    Ok(())
+}
+
 // ANCHOR: pub_sub_restart
 /// The same story over PUB/SUB: the subscriber is killed after `kill_after`
 /// events, the rest is published while it is dead, then a new subscriber joins.
@@ -390,22 +413,13 @@ pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
             &file,
         ])
     };
-    // Publish `word` every millisecond until the file holds `marker` `times`
-    // times.
-    let until_heard = |word: &str, marker: &str, times: usize| -> Result<()> {
-        let deadline = Instant::now() + PATIENCE;
-        let count = || {
-            let text = fs::read_to_string(&processed).unwrap_or_default();
-            text.lines().filter(|line| *line == marker).count()
-        };
-        while count() < times {
-            if Instant::now() > deadline {
-                bail!("the subscriber never heard {word}");
-            }
-            publisher.send(word, 0)?;
-            thread::sleep(Duration::from_millis(1));
-        }
-        Ok(())
+    let until_heard = |word: &str, marker: &str, times: usize| {
+        publish_until_heard(
+            &publisher,
+            &processed,
+            (word, marker, times),
+            PATIENCE,
+        )
     };
 
     let first = start()?;
@@ -496,23 +510,41 @@ mod tests {
             let file = file.clone();
             thread::spawn(move || subscribe(&endpoint, &file))
         };
-        // `word` every millisecond until the file has `lines` lines.
-        let until_lines = |word: &str, lines: usize| -> Result<()> {
-            let deadline = Instant::now() + Duration::from_secs(20);
-            while lines_in(&file) < lines && Instant::now() < deadline {
-                publisher.send(word, 0)?;
-                thread::sleep(Duration::from_millis(1));
-            }
-            Ok(())
-        };
-        until_lines("sync", 1)?;
+        let patience = Duration::from_secs(20);
+        publish_until_heard(
+            &publisher,
+            &file,
+            ("sync", "joined", 1),
+            patience,
+        )?;
         for _ in 0..3 {
             publisher.send("sync", 0)?;
         }
         publisher.send("7", 0)?;
-        until_lines("end", 3)?;
+        publish_until_heard(&publisher, &file, ("end", "end", 1), patience)?;
         reader.join().expect("the subscriber does not panic")?;
         assert_eq!(fs::read_to_string(&file)?, "joined\n7\nend\n");
+        Ok(())
+    }
+
+    #[test]
+    fn publishing_until_heard_gives_up_at_its_limit() -> Result<()> {
+        let scratch = scratch("unheard")?;
+        let context = zmq::Context::new();
+        let publisher = context.socket(zmq::PUB)?;
+        publisher.bind("inproc://nobody")?;
+        let patience = Duration::from_millis(300);
+        let started = Instant::now();
+        let nobody = scratch.path().join("processed");
+        let error = publish_until_heard(
+            &publisher,
+            &nobody,
+            ("sync", "joined", 1),
+            patience,
+        )
+        .expect_err("nobody listens");
+        assert!(error.to_string().contains("never heard sync"), "{error}");
+        assert!(started.elapsed() >= patience);
         Ok(())
     }
 
