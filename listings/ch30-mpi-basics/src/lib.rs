@@ -247,6 +247,18 @@ mod tests {
     }
 
     #[test]
+    fn a_waiting_rank_spins_or_yields_as_asked() {
+        for (waiting, name, flag) in
+            [(Waiting::Poll, "poll", "0"), (Waiting::Yield, "yield", "1")]
+        {
+            assert_eq!(waiting.name(), name);
+            let job = mpirun(2, waiting, "program", &[]);
+            let yields = mca(&job, "mpi_yield_when_idle");
+            assert_eq!(yields.as_deref(), Some(flag), "{name}");
+        }
+    }
+
+    #[test]
     fn a_job_across_hosts_uses_the_network_it_is_given_and_no_other() {
         let network = "10.231.1.0/24";
         let hosts = Path::new("hosts");
