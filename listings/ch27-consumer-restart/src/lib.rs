@@ -390,6 +390,18 @@ fn publish_until_heard(
     Ok(())
 }
 
+/// A PUB socket on a port of 127.0.0.1 that the kernel picks, which drops
+/// whatever it still holds when it is closed, and the endpoint to reach it.
+fn loopback_publisher(context: &zmq::Context) -> Result<(zmq::Socket, String)> {
+    let publisher = context.socket(zmq::PUB)?;
+    publisher.set_linger(0)?;
+    publisher.bind("tcp://127.0.0.1:*")?;
+    let endpoint = publisher
+        .get_last_endpoint()?
+        .map_err(|_| anyhow!("not UTF-8"))?;
+    Ok((publisher, endpoint))
+}
+
 // ANCHOR: pub_sub_restart
 /// The same story over PUB/SUB: the subscriber is killed after `kill_after`
 /// events, the rest is published while it is dead, then a new subscriber joins.
@@ -397,12 +409,7 @@ pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
     let scratch = scratch("pubsub")?;
     let processed = scratch.path().join("processed");
     let context = zmq::Context::new();
-    let publisher = context.socket(zmq::PUB)?;
-    publisher.set_linger(0)?;
-    publisher.bind("tcp://127.0.0.1:*")?;
-    let endpoint = publisher
-        .get_last_endpoint()?
-        .map_err(|_| anyhow!("not UTF-8"))?;
+    let (publisher, endpoint) = loopback_publisher(&context)?;
     let start = || {
         let file = processed.display().to_string();
         Started::this_program(&[
@@ -500,12 +507,7 @@ mod tests {
         let scratch = scratch("subscriber")?;
         let file = scratch.path().join("processed");
         let context = zmq::Context::new();
-        let publisher = context.socket(zmq::PUB)?;
-        publisher.set_linger(0)?;
-        publisher.bind("tcp://127.0.0.1:*")?;
-        let endpoint = publisher
-            .get_last_endpoint()?
-            .map_err(|_| anyhow!("not UTF-8"))?;
+        let (publisher, endpoint) = loopback_publisher(&context)?;
         let reader = {
             let file = file.clone();
             thread::spawn(move || subscribe(&endpoint, &file))

@@ -177,6 +177,21 @@ fn a_deadline_stops_the_handler_and_the_client_sees_deadline_exceeded() {
 }
 
 #[test]
+fn a_server_that_failed_says_so_when_it_is_stopped() {
+    finishes_within(Duration::from_secs(60), || {
+        runtime(2).block_on(async {
+            // The listener binds; serving fails at once on the token, which
+            // cannot be a header value.
+            let server = RunningServer::start("a token\nin two lines")
+                .await
+                .expect("a free port");
+            let error = server.stop().await.expect_err("an invalid token");
+            assert!(error.to_string().contains("printable ASCII"), "{error}");
+        });
+    });
+}
+
+#[test]
 fn without_the_token_no_handler_runs() {
     finishes_within(Duration::from_secs(60), || {
         runtime(2).block_on(async {
