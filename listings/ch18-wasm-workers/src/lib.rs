@@ -220,10 +220,12 @@ mod tests {
         assert_eq!(image.len(), 30 * 20 * 4);
         let mut black = 0;
         for (at, pixel) in image.chunks_exact(4).enumerate() {
-            let (col, row) = (at as u32 % 30, at as u32 / 30);
+            let at = at as u32;
+            let (col, row) = (at % picture.width, at / picture.width);
             let (cx, cy) = picture.point(col, row);
             let steps = escape_time(cx, cy, picture.max_iter);
-            assert_eq!(pixel, shade(steps, 100), "pixel ({col}, {row})");
+            let expected = shade(steps, picture.max_iter);
+            assert_eq!(pixel, expected, "pixel ({col}, {row})");
             black += usize::from(steps == picture.max_iter);
         }
         // The set and its outside both show.
