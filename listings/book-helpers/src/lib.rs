@@ -89,6 +89,16 @@ pub fn without_package_env(command: &mut std::process::Command) {
     }
 }
 
+/// Whether the process `pid` is still in the process table (Linux): running,
+/// or exited and not yet waited for (a zombie).
+///
+/// Tests of listings that start worker processes check with it that a stopped
+/// pool, a dropped guard or a killed crew left nothing behind: only a child that
+/// was killed *and* reaped is gone from `/proc`.
+pub fn process_exists(pid: u32) -> bool {
+    std::path::Path::new(&format!("/proc/{pid}")).exists()
+}
+
 /// The one-minute load average from `/proc/loadavg` (Linux), or `None` where
 /// there is no such file.
 ///
@@ -170,6 +180,16 @@ mod tests {
         } else {
             assert_eq!(load, None);
         }
+    }
+
+    #[test]
+    fn a_process_exists_until_it_is_reaped() {
+        assert!(process_exists(std::process::id()));
+        let mut child = std::process::Command::new("true").spawn().unwrap();
+        let pid = child.id();
+        assert!(process_exists(pid), "a child not yet waited for is there");
+        child.wait().unwrap();
+        assert!(!process_exists(pid), "a reaped child is gone");
     }
 
     #[test]

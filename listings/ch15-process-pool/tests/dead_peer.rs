@@ -6,8 +6,8 @@ mod common;
 
 use std::time::Duration;
 
-use book_helpers::finishes_within;
-use common::{exists, expected_primes, start, started_pid, stderr_lines};
+use book_helpers::{finishes_within, process_exists};
+use common::{expected_primes, start, started_pid, stderr_lines};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
@@ -31,7 +31,8 @@ fn a_worker_killed_mid_stream_costs_a_rerun_not_a_wrong_answer() {
         // 200 jobs take far longer than this pause, so the worker is
         // killed mid-stream.
         std::thread::sleep(Duration::from_millis(200));
-        kill(Pid::from_raw(victim), Signal::SIGKILL).expect("kill works");
+        kill(Pid::from_raw(victim as i32), Signal::SIGKILL)
+            .expect("kill works");
         let output = parent.wait_with_output().expect("reaped");
         assert!(output.status.success(), "{:?}", output.status);
         let stderr: Vec<String> = lines.iter().collect();
@@ -62,7 +63,7 @@ fn workers_of_a_killed_parent_report_it_and_exit() {
             "20000",
         ]);
         let lines = stderr_lines(parent.stderr.take().expect("piped"));
-        let pids: Vec<i32> = lines
+        let pids: Vec<u32> = lines
             .iter()
             .filter_map(|line| started_pid(&line))
             .take(3)
@@ -85,7 +86,7 @@ fn workers_of_a_killed_parent_report_it_and_exit() {
         // Orphans are adopted and reaped by init; give it a moment.
         let gone = (0..100).any(|_| {
             std::thread::sleep(Duration::from_millis(50));
-            !exists(pid)
+            !process_exists(pid)
         });
         assert!(gone, "worker {pid} is still there");
     }

@@ -5,8 +5,8 @@ mod common;
 
 use std::time::Duration;
 
-use book_helpers::finishes_within;
-use common::{exists, start, started_pid, stderr_lines};
+use book_helpers::{finishes_within, process_exists};
+use common::{start, started_pid, stderr_lines};
 use nix::sys::signal::{Signal, kill};
 use nix::unistd::Pid;
 
@@ -23,7 +23,7 @@ fn stop_with(signal: Signal, workers: usize) {
                 "2000",
             ]);
             let lines = stderr_lines(parent.stderr.take().expect("piped"));
-            let pids: Vec<i32> = lines
+            let pids: Vec<u32> = lines
                 .iter()
                 .filter_map(|line| started_pid(&line))
                 .take(workers)
@@ -47,7 +47,7 @@ fn stop_with(signal: Signal, workers: usize) {
     assert_eq!(pids.len(), workers);
     for pid in pids {
         // Reaped by the parent before it exited: no process, no zombie.
-        assert!(!exists(pid), "worker {pid} was left behind");
+        assert!(!process_exists(pid), "worker {pid} was left behind");
     }
 }
 

@@ -252,6 +252,7 @@ impl Drop for Crew {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use book_helpers::process_exists;
 
     /// Worker processes that are `sh` scripts, not this program.
     fn crew_of(scripts: &[&str]) -> Crew {
@@ -259,10 +260,6 @@ mod tests {
             Command::new("sh").args(["-c", script]).spawn().unwrap()
         };
         Crew::Processes(scripts.iter().map(spawn).collect())
-    }
-
-    fn running(pid: u32) -> bool {
-        std::path::Path::new(&format!("/proc/{pid}")).exists()
     }
 
     #[test]
@@ -280,7 +277,7 @@ mod tests {
         let error = hung.finish_within(patience).unwrap_err();
         assert!(error.to_string().contains("did not stop"), "{error}");
         assert!(started.elapsed() >= patience);
-        assert!(!running(pid), "the hung worker {pid} still runs");
+        assert!(!process_exists(pid), "the hung worker {pid} still runs");
     }
 
     #[test]
@@ -291,7 +288,7 @@ mod tests {
         };
         let pids: Vec<u32> = children.iter().map(Child::id).collect();
         drop(crew);
-        assert!(!pids.iter().any(|&pid| running(pid)), "{pids:?}");
+        assert!(!pids.iter().any(|&pid| process_exists(pid)), "{pids:?}");
     }
 
     #[test]

@@ -461,23 +461,20 @@ pub fn with_pub_sub(events: u64, kill_after: usize) -> Result<Tally> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use book_helpers::process_exists;
 
     /// A `sleep` that would outlive any test.
     fn sleeper() -> Result<Started> {
         Ok(Started(Command::new("sleep").arg("30").spawn()?))
     }
 
-    fn running(pid: u32) -> bool {
-        Path::new(&format!("/proc/{pid}")).exists()
-    }
-
     #[test]
     fn a_dropped_child_is_killed_and_reaped() -> Result<()> {
         let child = sleeper()?;
         let pid = child.0.id();
-        assert!(running(pid));
+        assert!(process_exists(pid));
         drop(child);
-        assert!(!running(pid), "process {pid} outlived its drop");
+        assert!(!process_exists(pid), "process {pid} outlived its drop");
         Ok(())
     }
 
@@ -497,7 +494,7 @@ mod tests {
         let error = hung.finish_within(limit).expect_err("it sleeps on");
         assert!(error.to_string().contains("did not finish"), "{error}");
         assert!(started.elapsed() >= limit);
-        assert!(!running(pid), "process {pid} outlived its guard");
+        assert!(!process_exists(pid), "process {pid} outlived its guard");
         Ok(())
     }
 

@@ -167,6 +167,7 @@ pub fn exit_when_parent_hangs_up() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use book_helpers::process_exists;
 
     /// A crew of `sh -c script` workers.
     fn crew_of(workers: usize, script: &str) -> Crew {
@@ -192,7 +193,7 @@ mod tests {
         drop(crew);
         // Killed and waited for: not even a zombie is left in /proc.
         for pid in pids {
-            assert!(!Path::new(&format!("/proc/{pid}")).exists(), "{pid}");
+            assert!(!process_exists(pid), "{pid}");
         }
     }
 

@@ -37,13 +37,8 @@ pub fn stderr_lines(stderr: ChildStderr) -> Receiver<String> {
 }
 
 /// The pid in a line `worker N started: pid P`.
-pub fn started_pid(line: &str) -> Option<i32> {
+pub fn started_pid(line: &str) -> Option<u32> {
     line.split_once("started: pid ")?.1.parse().ok()
-}
-
-/// Whether a process with this pid still exists (a zombie counts).
-pub fn exists(pid: i32) -> bool {
-    std::path::Path::new(&format!("/proc/{pid}")).exists()
 }
 
 /// What the pool must find for `count` jobs of `size` numbers.
