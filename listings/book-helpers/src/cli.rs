@@ -155,6 +155,60 @@ mod tests {
     const SHELL: &str = "/bin/sh";
 
     #[test]
+    fn main_exits_0_on_success_and_1_on_an_error() {
+        assert_eq!(exit_code(Ok::<(), &str>(())), ExitCode::SUCCESS);
+        assert_eq!(exit_code(Err("no such device")), ExitCode::FAILURE);
+    }
+
+    #[test]
+    fn success_is_exit_code_0_only() {
+        assert!(run(SHELL, &["-c", "exit 0"]).succeeded());
+        assert!(!run(SHELL, &["-c", "exit 3"]).succeeded());
+        assert!(!run(SHELL, &["-c", "kill -9 $$"]).succeeded(), "a signal");
+    }
+
+    // coreutils' `env` stands in for a listing with a `--help`.
+    const ENV: &str = "/usr/bin/env";
+
+    #[test]
+    fn help_that_mentions_the_flags_passes() {
+        assert_help_mentions(ENV, &["--unset", "--ignore-environment"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "does not mention --rounds")]
+    fn help_without_a_flag_fails() {
+        assert_help_mentions(ENV, &["--unset", "--rounds"]);
+    }
+
+    #[test]
+    #[should_panic(expected = "--help failed")]
+    fn a_program_without_help_fails() {
+        assert_help_mentions(SHELL, &[]);
+    }
+
+    #[test]
+    fn a_refused_folder_passes() {
+        let script =
+            r#"echo "error: cannot write into $2: not a folder" >&2; exit 1"#;
+        assert_unwritable_folder_is_refused(
+            SHELL,
+            &["-c", script, "sh"],
+            "--plot",
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "left: Some(0)")]
+    fn writing_past_a_file_where_a_folder_should_be_fails() {
+        assert_unwritable_folder_is_refused(
+            SHELL,
+            &["-c", "exit 0", "sh"],
+            "--plot",
+        );
+    }
+
+    #[test]
     fn run_captures_code_and_output() {
         let ran = run(
             SHELL,

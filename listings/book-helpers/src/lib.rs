@@ -71,6 +71,17 @@ pub fn finishes_within<T: Send + 'static>(
 /// differs from the last build's and rebuild their crate and every crate above
 /// it.
 pub fn without_package_env(command: &mut std::process::Command) {
+    for (name, _) in std::env::vars_os() {
+        let name = name.to_string_lossy();
+        if is_package_variable(&name) {
+            command.env_remove(&*name);
+        }
+    }
+}
+
+/// Whether cargo sets the variable `name` for the one package it builds or
+/// runs (cargo's own, such as `CARGO_HOME`, stay).
+fn is_package_variable(name: &str) -> bool {
     const PREFIXES: [&str; 4] = [
         "CARGO_PKG_",
         "CARGO_MANIFEST_",
@@ -79,14 +90,8 @@ pub fn without_package_env(command: &mut std::process::Command) {
     ];
     const NAMES: [&str; 3] =
         ["CARGO_TARGET_TMPDIR", "CARGO_PRIMARY_PACKAGE", "OUT_DIR"];
-    for (name, _) in std::env::vars_os() {
-        let name = name.to_string_lossy();
-        if PREFIXES.iter().any(|prefix| name.starts_with(prefix))
-            || NAMES.contains(&&*name)
-        {
-            command.env_remove(&*name);
-        }
-    }
+    PREFIXES.iter().any(|prefix| name.starts_with(prefix))
+        || NAMES.contains(&name)
 }
 
 /// Whether the process `pid` is still in the process table (Linux): running,
@@ -106,8 +111,12 @@ pub fn process_exists(pid: u32) -> bool {
 /// programs wanted a core just before the run, that is, how many of the cores
 /// the measurement assumed free were in fact taken.
 pub fn load_average() -> Option<f64> {
-    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
-    text.split_whitespace().next()?.parse().ok()
+    one_minute_load(&std::fs::read_to_string("/proc/loadavg").ok()?)
+}
+
+/// The first of the three load averages in the text of `/proc/loadavg`.
+fn one_minute_load(loadavg: &str) -> Option<f64> {
+    loadavg.split_whitespace().next()?.parse().ok()
 }
 
 /// A duration as the book prints it: three significant digits and a unit
@@ -173,13 +182,77 @@ mod tests {
     }
 
     #[test]
-    fn load_average_is_a_count_of_threads_where_linux_reports_one() {
-        let load = load_average();
-        if std::path::Path::new("/proc/loadavg").exists() {
-            assert!(load.is_some_and(|load| load >= 0.0), "{load:?}");
-        } else {
-            assert_eq!(load, None);
+    fn load_average_is_the_first_number_of_proc_loadavg() {
+        assert_eq!(one_minute_load("0.42 0.30 0.25 1/123 4567\n"), Some(0.42));
+        assert_eq!(one_minute_load(""), None);
+        if !std::path::Path::new("/proc/loadavg").exists() {
+            assert_eq!(load_average(), None);
+            return;
         }
+        // The kernel updates the file every five seconds: a reading taken
+        // between two equal ones must agree with them.
+        for _ in 0..5 {
+            let before = std::fs::read_to_string("/proc/loadavg").unwrap();
+            let load = load_average();
+            let after = std::fs::read_to_string("/proc/loadavg").unwrap();
+            if before == after {
+                assert_eq!(load, one_minute_load(&before), "{before}");
+                return;
+            }
+        }
+        panic!("/proc/loadavg changed between every two readings");
+    }
+
+    #[test]
+    fn package_variables_are_those_cargo_sets_for_one_package() {
+        for name in [
+            "CARGO_PKG_NAME",
+            "CARGO_MANIFEST_DIR",
+            "CARGO_CRATE_NAME",
+            "CARGO_BIN_EXE_listing",
+            "CARGO_TARGET_TMPDIR",
+            "CARGO_PRIMARY_PACKAGE",
+            "OUT_DIR",
+        ] {
+            assert!(is_package_variable(name), "{name}");
+        }
+        for name in ["CARGO_HOME", "CARGO_TARGET_DIR", "PATH", "RUSTFLAGS"] {
+            assert!(!is_package_variable(name), "{name}");
+        }
+    }
+
+    #[test]
+    fn a_command_inherits_none_of_the_package_variables() {
+        // `cargo test` gives the test `CARGO_PKG_NAME`; run on its own, the
+        // test starts a copy of itself that has it.
+        if std::env::var_os("CARGO_PKG_NAME").is_none() {
+            let this_test =
+                "tests::a_command_inherits_none_of_the_package_variables";
+            let copy =
+                std::process::Command::new(std::env::current_exe().unwrap())
+                    .args([this_test, "--exact"])
+                    .env("CARGO_PKG_NAME", "book-helpers")
+                    .output()
+                    .unwrap();
+            let report = String::from_utf8_lossy(&copy.stdout);
+            assert!(copy.status.success(), "{report}");
+            assert!(report.contains("1 passed"), "{report}");
+            return;
+        }
+        let mut env = std::process::Command::new("env");
+        env.env("KEPT", "yes");
+        without_package_env(&mut env);
+        let output = env.output().expect("env runs");
+        let variables = String::from_utf8_lossy(&output.stdout);
+        let names: Vec<&str> = variables
+            .lines()
+            .filter_map(|line| Some(line.split_once('=')?.0))
+            .collect();
+        assert!(names.contains(&"KEPT"), "{names:?}");
+        assert!(
+            !names.iter().any(|name| is_package_variable(name)),
+            "{names:?}"
+        );
     }
 
     #[test]

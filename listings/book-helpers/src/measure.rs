@@ -52,13 +52,21 @@ impl Machine {
     /// this run's own threads, so a two-thread benchmark on two cores reads as
     /// a busy machine by the time it ends.
     pub fn header(&self) -> String {
-        let load_at_end = load_average();
+        self.header_at_end(load_average(), CpuTimes::now())
+    }
+
+    /// The header of a run that ended with this load and these CPU times.
+    fn header_at_end(
+        &self,
+        load_at_end: Option<f64>,
+        cpu_at_end: Option<CpuTimes>,
+    ) -> String {
         let load = |value: Option<f64>| {
             value.map_or("load unknown".to_string(), |v| format!("load {v:.1}"))
         };
         let others = self
             .cpu_at_start
-            .zip(CpuTimes::now())
+            .zip(cpu_at_end)
             .and_then(|(start, end)| start.others_share(&end));
         let (others_text, busy) = match others {
             Some(share) => (
@@ -589,6 +597,41 @@ mod tests {
         };
         assert_eq!(start.others_share(&end), Some(0.2));
         assert_eq!(start.others_share(&start), None);
+    }
+
+    #[test]
+    fn busy_means_others_took_more_than_a_quarter_of_the_cpu_time() {
+        let start = CpuTimes {
+            total: 1000,
+            idle: 850,
+            own: 60,
+        };
+        // A load at the start that would call the machine busy: the CPU
+        // times, when there are any, decide instead.
+        let machine = Machine {
+            model: "Test CPU".to_string(),
+            cores: 1,
+            load_at_start: Some(3.0),
+            cpu_at_start: Some(start),
+        };
+        // 200 ticks pass and none of them is this process's.
+        let header = |busy_ticks: u64| {
+            let end = CpuTimes {
+                total: 1200,
+                idle: 850 + 200 - busy_ticks,
+                own: 60,
+            };
+            machine.header_at_end(Some(0.5), Some(end))
+        };
+        assert_eq!(
+            header(50),
+            "machine: Test CPU (1 cores), load 3.0 at start, load 0.5 at end, \
+             others 25% of the CPU"
+        );
+        assert!(header(40).ends_with("others 20% of the CPU"));
+        assert!(header(60).ends_with("others 30% of the CPU, busy"));
+        let unknown = machine.header_at_end(None, None);
+        assert!(unknown.ends_with("load unknown at end, busy"), "{unknown}");
     }
 
     #[test]

@@ -423,6 +423,39 @@ mod tests {
     }
 
     #[test]
+    fn spans_overlap_when_they_share_an_instant_either_way_round() {
+        let here = thread::current().id();
+        let a = span("a", here, 0, 10);
+        let inside = span("inside", here, 2, 8);
+        let touching = span("touching", here, 10, 20);
+        for (x, y) in [(&a, &inside), (&inside, &a)] {
+            assert!(x.overlaps(y), "{} and {}", x.activity, y.activity);
+        }
+        for (x, y) in [(&a, &touching), (&touching, &a)] {
+            assert!(!x.overlaps(y), "{} and {}", x.activity, y.activity);
+        }
+    }
+
+    #[test]
+    fn spans_measured_by_the_caller_are_recorded_from_the_origin() {
+        let recorder = Recorder::new();
+        let start = Instant::now();
+        thread::sleep(Duration::from_millis(5));
+        let end = Instant::now();
+        recorder.record_between("step", start, end);
+        recorder.record_between("step", start, start);
+        recorder.span("other", || ());
+        let timeline = recorder.timeline();
+        assert_eq!(timeline.count("step"), 2);
+        assert_eq!(timeline.count("other"), 1);
+        assert_eq!(timeline.count("absent"), 0);
+        let step = &timeline.spans()[1];
+        assert_eq!(step.activity, "step");
+        assert_eq!(step.duration(), end - start);
+        assert!(step.end <= recorder.origin.elapsed());
+    }
+
+    #[test]
     fn rows_separate_only_overlapping_spans() {
         let here = thread::current().id();
         let spans = [

@@ -146,6 +146,32 @@ mod tests {
     }
 
     #[test]
+    fn the_axis_counts_milliseconds_below_one_second_and_seconds_from_it() {
+        let axis = |end_us| {
+            let run = timeline(&[("x", 0, end_us)]);
+            let chart = mermaid_gantt("t", &[("run", &run)]);
+            let line = chart.lines().find(|line| line.contains("axisFormat"));
+            line.expect("an axis format").trim().to_string()
+        };
+        assert_eq!(axis(999_999), "axisFormat %-L ms");
+        assert_eq!(axis(1_000_000), "axisFormat %-S.%L s");
+        assert_eq!(axis(2_500_000), "axisFormat %-S.%L s");
+    }
+
+    #[test]
+    fn a_label_fits_a_bar_only_with_room_to_spare() {
+        // 600 ms on a 600 px chart: 1 px a millisecond. A one-letter label
+        // needs 7 px and 8 px of margin, so more than 15 ms.
+        let compact = |split_us| {
+            let run = timeline(&[("a", 0, split_us), ("b", split_us, 600_000)]);
+            mermaid_gantt("t", &[("run", &run)])
+                .contains("displayMode: compact")
+        };
+        assert!(!compact(15_000), "exactly as wide as the label");
+        assert!(compact(16_000));
+    }
+
+    #[test]
     fn runs_get_their_own_sections() {
         let a = timeline(&[("x", 0, 1_000)]);
         let b = timeline(&[("x", 0, 2_000)]);

@@ -174,3 +174,89 @@ fn colour_of(groups: &mut Vec<String>, group: &str) -> &'static str {
     };
     PALETTE[index % PALETTE.len()]
 }
+
+#[cfg(test)]
+mod tests {
+    use std::thread;
+    use std::time::Duration;
+
+    use super::*;
+    use crate::{Span, Timeline};
+
+    fn span(activity: &'static str, lane: &str, start: u64, end: u64) -> Span {
+        Span {
+            activity: activity.into(),
+            thread: thread::current().id(),
+            thread_name: Some(lane.to_string()),
+            start: Duration::from_millis(start),
+            end: Duration::from_millis(end),
+        }
+    }
+
+    #[test]
+    fn bars_ticks_and_legend_sit_where_the_times_put_them() {
+        // 100 ms: ticks every 20 ms, an axis of 100 ms over the 596 px
+        // from x = 130, so 5.96 px a millisecond. Lanes start below the
+        // title (34) and the run's heading (24): y = 58.
+        let run = Timeline::from_spans(vec![
+            span("work 1", "main", 0, 50),
+            span("frame 3", "main", 50, 55),
+            span("tick", "main", 55, 56),
+            span("work 2", "other", 0, 100),
+            span("io 1", "other", 10, 20),
+        ]);
+        let drawing = svg("t", &[("run", &run)]);
+        let pieces = [
+            r#"<text x="8" y="50.0" font-weight="bold">run</text>"#,
+            // One row of 24 px for `main`, two for `other` (its spans overlap).
+            r##"<rect x="0" y="58.0" width="760" height="24.0" fill="#f2f4f7"/>"##,
+            r##"<rect x="0" y="82.0" width="760" height="48.0" fill="#ffffff"/>"##,
+            r#"<text x="16" y="74.0">main</text>"#,
+            r#"<text x="16" y="110.0">other</text>"#,
+            // Bars: x from the start, width from the length, colour by first word.
+            r##"<title>work 1 (0.0–50.0 ms)</title><rect x="130.0" y="60.0" width="298.0" height="20" rx="3" fill="#8ecae6""##,
+            r##"<rect x="428.0" y="60.0" width="29.8" height="20" rx="3" fill="#ffc857""##,
+            r##"<rect x="457.8" y="60.0" width="6.0" height="20" rx="3" fill="#a7c957""##,
+            r##"<rect x="130.0" y="84.0" width="596.0" height="20" rx="3" fill="#8ecae6""##,
+            r##"<rect x="189.6" y="108.0" width="59.6" height="20" rx="3" fill="#f4a3a8""##,
+            // The whole name where it fits, else its last word, else nothing.
+            r#"<text x="133.0" y="74.0" font-size="11">work 1</text>"#,
+            r#"<text x="431.0" y="74.0" font-size="11">3</text>"#,
+            r#"<text x="192.6" y="122.0" font-size="11">io 1</text>"#,
+            // Ticks below the lanes (which end at 130, then a gap of 10).
+            r#"<text x="130.0" y="156.0" text-anchor="middle" font-size="11">0 ms</text>"#,
+            r#"<text x="249.2" y="156.0" text-anchor="middle" font-size="11">20 ms</text>"#,
+            r#"<text x="726.0" y="156.0" text-anchor="middle" font-size="11">100 ms</text>"#,
+            r#"height="174" viewBox="0 0 760 174""#,
+            // The legend, right-aligned: the last group nearest the edge.
+            r##"<rect x="693.9" y="10" width="14" height="14" rx="3" fill="#f4a3a8" stroke="#33415c" stroke-width="0.6"/><text x="711.9" y="22" font-size="12">io</text>"##,
+            r##"<rect x="512.4" y="10" width="14" height="14" rx="3" fill="#8ecae6" stroke="#33415c" stroke-width="0.6"/><text x="530.4" y="22" font-size="12">work</text>"##,
+        ];
+        for piece in pieces {
+            assert!(drawing.contains(piece), "missing {piece} in\n{drawing}");
+        }
+        assert_eq!(drawing.matches(" ms</text>").count(), 6, "{drawing}");
+        assert!(!drawing.contains(r#"font-size="11">tick<"#), "{drawing}");
+        assert!(!drawing.contains(r#"font-size="11">frame 3<"#), "{drawing}");
+    }
+
+    #[test]
+    fn text_is_escaped_for_xml() {
+        assert_eq!(
+            escape(r#"a & b <c> "d" 'e'"#),
+            "a &amp; b &lt;c&gt; &quot;d&quot; &apos;e&apos;"
+        );
+    }
+
+    #[test]
+    fn groups_take_the_palette_in_order_and_wrap_around() {
+        let mut groups = Vec::new();
+        let colours: Vec<&str> = (0..9)
+            .map(|index| colour_of(&mut groups, &format!("group{index}")))
+            .collect();
+        assert_eq!(colours[..8], PALETTE);
+        assert_eq!(colours[8], PALETTE[0]);
+        assert_eq!(colour_of(&mut groups, "group1"), PALETTE[1]);
+        assert_eq!(groups.len(), 9);
+    }
+}
