@@ -117,9 +117,14 @@ fn mutate(
     };
     std::fs::create_dir_all(&output)
         .with_context(|| format!("cannot create {}", output.display()))?;
+    let manifest_path = root.join("listings").join(listing).join("Cargo.toml");
+    let manifest = std::fs::read_to_string(&manifest_path)
+        .with_context(|| format!("cannot read {}", manifest_path.display()))?;
+    let features =
+        features(&manifest).with_context(|| format!("in {}", manifest_path.display()))?;
     let mut mutants = tools.command("cargo");
     mutants
-        .args(arguments(listing))
+        .args(arguments(listing, &features))
         .args(only)
         .arg("--output")
         .arg(&output)
@@ -179,9 +184,35 @@ fn survivor_filters(missed: &str) -> Vec<String> {
         .collect()
 }
 
+/// The features a listing's mutation run turns on: `[package.metadata.book.mutants]
+/// features` in its manifest. Code behind a feature that only other listings enable
+/// (scheduler-stepper's loom comparisons, which chapters 3 to 8 use) is otherwise never
+/// compiled by the listing's own tests, and every mutant of it would pass.
+fn features(manifest: &str) -> Result<Vec<String>> {
+    let manifest: toml::Table = toml::from_str(manifest)?;
+    let Some(features) = manifest
+        .get("package")
+        .and_then(|package| package.get("metadata"))
+        .and_then(|metadata| metadata.get("book"))
+        .and_then(|book| book.get("mutants"))
+        .and_then(|mutants| mutants.get("features"))
+    else {
+        return Ok(Vec::new());
+    };
+    features
+        .as_array()
+        .and_then(|names| {
+            names
+                .iter()
+                .map(|name| name.as_str().map(str::to_string))
+                .collect()
+        })
+        .context("[package.metadata.book.mutants] features must be a list of feature names")
+}
+
 /// The cargo-mutants command line for one listing.
-fn arguments(listing: &str) -> Vec<String> {
-    [
+fn arguments(listing: &str, features: &[String]) -> Vec<String> {
+    let mut arguments: Vec<String> = [
         "mutants",
         // A copy of the tree without what .gitignore names (target/, book/), built
         // on its own, so the checkout stays untouched while mutants are in it.
@@ -198,7 +229,11 @@ fn arguments(listing: &str) -> Vec<String> {
         "--no-shuffle",
     ]
     .map(str::to_string)
-    .to_vec()
+    .to_vec();
+    if !features.is_empty() {
+        arguments.extend(["--features".to_string(), features.join(",")]);
+    }
+    arguments
 }
 
 #[cfg(test)]
@@ -207,7 +242,7 @@ mod tests {
 
     #[test]
     fn one_listing_is_mutated_and_tested_alone() {
-        let args = arguments("ch04-parallel-prefix-sum");
+        let args = arguments("ch04-parallel-prefix-sum", &[]);
         let after = |flag: &str| {
             args.iter()
                 .position(|arg| arg == flag)
@@ -216,6 +251,21 @@ mod tests {
         assert_eq!(after("--package"), Some("ch04-parallel-prefix-sum"));
         assert_eq!(after("--exclude"), Some(EXCLUDED));
         assert!(args.contains(&"--test-workspace=false".to_string()));
+        assert!(!args.contains(&"--features".to_string()));
+    }
+
+    #[test]
+    fn features_the_manifest_names_are_turned_on() {
+        let manifest = "[package]\nname = \"s\"\n\n\
+                        [package.metadata.book.mutants]\nfeatures = [\"loom\", \"extra\"]\n";
+        let named = features(manifest).unwrap();
+        assert_eq!(named, ["loom", "extra"]);
+        let args = arguments("s", &named);
+        let at = args.iter().position(|arg| arg == "--features").unwrap();
+        assert_eq!(args[at + 1], "loom,extra");
+        assert!(features("[package]\nname = \"s\"\n").unwrap().is_empty());
+        let wrong = "[package.metadata.book.mutants]\nfeatures = \"loom\"\n";
+        assert!(features(wrong).is_err());
     }
 
     #[test]

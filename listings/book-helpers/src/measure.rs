@@ -436,6 +436,8 @@ mod tests {
         assert_eq!(summary.slowest(), Duration::from_millis(95));
         assert_eq!(summary.display(), "12.0 ms (11.0 ms – 95.0 ms)");
         assert_eq!(summary.display_narrow(), "12.0 ms ±692%");
+        let spread = Summary::of(ms(&[50, 10, 40, 20, 30]));
+        assert_eq!(spread.median(), Duration::from_millis(30));
         let close = Summary::of(ms(&[100, 96, 103]));
         assert_eq!(close.display_narrow(), "100 ms ±4%", "the farther side");
     }

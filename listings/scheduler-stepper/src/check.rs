@@ -50,3 +50,28 @@ where
     let seen = seen.lock().expect("no model panicked");
     seen.clone()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::assert_loom_agrees;
+
+    // `ch05-whole-lock` has one final state, `counter = 2`: a model without
+    // threads that returns it agrees, one that returns anything else does not.
+
+    #[test]
+    fn a_model_with_the_pages_states_agrees() {
+        assert_loom_agrees("ch05-whole-lock", || Some("counter = 2".into()));
+    }
+
+    #[test]
+    #[should_panic(expected = r#"only loom finds: ["counter = 1"]"#)]
+    fn a_state_the_page_lacks_is_a_disagreement() {
+        assert_loom_agrees("ch05-whole-lock", || Some("counter = 1".into()));
+    }
+
+    #[test]
+    #[should_panic(expected = r#"only the page lists: ["counter = 2"]"#)]
+    fn a_state_loom_never_reaches_is_a_disagreement() {
+        assert_loom_agrees("ch05-whole-lock", || None);
+    }
+}

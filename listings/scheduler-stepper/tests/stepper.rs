@@ -2,8 +2,8 @@
 //! enumerator finds, and the stepper's moves, undo and restart behave.
 
 use scheduler_stepper::{
-    Move, PUZZLES, Status, Stepper, enumerate, outcomes_json, puzzle,
-    reaches_goal, view_json,
+    Move, PUZZLES, Status, Stepper, describe_schedule, enumerate, outcome_set,
+    outcomes_json, puzzle, reaches_goal, view_json,
 };
 
 #[test]
@@ -145,4 +145,45 @@ fn the_json_is_well_formed_enough_for_the_page() {
         let outcomes = outcomes_json(puzzle);
         assert!(outcomes.contains("\"outcomes\":[{"), "{outcomes}");
     }
+}
+
+#[test]
+fn the_lost_update_has_six_executions_and_two_final_states() {
+    // Two threads of two steps each (load, then store) interleave in
+    // C(4, 2) = 6 ways; the counter ends at 2 only when one thread's load
+    // comes after the other's store.
+    let lost_update = puzzle("ch03-lost-update").unwrap();
+    assert_eq!(enumerate(lost_update).executions, 6);
+    assert_eq!(
+        outcome_set(lost_update).into_iter().collect::<Vec<_>>(),
+        ["counter = 1", "counter = 2"]
+    );
+}
+
+#[test]
+fn a_schedule_is_described_thread_by_thread_with_each_choice() {
+    let flag = puzzle("ch07-relaxed-flag").unwrap();
+    let (writer, reader) = (
+        Move {
+            thread: 0,
+            choice: 0,
+        },
+        Move {
+            thread: 1,
+            choice: 1,
+        },
+    );
+    let schedule = [
+        writer,
+        writer,
+        reader,
+        Move {
+            choice: 0,
+            ..reader
+        },
+    ];
+    assert_eq!(
+        describe_schedule(flag, &schedule),
+        ["writer", "writer", "reader (reads 1)", "reader (reads 0)"]
+    );
 }
