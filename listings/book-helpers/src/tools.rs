@@ -5,6 +5,7 @@
 //! and then here, so `cargo run -p` and `cargo test -p` work once setup has
 //! run, without exporting anything.
 
+use std::ffi::OsString;
 use std::path::PathBuf;
 
 /// NVRTC's shared libraries, inside the tool folder.
@@ -26,13 +27,27 @@ pub const TANSU_BIN_DIR: &str = "tansu-0.6.0/bin";
 /// `~/.cache/concurrency-is-structure`; `None` when none of those variables
 /// is set.
 pub fn folder() -> Option<PathBuf> {
-    if let Some(dir) = std::env::var_os("BOOK_TOOLS_DIR") {
+    folder_from(
+        std::env::var_os("BOOK_TOOLS_DIR"),
+        std::env::var_os("XDG_CACHE_HOME"),
+        std::env::home_dir(),
+    )
+}
+
+/// [`folder`] given the two variables and the home folder.
+fn folder_from(
+    tools: Option<OsString>,
+    xdg_cache: Option<OsString>,
+    home: Option<PathBuf>,
+) -> Option<PathBuf> {
+    if let Some(dir) = tools {
         return Some(PathBuf::from(dir));
     }
-    let cache = std::env::var_os("XDG_CACHE_HOME")
+    // The XDG spec: an empty XDG_CACHE_HOME counts as unset.
+    let cache = xdg_cache
         .filter(|dir| !dir.is_empty())
         .map(PathBuf::from)
-        .or_else(|| std::env::home_dir().map(|home| home.join(".cache")))?;
+        .or_else(|| home.map(|home| home.join(".cache")))?;
     Some(cache.join("concurrency-is-structure"))
 }
 
@@ -47,7 +62,35 @@ pub fn program(name: &str, dir: &str) -> Option<PathBuf> {
 
 #[cfg(test)]
 mod tests {
-    use super::{PTXAS_BIN_DIR, program};
+    use super::*;
+
+    #[test]
+    fn the_tool_folder_is_the_variable_else_the_cache_else_home() {
+        let path = |text: &str| Some(PathBuf::from(text));
+        let os = |text: &str| Some(OsString::from(text));
+        let home = path("/home/reader");
+        assert_eq!(
+            folder_from(os("/opt/tools"), os("/xdg"), home.clone()),
+            path("/opt/tools")
+        );
+        assert_eq!(
+            folder_from(None, os("/xdg"), home.clone()),
+            path("/xdg/concurrency-is-structure")
+        );
+        let in_home = path("/home/reader/.cache/concurrency-is-structure");
+        assert_eq!(folder_from(None, os(""), home.clone()), in_home);
+        assert_eq!(folder_from(None, None, home), in_home);
+        assert_eq!(folder_from(None, None, None), None);
+        assert_eq!(
+            folder(),
+            folder_from(
+                std::env::var_os("BOOK_TOOLS_DIR"),
+                std::env::var_os("XDG_CACHE_HOME"),
+                std::env::home_dir(),
+            )
+        );
+        assert!(folder().is_some(), "a test runs with HOME set");
+    }
 
     #[test]
     fn finds_a_program_on_path_before_the_tool_folder() {
