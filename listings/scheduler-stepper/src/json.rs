@@ -217,6 +217,181 @@ pub fn outcomes_json(puzzle: &Puzzle) -> String {
 mod tests {
     use super::*;
 
+    use serde_json::{Value as Json, json};
+
+    use crate::machine::Move;
+    use crate::program::Ordering::{AcqRel, Relaxed};
+    use crate::puzzles::puzzle;
+
+    fn parsed(text: &str) -> Json {
+        serde_json::from_str(text)
+            .unwrap_or_else(|error| panic!("{error}: {text}"))
+    }
+
+    fn played(id: &str, threads: &[usize]) -> Stepper {
+        let mut stepper = Stepper::new(puzzle(id).unwrap());
+        for &thread in threads {
+            stepper.step(Move { thread, choice: 0 }).unwrap();
+        }
+        stepper
+    }
+
+    #[test]
+    fn a_deadlocked_pair_of_transfers_as_the_page_reads_it() {
+        // T1 took `a`, T2 took `b`, and each waits for the other's lock.
+        let view = parsed(&view_json(&played("ch05-deadlock", &[0, 1])));
+        let transfer = |name: &str, first: &str, second: &str| {
+            json!({
+                "name": name,
+                "source": [
+                    format!("let x = {first}.lock().unwrap();"),
+                    format!("let y = {second}.lock().unwrap();"),
+                    "transfers += 1;",
+                    "drop((y, x));",
+                ],
+                "line": 1,
+                "next": format!("lock({second})"),
+                "status": "waiting",
+                "choices": [],
+                "locals": [{"name": "r", "value": null}],
+                "holds": [first],
+                "visible": [{"name": "transfers", "values": [0]}],
+            })
+        };
+        let expected = json!({
+            "id": "ch05-deadlock",
+            "title": "Two transfers, opposite orders",
+            "goal": "Deadlock the two transfers.",
+            "model": "interleaving",
+            "vars": [{"name": "transfers", "value": 0, "history": [0]}],
+            "locks": [
+                {"name": "a", "holder": "T1"},
+                {"name": "b", "holder": "T2"},
+            ],
+            "channels": [],
+            "threads": [transfer("T1", "a", "b"), transfer("T2", "b", "a")],
+            "moves": ["T1", "T2"],
+            "outcome": "transfers = 0; deadlock: T1 waits at lock(b), T2 waits at lock(a)",
+            "reached": true,
+        });
+        assert_eq!(view, expected);
+    }
+
+    #[test]
+    fn a_reader_sees_every_value_its_view_still_allows() {
+        // The writer stored data, then the flag; the reader has read nothing.
+        let view = parsed(&view_json(&played("ch07-relaxed-flag", &[0, 0])));
+        assert_eq!(view["model"], "views");
+        assert_eq!(
+            view["vars"],
+            json!([
+                {"name": "data", "value": 42, "history": [0, 42]},
+                {"name": "ready", "value": 1, "history": [0, 1]},
+            ])
+        );
+        let (writer, reader) = (&view["threads"][0], &view["threads"][1]);
+        assert_eq!(writer["status"], "done");
+        assert_eq!(writer["line"], Json::Null);
+        assert_eq!(writer["next"], "");
+        assert_eq!(reader["status"], "ready");
+        assert_eq!(reader["line"], 0);
+        assert_eq!(reader["next"], "seen = load ready (Relaxed)");
+        assert_eq!(reader["choices"], json!(["reads 0", "reads 1"]));
+        assert_eq!(
+            reader["visible"],
+            json!([
+                {"name": "data", "values": [0, 42]},
+                {"name": "ready", "values": [0, 1]},
+            ])
+        );
+        assert_eq!(view["outcome"], Json::Null);
+        assert_eq!(view["reached"], false);
+    }
+
+    #[test]
+    fn the_outcomes_of_one_lock_around_the_counter() {
+        // Each thread's critical section runs whole: T1's first or T2's.
+        let outcomes =
+            parsed(&outcomes_json(puzzle("ch05-whole-lock").unwrap()));
+        assert_eq!(outcomes["model"], "interleaving");
+        assert_eq!(outcomes["executions"], 2);
+        assert_eq!(outcomes["possible"], false);
+        let [only] = outcomes["outcomes"].as_array().unwrap().as_slice() else {
+            panic!("one final state: {outcomes}");
+        };
+        assert_eq!(only["outcome"], "counter = 2");
+        assert_eq!(only["goal"], false);
+        let schedule = only["schedule"].as_array().unwrap();
+        assert!(schedule.iter().all(|name| name == "T1" || name == "T2"));
+    }
+
+    #[test]
+    fn every_kind_of_step_is_named_as_the_page_shows_it() {
+        let cases = [
+            (
+                Op::Load {
+                    var: "x",
+                    local: "r",
+                    ord: Relaxed,
+                },
+                "r = load x (Relaxed)",
+            ),
+            (
+                Op::Store {
+                    var: "x",
+                    value: Value::Local("r", -2),
+                    ord: Relaxed,
+                },
+                "store r - 2 to x (Relaxed)",
+            ),
+            (
+                Op::Store {
+                    var: "x",
+                    value: Value::Local("r", 0),
+                    ord: Relaxed,
+                },
+                "store r to x (Relaxed)",
+            ),
+            (
+                Op::Store {
+                    var: "x",
+                    value: Value::Sum("a", "b"),
+                    ord: Relaxed,
+                },
+                "store a + b to x (Relaxed)",
+            ),
+            (
+                Op::FetchAdd {
+                    var: "x",
+                    add: 1,
+                    local: "old",
+                    ord: AcqRel,
+                },
+                "old = fetch_add 1 to x (AcqRel)",
+            ),
+            (
+                Op::CompareExchange {
+                    var: "head",
+                    expected: Value::Local("h", 0),
+                    new: Value::Local("h", 1),
+                    ok: "ok",
+                    ord: AcqRel,
+                },
+                "ok = head: if h then h + 1 (AcqRel)",
+            ),
+            (Op::Fence(AcqRel), "fence(AcqRel)"),
+            (Op::Lock("a"), "lock(a)"),
+            (Op::Unlock("a"), "unlock(a)"),
+            (Op::Send("c", Value::Const(3)), "send(c, 3)"),
+            (Op::Recv("c", "v"), "recv(c)"),
+            (Op::Unless(Test::Eq("v", 0), 2), "test v == 0"),
+            (Op::Unless(Test::AtLeast("v", 2), 2), "test v >= 2"),
+        ];
+        for (op, text) in cases {
+            assert_eq!(describe_op(op), text);
+        }
+    }
+
     #[test]
     fn quotes_escape_what_json_needs() {
         assert_eq!(quote("a \"b\" \\ \n"), r#""a \"b\" \\ \u000a""#);
