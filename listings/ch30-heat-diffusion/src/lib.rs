@@ -153,6 +153,61 @@ mod tests {
     }
 
     #[test]
+    fn two_steps_on_a_five_by_five_plate_by_hand() {
+        // Step 1: each cell under the hot edge has 100 above it and 0
+        // elsewhere: 0 + 0.2 · (100 − 0) = 20; every other inner cell stays 0.
+        // Step 2, row 1: a corner cell sees 100 + 0 + 0 + 20 → 20 + 0.2 ·
+        // (120 − 80) = 28, the middle one 100 + 20 + 20 + 0 → 32; row 2 sees
+        // only the 20 above it → 0.2 · 20 = 4.
+        let mut grid = Block::new(5, 0, 5);
+        grid.step();
+        let first: &[f64] = &[
+            100.0, 100.0, 100.0, 100.0, 100.0, //
+            0.0, 20.0, 20.0, 20.0, 0.0, //
+            0.0, 0.0, 0.0, 0.0, 0.0, //
+            0.0, 0.0, 0.0, 0.0, 0.0, //
+            0.0, 0.0, 0.0, 0.0, 0.0,
+        ];
+        assert_eq!(grid.owned(), first);
+        assert_eq!(grid.heat(), 560.0);
+        grid.step();
+        let second: &[f64] = &[
+            100.0, 100.0, 100.0, 100.0, 100.0, //
+            0.0, 28.0, 32.0, 28.0, 0.0, //
+            0.0, 4.0, 4.0, 4.0, 0.0, //
+            0.0, 0.0, 0.0, 0.0, 0.0, //
+            0.0, 0.0, 0.0, 0.0, 0.0,
+        ];
+        let error = max_abs_difference(grid.owned(), second);
+        assert!(error < 1e-12, "{:?}", grid.owned());
+    }
+
+    #[test]
+    fn a_lower_block_starts_cold_and_reads_both_halos() {
+        // Global rows 2 and 3 of a 5-row plate: both inner, so each reads
+        // one halo.
+        let mut lower = Block::new(5, 2, 2);
+        assert_eq!(lower.owned(), [0.0; 10]);
+        let edges = lower.edges();
+        edges.top_halo.fill(50.0);
+        edges.bottom_halo.fill(5.0);
+        lower.step();
+        // Middle cells take 0.2 of the halo next to them; the plate's side
+        // columns stay. (The halos are written again before every step.)
+        let edges = lower.edges();
+        assert_eq!(edges.first_row, [0.0, 10.0, 10.0, 10.0, 0.0]);
+        assert_eq!(edges.last_row, [0.0, 1.0, 1.0, 1.0, 0.0]);
+        assert_eq!(lower.heat(), 33.0);
+    }
+
+    #[test]
+    fn differences_and_tolerances() {
+        assert_eq!(max_abs_difference(&[1.0, 5.0, 2.0], &[1.5, 2.0, 2.0]), 3.0);
+        assert_eq!(max_abs_difference(&[], &[]), 0.0);
+        assert_eq!(sum_tolerance(1_000), 2_000.0 * f64::EPSILON);
+    }
+
+    #[test]
     fn blocks_with_copied_halos_give_the_sequential_grid_exactly() {
         // Two blocks in one process, halos copied by hand: what MPI does
         // between ranks, without MPI.
