@@ -492,6 +492,21 @@ mod tests {
     }
 
     #[test]
+    fn the_generator_is_knuths_mmix_lcg() {
+        // The first states from seed 3, worked out apart from this code:
+        // s ← 6364136223846793005 · s + 1442695040888963407 (mod 2^64),
+        // value s >> 33, then mod 1000.
+        assert_eq!(reduce_input(6), [59, 963, 715, 138, 204, 603]);
+        // From seed 1, mod 10^6, over 10^6.
+        let (x, _) = saxpy_inputs(3);
+        assert_eq!(x, [0.834774, 0.944153, 0.341196]);
+        // Spread over [0, 1), not bunched near 0.
+        let (x, y) = saxpy_inputs(1000);
+        let largest = x.iter().chain(&y).copied().fold(0.0, f32::max);
+        assert!(largest > 0.99, "{largest}");
+    }
+
+    #[test]
     fn saxpy_and_sum_on_small_cases() {
         assert_eq!(saxpy(2.0, &[1.0, 0.5], &[0.25, 3.0]), vec![2.25, 4.0]);
         assert_eq!(sum(&[1, 2, 3]), 6);
@@ -548,6 +563,24 @@ mod tests {
         );
         assert_eq!(matmul_flops(10), 2000.0);
         assert_eq!(format_gflops(2.5e9, 1.0), "2.50 GFLOP/s");
+        assert_eq!(format_gflops(2.5e9, 0.5), "5.00 GFLOP/s");
+        assert_eq!(format_gflops(25e9, 1.0), "25.0 GFLOP/s");
+        assert_eq!(format_gflops(250e9, 1.0), "250 GFLOP/s");
+    }
+
+    #[test]
+    fn the_matmul_check_allows_2_n_epsilon_relative_and_no_more() {
+        // n = 4: a tolerance of 8 ε. 2 · (1 + 8 ε) is exactly representable
+        // and 8 ε away from 2, relative; 2 · (1 + 9 ε) is 9 ε away.
+        let n = 4;
+        let cpu = vec![2.0f32; n * n];
+        let mut gpu = cpu.clone();
+        gpu[5] = 2.0 * (1.0 + 8.0 * f32::EPSILON);
+        assert_eq!(check_matmul(&gpu, &cpu, n), Ok(8.0 * f32::EPSILON));
+        gpu[5] = 2.0 * (1.0 + 9.0 * f32::EPSILON);
+        let error = check_matmul(&gpu, &cpu, n).unwrap_err();
+        assert!(error.starts_with("C[1][1] is 2.0000021"), "{error}");
+        assert!(check_matmul(&gpu[1..], &cpu, n).is_err(), "a value short");
     }
 
     #[test]
@@ -572,6 +605,39 @@ mod tests {
     }
 
     #[test]
+    fn the_whole_set_in_six_by_four_pixels() {
+        // Pixels 0.5 apart: centres at -1.95, -1.45, ..., 0.55 and at
+        // -0.75, -0.25, 0.25, 0.75. The escape counts were worked out apart
+        // from this code, in f32 and in f64 alike; the first, -1.95 - 0.75i,
+        // is already outside the radius-2 circle after one step.
+        let view = View::whole_set(6, 4, 30);
+        assert_eq!((view.step, view.x_min, view.y_min), (0.5, -2.2, -1.0));
+        assert_eq!(view.pixels(), 24);
+        #[rustfmt::skip]
+        let escapes = [
+            1, 3, 4, 6, 8, 3,
+            3, 5, 30, 30, 30, 4,
+            3, 5, 30, 30, 30, 4,
+            1, 3, 4, 6, 8, 3,
+        ];
+        assert_eq!(mandelbrot(&view), escapes);
+    }
+
+    #[test]
+    fn c_equal_to_2_escapes_at_the_second_step() {
+        // z1 = 2 lies on the circle |z| = 2, not outside it; z2 = 6 does.
+        let view = View {
+            width: 1,
+            height: 1,
+            max_iter: 10,
+            x_min: 1.5,
+            y_min: -0.5,
+            step: 1.0,
+        };
+        assert_eq!(mandelbrot(&view), [2]);
+    }
+
+    #[test]
     fn mandelbrot_check_tolerates_a_thin_boundary_only() {
         let cpu = vec![5u32; 1000];
         let mut few = cpu.clone();
@@ -579,6 +645,16 @@ mod tests {
         assert_eq!(check_mandelbrot(&few, &cpu, 100), Ok(1));
         let many = vec![6u32; 1000];
         assert!(check_mandelbrot(&many, &cpu, 100).is_err());
+        // 1% of 10 000 pixels, scattered, passes; one more does not.
+        let cpu = vec![5u32; 10_000];
+        let scattered = |count: usize| {
+            let mut gpu = cpu.clone();
+            (0..count).for_each(|k| gpu[k * 97] = 6);
+            gpu
+        };
+        assert_eq!(check_mandelbrot(&scattered(100), &cpu, 100), Ok(100));
+        let error = check_mandelbrot(&scattered(101), &cpu, 100).unwrap_err();
+        assert!(error.starts_with("101 of 10000 pixels differ"), "{error}");
         assert_eq!(colour(10, 10), [0, 0, 0]);
         assert_ne!(colour(9, 10), [0, 0, 0]);
     }
