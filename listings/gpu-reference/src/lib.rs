@@ -657,6 +657,32 @@ mod tests {
         assert!(error.starts_with("101 of 10000 pixels differ"), "{error}");
         assert_eq!(colour(10, 10), [0, 0, 0]);
         assert_ne!(colour(9, 10), [0, 0, 0]);
+        // A column may differ in half its pixels (rounding along a boundary
+        // that runs down it), not in more.
+        let cpu = vec![5u32; 10_000];
+        let column = |count: usize| {
+            let mut gpu = cpu.clone();
+            (0..count).for_each(|row| gpu[row * 100 + 7] = 6);
+            gpu
+        };
+        assert_eq!(check_mandelbrot(&column(50), &cpu, 100), Ok(50));
+        let error = check_mandelbrot(&column(51), &cpu, 100).unwrap_err();
+        assert!(
+            error.starts_with("51 of the 100 pixels of column 7"),
+            "{error}"
+        );
+    }
+
+    #[test]
+    fn colours_of_a_few_escape_times() {
+        // t = sqrt(i / max); each channel is 255 · (1 − 2.2 |t − centre|),
+        // clamped and cut to an integer, with centres 0.75, 0.5 and 0.2, and
+        // blue at least 80 t. Worked out in f32 apart from this code.
+        assert_eq!(colour(0, 100), [0, 0, 142]);
+        assert_eq!(colour(1, 100), [0, 30, 198]);
+        assert_eq!(colour(4, 100), [0, 86, 255]);
+        assert_eq!(colour(25, 100), [114, 255, 86]);
+        assert_eq!(colour(81, 100), [170, 30, 72]);
     }
 
     /// A kernel that skips the last column (a grid rounded down instead of
