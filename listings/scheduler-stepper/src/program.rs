@@ -245,3 +245,144 @@ impl Puzzle {
         Ok(())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const LOAD: Step = Step {
+        line: 0,
+        op: Op::Load {
+            var: "x",
+            local: "r",
+            ord: Ordering::Relaxed,
+        },
+    };
+
+    /// One thread, `T1`, of two source lines: `r = load x`, then `op` at
+    /// `line`; one variable `x`, one lock `m`, one channel `c`.
+    fn with_step(op: Op, line: usize) -> Puzzle {
+        let steps: &'static [Step] =
+            Box::leak(Box::new([LOAD, Step { line, op }]));
+        let threads: &'static [Thread] = Box::leak(Box::new([Thread {
+            name: "T1",
+            source: &["let r = x.load(Relaxed);", "..."],
+            steps,
+        }]));
+        Puzzle {
+            id: "test",
+            chapter: 0,
+            title: "",
+            goal_text: "",
+            model: Model::Interleaving,
+            vars: &[("x", 0)],
+            locks: &["m"],
+            channels: &["c"],
+            threads,
+            observe: &["x", "T1.r"],
+            goal: Goal::Values(&[("x", 1)]),
+            possible: true,
+        }
+    }
+
+    fn store(value: Value) -> Op {
+        Op::Store {
+            var: "x",
+            value,
+            ord: Ordering::Relaxed,
+        }
+    }
+
+    #[test]
+    fn a_puzzle_that_names_only_what_it_declares_passes() {
+        let relaxed = Ordering::Relaxed;
+        for op in [
+            store(Value::Sum("r", "r")),
+            Op::CompareExchange {
+                var: "x",
+                expected: Value::Local("r", 0),
+                new: Value::Const(1),
+                ok: "ok",
+                ord: relaxed,
+            },
+            Op::Fence(Ordering::SeqCst),
+            Op::Lock("m"),
+            Op::Unlock("m"),
+            Op::Send("c", Value::Local("r", 1)),
+            Op::Recv("c", "v"),
+            Op::Unless(Test::AtLeast("r", 1), 0),
+        ] {
+            assert_eq!(with_step(op, 1).check(), Ok(()), "{op:?}");
+        }
+    }
+
+    #[test]
+    fn every_unknown_name_and_every_out_of_range_line_or_skip_fails() {
+        let relaxed = Ordering::Relaxed;
+        let cas = |var, expected, new| Op::CompareExchange {
+            var,
+            expected,
+            new,
+            ok: "ok",
+            ord: relaxed,
+        };
+        let (known, unknown) = (Value::Local("r", 0), Value::Local("s", 0));
+        for (op, line) in [
+            (store(Value::Sum("r", "s")), 1),
+            (store(Value::Sum("s", "r")), 1),
+            (store(unknown), 1),
+            (
+                Op::Store {
+                    var: "y",
+                    value: known,
+                    ord: relaxed,
+                },
+                1,
+            ),
+            (cas("y", known, known), 1),
+            (cas("x", unknown, known), 1),
+            (cas("x", known, unknown), 1),
+            (Op::Lock("n"), 1),
+            (Op::Unlock("n"), 1),
+            (Op::Send("d", known), 1),
+            (Op::Send("c", unknown), 1),
+            (Op::Recv("d", "v"), 1),
+            (Op::Unless(Test::Eq("s", 0), 0), 1),
+            // A skip past the thread's last step.
+            (Op::Unless(Test::Eq("r", 0), 1), 1),
+            // A line the source does not have.
+            (Op::Fence(relaxed), 2),
+        ] {
+            let error = with_step(op, line).check().unwrap_err();
+            assert!(error.starts_with("puzzle test: T1 step 1: "), "{error}");
+        }
+    }
+
+    #[test]
+    fn observations_and_goals_must_name_what_exists() {
+        let observing = |observe: &'static [&'static str]| Puzzle {
+            observe,
+            ..with_step(Op::Fence(Ordering::Relaxed), 1)
+        };
+        assert_eq!(observing(&["x", "T1.r"]).check(), Ok(()));
+        for name in ["y", "T1.s", "T2.r"] {
+            let names: &'static [&'static str] =
+                Box::leak(Box::new(["x", name]));
+            let error = observing(names).check().unwrap_err();
+            assert_eq!(error, format!("puzzle test: observes unknown {name}"));
+        }
+        let error = observing(&["T1.r"]).check().unwrap_err();
+        assert_eq!(error, "puzzle test: goal names x, which is not observed");
+    }
+
+    #[test]
+    fn which_orderings_acquire_and_which_release() {
+        use Ordering::*;
+        let both = |ord: Ordering| (ord.acquires(), ord.releases());
+        assert_eq!(both(Relaxed), (false, false));
+        assert_eq!(both(Acquire), (true, false));
+        assert_eq!(both(Release), (false, true));
+        assert_eq!(both(AcqRel), (true, true));
+        assert_eq!(both(SeqCst), (true, true));
+    }
+}
