@@ -168,6 +168,46 @@ pub fn is_busy(load: f64, cores: usize) -> bool {
     load > cores as f64 / 2.0
 }
 
+/// The processor's last-level cache in bytes: the `size` of the highest
+/// `level` under `/sys/devices/system/cpu/cpu0/cache/index*` (Linux); `None`
+/// where there is no such folder.
+///
+/// Bandwidth listings size their arrays by it (STREAM's rule: each array at
+/// least four times the last-level cache) and say whether a working set fits.
+pub fn last_level_cache_bytes() -> Option<u64> {
+    caches_in(std::path::Path::new("/sys/devices/system/cpu/cpu0/cache"))
+        .into_iter()
+        .max()
+        .map(|(_, bytes)| bytes)
+}
+
+/// `(level, bytes)` of every cache described in `folder`.
+fn caches_in(folder: &std::path::Path) -> Vec<(u32, u64)> {
+    let Ok(entries) = std::fs::read_dir(folder) else {
+        return Vec::new();
+    };
+    entries
+        .filter_map(|entry| {
+            let dir = entry.ok()?.path();
+            let read = |name| std::fs::read_to_string(dir.join(name)).ok();
+            let level = read("level")?.trim().parse().ok()?;
+            Some((level, cache_size_bytes(&read("size")?)?))
+        })
+        .collect()
+}
+
+/// A cache size as the kernel writes it (`32768K`, `1M`, `512`), in bytes.
+pub fn cache_size_bytes(text: &str) -> Option<u64> {
+    let text = text.trim();
+    let (number, scale) = match text.char_indices().last()? {
+        (at, 'K') => (&text[..at], 1 << 10),
+        (at, 'M') => (&text[..at], 1 << 20),
+        (at, 'G') => (&text[..at], 1 << 30),
+        _ => (text, 1),
+    };
+    Some(number.parse::<u64>().ok()? * scale)
+}
+
 /// The `model name` line of `/proc/cpuinfo`.
 fn model_name(cpuinfo: &str) -> Option<String> {
     cpuinfo.lines().find_map(|line| {
@@ -650,6 +690,45 @@ mod tests {
         }
         .header();
         assert!(header.ends_with(" at end, busy"), "{header}");
+    }
+
+    #[test]
+    fn cache_sizes_read_as_linux_writes_them() {
+        assert_eq!(cache_size_bytes("32768K\n"), Some(32 << 20));
+        assert_eq!(cache_size_bytes("1M"), Some(1 << 20));
+        assert_eq!(cache_size_bytes("2G"), Some(2 << 30));
+        assert_eq!(cache_size_bytes("512"), Some(512));
+        assert_eq!(cache_size_bytes("lots"), None);
+        assert_eq!(cache_size_bytes(""), None);
+    }
+
+    #[test]
+    fn the_last_level_cache_is_the_highest_level_not_the_largest() {
+        let folder =
+            std::env::temp_dir().join(format!("caches-{}", std::process::id()));
+        // A level-2 cache larger than the level-3 one (as on some chips),
+        // and an entry that is no cache.
+        for (index, level, size) in
+            [(0, "1", "48K"), (2, "2", "2M"), (3, "3", "1M")]
+        {
+            let dir = folder.join(format!("index{index}"));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("level"), format!("{level}\n")).unwrap();
+            std::fs::write(dir.join("size"), format!("{size}\n")).unwrap();
+        }
+        std::fs::create_dir_all(folder.join("power")).unwrap();
+        let mut caches = caches_in(&folder);
+        std::fs::remove_dir_all(&folder).unwrap();
+        caches.sort();
+        assert_eq!(caches, [(1, 48 << 10), (2, 2 << 20), (3, 1 << 20)]);
+        assert_eq!(caches.iter().max().map(|&(_, bytes)| bytes), Some(1 << 20));
+        assert!(caches_in(&folder).is_empty(), "no folder, no caches");
+        // This machine's, where Linux describes it.
+        let here = caches_in(std::path::Path::new(
+            "/sys/devices/system/cpu/cpu0/cache",
+        ));
+        let highest = here.iter().max().map(|&(_, bytes)| bytes);
+        assert_eq!(last_level_cache_bytes(), highest);
     }
 
     #[test]

@@ -8,7 +8,8 @@ use std::num::NonZeroUsize;
 use std::thread;
 use std::time::Duration;
 
-use ch21_roofline::hardware::{last_level_cache_bytes, stream_len};
+use book_helpers::measure::last_level_cache_bytes;
+use ch21_roofline::hardware::stream_len;
 use ch21_roofline::{
     Arrays, Stream, coefficients, polynomial, polynomial_cost,
 };

@@ -190,33 +190,6 @@ fn dependent_adds(iterations: u64) -> u64 {
     total
 }
 
-/// The size of the last-level cache: the largest `size` under
-/// `/sys/devices/system/cpu/cpu0/cache/index*/`, in bytes.
-pub fn last_level_cache_bytes() -> Option<u64> {
-    let dir = std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache").ok()?;
-    dir.filter_map(Result::ok)
-        .filter(|entry| {
-            entry.file_name().to_string_lossy().starts_with("index")
-        })
-        .filter_map(|entry| {
-            std::fs::read_to_string(entry.path().join("size")).ok()
-        })
-        .filter_map(|size| cache_size_bytes(&size))
-        .max()
-}
-
-/// `32768K` or `1M` (the kernel's notation) in bytes.
-pub fn cache_size_bytes(text: &str) -> Option<u64> {
-    let text = text.trim();
-    let (number, scale) = match text.char_indices().last()? {
-        (at, 'K') => (&text[..at], 1 << 10),
-        (at, 'M') => (&text[..at], 1 << 20),
-        (at, 'G') => (&text[..at], 1 << 30),
-        _ => (text, 1),
-    };
-    Some(number.parse::<u64>().ok()? * scale)
-}
-
 /// STREAM's rule for its arrays: each at least four times the last-level
 /// cache, so no kernel finds its data left in cache by the one before.
 /// Without a cache size, 16 million doubles (128 MiB).

@@ -93,7 +93,7 @@ fn main() {
     let args = Args::parse();
     let machine = Machine::now();
     let threads = args.threads.map_or(machine.cores, usize::from);
-    let cache = hardware::last_level_cache_bytes();
+    let cache = book_helpers::measure::last_level_cache_bytes();
     let len = args
         .size
         .map_or(hardware::stream_len(cache), |n| n as usize);

@@ -5,9 +5,7 @@
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch21_roofline::hardware::{
-    FMA_PIPES, cache_size_bytes, from_cpuinfo, stream_len,
-};
+use ch21_roofline::hardware::{FMA_PIPES, from_cpuinfo, stream_len};
 use ch21_roofline::{
     Arrays, Evaluation, Q, Stream, coefficients, horner, horner_fused,
     polynomial, polynomial_cost, roof,
@@ -154,10 +152,6 @@ fn the_peak_is_cores_clock_lanes_pipes_and_flops() {
 
 #[test]
 fn arrays_are_four_times_the_last_level_cache() {
-    assert_eq!(cache_size_bytes("32768K\n"), Some(32 << 20));
-    assert_eq!(cache_size_bytes("1M"), Some(1 << 20));
-    assert_eq!(cache_size_bytes("512"), Some(512));
-    assert_eq!(cache_size_bytes("lots"), None);
     // 4 × 32 MiB of 8-byte doubles.
     assert_eq!(stream_len(Some(32 << 20)), 16 << 20);
     assert_eq!(stream_len(None), 16 << 20);

@@ -5,7 +5,7 @@
 use std::fmt;
 use std::hint::black_box;
 
-use book_helpers::measure::{Summary, repeated};
+use book_helpers::measure::{Summary, last_level_cache_bytes, repeated};
 
 /// How many times a copy bandwidth is measured, its median kept: a copy is the
 /// yardstick for every streaming kernel, so it gets more rounds than a kernel
@@ -165,8 +165,9 @@ pub trait Backend {
     /// Which device this is, with its driver: printed before any result.
     fn describe(&self) -> String;
 
-    /// True for a device that runs on the CPU (PoCL, lavapipe, the CPU itself):
-    /// its figures say nothing about a GPU.
+    /// True for a GPU emulated on the CPU (PoCL, lavapipe): its figures say
+    /// nothing about a GPU. The CPU reference is no emulation (its figures are
+    /// the CPU's own), and says false.
     fn emulated(&self) -> bool;
 
     /// The device's last-level cache in bytes, where the driver says (CUDA's
@@ -228,7 +229,7 @@ impl Backend for Cpu {
     }
 
     fn cache_bytes(&self) -> Option<usize> {
-        last_level_cache()
+        last_level_cache_bytes().and_then(|bytes| usize::try_from(bytes).ok())
     }
 
     fn copy_bandwidth(&self, n: usize) -> Result<f64, String> {
@@ -237,8 +238,7 @@ impl Backend for Cpu {
         let ((), time) = repeated(COPY_RUNS, || {
             black_box(&mut to).copy_from_slice(black_box(&from))
         });
-        Ok((2 * n * size_of::<u32>()) as f64
-            / time.median().as_secs_f64().max(f64::MIN_POSITIVE))
+        Ok(bytes_per_second(copy_bytes(n), time.median()))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
@@ -300,33 +300,13 @@ impl Backend for Cpu {
     }
 }
 
-/// The CPU's last-level cache in bytes, as Linux describes it under
-/// `/sys/devices/system/cpu/cpu0/cache` (`size` such as `32768K` of the
-/// highest `level`).
-fn last_level_cache() -> Option<usize> {
-    let caches =
-        std::fs::read_dir("/sys/devices/system/cpu/cpu0/cache").ok()?;
-    caches
-        .filter_map(|entry| {
-            let dir = entry.ok()?.path();
-            let read = |name| std::fs::read_to_string(dir.join(name)).ok();
-            let level: u32 = read("level")?.trim().parse().ok()?;
-            Some((level, parse_cache_size(read("size")?.trim())?))
-        })
-        .max()
-        .map(|(_, bytes)| bytes)
+/// Bytes a copy of `n` words moves: each word read once and written once.
+fn copy_bytes(n: usize) -> usize {
+    2 * n * size_of::<u32>()
 }
 
-/// `32768K`, `1M` or `512` bytes.
-fn parse_cache_size(size: &str) -> Option<usize> {
-    let (digits, unit) = match size.strip_suffix('K') {
-        Some(digits) => (digits, 1 << 10),
-        None => match size.strip_suffix('M') {
-            Some(digits) => (digits, 1 << 20),
-            None => (size, 1),
-        },
-    };
-    digits.parse::<usize>().ok().map(|value| value * unit)
+fn bytes_per_second(bytes: usize, time: std::time::Duration) -> f64 {
+    bytes as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE)
 }
 
 #[cfg(test)]
@@ -351,11 +331,90 @@ mod tests {
     }
 
     #[test]
-    fn cache_sizes_read_as_linux_writes_them() {
-        assert_eq!(parse_cache_size("32768K"), Some(32 << 20));
-        assert_eq!(parse_cache_size("1M"), Some(1 << 20));
-        assert_eq!(parse_cache_size("512"), Some(512));
-        assert_eq!(parse_cache_size("big"), None);
+    fn problems_by_name_and_size() {
+        let names = Problem::ALL.map(Problem::name);
+        assert_eq!(names, ["saxpy", "sum", "scan", "matmul"]);
+        assert_eq!(Problem::Scan.to_string(), "scan");
+        assert_eq!(Problem::Matmul.size(1_000_000, 512), 512);
+        assert_eq!(Problem::Sum.size(1_000_000, 512), 1_000_000);
+    }
+
+    fn measured(work: Work) -> Measured {
+        Measured {
+            problem: Problem::Sum,
+            size: 1000,
+            work,
+            agreement: "matches the CPU".to_string(),
+            timed: "kernel",
+            time: Summary::of(
+                [2, 1, 3].map(std::time::Duration::from_secs).to_vec(),
+            ),
+        }
+    }
+
+    #[test]
+    fn a_rate_is_bandwidth_against_copy_or_flops_over_the_median() {
+        // The median round is 2 s.
+        let streaming = measured(Work::Bytes(12_000_000_000));
+        assert_eq!(streaming.rate(12e9), "6.00 GB/s, 50% of copy");
+        assert_eq!(
+            streaming.line(12e9),
+            "sum n = 1000: matches the CPU; kernel 2.00 s (1.00 s – 3.00 s): \
+             6.00 GB/s, 50% of copy"
+        );
+        assert_eq!(measured(Work::Flops(5e9)).rate(12e9), "2.50 GFLOP/s");
+    }
+
+    #[test]
+    fn a_copy_moves_every_word_twice() {
+        assert_eq!(copy_bytes(1000), 8000);
+        let microsecond = std::time::Duration::from_micros(1);
+        assert_eq!(bytes_per_second(8000, microsecond), 8e9);
+        // A sanity floor, not a speed: 8 KB copied in under 8 ms.
+        assert!(Cpu.copy_bandwidth(1000).unwrap() > 1e6);
+    }
+
+    /// A backend that implements only what it must.
+    struct Bare;
+
+    impl Backend for Bare {
+        fn describe(&self) -> String {
+            "bare".to_string()
+        }
+        fn emulated(&self) -> bool {
+            true
+        }
+        fn copy_bandwidth(&self, _: usize) -> Result<f64, String> {
+            Err("no copy".to_string())
+        }
+        fn run(&self, _: Problem, _: usize) -> Result<Measured, String> {
+            Err("no run".to_string())
+        }
+        fn mandelbrot(
+            &self,
+            _: &crate::View,
+        ) -> Result<(Vec<u32>, Summary), String> {
+            Err("no picture".to_string())
+        }
+    }
+
+    #[test]
+    fn a_backend_knows_no_cache_fits_everything_and_has_no_tuned_kernel() {
+        assert_eq!(Bare.cache_bytes(), None);
+        assert_eq!(Bare.fits(Problem::Matmul, 1 << 20), Ok(()));
+        assert!(Bare.run_tuned(Problem::Sum, 10).is_none());
+    }
+
+    #[test]
+    fn the_cpu_is_the_reference_not_an_emulated_device() {
+        assert!(!Cpu.emulated());
+        assert!(Cpu.describe().starts_with("the CPU reference"));
+        let cache = last_level_cache_bytes().map(|bytes| bytes as usize);
+        assert_eq!(Cpu.cache_bytes(), cache);
+        // Three rounds of the matrix product, five of the others.
+        let rounds = |problem| Cpu.run(problem, 16).unwrap().time.rounds();
+        assert_eq!(rounds(Problem::Matmul), 3);
+        assert_eq!(rounds(Problem::Sum), 5);
     }
 
     #[test]

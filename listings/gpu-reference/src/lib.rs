@@ -521,6 +521,14 @@ mod tests {
         assert!(check_saxpy(&[1.0, 2.1], &cpu).is_err());
         assert!(check_saxpy(&[1.0], &cpu).is_err());
         assert!(check_saxpy(&[f32::NAN, 2.0], &cpu).is_err());
+        // Relative to the CPU's value: 4 ε off 0.25 is 16 ε relative, over
+        // the tolerance; ε off 0.25 is 4 ε relative, within it.
+        let quarter = [0.25f32];
+        assert!(check_saxpy(&[0.25 + 4.0 * f32::EPSILON], &quarter).is_err());
+        assert_eq!(
+            check_saxpy(&[0.25 + f32::EPSILON], &quarter),
+            Ok(4.0 * f32::EPSILON)
+        );
         assert!(check_sum(5, 5).is_ok());
         assert!(check_sum(5, 6).is_err());
     }
@@ -721,6 +729,15 @@ mod tests {
         assert_eq!(format_bandwidth(12_000_000_000, 1.0), "12.0 GB/s");
         assert_eq!(format_bandwidth(1_500_000_000, 1.0), "1.50 GB/s");
         assert_eq!(format_bandwidth(150_000_000_000, 1.0), "150 GB/s");
+        assert_eq!(format_bandwidth(6_000_000_000, 0.5), "12.0 GB/s");
+        assert_eq!(
+            format_against_copy(12_000_000_000, 2.0, 12e9),
+            "6.00 GB/s, 50% of copy"
+        );
+        assert_eq!(
+            format_against_copy(120_000_000, 1.0, 12e9),
+            "0.12 GB/s, 1% of copy"
+        );
         assert_eq!(
             format_against_copy(6_000_000_000, 1.0, 12e9),
             "6.00 GB/s, 50% of copy"

@@ -47,3 +47,31 @@ pub fn assert_copy_first_and_machine_last(stdout: &str) {
         "{stdout}"
     );
 }
+
+#[cfg(test)]
+mod tests {
+    use super::assert_copy_first_and_machine_last;
+
+    #[test]
+    fn copy_on_the_second_line_and_the_machine_on_the_last_pass() {
+        assert_copy_first_and_machine_last(
+            "device: X\ndevice copy: 1.00 GB/s\nsaxpy ...\nmachine: Y",
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "saxpy")]
+    fn copy_after_a_row_fails() {
+        assert_copy_first_and_machine_last(
+            "device: X\nsaxpy ...\ndevice copy: 1.00 GB/s\nmachine: Y",
+        );
+    }
+
+    #[test]
+    #[should_panic(expected = "machine: Y\nsaxpy")]
+    fn a_row_after_the_machine_fails() {
+        assert_copy_first_and_machine_last(
+            "device: X\ndevice copy: 1.00 GB/s\nmachine: Y\nsaxpy ...",
+        );
+    }
+}
