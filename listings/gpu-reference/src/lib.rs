@@ -730,21 +730,14 @@ mod tests {
         assert_eq!(format_bandwidth(1_500_000_000, 1.0), "1.50 GB/s");
         assert_eq!(format_bandwidth(150_000_000_000, 1.0), "150 GB/s");
         assert_eq!(format_bandwidth(6_000_000_000, 0.5), "12.0 GB/s");
-        assert_eq!(
-            format_against_copy(12_000_000_000, 2.0, 12e9),
-            "6.00 GB/s, 50% of copy"
-        );
-        assert_eq!(
-            format_against_copy(120_000_000, 1.0, 12e9),
-            "0.12 GB/s, 1% of copy"
-        );
-        assert_eq!(
-            format_against_copy(6_000_000_000, 1.0, 12e9),
-            "6.00 GB/s, 50% of copy"
-        );
-        assert_eq!(
-            format_against_copy(60_000_000, 1.0, 12e9),
-            "0.06 GB/s, under 1% of copy"
-        );
+        // Against a copy of 12 GB/s.
+        for (bytes, seconds, text) in [
+            (6_000_000_000, 1.0, "6.00 GB/s, 50% of copy"),
+            (12_000_000_000, 2.0, "6.00 GB/s, 50% of copy"),
+            (120_000_000, 1.0, "0.12 GB/s, 1% of copy"),
+            (60_000_000, 1.0, "0.06 GB/s, under 1% of copy"),
+        ] {
+            assert_eq!(format_against_copy(bytes, seconds, 12e9), text);
+        }
     }
 }
