@@ -145,6 +145,8 @@ mod tests {
         let cells = grid.owned();
         assert!(cells[..n].iter().all(|&t| t == HOT));
         assert!(cells[(n - 1) * n..].iter().all(|&t| t == 0.0));
+        let sides = |row: usize| [cells[row * n], cells[row * n + n - 1]];
+        assert!((1..n).all(|row| sides(row) == [0.0, 0.0]), "{cells:?}");
         let column = |row: usize| cells[row * n + n / 2];
         assert!(
             column(1) > column(2) && column(2) > column(3) && column(3) > 0.0
