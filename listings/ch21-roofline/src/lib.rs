@@ -213,9 +213,15 @@ impl Evaluation {
     /// Whether this processor can run it: the AVX variants need the
     /// extensions at run time, whatever this build was compiled for.
     pub fn available(self) -> bool {
+        self.available_with(avx_available(false), avx_available(true))
+    }
+
+    /// Whether it runs on a processor that has AVX (`avx`), and AVX with
+    /// FMA (`avx_fma`).
+    pub fn available_with(self, avx: bool, avx_fma: bool) -> bool {
         match self {
-            Evaluation::LanesAvx => avx_available(false),
-            Evaluation::LanesAvxFma => avx_available(true),
+            Evaluation::LanesAvx => avx,
+            Evaluation::LanesAvxFma => avx_fma,
             _ => true,
         }
     }

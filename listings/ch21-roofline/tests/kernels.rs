@@ -151,6 +151,33 @@ fn the_peak_is_cores_clock_lanes_pipes_and_flops() {
 }
 
 #[test]
+fn the_avx_variants_need_their_extensions_and_the_rest_run_anywhere() {
+    let runs_with = |avx, avx_fma| -> Vec<Evaluation> {
+        Evaluation::ALL
+            .into_iter()
+            .filter(|evaluation| evaluation.available_with(avx, avx_fma))
+            .collect()
+    };
+    let portable = [
+        Evaluation::OneChain,
+        Evaluation::Lanes,
+        Evaluation::LanesFused,
+    ];
+    assert_eq!(runs_with(false, false), portable);
+    assert_eq!(
+        runs_with(true, false),
+        [&portable[..], &[Evaluation::LanesAvx]].concat()
+    );
+    assert_eq!(runs_with(true, true), Evaluation::ALL);
+}
+
+#[test]
+fn a_polynomial_moves_three_words_per_element() {
+    // x read; out written, and read first by the write-allocate.
+    assert_eq!(ch21_roofline::POLYNOMIAL_TRAFFIC, 24.0);
+}
+
+#[test]
 fn arrays_are_four_times_the_last_level_cache() {
     // 4 × 32 MiB of 8-byte doubles.
     assert_eq!(stream_len(Some(32 << 20)), 16 << 20);
