@@ -127,7 +127,17 @@ fn clock(cpuinfo: &str) -> (f64, &'static str) {
     let max = std::fs::read_to_string(
         "/sys/devices/system/cpu/cpu0/cpufreq/cpuinfo_max_freq",
     );
-    if let Some(khz) = max.ok().and_then(|k| k.trim().parse::<f64>().ok()) {
+    reported_clock(max.ok().as_deref(), cpuinfo)
+}
+
+/// The clock the kernel reports, in GHz: cpufreq's maximum (`max_khz`, the
+/// text of `cpuinfo_max_freq`) if there is one, else `/proc/cpuinfo`'s
+/// current `cpu MHz`, else 0.
+pub fn reported_clock(
+    max_khz: Option<&str>,
+    cpuinfo: &str,
+) -> (f64, &'static str) {
+    if let Some(khz) = max_khz.and_then(|k| k.trim().parse::<f64>().ok()) {
         return (khz / 1e6, "cpufreq's maximum");
     }
     let mhz = cpuinfo

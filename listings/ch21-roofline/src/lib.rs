@@ -339,15 +339,3 @@ fn run_avx(_: bool, _: &[f64], _: &[f64], _: &mut [f64]) {}
 pub fn roof(peak_gflops: f64, bandwidth_gbs: f64, intensity: f64) -> f64 {
     peak_gflops.min(bandwidth_gbs * intensity)
 }
-
-/// The CPU model from `/proc/cpuinfo`, or the architecture where there is
-/// none: the plot names the machine that produced it.
-pub fn cpu_model() -> String {
-    let cpuinfo = std::fs::read_to_string("/proc/cpuinfo").unwrap_or_default();
-    cpuinfo
-        .lines()
-        .find_map(|line| line.strip_prefix("model name"))
-        .and_then(|rest| rest.split(':').nth(1))
-        .map_or(std::env::consts::ARCH, str::trim)
-        .to_string()
-}

@@ -5,7 +5,10 @@
 use std::time::Duration;
 
 use book_helpers::finishes_within;
-use ch21_roofline::hardware::{FMA_PIPES, from_cpuinfo, stream_len};
+use ch21_roofline::hardware::{
+    FMA_PIPES, build_vector, from_cpuinfo, reported_clock, stream_len,
+    this_machine,
+};
 use ch21_roofline::{
     Arrays, Evaluation, Q, Stream, coefficients, horner, horner_fused,
     polynomial, polynomial_cost, roof,
@@ -169,6 +172,64 @@ fn the_avx_variants_need_their_extensions_and_the_rest_run_anywhere() {
         [&portable[..], &[Evaluation::LanesAvx]].concat()
     );
     assert_eq!(runs_with(true, true), Evaluation::ALL);
+}
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn the_avx_variants_are_available_where_the_processor_has_the_extensions() {
+    let avx = std::is_x86_feature_detected!("avx");
+    let fma = std::is_x86_feature_detected!("fma");
+    assert_eq!(Evaluation::LanesAvx.available(), avx);
+    assert_eq!(Evaluation::LanesAvxFma.available(), avx && fma);
+}
+
+#[test]
+fn only_zen_counts_two_add_pipes_beside_the_fma_pipes() {
+    let cpu = |vendor: &str, family: u32| {
+        let cpuinfo = format!(
+            "vendor_id\t: {vendor}\ncpu family\t: {family}\nflags\t: avx fma\n"
+        );
+        from_cpuinfo(&cpuinfo, 1, (1.0, "given")).add_pipes
+    };
+    assert_eq!(cpu("AuthenticAMD", 25), 2, "Zen 3");
+    assert_eq!(cpu("AuthenticAMD", 23), 2, "Zen 1");
+    assert_eq!(cpu("AuthenticAMD", 21), 0, "Bulldozer");
+    assert_eq!(cpu("GenuineIntel", 6), 0);
+}
+
+#[test]
+fn the_reported_clock_is_cpufreqs_maximum_else_cpuinfos_current() {
+    let cpuinfo = "model name\t: X\ncpu MHz\t\t: 2450.000\n";
+    assert_eq!(
+        reported_clock(Some("3500000\n"), cpuinfo),
+        (3.5, "cpufreq's maximum")
+    );
+    assert_eq!(
+        reported_clock(Some("unknown"), cpuinfo),
+        (2.45, "/proc/cpuinfo's cpu MHz")
+    );
+    assert_eq!(reported_clock(None, "").0, 0.0);
+}
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn an_x86_clock_is_measured() {
+    let clock = this_machine(1).clock_source;
+    assert!(clock.starts_with("measured"), "{clock}");
+}
+
+#[test]
+#[cfg(target_arch = "x86_64")]
+fn the_build_vector_is_what_the_build_enabled() {
+    let expected = if cfg!(target_feature = "avx512f") {
+        ("AVX-512", 8)
+    } else if cfg!(target_feature = "avx") {
+        ("AVX", 4)
+    } else {
+        // The book builds for the x86-64 baseline: SSE2, two lanes.
+        ("SSE2", 2)
+    };
+    assert_eq!(build_vector(), expected);
 }
 
 #[test]
