@@ -2,6 +2,7 @@
 //! logarithmic, with the measured kernels as points. Explicit colours on a
 //! white card, so it reads the same in every theme.
 
+use std::ops::Range;
 use std::path::Path;
 
 use plotters::prelude::*;
@@ -33,6 +34,37 @@ const CEILINGS: [RGBColor; 3] = [
     RGBColor(0xc0, 0x39, 0x2b),
 ];
 
+/// The axes' ranges: intensity from 0.02 to 64 operations per byte;
+/// GFLOP/s up to three times the peak (at least 1), and down to half the
+/// memory roof at the left edge or a thousandth of the top, whichever is
+/// lower.
+pub fn ranges(
+    bandwidth_gbs: f64,
+    peak_gflops: f64,
+) -> (Range<f64>, Range<f64>) {
+    let (x_min, x_max) = (0.02, 64.0);
+    let y_max = (peak_gflops * 3.0).max(1.0);
+    let y_min = (bandwidth_gbs * x_min / 2.0).min(y_max / 1000.0);
+    (x_min..x_max, y_min..y_max)
+}
+
+/// The roof as `steps + 1` points evenly spaced on the logarithmic
+/// intensity axis `x`, from its start to its end.
+pub fn roof_points(
+    bandwidth_gbs: f64,
+    peak_gflops: f64,
+    x: &Range<f64>,
+    steps: u32,
+) -> Vec<(f64, f64)> {
+    (0..=steps)
+        .map(|i| {
+            let t = f64::from(i) / f64::from(steps);
+            let x = x.start * (x.end / x.start).powf(t);
+            (x, roof(peak_gflops, bandwidth_gbs, x))
+        })
+        .collect()
+}
+
 pub fn draw(
     path: &Path,
     bandwidth_gbs: f64,
@@ -41,9 +73,8 @@ pub fn draw(
     kernels: &[Kernel],
     title: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
-    let (x_min, x_max) = (0.02, 64.0);
-    let y_max = (peak_gflops * 3.0).max(1.0);
-    let y_min = (bandwidth_gbs * x_min / 2.0).min(y_max / 1000.0);
+    let (x, y) = ranges(bandwidth_gbs, peak_gflops);
+    let (x_min, x_max) = (x.start, x.end);
     let root = SVGBackend::new(path, (760, 480)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
@@ -51,10 +82,7 @@ pub fn draw(
         .margin(16)
         .x_label_area_size(40)
         .y_label_area_size(60)
-        .build_cartesian_2d(
-            (x_min..x_max).log_scale(),
-            (y_min..y_max).log_scale(),
-        )?;
+        .build_cartesian_2d(x.clone().log_scale(), y.log_scale())?;
     chart
         .configure_mesh()
         .x_desc("arithmetic intensity (floating-point operations per byte)")
@@ -64,12 +92,7 @@ pub fn draw(
         .light_line_style(WHITE)
         .bold_line_style(RGBColor(0xe4, 0xe4, 0xe4))
         .draw()?;
-    let steps = 200;
-    let line = (0..=steps).map(|i| {
-        let t = f64::from(i) / f64::from(steps);
-        let x = x_min * (x_max / x_min).powf(t);
-        (x, roof(peak_gflops, bandwidth_gbs, x))
-    });
+    let line = roof_points(bandwidth_gbs, peak_gflops, &x, 200);
     chart
         .draw_series(LineSeries::new(line, ROOF.stroke_width(2)))?
         .label(format!(

@@ -9,6 +9,7 @@ use ch21_roofline::hardware::{
     FMA_PIPES, build_vector, from_cpuinfo, reported_clock, stream_len,
     this_machine,
 };
+use ch21_roofline::plot::{ranges, roof_points};
 use ch21_roofline::{
     Arrays, Evaluation, Q, Stream, coefficients, horner, horner_fused,
     polynomial, polynomial_cost, roof,
@@ -230,6 +231,34 @@ fn the_build_vector_is_what_the_build_enabled() {
         ("SSE2", 2)
     };
     assert_eq!(build_vector(), expected);
+}
+
+#[test]
+fn the_plot_spans_three_times_the_peak_down_to_below_the_memory_roof() {
+    let (x, y) = ranges(10.0, 20.0);
+    assert_eq!(x, 0.02..64.0);
+    // 10 GB/s at 0.02 operations per byte feeds 0.2 GFLOP/s: half is 0.1,
+    // above a thousandth of the top, 0.06.
+    assert_eq!(y, 0.06..60.0);
+    // 1 GB/s: half the roof at the left edge, 0.01, is the lower.
+    assert_eq!(ranges(1.0, 100.0).1, 0.01..300.0);
+    assert_eq!(ranges(1.0, 0.1).1.end, 1.0, "at least 1 GFLOP/s high");
+}
+
+#[test]
+fn the_roof_is_drawn_at_points_evenly_spaced_on_the_log_axis() {
+    let points = roof_points(10.0, 20.0, &(0.02..64.0), 4);
+    assert_eq!(points.len(), 5);
+    assert_eq!(points[0], (0.02, 0.2), "the memory roof: 10 GB/s × 0.02");
+    let (last_x, last_y) = points[4];
+    assert!((last_x - 64.0).abs() < 1e-12, "{last_x}");
+    assert_eq!(last_y, 20.0, "the compute roof");
+    // Each step multiplies the intensity by the fourth root of 64 / 0.02.
+    let ratio = (64.0_f64 / 0.02).powf(0.25);
+    for pair in points.windows(2) {
+        let step = pair[1].0 / pair[0].0;
+        assert!((step - ratio).abs() < 1e-9, "{step} vs {ratio}");
+    }
 }
 
 #[test]
