@@ -2,7 +2,8 @@
 //! enumerator finds, and the stepper's moves, undo and restart behave.
 
 use scheduler_stepper::{
-    Move, PUZZLES, Status, Stepper, describe_schedule, enumerate, outcome_set,
+    Goal, Model, Move, Op, Ordering, PUZZLES, Puzzle, Status, Step, Stepper,
+    Test, Thread, Value, describe_schedule, enumerate, outcome_set,
     outcomes_json, puzzle, reaches_goal, view_json,
 };
 
@@ -89,6 +90,9 @@ fn impossible_moves_are_refused_with_a_reason() {
     assert_eq!(stepper.step(t1).unwrap_err(), "T1 is waiting");
     assert_eq!(stepper.step(Move { thread: 7, ..t1 }).unwrap_err(), {
         "there is no thread 7"
+    });
+    assert_eq!(stepper.step(Move { thread: 2, ..t1 }).unwrap_err(), {
+        "there is no thread 2"
     });
     let outcome = stepper.outcome().unwrap();
     assert!(reaches_goal(stepper.puzzle, &outcome));
@@ -276,4 +280,82 @@ fn every_puzzle_reaches_the_final_states_loom_finds() {
             outcome_set(puzzle(id).unwrap()).into_iter().collect();
         assert_eq!(found, states, "{id}");
     }
+}
+
+/// A one-thread puzzle, `T1`, over one variable `x` that starts at 1.
+fn one_thread(ops: &[Op]) -> &'static Puzzle {
+    let steps: Vec<Step> = ops.iter().map(|&op| Step { line: 0, op }).collect();
+    let threads = Box::leak(Box::new([Thread {
+        name: "T1",
+        source: &["..."],
+        steps: steps.leak(),
+    }]));
+    Box::leak(Box::new(Puzzle {
+        id: "test",
+        chapter: 0,
+        title: "",
+        goal_text: "",
+        model: Model::Interleaving,
+        vars: &[("x", 1)],
+        locks: &[],
+        channels: &[],
+        threads,
+        observe: &["x", "T1.r"],
+        goal: Goal::Values(&[("x", 0)]),
+        possible: false,
+    }))
+}
+
+fn run_alone(puzzle: &'static Puzzle) -> Stepper {
+    let mut stepper = Stepper::new(puzzle);
+    while stepper.outcome().is_none() {
+        stepper
+            .step(Move {
+                thread: 0,
+                choice: 0,
+            })
+            .unwrap();
+    }
+    stepper
+}
+
+#[test]
+fn fetch_add_returns_the_old_value_and_stores_the_sum() {
+    let puzzle = one_thread(&[Op::FetchAdd {
+        var: "x",
+        add: 2,
+        local: "r",
+        ord: Ordering::Relaxed,
+    }]);
+    let outcome = run_alone(puzzle).outcome().unwrap();
+    assert_eq!(outcome.to_string(), "x = 3, T1.r = 1");
+}
+
+#[test]
+fn a_failed_test_skips_the_steps_it_names() {
+    // r = x (1); unless r == 5, skip one step: the store of 7 never runs.
+    let store = |value| Op::Store {
+        var: "x",
+        value: Value::Const(value),
+        ord: Ordering::Relaxed,
+    };
+    let load = Op::Load {
+        var: "x",
+        local: "r",
+        ord: Ordering::Relaxed,
+    };
+    let skipping = one_thread(&[
+        load,
+        Op::Unless(Test::Eq("r", 5), 1),
+        store(7),
+        store(9),
+    ]);
+    assert_eq!(run_alone(skipping).state().history(0), [1, 9]);
+    let passing = one_thread(&[
+        load,
+        Op::Unless(Test::Eq("r", 1), 1),
+        store(7),
+        store(9),
+    ]);
+    assert_eq!(run_alone(passing).state().history(0), [1, 7, 9]);
 }
