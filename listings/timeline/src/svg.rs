@@ -201,7 +201,7 @@ mod tests {
         let run = Timeline::from_spans(vec![
             span("work 1", "main", 0, 50),
             span("frame 3", "main", 50, 55),
-            span("tick", "main", 55, 56),
+            span("tick", "main", 55, 59),
             span("work 2", "other", 0, 100),
             span("io 1", "other", 10, 20),
         ]);
@@ -216,10 +216,11 @@ mod tests {
             // Bars: x from the start, width from the length, colour by first word.
             r##"<title>work 1 (0.0–50.0 ms)</title><rect x="130.0" y="60.0" width="298.0" height="20" rx="3" fill="#8ecae6""##,
             r##"<rect x="428.0" y="60.0" width="29.8" height="20" rx="3" fill="#ffc857""##,
-            r##"<rect x="457.8" y="60.0" width="6.0" height="20" rx="3" fill="#a7c957""##,
+            r##"<rect x="457.8" y="60.0" width="23.8" height="20" rx="3" fill="#a7c957""##,
             r##"<rect x="130.0" y="84.0" width="596.0" height="20" rx="3" fill="#8ecae6""##,
             r##"<rect x="189.6" y="108.0" width="59.6" height="20" rx="3" fill="#f4a3a8""##,
-            // The whole name where it fits, else its last word, else nothing.
+            // The whole name where it fits, else its last word, else nothing
+            // (`tick` needs 4 × 6.4 + 6 = 31.6 px, and has 23.8).
             r#"<text x="133.0" y="74.0" font-size="11">work 1</text>"#,
             r#"<text x="431.0" y="74.0" font-size="11">3</text>"#,
             r#"<text x="192.6" y="122.0" font-size="11">io 1</text>"#,
