@@ -65,6 +65,26 @@ pub fn roof_points(
         .collect()
 }
 
+/// A ceiling's flat line: from where the memory roof reaches it (its
+/// ridge point, `gflops / bandwidth`, or the axis' start) to the axis' end.
+pub fn ceiling_line(
+    gflops: f64,
+    bandwidth_gbs: f64,
+    x: &Range<f64>,
+) -> [(f64, f64); 2] {
+    let ridge = gflops / bandwidth_gbs;
+    [(ridge.max(x.start), gflops), (x.end, gflops)]
+}
+
+/// The kernels of one series, the memory-bound ones or the others, that
+/// have a rate to plot on the logarithmic axis.
+pub fn measured(kernels: &[Kernel], memory_bound: bool) -> Vec<&Kernel> {
+    kernels
+        .iter()
+        .filter(|k| k.memory_bound == memory_bound && k.gflops > 0.0)
+        .collect()
+}
+
 pub fn draw(
     path: &Path,
     bandwidth_gbs: f64,
@@ -74,7 +94,6 @@ pub fn draw(
     title: &str,
 ) -> Result<(), Box<dyn std::error::Error>> {
     let (x, y) = ranges(bandwidth_gbs, peak_gflops);
-    let (x_min, x_max) = (x.start, x.end);
     let root = SVGBackend::new(path, (760, 480)).into_drawing_area();
     root.fill(&WHITE)?;
     let mut chart = ChartBuilder::on(&root)
@@ -100,9 +119,7 @@ pub fn draw(
         ))
         .legend(|(x, y)| PathElement::new([(x, y), (x + 20, y)], ROOF));
     for (ceiling, colour) in ceilings.iter().zip(CEILINGS) {
-        let ridge = ceiling.gflops / bandwidth_gbs;
-        let flat =
-            [(ridge.max(x_min), ceiling.gflops), (x_max, ceiling.gflops)];
+        let flat = ceiling_line(ceiling.gflops, bandwidth_gbs, &x);
         chart
             .draw_series(DashedLineSeries::new(
                 flat,
@@ -119,10 +136,7 @@ pub fn draw(
         (true, MEMORY, "STREAM kernels (measured, bytes moved)"),
         (false, COMPUTE, "polynomials of rising degree (measured)"),
     ] {
-        let points: Vec<_> = kernels
-            .iter()
-            .filter(|k| k.memory_bound == memory_bound && k.gflops > 0.0)
-            .collect();
+        let points = measured(kernels, memory_bound);
         chart
             .draw_series(points.iter().map(|k| {
                 Circle::new((k.intensity, k.gflops), 5, colour.filled())

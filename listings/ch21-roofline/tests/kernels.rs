@@ -9,7 +9,9 @@ use ch21_roofline::hardware::{
     FMA_PIPES, build_vector, from_cpuinfo, reported_clock, stream_len,
     this_machine,
 };
-use ch21_roofline::plot::{ranges, roof_points};
+use ch21_roofline::plot::{
+    Kernel, ceiling_line, measured, ranges, roof_points,
+};
 use ch21_roofline::{
     Arrays, Evaluation, Q, Stream, coefficients, horner, horner_fused,
     polynomial, polynomial_cost, roof,
@@ -259,6 +261,39 @@ fn the_roof_is_drawn_at_points_evenly_spaced_on_the_log_axis() {
         let step = pair[1].0 / pair[0].0;
         assert!((step - ratio).abs() < 1e-9, "{step} vs {ratio}");
     }
+}
+
+#[test]
+fn a_ceiling_runs_from_its_ridge_point_to_the_axis_end() {
+    // 4 GFLOP/s under 10 GB/s is reached at 0.4 operations per byte.
+    let x = 0.02..64.0;
+    assert_eq!(ceiling_line(4.0, 10.0, &x), [(0.4, 4.0), (64.0, 4.0)]);
+    // A ceiling the roof reaches left of the axis starts at its edge.
+    assert_eq!(ceiling_line(0.1, 10.0, &x), [(0.02, 0.1), (64.0, 0.1)]);
+}
+
+#[test]
+fn each_series_plots_its_own_kernels_with_a_rate() {
+    let kernel = |name: &str, gflops, memory_bound| Kernel {
+        name: name.to_string(),
+        intensity: 0.1,
+        gflops,
+        memory_bound,
+    };
+    let kernels = [
+        kernel("triad", 1.5, true),
+        kernel("copy", 0.0, true),
+        kernel("degree 8", 20.0, false),
+    ];
+    let names = |memory_bound| -> Vec<String> {
+        measured(&kernels, memory_bound)
+            .iter()
+            .map(|k| k.name.clone())
+            .collect()
+    };
+    // Copy does no arithmetic: no point on a logarithmic axis.
+    assert_eq!(names(true), ["triad"]);
+    assert_eq!(names(false), ["degree 8"]);
 }
 
 #[test]
