@@ -217,6 +217,26 @@ fn run_command(command: &mut Command) -> Result<()> {
     Ok(())
 }
 
+/// `[package.metadata.book.<key>]` in a listing's manifest, if it has one: where the
+/// book's tasks (`build`'s WebAssembly modules, `mutants`' features) read what a listing
+/// declares.
+fn book_metadata<'a>(manifest: &'a toml::Table, key: &str) -> Option<&'a toml::Value> {
+    manifest
+        .get("package")?
+        .get("metadata")?
+        .get("book")?
+        .get(key)
+}
+
+/// A TOML list of strings; `None` for any other value.
+fn string_list(value: &toml::Value) -> Option<Vec<String>> {
+    value
+        .as_array()?
+        .iter()
+        .map(|item| item.as_str().map(str::to_string))
+        .collect()
+}
+
 /// The command line as a reader would type it.
 fn describe(command: &Command) -> String {
     std::iter::once(command.get_program())

@@ -14,8 +14,8 @@ use std::thread;
 
 use anyhow::{Context, Result, bail};
 
-use crate::describe;
 use crate::setup::Tools;
+use crate::{book_metadata, describe, string_list};
 
 /// The library code of a listing is mutated; its program (`main.rs`) is argument
 /// handling and printing, which the chapters do not show as logic.
@@ -190,23 +190,10 @@ fn survivor_filters(missed: &str) -> Vec<String> {
 /// compiled by the listing's own tests, and every mutant of it would pass.
 fn features(manifest: &str) -> Result<Vec<String>> {
     let manifest: toml::Table = toml::from_str(manifest)?;
-    let Some(features) = manifest
-        .get("package")
-        .and_then(|package| package.get("metadata"))
-        .and_then(|metadata| metadata.get("book"))
-        .and_then(|book| book.get("mutants"))
-        .and_then(|mutants| mutants.get("features"))
-    else {
+    let Some(features) = book_metadata(&manifest, "mutants").and_then(|m| m.get("features")) else {
         return Ok(Vec::new());
     };
-    features
-        .as_array()
-        .and_then(|names| {
-            names
-                .iter()
-                .map(|name| name.as_str().map(str::to_string))
-                .collect()
-        })
+    string_list(features)
         .context("[package.metadata.book.mutants] features must be a list of feature names")
 }
 

@@ -25,7 +25,7 @@ use std::time::SystemTime;
 
 use anyhow::{Context, Result, bail};
 
-use crate::{describe, newest_modification, run_command};
+use crate::{book_metadata, describe, newest_modification, run_command, string_list};
 
 const TARGET: &str = "wasm32-unknown-unknown";
 
@@ -106,11 +106,7 @@ fn parse_listing(dir: &str, manifest: &str) -> Result<Option<WasmListing>> {
     let Some(package) = manifest.get("package").and_then(|p| p.as_table()) else {
         return Ok(None);
     };
-    let Some(wasm) = package
-        .get("metadata")
-        .and_then(|m| m.get("book"))
-        .and_then(|b| b.get("wasm"))
-    else {
+    let Some(wasm) = book_metadata(&manifest, "wasm") else {
         return Ok(None);
     };
     let text = |key: &str| -> Result<String> {
@@ -121,15 +117,7 @@ fn parse_listing(dir: &str, manifest: &str) -> Result<Option<WasmListing>> {
     };
     let strings = |value: Option<&toml::Value>, what: &str| -> Result<Vec<String>> {
         value.map_or(Ok(Vec::new()), |value| {
-            value
-                .as_array()
-                .and_then(|items| {
-                    items
-                        .iter()
-                        .map(|item| item.as_str().map(str::to_string))
-                        .collect()
-                })
-                .with_context(|| format!("`{what}` must be a list of strings"))
+            string_list(value).with_context(|| format!("`{what}` must be a list of strings"))
         })
     };
     let modules = wasm
