@@ -175,25 +175,25 @@ pub fn is_busy(load: f64, cores: usize) -> bool {
 /// Bandwidth listings size their arrays by it (STREAM's rule: each array at
 /// least four times the last-level cache) and say whether a working set fits.
 pub fn last_level_cache_bytes() -> Option<u64> {
-    caches_in(std::path::Path::new("/sys/devices/system/cpu/cpu0/cache"))
-        .into_iter()
-        .max()
-        .map(|(_, bytes)| bytes)
+    last_level_cache_in(std::path::Path::new(CPU0_CACHES))
 }
 
-/// `(level, bytes)` of every cache described in `folder`.
-fn caches_in(folder: &std::path::Path) -> Vec<(u32, u64)> {
-    let Ok(entries) = std::fs::read_dir(folder) else {
-        return Vec::new();
-    };
-    entries
+/// Where Linux describes the first processor's caches, one `index*` folder
+/// each.
+const CPU0_CACHES: &str = "/sys/devices/system/cpu/cpu0/cache";
+
+/// The size of the highest-level cache described in `folder`.
+fn last_level_cache_in(folder: &std::path::Path) -> Option<u64> {
+    std::fs::read_dir(folder)
+        .ok()?
         .filter_map(|entry| {
             let dir = entry.ok()?.path();
             let read = |name| std::fs::read_to_string(dir.join(name)).ok();
-            let level = read("level")?.trim().parse().ok()?;
+            let level: u32 = read("level")?.trim().parse().ok()?;
             Some((level, cache_size_bytes(&read("size")?)?))
         })
-        .collect()
+        .max()
+        .map(|(_, bytes)| bytes)
 }
 
 /// A cache size as the kernel writes it (`32768K`, `1M`, `512`), in bytes.
@@ -717,18 +717,17 @@ mod tests {
             std::fs::write(dir.join("size"), format!("{size}\n")).unwrap();
         }
         std::fs::create_dir_all(folder.join("power")).unwrap();
-        let mut caches = caches_in(&folder);
+        let last_level = last_level_cache_in(&folder);
+        // Without the level-3 cache, level 2 is the last.
+        std::fs::remove_dir_all(folder.join("index3")).unwrap();
+        let without_l3 = last_level_cache_in(&folder);
         std::fs::remove_dir_all(&folder).unwrap();
-        caches.sort();
-        assert_eq!(caches, [(1, 48 << 10), (2, 2 << 20), (3, 1 << 20)]);
-        assert_eq!(caches.iter().max().map(|&(_, bytes)| bytes), Some(1 << 20));
-        assert!(caches_in(&folder).is_empty(), "no folder, no caches");
+        assert_eq!(last_level, Some(1 << 20));
+        assert_eq!(without_l3, Some(2 << 20));
+        assert_eq!(last_level_cache_in(&folder), None, "no folder, no cache");
         // This machine's, where Linux describes it.
-        let here = caches_in(std::path::Path::new(
-            "/sys/devices/system/cpu/cpu0/cache",
-        ));
-        let highest = here.iter().max().map(|&(_, bytes)| bytes);
-        assert_eq!(last_level_cache_bytes(), highest);
+        let here = last_level_cache_in(std::path::Path::new(CPU0_CACHES));
+        assert_eq!(last_level_cache_bytes(), here);
     }
 
     #[test]
