@@ -653,26 +653,21 @@ mod tests {
         assert_eq!(check_mandelbrot(&few, &cpu, 100), Ok(1));
         let many = vec![6u32; 1000];
         assert!(check_mandelbrot(&many, &cpu, 100).is_err());
-        // 1% of 10 000 pixels, scattered, passes; one more does not.
+        // A 100 × 100 picture, and copies of it with some pixels changed.
         let cpu = vec![5u32; 10_000];
-        let scattered = |count: usize| {
+        let changed = |pixels: &mut dyn Iterator<Item = usize>| {
             let mut gpu = cpu.clone();
-            (0..count).for_each(|k| gpu[k * 97] = 6);
+            pixels.for_each(|at| gpu[at] = 6);
             gpu
         };
+        // 1% of the pixels, scattered, passes; one more does not.
+        let scattered = |count| changed(&mut (0..count).map(|k| k * 97));
         assert_eq!(check_mandelbrot(&scattered(100), &cpu, 100), Ok(100));
         let error = check_mandelbrot(&scattered(101), &cpu, 100).unwrap_err();
         assert!(error.starts_with("101 of 10000 pixels differ"), "{error}");
-        assert_eq!(colour(10, 10), [0, 0, 0]);
-        assert_ne!(colour(9, 10), [0, 0, 0]);
         // A column may differ in half its pixels (rounding along a boundary
         // that runs down it), not in more.
-        let cpu = vec![5u32; 10_000];
-        let column = |count: usize| {
-            let mut gpu = cpu.clone();
-            (0..count).for_each(|row| gpu[row * 100 + 7] = 6);
-            gpu
-        };
+        let column = |count| changed(&mut (0..count).map(|row| row * 100 + 7));
         assert_eq!(check_mandelbrot(&column(50), &cpu, 100), Ok(50));
         let error = check_mandelbrot(&column(51), &cpu, 100).unwrap_err();
         assert!(
@@ -683,6 +678,8 @@ mod tests {
 
     #[test]
     fn colours_of_a_few_escape_times() {
+        assert_eq!(colour(10, 10), [0, 0, 0], "inside the set: black");
+        assert_ne!(colour(9, 10), [0, 0, 0]);
         // t = sqrt(i / max); each channel is 255 · (1 − 2.2 |t − centre|),
         // clamped and cut to an integer, with centres 0.75, 0.5 and 0.2, and
         // blue at least 80 t. Worked out in f32 apart from this code.
