@@ -644,14 +644,20 @@ impl Cuda {
     /// allocation.
     fn check_fits(&self, n: usize, buffers: usize) -> Result<(), String> {
         let (free, _) = self.context.mem_get_info().map_err(gpu)?;
-        let bytes = n.saturating_mul(buffers * size_of::<u32>());
-        if bytes > free {
-            return Err(format!(
-                "--size {n} needs {bytes} bytes on the GPU; it has {free} bytes free"
-            ));
-        }
-        Ok(())
+        fits_in_free(n, buffers, free)
     }
+}
+
+/// Whether `buffers` arrays of `n` four-byte values fit in the `free` bytes of
+/// GPU memory; if not, what they need.
+fn fits_in_free(n: usize, buffers: usize, free: usize) -> Result<(), String> {
+    let bytes = n.saturating_mul(buffers * size_of::<u32>());
+    if bytes > free {
+        return Err(format!(
+            "--size {n} needs {bytes} bytes on the GPU; it has {free} bytes free"
+        ));
+    }
+    Ok(())
 }
 
 fn blas(error: CublasError) -> String {
@@ -771,6 +777,19 @@ pub fn shares_of_reference(hand: &[Measured], reference: &Measured) -> String {
     )
 }
 
+/// What a problem of `size` allocates on the GPU: `buffers` arrays of `n`
+/// four-byte values each (x and y for SAXPY, input and output for the scan, A,
+/// B and C for the matrix product), beside which the per-group totals of the
+/// sum and the scan are small.
+fn footprint(problem: Problem, size: usize) -> (usize, usize) {
+    match problem {
+        Problem::Saxpy => (size, 2),
+        Problem::Sum => (size, 1),
+        Problem::Scan => (size, 2),
+        Problem::Matmul => (size.saturating_mul(size), 3),
+    }
+}
+
 /// One block of `GROUP_SIZE` threads per group of items.
 fn blocks(groups: usize) -> LaunchConfig {
     LaunchConfig {
@@ -805,17 +824,12 @@ impl Backend for Cuda {
         let time = self
             .device_time(COPY_RUNS, || self.stream.memcpy_dtod(&from, &mut to))
             .map_err(gpu)?;
-        Ok((2 * n * size_of::<u32>()) as f64
-            / time.median().as_secs_f64().max(f64::MIN_POSITIVE))
+        Ok(gpu_reference::copy_rate(n, time.median()))
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
-        match problem {
-            Problem::Saxpy => self.check_fits(size, 2),
-            Problem::Sum => self.check_fits(size, 1),
-            Problem::Scan => self.check_fits(size, 2),
-            Problem::Matmul => self.check_fits(size.saturating_mul(size), 3),
-        }
+        let (n, buffers) = footprint(problem, size);
+        self.check_fits(n, buffers)
     }
 
     fn run_tuned(
@@ -857,8 +871,8 @@ mod tests {
     use gpu_reference::{Measured, Problem};
 
     use super::{
-        ColumnMajorGemm, NVRTC, Operand, installed_in, row_major_gemm,
-        shares_of_reference,
+        ColumnMajorGemm, NVRTC, Operand, fits_in_free, footprint, installed_in,
+        row_major_gemm, shares_of_reference,
     };
 
     /// What cuBLAS computes for `call`, on the CPU: `C = first · second`,
@@ -984,6 +998,51 @@ mod tests {
             "matmul 2048 x 2048: share of cuBLAS's rate: kernel 5.0%, \
              register-blocked kernel 50%"
         );
+    }
+
+    /// A share is printed with one decimal below 10% and none from 10% on:
+    /// 2 ms against 20 ms is exactly 10%.
+    #[test]
+    fn a_share_of_ten_percent_has_no_decimal() {
+        assert_eq!(
+            shares_of_reference(
+                &[measured("kernel", 20), measured("slower kernel", 21)],
+                &measured("cuBLAS SGEMM", 2)
+            ),
+            "matmul 2048 x 2048: share of cuBLAS's rate: kernel 10%, \
+             slower kernel 9.5%"
+        );
+    }
+
+    /// Two arrays of 1,000 four-byte values are 8,000 bytes: they fit in
+    /// 8,000 free bytes and not in 7,999; three of them do not fit in 8,000.
+    #[test]
+    fn a_run_is_refused_when_its_arrays_pass_the_free_memory() {
+        assert_eq!(fits_in_free(1000, 2, 8000), Ok(()));
+        assert_eq!(
+            fits_in_free(1000, 2, 7999),
+            Err(
+                "--size 1000 needs 8000 bytes on the GPU; it has 7999 bytes \
+                 free"
+                    .to_string()
+            )
+        );
+        assert!(fits_in_free(1001, 2, 8000).is_err());
+        assert!(fits_in_free(1000, 3, 8000).is_err());
+        assert!(fits_in_free(1000, 1, 4000).is_ok());
+        // A size whose bytes overflow is refused, not wrapped round to a
+        // small number.
+        assert!(fits_in_free(usize::MAX / 2, 2, usize::MAX - 1).is_err());
+    }
+
+    #[test]
+    fn each_problem_allocates_its_arrays() {
+        assert_eq!(footprint(Problem::Saxpy, 1000), (1000, 2));
+        assert_eq!(footprint(Problem::Sum, 1000), (1000, 1));
+        assert_eq!(footprint(Problem::Scan, 1000), (1000, 2));
+        // Three matrices of 30 x 30.
+        assert_eq!(footprint(Problem::Matmul, 30), (900, 3));
+        assert_eq!(footprint(Problem::Matmul, usize::MAX), (usize::MAX, 3));
     }
 
     /// The lookup in the tool folder: nothing in an empty one, the library's

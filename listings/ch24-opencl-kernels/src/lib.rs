@@ -505,8 +505,7 @@ impl Backend for OpenCl {
             })
         };
         let time = copied().map_err(|error| format!("copy: {error}"))?;
-        Ok((2 * n * size_of::<u32>()) as f64
-            / time.median().as_secs_f64().max(f64::MIN_POSITIVE))
+        Ok(gpu_reference::copy_rate(n, time.median()))
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {

@@ -311,7 +311,7 @@ fn copy_bandwidth(gpu: &Gpu, n: usize) -> f64 {
         })
         .collect();
     let time = host_timed(gpu, encoded);
-    2.0 * bytes as f64 / seconds(time.median()).max(f64::MIN_POSITIVE)
+    gpu_reference::copy_rate(n, time.median())
 }
 
 /// Submits each command buffer and waits for it, timing both on the host's
@@ -632,10 +632,6 @@ fn run_sum(
         "dispatch",
         || sum.time(gpu, 5),
     )
-}
-
-fn seconds(duration: Duration) -> f64 {
-    duration.as_secs_f64()
 }
 
 /// The scan in three steps: scan inside each work-group, turn the group totals

@@ -238,7 +238,7 @@ impl Backend for Cpu {
         let ((), time) = repeated(COPY_RUNS, || {
             black_box(&mut to).copy_from_slice(black_box(&from))
         });
-        Ok(bytes_per_second(copy_bytes(n), time.median()))
+        Ok(copy_rate(n, time.median()))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {
@@ -300,12 +300,11 @@ impl Backend for Cpu {
     }
 }
 
-/// Bytes a copy of `n` words moves: each word read once and written once.
-fn copy_bytes(n: usize) -> usize {
-    2 * n * size_of::<u32>()
-}
-
-fn bytes_per_second(bytes: usize, time: std::time::Duration) -> f64 {
+/// The rate of a copy of `n` four-byte words that took `time`, in bytes moved
+/// per second: each word is read once and written once. Every backend's
+/// `copy_bandwidth` reports this.
+pub fn copy_rate(n: usize, time: std::time::Duration) -> f64 {
+    let bytes = 2 * n * size_of::<u32>();
     bytes as f64 / time.as_secs_f64().max(f64::MIN_POSITIVE)
 }
 
@@ -367,9 +366,12 @@ mod tests {
 
     #[test]
     fn a_copy_moves_every_word_twice() {
-        assert_eq!(copy_bytes(1000), 8000);
+        // 1,000 words are 8,000 bytes moved; in a microsecond, 8 GB/s.
         let microsecond = std::time::Duration::from_micros(1);
-        assert_eq!(bytes_per_second(8000, microsecond), 8e9);
+        assert_eq!(copy_rate(1000, microsecond), 8e9);
+        assert_eq!(copy_rate(3, std::time::Duration::from_millis(2)), 12e3);
+        // An empty copy timed at zero moved nothing: zero, not 0 / 0's NaN.
+        assert_eq!(copy_rate(0, std::time::Duration::ZERO), 0.0);
         // A sanity floor, not a speed: 8 KB copied in under 8 ms.
         assert!(Cpu.copy_bandwidth(1000).unwrap() > 1e6);
     }

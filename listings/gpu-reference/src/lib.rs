@@ -10,7 +10,9 @@
 mod backend;
 pub mod testing;
 
-pub use backend::{Backend, COPY_RUNS, Cpu, Measured, Problem, Work};
+pub use backend::{
+    Backend, COPY_RUNS, Cpu, Measured, Problem, Work, copy_rate,
+};
 
 /// Work-items per work-group in every kernel (`GROUP_SIZE` / `@workgroup_size`
 /// / `local_size_x`).
