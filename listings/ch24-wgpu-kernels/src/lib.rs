@@ -215,7 +215,12 @@ fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
 /// rows as needed, the last one partly past the data. The kernels number the
 /// groups row by row.
 pub fn grid(gpu: &Gpu, groups: usize) -> (u32, u32) {
-    let row = groups.clamp(1, gpu.max_groups as usize);
+    grid_within(gpu.max_groups, groups)
+}
+
+/// `grid` for an adapter that dispatches at most `most` work-groups a side.
+fn grid_within(most: u32, groups: usize) -> (u32, u32) {
+    let row = groups.clamp(1, most as usize);
     (row as u32, groups.div_ceil(row).max(1) as u32)
 }
 
@@ -223,14 +228,25 @@ pub fn grid(gpu: &Gpu, groups: usize) -> (u32, u32) {
 /// and the kernels' `u32` indices must reach every element of the grid
 /// without wrapping.
 pub fn check_fits(gpu: &Gpu, n: usize) -> Result<(), String> {
+    fits_limits(
+        n,
+        gpu.limits.max_storage_buffer_binding_size,
+        gpu.max_groups,
+    )
+}
+
+/// `check_fits` for an adapter that binds at most `max_bytes` and dispatches
+/// at most `most` work-groups a side. (Vulkan's binding limit,
+/// `maxStorageBufferRange`, is a 32-bit count of bytes: under 2^30 values, so
+/// only a larger limit than Vulkan's reaches the check of the indices.)
+fn fits_limits(n: usize, max_bytes: u64, most: u32) -> Result<(), String> {
     let bytes = (n * size_of::<f32>()) as u64;
-    let max_bytes = gpu.limits.max_storage_buffer_binding_size;
     if bytes > max_bytes {
         return Err(format!(
             "--size {n} needs buffers of {bytes} bytes; this adapter binds at most {max_bytes}"
         ));
     }
-    let (row, rows) = grid(gpu, gpu_reference::groups_for(n));
+    let (row, rows) = grid_within(most, gpu_reference::groups_for(n));
     let covered = u64::from(row) * u64::from(rows) * GROUP_SIZE as u64;
     // The one-pass sum's last step goes one stride past n.
     let strided = (n + SINGLE_PASS_GROUPS * GROUP_SIZE) as u64;
@@ -1040,5 +1056,143 @@ impl Backend for Wgpu {
             )?,
         };
         run_mandelbrot(&self.gpu, &pipeline, view)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Gpu, adapters, check_fits, fits_limits, open};
+
+    /// lavapipe, as wgpu lists it, and a device opened on it. No lavapipe is
+    /// a broken test set-up (`cargo xtask test` installs it), not a skip.
+    fn lavapipe() -> (wgpu::Adapter, Gpu) {
+        let adapter = adapters()
+            .expect("a Vulkan adapter: `cargo xtask setup` installs lavapipe")
+            .into_iter()
+            .find(|adapter| adapter.get_info().name.contains("llvmpipe"))
+            .expect(
+                "lavapipe: `cargo xtask setup` installs mesa-vulkan-drivers",
+            );
+        let gpu = open(&adapter).expect("lavapipe opens");
+        (adapter, gpu)
+    }
+
+    /// The device gets the adapter's largest buffers and dispatches, and of
+    /// the optional features only those the kernels use (subgroups, and the
+    /// barrier naga's GLSL needs with them; timestamps), where the adapter has
+    /// them.
+    #[test]
+    fn the_device_has_the_adapters_limits_and_the_features_the_kernels_use() {
+        let (adapter, gpu) = lavapipe();
+        let (offered, got) = (adapter.limits(), gpu.device.limits());
+        assert_eq!(
+            got.max_storage_buffer_binding_size,
+            offered.max_storage_buffer_binding_size
+        );
+        assert_eq!(got.max_buffer_size, offered.max_buffer_size);
+        assert_eq!(
+            got.max_compute_workgroups_per_dimension,
+            offered.max_compute_workgroups_per_dimension
+        );
+        assert_eq!(
+            gpu.workgroup_limit(),
+            offered.max_compute_workgroups_per_dimension
+        );
+        let used = [
+            wgpu::Features::SUBGROUP,
+            wgpu::Features::SUBGROUP_BARRIER,
+            wgpu::Features::TIMESTAMP_QUERY,
+        ];
+        let has = adapter.features();
+        let expected = used
+            .into_iter()
+            .filter(|&feature| has.contains(feature))
+            .fold(wgpu::Features::empty(), |all, feature| all | feature);
+        assert_eq!(gpu.device.features(), expected);
+        assert_eq!(gpu.has_subgroups(), has.contains(wgpu::Features::SUBGROUP));
+        assert_eq!(
+            gpu.clock(),
+            if has.contains(wgpu::Features::TIMESTAMP_QUERY) {
+                "kernels timed by device timestamps"
+            } else {
+                "no timestamp queries: kernels timed on the host around submit \
+                 and wait"
+            }
+        );
+    }
+
+    #[test]
+    fn a_workgroup_limit_runs_from_one_to_the_adapters() {
+        let (adapter, gpu) = lavapipe();
+        let most = adapter.limits().max_compute_workgroups_per_dimension;
+        for refused in [0, most + 1] {
+            assert_eq!(
+                gpu.clone().with_workgroup_limit(refused).err(),
+                Some(format!(
+                    "a work-group limit of {refused}: this adapter allows 1 to \
+                     {most} a dimension"
+                ))
+            );
+        }
+        for allowed in [1, 7, most] {
+            let limited = gpu
+                .clone()
+                .with_workgroup_limit(allowed)
+                .expect("a limit in range");
+            assert_eq!(limited.workgroup_limit(), allowed);
+        }
+    }
+
+    /// A buffer of `n` four-byte values binds up to the adapter's limit: the
+    /// largest `n` that fits is allowed, one more is refused.
+    #[test]
+    fn a_buffer_one_value_past_the_binding_limit_is_refused() {
+        let (_, gpu) = lavapipe();
+        let limit = gpu.limits.max_storage_buffer_binding_size;
+        let largest = usize::try_from(limit / 4).expect("a 64-bit machine");
+        assert_eq!(check_fits(&gpu, largest), Ok(()));
+        assert_eq!(
+            check_fits(&gpu, largest + 1),
+            Err(format!(
+                "--size {} needs buffers of {} bytes; this adapter binds at \
+                 most {limit}",
+                largest + 1,
+                (largest as u64 + 1) * 4
+            ))
+        );
+        // 2,000 values are 8,000 bytes: exactly at a limit of 8,000.
+        assert_eq!(fits_limits(2000, 8000, 65_535), Ok(()));
+        assert!(fits_limits(2001, 8000, 65_535).is_err());
+    }
+
+    /// On an adapter with 64 GiB bindings (no Vulkan one has them) the
+    /// kernels' 32-bit indices are the limit. Worked out by hand: 4.1e9
+    /// values are 16,015,625 groups of 256, 17 rows of at most a million
+    /// groups, a grid of 4,352,000,000 elements, past 2^32 - 1 though the
+    /// one-pass sum's last stride (4.1e9 + 1024 · 256) is not; 3.9e9 values
+    /// need 16 rows, 4,096,000,000. With one group a row, 4,294,800,000
+    /// values make a grid of 4,294,800,128, under 2^32, but the last stride,
+    /// 4,295,062,144, is past it; 4,294,000,000 values stay under both.
+    #[test]
+    fn a_grid_past_the_kernels_32_bit_indices_is_refused() {
+        let binds = 1 << 36;
+        assert_eq!(
+            fits_limits(4_100_000_000, binds, 1_000_000),
+            Err(
+                "--size 4100000000 needs a grid of 1000000 x 17 work-groups \
+                 of 256, past the kernels' 32-bit indices"
+                    .to_string()
+            )
+        );
+        assert_eq!(fits_limits(3_900_000_000, binds, 1_000_000), Ok(()));
+        assert_eq!(
+            fits_limits(4_294_800_000, binds, 1),
+            Err(
+                "--size 4294800000 needs a grid of 1 x 16776563 work-groups \
+                 of 256, past the kernels' 32-bit indices"
+                    .to_string()
+            )
+        );
+        assert_eq!(fits_limits(4_294_000_000, binds, 1), Ok(()));
     }
 }
