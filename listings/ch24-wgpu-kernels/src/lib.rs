@@ -1061,7 +1061,13 @@ impl Backend for Wgpu {
 
 #[cfg(test)]
 mod tests {
-    use super::{Gpu, adapters, check_fits, fits_limits, open};
+    use std::time::Instant;
+
+    use gpu_reference::{Backend, Problem, View};
+
+    use super::{
+        Gpu, Language, Wgpu, adapters, check_fits, describe, fits_limits, open,
+    };
 
     /// lavapipe, as wgpu lists it, and a device opened on it. No lavapipe is
     /// a broken test set-up (`cargo xtask test` installs it), not a skip.
@@ -1194,5 +1200,88 @@ mod tests {
             )
         );
         assert_eq!(fits_limits(4_294_000_000, binds, 1), Ok(()));
+    }
+
+    /// Pictures whose sides are not whole work-groups of 16 x 16, in both
+    /// languages: every pixel of the last, partial column and row of groups
+    /// is drawn too.
+    #[test]
+    fn the_picture_matches_the_cpus_to_its_last_column_and_row() {
+        let (_, gpu) = lavapipe();
+        let view = View::whole_set(37, 21, 200);
+        for language in [Language::Wgsl, Language::Glsl] {
+            let (picture, _) = Wgpu::new(gpu.clone(), language)
+                .mandelbrot(&view)
+                .expect("lavapipe draws");
+            gpu_reference::check_mandelbrot(
+                &picture,
+                &gpu_reference::mandelbrot(&view),
+                view.width,
+            )
+            .unwrap_or_else(|error| panic!("{}: {error}", language.name()));
+        }
+    }
+
+    /// With at most two work-groups a side, a picture 32 pixels wide and high
+    /// fits (two groups of 16 each way); one pixel more either way does not.
+    #[test]
+    fn a_picture_past_the_work_group_limit_is_refused() {
+        let (_, gpu) = lavapipe();
+        let limited = Wgpu::new(
+            gpu.with_workgroup_limit(2).expect("a limit in range"),
+            Language::Wgsl,
+        );
+        let (picture, _) = limited
+            .mandelbrot(&View::whole_set(32, 32, 50))
+            .expect("2 x 2 work-groups");
+        assert_eq!(picture.len(), 32 * 32);
+        for (width, height) in [(33, 32), (32, 33)] {
+            assert_eq!(
+                limited
+                    .mandelbrot(&View::whole_set(width, height, 50))
+                    .err(),
+                Some(format!(
+                    "a picture of {width} x {height} needs more than 2 \
+                     work-groups of 16 x 16 a side"
+                ))
+            );
+        }
+    }
+
+    /// lavapipe says it is a CPU: its runs are emulated, and the description
+    /// says which adapter and which clock.
+    #[test]
+    fn lavapipe_is_described_and_emulated() {
+        let (adapter, gpu) = lavapipe();
+        assert_eq!(adapter.get_info().device_type, wgpu::DeviceType::Cpu);
+        let backend = Wgpu::new(gpu.clone(), Language::Wgsl);
+        assert!(backend.emulated());
+        let description = backend.describe();
+        assert!(
+            description.starts_with(&describe(&adapter.get_info()))
+                && description.ends_with(gpu.clock()),
+            "{description}"
+        );
+    }
+
+    /// Rates and times are measured, so no particular value; but a copy
+    /// moves bytes, and a dispatch's time on the device's clock is more than
+    /// nothing and no longer than the host waited for the whole run (its
+    /// check and its five timed rounds).
+    #[test]
+    fn a_copy_has_a_rate_and_a_dispatch_a_time_within_the_run() {
+        let (_, gpu) = lavapipe();
+        let backend = Wgpu::new(gpu, Language::Wgsl);
+        let rate = backend.copy_bandwidth(1 << 16).expect("a copy");
+        assert!(rate.is_finite() && rate > 0.0, "{rate}");
+        let started = Instant::now();
+        let measured = backend.run(Problem::Saxpy, 1 << 16).expect("saxpy");
+        let waited = started.elapsed();
+        let (fastest, slowest) =
+            (measured.time.fastest(), measured.time.slowest());
+        assert!(
+            !fastest.is_zero() && slowest <= waited,
+            "{fastest:?} to {slowest:?} within {waited:?}"
+        );
     }
 }
