@@ -186,7 +186,6 @@ fn open(adapter: &wgpu::Adapter) -> Result<Gpu, String> {
     let wanted = subgroups | wgpu::Features::TIMESTAMP_QUERY;
     let (device, queue) =
         pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
-            label: Some("book"),
             required_features: adapter.features() & wanted,
             required_limits: limits.clone(),
             ..Default::default()
@@ -791,18 +790,26 @@ fn run_sum_subgroup(
         (groups as u32, 1),
     )
     .zeroing(&total_device);
+    let read_total = || -> Result<u32, String> {
+        Ok(words(&download(gpu, &total_device)?)
+            .map(u32::from_ne_bytes)
+            .next()
+            .unwrap_or_default())
+    };
     sum.run(gpu);
-    let total = words(&download(gpu, &total_device)?)
-        .map(u32::from_ne_bytes)
-        .next()
-        .unwrap_or_default();
-    checked_sum(
-        total,
+    let what = format!("{} one-pass sum", language.name());
+    let measured = checked_sum(
+        read_total()?,
         &values,
-        format!("{} one-pass sum", language.name()),
+        what.clone(),
         "one-pass subgroup dispatch",
         || sum.time(gpu, 5),
-    )
+    )?;
+    // Each timed run cleared the total before adding into it, so the last
+    // one left the sum as well.
+    gpu_reference::check_sum(read_total()?, gpu_reference::sum(&values))
+        .map_err(|error| format!("{what}, after the timed runs: {error}"))?;
+    Ok(measured)
 }
 
 /// The input of the sum and the scan, on the host and on the device, and the
