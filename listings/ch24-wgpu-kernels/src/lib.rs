@@ -1286,6 +1286,8 @@ mod tests {
         let waited = started.elapsed();
         let (fastest, slowest) =
             (measured.time.fastest(), measured.time.slowest());
+        // lavapipe's timestamps count nanoseconds.
+        assert_eq!(backend.gpu.queue.get_timestamp_period(), 1.0);
         assert!(
             !fastest.is_zero() && slowest <= waited,
             "{fastest:?} to {slowest:?} within {waited:?}"
