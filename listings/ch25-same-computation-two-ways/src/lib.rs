@@ -122,7 +122,7 @@ pub fn without_panics<T>(work: impl FnOnce() -> T) -> Result<T, String> {
     let outcome = std::panic::catch_unwind(AssertUnwindSafe(work));
     std::panic::set_hook(previous_hook);
     outcome.map_err(|panic| {
-        format!("the device failed: {}", panic_message(&panic))
+        format!("the device failed: {}", panic_message(&*panic))
     })
 }
 
@@ -225,6 +225,70 @@ mod tests {
         let out = chain(&a, &b, &c, n);
         let zeros = out.iter().filter(|v| **v == 0.0).count();
         assert!(zeros > n * n / 4 && zeros < 3 * n * n / 4, "{zeros} zeros");
+    }
+
+    /// Two by two, by hand: a·b is [[19, 22], [43, 50]], c takes 20, 30, 40
+    /// and 49 off, and relu clamps the two that went below zero.
+    #[test]
+    fn the_chain_by_hand() {
+        let (a, b) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
+        let c = [-20.0, -30.0, -40.0, -49.0];
+        assert_eq!(chain(&a, &b, &c, 2), [0.0, 0.0, 3.0, 1.0]);
+    }
+
+    /// The bound at out[1][0] of the chain above: 2 (n + 1) ε (43 + 40) =
+    /// 498 ε. Three plus 249 of its f32 steps (2ε each) is off by exactly
+    /// the bound, and passes; one step more does not. A NaN never passes.
+    #[test]
+    fn the_check_holds_to_its_bound_and_names_the_element() {
+        let (a, b) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
+        let c = [-20.0, -30.0, -40.0, -49.0];
+        let cpu = [0.0, 0.0, 3.0, 1.0];
+        let step = 2.0 * f32::EPSILON;
+        let off_by = |steps: f32| [0.0, 0.0, 3.0 + steps * step, 1.0];
+        assert_eq!(check_chain(&off_by(249.0), &cpu, &a, &b, &c, 2), Ok(1.0));
+        let refused = check_chain(&off_by(250.0), &cpu, &a, &b, &c, 2)
+            .expect_err("one step past the bound");
+        assert!(
+            refused.starts_with(
+                "out[1][0] is 3.0000596 on the device and 3 on the CPU"
+            ),
+            "{refused}"
+        );
+        let nan = [0.0, 0.0, f32::NAN, 1.0];
+        assert!(check_chain(&nan, &cpu, &a, &b, &c, 2).is_err());
+        assert_eq!(
+            check_chain(&cpu[..3], &cpu, &a, &b, &c, 2),
+            Err("3 values from the device, 4 from the CPU".to_string())
+        );
+    }
+
+    /// c lies in (-n/2, 0], reaching well down towards -n/2.
+    #[test]
+    fn the_bias_runs_from_zero_down_to_half_the_side() {
+        let n = 32;
+        let (a, b, c) = chain_inputs(n);
+        assert_eq!((a.len(), b.len(), c.len()), (n * n, n * n, n * n));
+        let half = n as f32 / 2.0;
+        assert!(c.iter().all(|&c| -half < c && c <= 0.0));
+        let lowest = c.iter().copied().fold(0.0, f32::min);
+        assert!(lowest < -0.9 * half, "{lowest}");
+    }
+
+    #[test]
+    fn a_panic_becomes_its_message() {
+        assert_eq!(without_panics(|| 5), Ok(5));
+        assert_eq!(
+            without_panics(|| -> u8 { panic!("lost the device") }),
+            Err("the device failed: lost the device".to_string())
+        );
+        let code = 7;
+        assert_eq!(
+            without_panics(|| -> u8 { panic!("error {code}") }),
+            Err("the device failed: error 7".to_string())
+        );
+        let payload: Box<dyn std::any::Any + Send> = Box::new(42);
+        assert_eq!(panic_message(&*payload), "a panic without a message");
     }
 
     #[test]
