@@ -1189,24 +1189,22 @@ mod tests {
     #[test]
     fn a_grid_past_the_kernels_32_bit_indices_is_refused() {
         let binds = 1 << 36;
-        assert_eq!(
-            fits_limits(4_100_000_000, binds, 1_000_000),
-            Err(
-                "--size 4100000000 needs a grid of 1000000 x 17 work-groups \
-                 of 256, past the kernels' 32-bit indices"
-                    .to_string()
-            )
-        );
-        assert_eq!(fits_limits(3_900_000_000, binds, 1_000_000), Ok(()));
-        assert_eq!(
-            fits_limits(4_294_800_000, binds, 1),
-            Err(
-                "--size 4294800000 needs a grid of 1 x 16776563 work-groups \
-                 of 256, past the kernels' 32-bit indices"
-                    .to_string()
-            )
-        );
-        assert_eq!(fits_limits(4_294_000_000, binds, 1), Ok(()));
+        // (values, most groups a row, the grid of a refusal)
+        let cases = [
+            (4_100_000_000, 1_000_000, Some((1_000_000, 17))),
+            (3_900_000_000, 1_000_000, None),
+            (4_294_800_000, 1, Some((1, 16_776_563))),
+            (4_294_000_000, 1, None),
+        ];
+        for (n, most, refused) in cases {
+            let refusal = refused.map(|(row, rows)| {
+                format!(
+                    "--size {n} needs a grid of {row} x {rows} work-groups of \
+                     256, past the kernels' 32-bit indices"
+                )
+            });
+            assert_eq!(fits_limits(n, binds, most).err(), refusal);
+        }
     }
 
     /// Pictures whose sides are not whole work-groups of 16 x 16, in both
