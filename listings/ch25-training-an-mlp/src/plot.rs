@@ -14,8 +14,8 @@ pub fn write(dir: &Path, losses: &[f32], device: &str) -> Result<(), String> {
     std::fs::create_dir_all(dir)
         .map_err(|error| format!("cannot create {}: {error}", dir.display()))?;
     let mut csv = String::from("step,loss\n");
-    for (step, loss) in losses.iter().enumerate() {
-        csv.push_str(&format!("{},{loss}\n", step + 1));
+    for (step, loss) in by_step(losses) {
+        csv.push_str(&format!("{step},{loss}\n"));
     }
     let csv_path = dir.join("loss.csv");
     std::fs::write(&csv_path, csv).map_err(|error| {
@@ -23,6 +23,14 @@ pub fn write(dir: &Path, losses: &[f32], device: &str) -> Result<(), String> {
     })?;
     draw(&dir.join("loss.svg"), losses, device)
         .map_err(|error| format!("cannot draw the loss curve: {error}"))
+}
+
+/// Each loss with the optimiser step after which it was taken, counted from 1.
+fn by_step(losses: &[f32]) -> impl Iterator<Item = (usize, f32)> + '_ {
+    losses
+        .iter()
+        .enumerate()
+        .map(|(step, loss)| (step + 1, *loss))
 }
 
 fn draw(
@@ -61,13 +69,8 @@ fn draw(
         .light_line_style(WHITE)
         .bold_line_style(GRID)
         .draw()?;
-    chart.draw_series(LineSeries::new(
-        losses
-            .iter()
-            .enumerate()
-            .map(|(step, loss)| (step + 1, *loss)),
-        LINE.stroke_width(2),
-    ))?;
+    chart
+        .draw_series(LineSeries::new(by_step(losses), LINE.stroke_width(2)))?;
     root.present()?;
     Ok(())
 }

@@ -34,8 +34,9 @@ fn final_line(ran: &Ran) -> (f32, f32) {
 fn assert_learned(ran: &Ran) {
     let (loss, accuracy) = final_line(ran);
     assert!(loss < LOSS_THRESHOLD, "final loss {loss}\n{}", ran.stdout);
+    // A share of the points: at most all of them.
     assert!(
-        accuracy >= ACCURACY_THRESHOLD,
+        (ACCURACY_THRESHOLD..=100.0).contains(&accuracy),
         "accuracy {accuracy}%\n{}",
         ran.stdout
     );
