@@ -227,22 +227,30 @@ mod tests {
         assert!(zeros > n * n / 4 && zeros < 3 * n * n / 4, "{zeros} zeros");
     }
 
-    /// Two by two, by hand: a·b is [[19, 22], [43, 50]], c takes 20, 30, 40
-    /// and 49 off, and relu clamps the two that went below zero.
+    /// A chain small enough to work out by hand: a·b is [[19, 22], [43, 50]],
+    /// c takes 20, 30, 40 and 49 off, and relu clamps the two that went below
+    /// zero, leaving [[0, 0], [3, 1]].
+    type TwoByTwo = [f32; 4];
+    fn by_hand() -> (TwoByTwo, TwoByTwo, TwoByTwo) {
+        (
+            [1.0, 2.0, 3.0, 4.0],
+            [5.0, 6.0, 7.0, 8.0],
+            [-20.0, -30.0, -40.0, -49.0],
+        )
+    }
+
     #[test]
     fn the_chain_by_hand() {
-        let (a, b) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
-        let c = [-20.0, -30.0, -40.0, -49.0];
+        let (a, b, c) = by_hand();
         assert_eq!(chain(&a, &b, &c, 2), [0.0, 0.0, 3.0, 1.0]);
     }
 
-    /// The bound at out[1][0] of the chain above: 2 (n + 1) ε (43 + 40) =
+    /// The bound at out[1][0] of the chain by hand: 2 (n + 1) ε (43 + 40) =
     /// 498 ε. Three plus 249 of its f32 steps (2ε each) is off by exactly
     /// the bound, and passes; one step more does not. A NaN never passes.
     #[test]
     fn the_check_holds_to_its_bound_and_names_the_element() {
-        let (a, b) = ([1.0, 2.0, 3.0, 4.0], [5.0, 6.0, 7.0, 8.0]);
-        let c = [-20.0, -30.0, -40.0, -49.0];
+        let (a, b, c) = by_hand();
         let cpu = [0.0, 0.0, 3.0, 1.0];
         let step = 2.0 * f32::EPSILON;
         let off_by = |steps: f32| [0.0, 0.0, 3.0 + steps * step, 1.0];
