@@ -782,12 +782,12 @@ pub fn shares_of_reference(hand: &[Measured], reference: &Measured) -> String {
 /// B and C for the matrix product), beside which the per-group totals of the
 /// sum and the scan are small.
 fn footprint(problem: Problem, size: usize) -> (usize, usize) {
-    match problem {
-        Problem::Saxpy => (size, 2),
-        Problem::Sum => (size, 1),
-        Problem::Scan => (size, 2),
-        Problem::Matmul => (size.saturating_mul(size), 3),
-    }
+    let buffers = match problem {
+        Problem::Saxpy | Problem::Scan => 2,
+        Problem::Sum => 1,
+        Problem::Matmul => 3,
+    };
+    (problem.largest_array(size), buffers)
 }
 
 /// One block of `GROUP_SIZE` threads per group of items.

@@ -514,12 +514,7 @@ impl Backend for OpenCl {
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
-        let largest = if problem == Problem::Matmul {
-            size.saturating_mul(size)
-        } else {
-            size
-        };
-        self.check_fits(largest)
+        self.check_fits(problem.largest_array(size))
     }
 
     fn run_tuned(

@@ -1008,19 +1008,16 @@ impl Backend for Wgpu {
     }
 
     fn fits(&self, problem: Problem, size: usize) -> Result<(), String> {
-        if problem != Problem::Matmul {
-            return check_fits(&self.gpu, size);
-        }
         // The matrix products' grids are square, one work-group per tile.
         let tiles = size.div_ceil(TILE);
-        if tiles > self.gpu.max_groups as usize {
+        if problem == Problem::Matmul && tiles > self.gpu.max_groups as usize {
             return Err(format!(
                 "--matrix {size} needs {tiles} x {tiles} work-groups; this adapter dispatches at \
                  most {} a side",
                 self.gpu.max_groups
             ));
         }
-        check_fits(&self.gpu, size.saturating_mul(size))
+        check_fits(&self.gpu, problem.largest_array(size))
     }
 
     fn run(&self, problem: Problem, size: usize) -> Result<Measured, String> {

@@ -44,6 +44,17 @@ impl Problem {
         }
     }
 
+    /// Values in the problem's largest array at `size`: a matrix's side
+    /// squared for the matrix product, the vector's length for the others.
+    /// Backends check it against what the device can allocate.
+    pub fn largest_array(self, size: usize) -> usize {
+        if self == Problem::Matmul {
+            size.saturating_mul(size)
+        } else {
+            size
+        }
+    }
+
     /// The size a run of this problem is about: `n = 1000`, or `256 x 256` for
     /// a matrix.
     pub fn size_label(self, size: usize) -> String {
@@ -336,6 +347,11 @@ mod tests {
         assert_eq!(Problem::Scan.to_string(), "scan");
         assert_eq!(Problem::Matmul.size(1_000_000, 512), 512);
         assert_eq!(Problem::Sum.size(1_000_000, 512), 1_000_000);
+        // Three 30 x 30 matrices, or vectors of 1,000.
+        assert_eq!(Problem::Matmul.largest_array(30), 900);
+        assert_eq!(Problem::Saxpy.largest_array(1000), 1000);
+        assert_eq!(Problem::Scan.largest_array(1000), 1000);
+        assert_eq!(Problem::Matmul.largest_array(usize::MAX), usize::MAX);
     }
 
     fn measured(work: Work) -> Measured {
